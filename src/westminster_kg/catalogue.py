@@ -1,0 +1,226 @@
+"""The named query catalogue: one competency question per ``queries/*.rq`` file.
+
+A file starts with a comment header::
+
+    # title: Reforms eroding conventions
+    # description: Which reforms eroded which conventions, under which government, on what evidence.
+    # param: government iri optional The government that introduced the reform.
+
+Parameters are bound as RDF terms through a ``VALUES`` block placed at the top of the query's
+outermost ``WHERE`` group, never pasted into the query text as strings. The same binding works
+on every store (rdflib, Oxigraph, a remote endpoint) and pre-binds the variable before any
+grouping, unlike a trailing ``VALUES``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from westminster_kg.errors import ParameterError, QueryError
+from westminster_kg.namespaces import PREFIXES, WMR, sparql_prologue
+
+PARAM_KINDS = ("iri", "literal", "integer", "year")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a named query, bound to the variable of the same name."""
+
+    name: str
+    kind: str = "iri"
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One catalogue entry."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    path: Path | None = None
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter called ``name``, or a ``ParameterError`` listing the known ones."""
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise ParameterError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
+
+
+def parse_named_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file with its header."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        match = re.match(r"#\s*(title|description|param):\s*(.*)$", line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            parts = value.split(None, 3)
+            if len(parts) < 2 or parts[1] not in PARAM_KINDS or not _VARIABLE.match(parts[0]):
+                raise QueryError(
+                    f"{path}:{number}: a param line reads '# param: NAME KIND [required|optional] "
+                    f"DESCRIPTION' with KIND one of {', '.join(PARAM_KINDS)}"
+                )
+            required = len(parts) > 2 and parts[2] == "required"
+            rest = parts[3] if len(parts) > 3 else ""
+            if len(parts) > 2 and parts[2] not in ("required", "optional"):
+                rest = " ".join(parts[2:])
+            parameters.append(Parameter(parts[0], parts[1], required, rest))
+        else:
+            header[key] = (header.get(key, "") + " " + value).strip()
+    if "title" not in header:
+        raise QueryError(f"{path}:1: the header needs a '# title: ...' line")
+    return NamedQuery(
+        name=path.stem,
+        title=header["title"],
+        description=header.get("description", ""),
+        sparql=text,
+        path=path,
+        parameters=tuple(parameters),
+    )
+
+
+def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
+    """Every named query in ``folder`` (not its ``checks/``), by name."""
+    catalogue = {}
+    for path in sorted(folder.glob("*.rq")):
+        if not _NAME.match(path.stem):
+            raise QueryError(f"{path}: query names are lower-case words joined by hyphens")
+        catalogue[path.stem] = parse_named_query(path)
+    return catalogue
+
+
+def with_prefixes(sparql: str) -> str:
+    """The query with PREFIX lines for every standard prefix it does not declare itself.
+
+    Unused prefixes are harmless in SPARQL, so all are added rather than guessing which are used.
+    """
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z0-9_-]*):", sparql)}
+    missing = [
+        f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()) if p.lower() not in declared
+    ]
+    return "".join(missing) + sparql
+
+
+def _outer_where_brace(sparql: str) -> int | None:
+    """Index of the ``{`` that opens the outermost WHERE group, skipping comments, IRIs, strings."""
+    i, n = 0, len(sparql)
+    upper = sparql.upper()
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            i = sparql.find("\n", i)
+            if i < 0:
+                return None
+            continue
+        if c == "<":
+            # An IRI ref has no spaces; a '<' followed by space or '=' is an operator.
+            m = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
+            if m:
+                i += m.end()
+                continue
+        if c in "'\"":
+            quote = sparql[i:i + 3] if sparql[i:i + 3] in ("'''", '"""') else c
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if upper.startswith("WHERE", i) and (i == 0 or not sparql[i - 1].isalnum()):
+            j = i + 5
+            while j < n and sparql[j].isspace():
+                j += 1
+            if j < n and sparql[j] == "{":
+                return j
+        i += 1
+    return None
+
+
+def bind(sparql: str, values: dict[str, URIRef | Literal]) -> str:
+    """The query with each variable pre-bound to its RDF term by a VALUES block.
+
+    Terms are written by rdflib's own N-Triples serialiser (``n3()``), which escapes quotes,
+    newlines and angle brackets, so a value can never change the query's structure.
+    """
+    if not values:
+        return sparql
+    for name in values:
+        if not _VARIABLE.match(name):
+            raise ParameterError(f"{name!r} is not a SPARQL variable name")
+    position = _outer_where_brace(sparql)
+    if position is None:
+        raise QueryError("parameters need a query with an explicit 'WHERE { ... }' group")
+    block = "".join(
+        f"\n  VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items()
+    )
+    return sparql[: position + 1] + block + sparql[position + 1:]
+
+
+def _safe_n3(term: URIRef | Literal) -> str:
+    if isinstance(term, URIRef):
+        iri = str(term)
+        if re.search(r"[\s<>\"{}|^`\\]", iri):
+            raise ParameterError(f"{iri!r} is not a valid IRI (spaces and <>\"{{}}|^`\\ are not allowed)")
+        return f"<{iri}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals")
+
+
+def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
+    """A term for a non-IRI parameter; for ``iri`` parameters, an IRI or a label to look up."""
+    if parameter.kind == "literal":
+        return Literal(raw)
+    if parameter.kind in ("integer", "year"):
+        if not re.fullmatch(r"-?\d+", raw.strip()):
+            raise ParameterError(f"parameter {parameter.name!r} takes a whole number, not {raw!r}")
+        if parameter.kind == "year":
+            return Literal(raw.strip(), datatype=XSD.gYear)
+        return Literal(int(raw.strip()))
+    text = raw.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text):
+        return URIRef(text)
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and " " not in local:
+        return URIRef(PREFIXES[prefix] + local)
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text):
+        return URIRef(WMR[text])
+    return text  # a label: resolved against the graph by the caller
+
+
+LABEL_LOOKUP = sparql_prologue() + """
+SELECT DISTINCT ?entity ?label WHERE {
+  ?entity rdfs:label|skos:prefLabel|skos:altLabel ?label .
+  FILTER NOT EXISTS { ?entity a wm:Claim }
+}"""
+
+
+__all__ = [
+    "LABEL_LOOKUP",
+    "NamedQuery",
+    "Parameter",
+    "bind",
+    "load_catalogue",
+    "parse_named_query",
+    "parse_value",
+    "with_prefixes",
+]

@@ -1,0 +1,322 @@
+"""``wmkg``: a thin command-line shell over the Python API.
+
+Every error a user can cause is a ``WmkgError``: it is printed as one line on stderr and the
+command exits non-zero. ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from westminster_kg.errors import ParameterError, QueryError, WmkgError
+
+app = typer.Typer(
+    name="wmkg",
+    help="The Westminster Model article as an evidence-backed knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+evidence_app = typer.Typer(help="Quotes and their offsets in the article.", no_args_is_help=True)
+dev_app = typer.Typer(help="Maintainers' commands.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(dev_app, name="dev")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class Options:
+    """Options shared by every command."""
+
+    root: Path | None = None
+    backend: str = "oxigraph"
+    store: Path | None = None
+    debug: bool = False
+
+
+OPTIONS = Options()
+
+
+@app.callback()
+def common(
+    root: Annotated[
+        Path | None, typer.Option(help="Folder with ontology/, graph/, queries/ (default: this checkout).")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="Store: oxigraph (default, fast) or memory (rdflib, the reference).")
+    ] = "oxigraph",
+    store: Annotated[
+        Path | None, typer.Option(help="Keep the Oxigraph store on disk in this folder.")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Options for every command."""
+    OPTIONS.root, OPTIONS.backend, OPTIONS.store, OPTIONS.debug = root, backend, store, debug
+
+
+def load_kg() -> Any:
+    """The knowledge graph as the common options ask."""
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+    return KnowledgeGraph.load(OPTIONS.root, backend=OPTIONS.backend, store_dir=OPTIONS.store)
+
+
+def open_project() -> Any:
+    """The project folder as the common options ask."""
+    from westminster_kg.project import Project
+
+    return Project.open(OPTIONS.root)
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named queries with their parameters."""
+    from westminster_kg.catalogue import load_catalogue
+
+    table = Table("name", "title", "parameters", show_lines=False)
+    for name, named in load_catalogue(open_project().queries_dir).items():
+        params = ", ".join(
+            f"{p.name}{'' if p.required else '?'} ({p.kind})" for p in named.parameters
+        )
+        table.add_row(name, named.title, params)
+    out.print(table)
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"--param takes key=value, not {item!r}")
+        values[key.strip()] = value
+    return values
+
+
+@app.command("query")
+def query(
+    name: Annotated[str | None, typer.Argument(help="A named query (see `wmkg queries`).")] = None,
+    param: Annotated[
+        list[str], typer.Option("--param", "-p", help="key=value; repeat for several.")
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    file: Annotated[Path | None, typer.Option(help="Run the SPARQL in this file.")] = None,
+    sparql: Annotated[str | None, typer.Option(help="Run this SPARQL text.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml; turtle/nt for graphs.")
+    ] = "table",
+    raw: Annotated[bool, typer.Option(help="CSV: do not neutralise formula-like cells.")] = False,
+) -> None:
+    """Run a named query, a query file or SPARQL text, and print the result."""
+    given = [x for x in (name, file, sparql) if x is not None]
+    if len(given) != 1:
+        raise QueryError("give exactly one of NAME, --file F.rq or --sparql '...'")
+    kg = load_kg()
+    values = _parse_params(param)
+    if name is not None:
+        result = kg.query(name, **values)
+    else:
+        if file is not None:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise QueryError(f"{file}: cannot read: {exc.strerror}") from exc
+        else:
+            text = sparql or ""
+        result = kg.run(text, {k: kg.resolve_value(k, v) for k, v in values.items()})
+    print_result(result, fmt, raw=raw)
+
+
+def print_result(result: Any, fmt: str, *, raw: bool = False) -> None:
+    """Print a query result in the chosen format."""
+    if result.kind == "graph":
+        formats = {"table": "turtle", "turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
+        if fmt not in formats:
+            raise QueryError(f"a graph result prints as turtle, nt or jsonld, not {fmt}")
+        sys.stdout.write(result.graph.serialize(format=formats[fmt]))
+        return
+    if fmt == "table":
+        if result.kind == "ask":
+            out.print("true" if result.boolean else "false")
+            return
+        table = Table(*result.variables, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(_cell(t) for t in row))
+        out.print(table)
+        err.print(f"{len(result.rows)} row(s)")
+        return
+    sys.stdout.write(result.serialize(fmt, neutralise_formulas=not raw))
+
+
+def _cell(term: Any) -> str:
+    from rich.markup import escape
+
+    from westminster_kg.validate import _curie
+
+    if term is None:
+        return ""
+    from rdflib import URIRef
+
+    return escape(_curie(term) if isinstance(term, URIRef) else str(term))
+
+
+# --- validation, evidence, formatting --------------------------------------------------------
+
+@app.command("validate")
+def validate_command() -> None:
+    """Check SHACL shapes, violation queries and every quote against the article."""
+    from westminster_kg.validate import validate
+
+    report = validate(open_project())
+    for finding in report.warnings:
+        err.print(f"[yellow]warning[/]: {_escape(str(finding))}")
+    for finding in report.violations:
+        err.print(f"[red]violation[/]: {_escape(str(finding))}")
+    summary = (
+        f"{report.quotes_checked} quotes checked, {len(report.violations)} violation(s), "
+        f"{len(report.warnings)} warning(s)"
+    )
+    if not report.ok:
+        err.print(summary)
+        raise typer.Exit(1)
+    out.print(f"valid: {summary}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@evidence_app.command("locate")
+def evidence_locate(
+    check: Annotated[bool, typer.Option(help="Only report; write nothing.")] = False,
+) -> None:
+    """Compute offsets, sections and claim labels for every quote (curators write only quotes)."""
+    from westminster_kg.evidence import locate
+
+    report = locate(open_project(), write=not check)
+    for message in report.errors:
+        err.print(f"[red]error[/]: {_escape(message)}")
+    verb = "would change" if check else "changed"
+    out.print(f"{report.located} quote(s) located; {verb} {len(report.changed_files)} file(s)")
+    for name in report.changed_files:
+        out.print(f"  {name}")
+    if report.errors or (check and report.changed_files):
+        raise typer.Exit(1)
+
+
+@app.command("coverage")
+def coverage_command(
+    minimum: Annotated[float, typer.Option(help="Fail below this share (0..1).")] = 0.0,
+    show_uncovered: Annotated[bool, typer.Option(help="List uncovered paragraphs.")] = True,
+) -> None:
+    """Share of body paragraphs, per section, with at least one evidence quote."""
+    from westminster_kg.evidence import coverage_report
+
+    report, article = coverage_report(load_kg())
+    table = Table("section", "covered", "paragraphs", "share")
+    for label, covered, total in report.rows:
+        table.add_row(_escape(label), str(covered), str(total), f"{covered / total:.0%}")
+    table.add_row("[b]all[/]", str(report.covered), str(report.total), f"[b]{report.share:.1%}[/]")
+    out.print(table)
+    if show_uncovered and report.uncovered:
+        out.print("uncovered paragraphs:")
+        for paragraph in report.uncovered:
+            text = paragraph.text(article)
+            out.print(f"  {paragraph.start}: {_escape(text[:90])}…")
+    if report.share < minimum:
+        err.print(f"coverage {report.share:.1%} is below {minimum:.0%}")
+        raise typer.Exit(1)
+
+
+@app.command("fmt")
+def fmt_command(
+    check: Annotated[bool, typer.Option(help="Only report files that would change.")] = False,
+) -> None:
+    """Rewrite the curated Turtle canonically (sorted blocks; the graph never changes)."""
+    from westminster_kg.turtle import format_project
+
+    changed = format_project(open_project(), write=not check)
+    for name in changed:
+        out.print(("would reformat " if check else "reformatted ") + name)
+    if check and changed:
+        raise typer.Exit(1)
+    out.print(f"{len(changed)} file(s) {'to reformat' if check else 'reformatted'}")
+
+
+# --- whole graph -----------------------------------------------------------------------------
+
+@app.command("stats")
+def stats_command() -> None:
+    """Counts of entities by class and of relations by kind."""
+    stats = load_kg().stats()
+    for title in ("classes", "relations"):
+        table = Table(title[:-1] if title == "classes" else "relation", "count", title=title)
+        for key, count in sorted(stats[title].items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(key, str(count))
+        out.print(table)
+    out.print(f"quads: {stats['triples']['quads']}")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig, jsonld, graphml, csv")
+    ] = "turtle",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Export the whole knowledge graph (ontology and data)."""
+    kg = load_kg()
+    data = kg.export(fmt, output)
+    if output is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
+    else:
+        err.print(f"wrote {output}")
+
+
+@dev_app.command("vocab")
+def dev_vocab(
+    check: Annotated[bool, typer.Option(help="Fail if vocab.py is out of date.")] = False,
+) -> None:
+    """Regenerate src/westminster_kg/vocab.py (the closed wm: namespace) from the ontology."""
+    from westminster_kg.namespaces import render_vocab_module
+
+    project = open_project()
+    target = Path(__file__).with_name("vocab.py")
+    text = render_vocab_module(str(project.root / "ontology" / "westminster.ttl"))
+    if target.read_text(encoding="utf-8") == text:
+        out.print("vocab.py is up to date")
+        return
+    if check:
+        err.print("vocab.py is out of date: run `wmkg dev vocab`")
+        raise typer.Exit(1)
+    target.write_text(text, encoding="utf-8")
+    out.print("vocab.py regenerated")
+
+
+def main() -> None:
+    """Entry point of the ``wmkg`` command."""
+    try:
+        app(prog_name="wmkg")
+    except WmkgError as exc:
+        if OPTIONS.debug:
+            raise
+        err.print(f"[red]error[/]: {_escape(str(exc))}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

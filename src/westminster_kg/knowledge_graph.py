@@ -1,0 +1,267 @@
+"""The Python API: load the knowledge graph into a store, ask named or ad-hoc queries, export.
+
+The CLI, the web app and notebooks all go through ``KnowledgeGraph``::
+
+    kg = KnowledgeGraph.load()
+    kg.query("reforms-eroding-conventions", government="Coalition").rows
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Literal, URIRef
+
+from westminster_kg.catalogue import (
+    LABEL_LOOKUP,
+    NamedQuery,
+    Parameter,
+    bind,
+    load_catalogue,
+    parse_value,
+    with_prefixes,
+)
+from westminster_kg.errors import ParameterError, QueryError
+from westminster_kg.namespaces import PREFIXES
+from westminster_kg.project import Project
+from westminster_kg.store import QueryResult, Store, open_store
+
+EXPORT_FORMATS = {
+    "turtle": ("turtle", ".ttl"),
+    "nt": ("nt", ".nt"),
+    "nquads": ("nquads", ".nq"),
+    "trig": ("trig", ".trig"),
+    "jsonld": ("json-ld", ".jsonld"),
+    "graphml": (None, ".graphml"),
+    "csv": (None, ".csv"),
+}
+
+
+class KnowledgeGraph:
+    """The knowledge graph in one store, with its query catalogue."""
+
+    def __init__(self, store: Store, project: Project) -> None:
+        self.store = store
+        self.project = project
+        self._catalogue: dict[str, NamedQuery] | None = None
+        self._labels: dict[str, list[URIRef]] | None = None
+
+    @classmethod
+    def load(
+        cls,
+        root: Path | str | None = None,
+        *,
+        backend: str = "oxigraph",
+        store_dir: Path | str | None = None,
+    ) -> KnowledgeGraph:
+        """Load every source file into a new store.
+
+        Args:
+            root: the folder with ``ontology/``, ``graph/`` and ``queries/`` (default: this checkout).
+            backend: ``oxigraph`` (default) or ``memory`` (rdflib, the reference).
+            store_dir: keep the Oxigraph store on disk here.
+
+        Returns:
+            The loaded knowledge graph.
+        """
+        project = Project.open(root)
+        store = open_store(backend, store_dir)
+        store.load(project.source_files(), project)
+        return cls(store, project)
+
+    # --- the catalogue ---------------------------------------------------------------------
+
+    @property
+    def catalogue(self) -> dict[str, NamedQuery]:
+        """The named queries, by name."""
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self.project.queries_dir)
+        return self._catalogue
+
+    def named_query(self, name: str) -> NamedQuery:
+        """The named query ``name``, or a ``QueryError`` that lists the known names."""
+        try:
+            return self.catalogue[name]
+        except KeyError:
+            known = ", ".join(sorted(self.catalogue)) or "(none)"
+            raise QueryError(f"unknown query {name!r}; known queries: {known}") from None
+
+    def query(self, name_or_sparql: str, **params: Any) -> QueryResult:
+        """Run a named query (by name) or a SPARQL query (by text) with parameters.
+
+        Args:
+            name_or_sparql: a catalogue name such as ``reforms-eroding-conventions``, or SPARQL.
+            **params: parameter values: an IRI, a ``wmr:`` slug or CURIE, a label, or a literal.
+
+        Returns:
+            The result, with rdflib terms.
+        """
+        text = name_or_sparql.strip()
+        if "\n" not in text and " " not in text and not text.upper().startswith(("SELECT", "ASK")):
+            named = self.named_query(text)
+            values = self.bind_parameters(named, params)
+            return self.run(named.sparql, values)
+        values = {k: self.resolve_value(k, v) for k, v in params.items() if v is not None}
+        return self.run(text, values)
+
+    def run(self, sparql: str, values: dict[str, URIRef | Literal] | None = None) -> QueryResult:
+        """Run SPARQL text with pre-bound variables (our standard prefixes are added)."""
+        return self.store.query(bind(with_prefixes(sparql), values or {}))
+
+    def bind_parameters(self, named: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
+        """Check and resolve parameter values for ``named`` into RDF terms."""
+        values: dict[str, URIRef | Literal] = {}
+        for key, raw in params.items():
+            parameter = named.parameter(key)
+            if raw is None or raw == "":
+                continue
+            values[key] = self.resolve(parameter, str(raw))
+        for parameter in named.parameters:
+            if parameter.required and parameter.name not in values:
+                raise ParameterError(
+                    f"query {named.name!r} needs parameter {parameter.name!r} "
+                    f"(--param {parameter.name}=...): {parameter.description}"
+                )
+        return values
+
+    def resolve_value(self, name: str, raw: Any) -> URIRef | Literal:
+        """A term for a parameter of an ad-hoc query: an IRI, slug, CURIE or label."""
+        if isinstance(raw, URIRef | Literal):
+            return raw
+        return self.resolve(Parameter(name, "iri"), str(raw))
+
+    def resolve(self, parameter: Parameter, raw: str) -> URIRef | Literal:
+        """Turn a parameter value into a term; an ``iri`` value may be a label to look up."""
+        value = parse_value(parameter, raw)
+        if isinstance(value, URIRef | Literal):
+            return value
+        matches = self.find(value)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ParameterError(
+                f"parameter {parameter.name!r}: nothing is labelled {value!r} "
+                "(give a label, a wmr: slug such as coalition-government-2010-2015, or an IRI)"
+            )
+        shown = ", ".join(sorted(m.n3() for m in matches)[:8])
+        raise ParameterError(f"parameter {parameter.name!r}: {value!r} is ambiguous: {shown}")
+
+    def find(self, text: str) -> list[URIRef]:
+        """Entities whose label equals ``text`` (case-insensitive), else whose label contains it."""
+        if self._labels is None:
+            self._labels = {}
+            for entity, label in self.store.query(LABEL_LOOKUP).rows:
+                if isinstance(entity, URIRef):
+                    self._labels.setdefault(str(label).casefold(), []).append(entity)
+        needle = text.casefold().strip()
+        exact = sorted(set(self._labels.get(needle, [])))
+        if exact:
+            return exact
+        return sorted({e for label, es in self._labels.items() if needle in label for e in es})
+
+    def label(self, iri: URIRef | str) -> str:
+        """The English label of ``iri`` (or its last path segment)."""
+        rows = self.store.query(
+            with_prefixes(
+                f"SELECT ?l WHERE {{ <{URIRef(iri)}> rdfs:label|skos:prefLabel ?l }} ORDER BY ?l"
+            )
+        ).rows
+        if rows:
+            return str(rows[0][0])
+        return str(iri).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    # --- whole-graph views --------------------------------------------------------------------
+
+    def dataset(self) -> Dataset:
+        """A copy of everything as an rdflib Dataset (named graphs kept)."""
+        dataset = Dataset()
+        for s, p, o, g in self.store.quads():
+            context = dataset.graph(g) if g is not None else dataset.default_context
+            context.add((s, p, o))
+        for prefix, iri in PREFIXES.items():
+            dataset.bind(prefix, iri, override=True)
+        return dataset
+
+    def stats(self) -> dict[str, Counter[str]]:
+        """Counts of entities by class and of statements by ``wm:`` relation."""
+        classes = self.store.query(
+            with_prefixes(
+                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . "
+                "FILTER(isIRI(?s)) } GROUP BY ?class"
+            )
+        )
+        relations = self.store.query(
+            with_prefixes(
+                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?p a wm:EvidencedRelation . "
+                "FILTER NOT EXISTS { ?s a wm:Claim } } GROUP BY ?p"
+            )
+        )
+        return {
+            "classes": Counter({self._curie(c): int(n) for c, n in classes.rows}),
+            "relations": Counter({self._curie(p): int(n) for p, n in relations.rows}),
+            "triples": Counter({"quads": len(self.store)}),
+        }
+
+    @staticmethod
+    def _curie(iri: Any) -> str:
+        text = str(iri)
+        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+
+    def export(self, fmt: str, path: Path | str | None = None) -> str | bytes:
+        """Serialise the whole graph (ontology and data) as ``fmt``; write to ``path`` if given.
+
+        Quad formats (nquads, trig) keep the named graphs; triple formats merge them.
+        ``graphml`` and ``csv`` are projections of the relation network, not full RDF.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise QueryError(f"unknown export format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")
+        if fmt == "graphml":
+            from westminster_kg.network import to_graphml
+
+            data: str | bytes = to_graphml(self.to_networkx())
+        elif fmt == "csv":
+            from westminster_kg.network import to_edge_csv
+
+            data = to_edge_csv(self.to_networkx())
+        else:
+            rdflib_format = EXPORT_FORMATS[fmt][0]
+            dataset = self.dataset()
+            if fmt in ("nquads", "trig"):
+                data = dataset.serialize(format=rdflib_format)
+            else:
+                merged = dataset.graph()  # a fresh graph: union of every named graph
+                for s, p, o, _ in self.store.quads():
+                    merged.add((s, p, o))
+                for prefix, iri in PREFIXES.items():
+                    merged.bind(prefix, iri, override=True)
+                data = merged.serialize(format=rdflib_format)
+        if path is not None:
+            from westminster_kg.turtle import write_atomically
+
+            write_atomically(Path(path), data if isinstance(data, bytes) else data.encode())
+        return data
+
+    def to_networkx(self, **options: Any) -> Any:
+        """The typed projection: entities as nodes (class, label), relations as edges (evidence)."""
+        from westminster_kg.network import build_network
+
+        return build_network(self, **options)
+
+    def view(self, **options: Any) -> Any:
+        """Show the interactive network view (inline in Jupyter)."""
+        from westminster_kg.view import show
+
+        return show(self, **options)
+
+    def evidenced_relations(self) -> list[URIRef]:
+        """Every property typed ``wm:EvidencedRelation`` in the ontology."""
+        rows = self.store.query(
+            with_prefixes("SELECT ?p WHERE { ?p a wm:EvidencedRelation } ORDER BY ?p")
+        ).rows
+        return [row[0] for row in rows]
+

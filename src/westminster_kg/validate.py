@@ -1,0 +1,226 @@
+"""``wmkg validate``: SHACL, the violation and warning queries, and the quote checks.
+
+Violations fail validation; warnings (e.g. a total the article prints that its cells do not add up
+to) are shown and never fail. Each finding names the file, the entity and what is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from westminster_kg.catalogue import parse_named_query, with_prefixes
+from westminster_kg.evidence import Article, section_at, sections_from
+from westminster_kg.namespaces import OA, PREFIXES, WM, WMR
+from westminster_kg.project import Project
+from westminster_kg.store import MemoryStore
+
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found: where (file, entity), what, and how serious."""
+
+    level: str  # "violation" or "warning"
+    check: str
+    message: str
+    entity: str = ""
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = ": ".join(x for x in (self.file, self.entity) if x)
+        return f"{where}: {self.message} [{self.check}]" if where else f"{self.message} [{self.check}]"
+
+
+@dataclass
+class ValidationReport:
+    """Everything ``validate`` found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    quotes_checked: int = 0
+
+    @property
+    def violations(self) -> list[Finding]:
+        """Findings that fail validation."""
+        return [f for f in self.findings if f.level == "violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings shown but not failing."""
+        return [f for f in self.findings if f.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no violation."""
+        return not self.violations
+
+
+class _Locator:
+    """Which file describes which subject, to name files in findings."""
+
+    def __init__(self, project: Project, per_file: dict[Path, Graph]) -> None:
+        self.files: dict[object, str] = {}
+        self.graph = Graph()
+        for path, graph in per_file.items():
+            name = project.relative(path)
+            for subject in set(graph.subjects()):
+                if isinstance(subject, URIRef):
+                    self.files.setdefault(subject, name)
+            self.graph += graph
+        self.per_file = {project.relative(p): g for p, g in per_file.items()}
+
+    def owner(self, node: object) -> object:
+        """The IRI that holds ``node`` (a blank node's nearest IRI ancestor)."""
+        seen = set()
+        while isinstance(node, BNode) and node not in seen:
+            seen.add(node)
+            parents = list(self.graph.subjects(None, node))
+            if not parents:
+                break
+            node = parents[0]
+        return node
+
+    def where(self, node: object) -> tuple[str, str]:
+        """(file, entity) for a node."""
+        owner = self.owner(node)
+        entity = _curie(owner) if isinstance(owner, URIRef) else ""
+        return self.files.get(owner, ""), entity
+
+
+def _curie(iri: object) -> str:
+    text = str(iri)
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>"
+
+
+def validate(project: Project) -> ValidationReport:
+    """Run every check over the project's files (parse errors raise ``InputError`` first)."""
+    report = ValidationReport()
+    store = MemoryStore()
+    sources = project.source_files(include_imports=False)
+    store.load(sources, project)
+    per_file: dict[Path, Graph] = {}
+    for source in sources:
+        # Parsed again per file (already known to parse) so findings can name their file.
+        per_file[source.path] = Graph().parse(source.path, format="turtle")
+    locator = _Locator(project, per_file)
+    data = locator.graph
+
+    _check_article_hash(project, data, report)
+    _check_quotes(project, data, locator, report)
+    _run_check_queries(project, store, locator, report)
+    _run_shacl(project, data, per_file, locator, report)
+    return report
+
+
+def _check_article_hash(project: Project, data: Graph, report: ValidationReport) -> None:
+    recorded = data.value(WMR.article, WM.sha256)
+    actual = hashlib.sha256(project.article_path.read_bytes()).hexdigest()
+    if recorded is None:
+        report.findings.append(Finding("violation", "article-hash", "wmr:article has no wm:sha256",
+                                       "wmr:article", "graph/sources/article.ttl"))
+    elif str(recorded) != actual:
+        report.findings.append(Finding(
+            "violation", "article-hash",
+            f"the article text's SHA-256 is {actual}, but wm:sha256 records {recorded}: "
+            "the quotes were checked against another text",
+            "wmr:article", "graph/sources/article.ttl"))
+
+
+def _check_quotes(project: Project, data: Graph, locator: _Locator, report: ValidationReport) -> None:
+    article = Article(project.article_text())
+    sections = sections_from(data)
+    for selector, exact in data.subject_objects(OA.exact):
+        for evidence in data.subjects(OA.hasSelector, selector):
+            report.quotes_checked += 1
+            file, entity = locator.where(evidence)
+            quote = str(exact)
+            short = repr(quote if len(quote) < 70 else quote[:69] + "…")
+            positions = [
+                (data.value(s, OA.start), data.value(s, OA.end))
+                for s in data.objects(evidence, OA.hasSelector)
+                if (s, RDF.type, OA.TextPositionSelector) in data
+            ]
+            if not article.find(quote):
+                report.findings.append(Finding("violation", "quote-verbatim",
+                                               f"quote not found in the article: {short}", entity, file))
+                continue
+            for start, end in positions:
+                if start is None or end is None:
+                    continue
+                if not article.matches(quote, int(start), int(end)):
+                    report.findings.append(Finding(
+                        "violation", "quote-offsets",
+                        f"the article at {start}..{end} does not say {short} "
+                        "(run `wmkg evidence locate`)", entity, file))
+                    continue
+                section = data.value(evidence, WM.section)
+                expected = section_at(sections, int(start))
+                if section is not None and expected is not None and section != expected.iri:
+                    report.findings.append(Finding(
+                        "violation", "quote-section",
+                        f"quote at {start} sits under {expected.label!r}, not {_curie(section)}",
+                        entity, file))
+
+
+def _run_check_queries(
+    project: Project, store: MemoryStore, locator: _Locator, report: ValidationReport
+) -> None:
+    for path in sorted((project.queries_dir / "checks").glob("*.rq")):
+        level = "warning" if path.stem.endswith("-warning") else "violation"
+        named = parse_named_query(path)
+        result = store.query(with_prefixes(named.sparql))
+        for row in result.to_dicts():
+            node = row.get("entity")
+            file, entity = locator.where(node) if node is not None else ("", "")
+            details = ", ".join(
+                f"{k}={_show(v)}" for k, v in row.items() if k != "entity" and v is not None
+            )
+            message = named.title + (f" ({details})" if details else "")
+            report.findings.append(Finding(level, path.stem, message, entity, file))
+
+
+def _show(value: object) -> str:
+    if isinstance(value, URIRef):
+        return _curie(value)
+    text = str(value)
+    return repr(text if len(text) < 80 else text[:79] + "…")
+
+
+def _run_shacl(
+    project: Project,
+    data: Graph,
+    per_file: dict[Path, Graph],
+    locator: _Locator,
+    report: ValidationReport,
+) -> None:
+    if not project.shapes_path.is_file():
+        return
+    from pyshacl import validate as shacl_validate
+
+    shapes = Graph().parse(project.shapes_path, format="turtle")
+    conforms, results_graph, _ = shacl_validate(
+        data, shacl_graph=shapes, advanced=True, allow_warnings=True
+    )
+    if conforms:
+        return
+    sh = "http://www.w3.org/ns/shacl#"
+    for result in results_graph.subjects(RDF.type, URIRef(sh + "ValidationResult")):
+        focus = results_graph.value(result, URIRef(sh + "focusNode"))
+        message = results_graph.value(result, URIRef(sh + "resultMessage"))
+        value = results_graph.value(result, URIRef(sh + "value"))
+        file, entity = locator.where(focus)
+        if value is not None and isinstance(value, URIRef):
+            vfile, ventity = locator.where(value)
+            file, entity = vfile or file, f"{ventity} ({entity})"
+        report.findings.append(Finding("violation", "shacl", str(message), entity, file))
+
+
+__all__ = ["Finding", "ValidationReport", "validate"]

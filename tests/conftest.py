@@ -1,0 +1,41 @@
+"""Shared fixtures: a small project built from the real ontology, queries and article."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def make_project(target: Path, *claim_files: Path) -> Path:
+    """A project folder with the real ontology, queries and article, and the given data files."""
+    for folder in ("ontology", "queries"):
+        shutil.copytree(REPO / folder, target / folder)
+    shutil.copytree(REPO / "graph" / "sources", target / "graph" / "sources")
+    (target / "graph" / "claims").mkdir(parents=True)
+    for path in claim_files:
+        shutil.copy(path, target / "graph" / "claims" / path.name)
+    return target
+
+
+@pytest.fixture
+def mini_root(tmp_path: Path) -> Path:
+    """The small valid slice (tests/data/valid/slice.ttl) as a whole project."""
+    return make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+
+
+def run_wmkg(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the real ``wmkg`` command in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "westminster_kg.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+    )

@@ -1,0 +1,82 @@
+"""The wmkg command: real subprocesses, clear one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_wmkg
+
+
+def test_validate_passes_on_the_valid_slice(mini_root: Path) -> None:
+    done = run_wmkg("--root", str(mini_root), "validate")
+    assert done.returncode == 0, done.stderr
+    assert "valid: 5 quotes checked" in done.stdout
+
+
+def test_a_named_query_prints_json_results(mini_root: Path) -> None:
+    done = run_wmkg("--root", str(mini_root), "query", "reforms-eroding-conventions", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    bindings = json.loads(done.stdout)["results"]["bindings"]
+    assert any(b["reform"]["value"].endswith("/npm") for b in bindings)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["query", "nope"], 3, "unknown query 'nope'; known queries:"),
+        (["query", "--sparql", "SELECT * WHERE { ?s ?p }"], 3, "SPARQL syntax error at line"),
+        (["query", "--sparql", "DROP ALL"], 3, "updates are refused"),
+        (["query", "entity"], 4, "needs parameter 'entity'"),
+        (["query", "entity", "-p", "colour=red"], 4, "has no parameter 'colour'"),
+        (["query", "entity", "-p", "entity"], 4, "--param takes key=value"),
+        (["export", "--format", "docx"], 3, "unknown export format 'docx'"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(
+    mini_root: Path, args: list[str], code: int, message: str
+) -> None:
+    done = run_wmkg("--root", str(mini_root), *args)
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_malformed_turtle_names_file_and_line_and_writes_nothing(mini_root: Path, tmp_path: Path) -> None:
+    bad = mini_root / "graph" / "claims" / "broken.ttl"
+    bad.write_text("@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n\nwmr:a wmr:b wmr:c ;\n  .\n]\n")
+    target = tmp_path / "out.nq"
+    done = run_wmkg("--root", str(mini_root), "export", "--format", "nquads", "-o", str(target))
+    assert done.returncode == 2
+    assert "graph/claims/broken.ttl:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not target.exists()
+
+
+def test_a_quote_not_in_the_article_fails_validation_naming_the_entity(mini_root: Path) -> None:
+    claims = mini_root / "graph" / "claims" / "slice.ttl"
+    claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))
+    done = run_wmkg("--root", str(mini_root), "validate")
+    assert done.returncode == 1
+    assert "wmr:claim-ministers-appointing-permanent-secretaries-erodes-impartiality" in done.stderr
+    assert "quote not found in the article" in done.stderr
+
+
+def test_fmt_is_stable_and_keeps_the_graph(mini_root: Path) -> None:
+    assert run_wmkg("--root", str(mini_root), "fmt").returncode == 0
+    again = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    assert again.returncode == 0, again.stdout
+
+
+def test_the_wm_namespace_module_is_generated_from_the_ontology() -> None:
+    done = run_wmkg("--root", str(REPO), "dev", "vocab", "--check")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_typo_in_a_wm_term_raises() -> None:
+    from westminster_kg.namespaces import WM
+
+    assert str(WM.erodes).endswith("#erodes")
+    with pytest.raises(AttributeError):
+        WM.erodez  # noqa: B018 - the access itself is the test

@@ -1,0 +1,61 @@
+"""Quote matching, offsets, sections and coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS
+
+from westminster_kg.evidence import Article, locate, normalised
+from westminster_kg.namespaces import OA, WM
+from westminster_kg.project import Project
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_normalising_folds_white_space_and_typographic_quotes() -> None:
+    assert normalised("  the  WM’s\n\t“conception” ") == "the WM's \"conception\""
+
+
+def test_a_quote_is_found_across_line_breaks_and_tabs_at_its_source_offsets() -> None:
+    text = Project.open(REPO).article_text()
+    article = Article(text)
+    spans = article.find("Education 6 25 11")
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert text[start:end].split() == ["Education", "6", "25", "11"]
+    assert article.matches("Education 6 25 11", start, end)
+    assert not article.matches("Education 6 25 11", start + 1, end)
+
+
+def test_locate_fills_offsets_sections_and_labels_and_is_idempotent(mini_root: Path) -> None:
+    claims = mini_root / "graph" / "claims" / "slice.ttl"
+    original = Graph().parse(claims)
+    bare = Graph()
+    bare += original
+    for selector in list(bare.subjects(RDF.type, OA.TextPositionSelector)):
+        bare.remove((selector, None, None))
+        bare.remove((None, None, selector))
+    bare.remove((None, WM.section, None))
+    for claim in list(bare.subjects(RDF.type, WM.Claim)):
+        bare.remove((claim, RDFS.label, None))
+    claims.write_text(bare.serialize(format="turtle"))
+
+    report = locate(Project.open(mini_root))
+
+    assert report.errors == [] and report.located == 5
+    assert isomorphic(Graph().parse(claims), original)
+    assert locate(Project.open(mini_root)).changed_files == []
+
+
+def test_a_quote_not_in_the_article_is_reported_with_its_entity(mini_root: Path) -> None:
+    claims = mini_root / "graph" / "claims" / "slice.ttl"
+    claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))
+    report = locate(Project.open(mini_root), write=False)
+    assert any(
+        "wmr:claim-ministers-appointing-permanent-secretaries-erodes-impartiality" in e
+        and "not found" in e
+        for e in report.errors
+    )

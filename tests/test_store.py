@@ -1,0 +1,64 @@
+"""Both stores load the same files and answer the same; bad files are named with their line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.errors import InputError, QueryError
+from westminster_kg.project import Project
+from westminster_kg.store import MemoryStore, OxigraphStore
+
+BACKENDS = ["oxigraph", "memory"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(
+    mini_root: Path, backend: str
+) -> None:
+    bad = mini_root / "graph" / "claims" / "zz-bad.ttl"
+    bad.write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n')
+    store = OxigraphStore() if backend == "oxigraph" else MemoryStore()
+    project = Project.open(mini_root)
+    with pytest.raises(InputError) as caught:
+        store.load(project.source_files(), project)
+    assert "graph/claims/zz-bad.ttl:3" in str(caught.value)
+    assert len(store) == 0
+
+
+def test_both_stores_hold_the_same_quads(mini_root: Path) -> None:
+    oxigraph = KnowledgeGraph.load(mini_root, backend="oxigraph")
+    memory = KnowledgeGraph.load(mini_root, backend="memory")
+    assert len(oxigraph.store) == len(memory.store) > 100
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_updates_are_refused(mini_root: Path, backend: str) -> None:
+    kg = KnowledgeGraph.load(mini_root, backend=backend)
+    before = len(kg.store)
+    with pytest.raises(QueryError, match="updates are refused"):
+        kg.run("DELETE WHERE { ?s ?p ?o }")
+    assert len(kg.store) == before
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_syntax_error_reports_its_position(mini_root: Path, backend: str) -> None:
+    kg = KnowledgeGraph.load(mini_root, backend=backend)
+    with pytest.raises(QueryError, match=r"syntax error at line \d+, column \d+"):
+        kg.store.query("SELECT ?s WHERE { ?s ?p }")
+
+
+def test_the_nquads_export_parses_in_oxigraph_to_the_same_number_of_quads(
+    mini_root: Path, tmp_path: Path
+) -> None:
+    kg = KnowledgeGraph.load(mini_root)
+    target = tmp_path / "all.nq"
+    kg.export("nquads", target)
+    reparsed = list(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS))
+    assert len(reparsed) == len(kg.store)
+    graphs = {q.graph_name.value for q in reparsed}
+    assert "https://w3id.org/westminster-kg/graph/ontology" in graphs
+    assert "https://w3id.org/westminster-kg/graph/article" in graphs
