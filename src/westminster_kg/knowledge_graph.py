@@ -55,20 +55,27 @@ class KnowledgeGraph:
         *,
         backend: str = "oxigraph",
         store_dir: Path | str | None = None,
+        endpoint: str | None = None,
+        update_endpoint: str | None = None,
     ) -> KnowledgeGraph:
         """Load every source file into a new store.
 
         Args:
             root: the folder with ``ontology/``, ``graph/`` and ``queries/`` (default: this checkout).
             backend: ``oxigraph`` (default) or ``memory`` (rdflib, the reference).
-            store_dir: keep the Oxigraph store on disk here.
+            store_dir: keep the Oxigraph store on disk here (reopened without re-parsing while the
+                files are unchanged).
+            endpoint: a SPARQL 1.1 query endpoint to use instead of a local store. Without
+                ``update_endpoint`` it is used as it is (read-only: the data must be there).
+            update_endpoint: the SPARQL Update endpoint: the project's graphs are replaced there.
 
         Returns:
             The loaded knowledge graph.
         """
         project = Project.open(root)
-        store = open_store(backend, store_dir)
-        store.load(project.source_files(), project)
+        store = open_store(backend, store_dir, endpoint=endpoint, update_endpoint=update_endpoint)
+        if endpoint is None or update_endpoint is not None:
+            store.load(project.source_files(), project)
         return cls(store, project)
 
     # --- the catalogue ---------------------------------------------------------------------
@@ -228,6 +235,8 @@ class KnowledgeGraph:
             from westminster_kg.network import to_edge_csv
 
             data = to_edge_csv(self.to_networkx())
+        elif fmt == "jsonld":
+            data = self._jsonld()
         else:
             rdflib_format = EXPORT_FORMATS[fmt][0]
             dataset = self.dataset()
@@ -245,6 +254,19 @@ class KnowledgeGraph:
 
             write_atomically(Path(path), data if isinstance(data, bytes) else data.encode())
         return data
+
+    def _jsonld(self) -> str:
+        # Oxigraph writes flat JSON-LD with named graphs kept; rdflib's writer drops a blank node
+        # that refers to itself (found by the round-trip property test).
+        import pyoxigraph as ox
+
+        from westminster_kg.store import to_ox
+
+        quads = [
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
+            for s, p, o, g in self.store.quads()
+        ]
+        return ox.serialize(quads, format=ox.RdfFormat.JSON_LD).decode("utf-8")
 
     def to_networkx(self, **options: Any) -> Any:
         """The typed projection: entities as nodes (class, label), relations as edges (evidence)."""

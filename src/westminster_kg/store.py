@@ -351,7 +351,14 @@ class MemoryStore:
         for source in sources:
             try:
                 if source.format == "nquads":
-                    staging.parse(source.path, format="nquads")
+                    # Like Oxigraph: quads without a graph go to the file's graph.
+                    parsed = Dataset()
+                    parsed.parse(source.path, format="nquads")
+                    default = parsed.default_graph.identifier
+                    for s, p, o, g in parsed.quads((None, None, None, None)):
+                        name = g.identifier if isinstance(g, Graph) else g
+                        target = URIRef(source.graph) if name in (None, default) else name
+                        staging.graph(target).add((s, p, o))
                 else:
                     staging.graph(URIRef(source.graph)).parse(source.path, format=source.format)
             except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for bad syntax
@@ -398,9 +405,32 @@ class MemoryStore:
         return sum(1 for _ in self.dataset.quads((None, None, None, None)))
 
 
-def open_store(backend: str = "oxigraph", path: Path | str | None = None) -> Store:
-    """A new empty store: ``oxigraph`` (in memory, or on disk at ``path``) or ``memory``."""
+def open_store(
+    backend: str = "oxigraph",
+    path: Path | str | None = None,
+    *,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+) -> Store:
+    """A store: ``oxigraph`` (in memory, or persistent on disk at ``path``), ``memory``, or a SPARQL
+    endpoint (``endpoint``, with ``update_endpoint`` to load it; see ``westminster_kg.endpoint``).
+
+    The persistent store keeps what it loaded and is rebuilt only when the source files change
+    (``westminster_kg.persistent``); the others start empty.
+    """
+    if endpoint is not None:
+        if path is not None:
+            raise StoreError("--store and --endpoint exclude each other: the endpoint keeps the data")
+        from westminster_kg.endpoint import EndpointStore
+
+        return EndpointStore(endpoint, update_endpoint)
+    if update_endpoint is not None:
+        raise StoreError("--update-endpoint needs --endpoint (the URL queries go to)")
     if backend == "oxigraph":
+        if path is not None:
+            from westminster_kg.persistent import PersistentOxigraphStore
+
+            return PersistentOxigraphStore(path)
         return OxigraphStore(path)
     if backend == "memory":
         if path is not None:

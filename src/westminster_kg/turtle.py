@@ -44,8 +44,11 @@ class CanonicalTurtleSerializer(TurtleSerializer):
 
 def canonical_turtle(graph: Graph) -> str:
     """The graph as canonical Turtle text (only prefixes the graph uses are declared)."""
+    from rdflib.compare import to_canonical_graph
+
+    # Canonical blank node labels: a shared blank node keeps the same label across rewrites.
     out = Graph()
-    for triple in graph:
+    for triple in to_canonical_graph(graph):
         out.add(triple)
     used = {str(t) for triple in graph for t in triple}
     for prefix, namespace in PREFIXES.items():
