@@ -33,6 +33,9 @@ class WM(DefinedNamespace):
     Period: URIRef
     PoliticalParty: URIRef
     Principle: URIRef
+    PrintedAggregateScheme: URIRef
+    PrintedAverage: URIRef
+    PrintedTotal: URIRef
     Publication: URIRef
     Reform: URIRef
     Report: URIRef
@@ -46,9 +49,12 @@ class WM(DefinedNamespace):
     abolishes: URIRef
     claimsContinuity: URIRef
     contrastsWith: URIRef
+    count: URIRef
     criticises: URIRef
+    department: URIRef
     during: URIRef
     endDate: URIRef
+    endYear: URIRef
     erodedBy: URIRef
     erodes: URIRef
     establishes: URIRef
@@ -61,10 +67,19 @@ class WM(DefinedNamespace):
     legallyClarifies: URIRef
     order: URIRef
     party: URIRef
+    percentReduction: URIRef
+    postBureaucraticSkill: URIRef
     primeMinister: URIRef
+    printedAggregate: URIRef
+    printedDate: URIRef
+    refPeriod: URIRef
     replaces: URIRef
+    requirement: URIRef
     section: URIRef
     sha256: URIRef
     stance: URIRef
     startDate: URIRef
+    startYear: URIRef
+    traditionalSkill: URIRef
     underpins: URIRef
+    year: URIRef
