@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from westminster_kg.catalogue import parse_named_query, with_prefixes
@@ -190,6 +191,8 @@ def _run_check_queries(
 def _show(value: object) -> str:
     if isinstance(value, URIRef):
         return _curie(value)
+    if isinstance(value, Literal) and isinstance(value.toPython(), int | float | Decimal):
+        return str(value)
     text = str(value)
     return repr(text if len(text) < 80 else text[:79] + "…")
 
