@@ -80,10 +80,17 @@ def open_project() -> Any:
 # --- queries ---------------------------------------------------------------------------------
 
 @app.command("queries")
-def list_queries() -> None:
+def list_queries(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the catalogue as Markdown (docs/queries.md).")
+    ] = False,
+) -> None:
     """List the named queries with their parameters."""
-    from westminster_kg.catalogue import load_catalogue
+    from westminster_kg.catalogue import catalogue_markdown, load_catalogue
 
+    if markdown:
+        sys.stdout.write(catalogue_markdown(load_catalogue(open_project().queries_dir)))
+        return
     table = Table("name", "title", "parameters", show_lines=False)
     for name, named in load_catalogue(open_project().queries_dir).items():
         params = ", ".join(
