@@ -1,0 +1,78 @@
+"""Guarantees against loss and injection at the command line: atomic rewrites, safe CSV, clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import run_wmkg
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS
+
+HOSTILE = '=HYPERLINK("http://evil.example","click")'
+
+
+def union_of(folder: Path) -> Graph:
+    graph = Graph()
+    for path in sorted(folder.glob("**/*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def test_kill_9_during_fmt_leaves_every_file_whole_and_the_graph_unchanged(mini_root: Path) -> None:
+    claims = mini_root / "graph" / "claims"
+    # Many non-canonical files, so the kill lands mid-run.
+    for i in range(40):
+        (claims / f"gen-{i:02}.ttl").write_text(
+            "@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            + "".join(f'wmr:thing-{i}-{j} rdfs:comment "note {j}" .\n' for j in range(300, 0, -1))
+        )
+    before = union_of(mini_root / "graph")
+    for delay in (0.3, 0.6, 0.9):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "westminster_kg.cli", "--root", str(mini_root), "fmt"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert isomorphic(union_of(mini_root / "graph"), before)
+    assert not [p for p in claims.glob("*.ttl") if p.stat().st_size == 0]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_unless_raw(mini_root: Path) -> None:
+    extra = mini_root / "graph" / "claims" / "hostile.ttl"
+    # rdflib writes the literal, so the Turtle quoting is right whatever the payload.
+    graph = Graph()
+    hostile = URIRef("https://w3id.org/westminster-kg/id/hostile")
+    graph.add((hostile, RDF.type, URIRef("https://w3id.org/westminster-kg/ontology#Idea")))
+    graph.add((hostile, RDFS.label, Literal(HOSTILE, lang="en")))
+    extra.write_text(graph.serialize(format="turtle"))
+
+    query = "SELECT ?label WHERE { wmr:hostile rdfs:label ?label }"
+    safe = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv")
+    assert safe.returncode == 0, safe.stderr
+    assert safe.stdout.splitlines()[1] == "\"'" + HOSTILE.replace('"', '""') + '"'
+    raw = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv", "--raw")
+    assert raw.stdout.splitlines()[1] == '"' + HOSTILE.replace('"', '""') + '"'
+
+
+def test_debug_shows_the_traceback_that_normal_runs_hide(mini_root: Path) -> None:
+    normal = run_wmkg("--root", str(mini_root), "query", "no-such-query")
+    debug = run_wmkg("--root", str(mini_root), "--debug", "query", "no-such-query")
+    assert "Traceback" not in normal.stderr and normal.returncode == 3
+    assert "Traceback" in debug.stderr
+
+
+def test_a_missing_project_folder_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_wmkg("--root", str(tmp_path / "nowhere"), "stats")
+    assert done.returncode == 2
+    assert "not a westminster-kg folder" in done.stderr
+    assert "Traceback" not in done.stderr
