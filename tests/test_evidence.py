@@ -59,3 +59,34 @@ def test_a_quote_not_in_the_article_is_reported_with_its_entity(mini_root: Path)
         and "not found" in e
         for e in report.errors
     )
+
+
+def _article_and_sections() -> tuple[str, list]:
+    from westminster_kg.evidence import sections_from
+
+    project = Project.open(REPO)
+    return project.article_text(), sections_from(Graph().parse(REPO / "graph" / "sources" / "article.ttl"))
+
+
+def test_body_paragraphs_leave_out_headings_titles_and_table_cells() -> None:
+    from westminster_kg.evidence import body_paragraphs
+
+    text, sections = _article_and_sections()
+    paragraphs = [p.text(text).strip() for p in body_paragraphs(text, sections)]
+    assert "Education" not in paragraphs and "453" not in paragraphs  # Table 2 cells
+    assert "Generalist policy skills" not in paragraphs  # Table 1 cells
+    assert "Understanding Haldane" not in paragraphs  # a heading
+    assert not any(p.startswith("The Westminster Model and the") for p in paragraphs)  # the title
+    assert any(p.startswith("Departmental business plans operating in conjunction") for p in paragraphs)
+    assert any(p.startswith("Civil servants are still trained as policy makers") for p in paragraphs)
+
+
+def test_coverage_counts_a_paragraph_once_any_span_overlaps_it() -> None:
+    from westminster_kg.evidence import body_paragraphs, coverage
+
+    text, sections = _article_and_sections()
+    paragraphs = body_paragraphs(text, sections)
+    first = paragraphs[0]
+    report = coverage(text, sections, [(first.start + 2, first.start + 5)])
+    assert report.covered == 1 and report.total == len(paragraphs)
+    assert first not in report.uncovered and len(report.uncovered) == len(paragraphs) - 1

@@ -292,8 +292,8 @@ _TABLE_CAPTION = re.compile(r"^\s*Table \d+[.:]")
 def body_paragraphs(article: str, sections: list[Section]) -> list[Paragraph]:
     """The body paragraphs: lines that are not blank, not headings, titles or table cells.
 
-    Table cells are the short lines from a "Table N" caption up to the next long paragraph;
-    they are data (their coverage is the tables' job), not argument.
+    Table cells are the lines from a "Table N" caption up to the next long paragraph (column
+    headers with inline endnotes included); they are data, covered by the tables, not argument.
     """
     heads = {s.start for s in sections}
     paragraphs = []
@@ -312,7 +312,8 @@ def body_paragraphs(article: str, sections: list[Section]) -> list[Paragraph]:
             in_table = True
             continue
         if in_table:
-            if len(text) < 120:
+            # Column headers carry their endnotes inline and can be long; prose ends the table.
+            if len(text) < 120 or "[endnoteRef" in text:
                 continue
             in_table = False
         lead = len(line) - len(line.lstrip())
