@@ -80,3 +80,24 @@ def test_a_typo_in_a_wm_term_raises() -> None:
     assert str(WM.erodes).endswith("#erodes")
     with pytest.raises(AttributeError):
         WM.erodez  # noqa: B018 - the access itself is the test
+
+
+def test_stats_counts_classes_and_relations(mini_root: Path) -> None:
+    done = run_wmkg("--root", str(mini_root), "stats")
+    assert done.returncode == 0, done.stderr
+    assert "wm:Claim" in done.stdout and "wm:erodes" in done.stdout
+    from westminster_kg import KnowledgeGraph
+
+    stats = KnowledgeGraph.load(mini_root).stats()
+    assert stats["relations"]["wm:erodes"] == 2
+    assert stats["relations"]["wm:claimsContinuity"] == 1
+    assert stats["classes"]["wm:Claim"] == 5
+
+
+def test_query_results_become_a_dataframe(mini_root: Path) -> None:
+    pytest.importorskip("pandas")
+    from westminster_kg import KnowledgeGraph
+
+    frame = KnowledgeGraph.load(mini_root).query("reforms-eroding-conventions").to_dataframe()
+    assert list(frame.columns)[:2] == ["reform", "reformLabel"]
+    assert "New Public Management" in set(frame["reformLabel"])
