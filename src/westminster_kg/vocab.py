@@ -31,6 +31,7 @@ class WM(DefinedNamespace):
     Norm: URIRef
     Pathology: URIRef
     Period: URIRef
+    Plan: URIRef
     PoliticalParty: URIRef
     Principle: URIRef
     PrintedAggregateScheme: URIRef
