@@ -40,6 +40,8 @@ class Options:
     root: Path | None = None
     backend: str = "oxigraph"
     store: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
     debug: bool = False
 
 
@@ -57,17 +59,32 @@ def common(
     store: Annotated[
         Path | None, typer.Option(help="Keep the Oxigraph store on disk in this folder.")
     ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="Query this SPARQL 1.1 endpoint instead of a local store (user:password@ allowed)."),
+    ] = None,
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(help="SPARQL Update endpoint: replace the project's graphs there before the command."),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Options for every command."""
     OPTIONS.root, OPTIONS.backend, OPTIONS.store, OPTIONS.debug = root, backend, store, debug
+    OPTIONS.endpoint, OPTIONS.update_endpoint = endpoint, update_endpoint
 
 
 def load_kg() -> Any:
     """The knowledge graph as the common options ask."""
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-    return KnowledgeGraph.load(OPTIONS.root, backend=OPTIONS.backend, store_dir=OPTIONS.store)
+    return KnowledgeGraph.load(
+        OPTIONS.root,
+        backend=OPTIONS.backend,
+        store_dir=OPTIONS.store,
+        endpoint=OPTIONS.endpoint,
+        update_endpoint=OPTIONS.update_endpoint,
+    )
 
 
 def open_project() -> Any:
