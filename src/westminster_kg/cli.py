@@ -328,6 +328,129 @@ def dev_vocab(
     out.print("vocab.py regenerated")
 
 
+# --- links out, imports, VoID (westminster_kg.link) ----------------------------------------
+
+links_app = typer.Typer(help="The linkset to Wikidata, GOV.UK, UK Parliament and IfG.", no_args_is_help=True)
+app.add_typer(links_app, name="links")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[
+        Path | None, typer.Argument(help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or CSV.")
+    ] = None,
+    graph: Annotated[str | None, typer.Option(help="Name of the import's own graph (lower-case slug).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="turtle, ntriples, nquads, trig, jsonld, rdfxml, csv.")
+    ] = None,
+    mapping: Annotated[Path | None, typer.Option(help="CSV only: the column mapping (TOML or JSON).")] = None,
+    drop: Annotated[str | None, typer.Option(help="Remove the import of this name instead.")] = None,
+) -> None:
+    """Import a dataset into its own named graph (all or nothing), or --drop one."""
+    from westminster_kg.link import drop_import, import_dataset
+
+    project = open_project()
+    if drop is not None:
+        if file is not None or graph is not None:
+            raise ParameterError("--drop NAME takes no FILE or --graph")
+        removed = drop_import(project, drop)
+        out.print(f"dropped import {drop!r} ({project.relative(removed)})")
+        return
+    if file is None or graph is None:
+        raise ParameterError("give FILE --graph NAME (or --drop NAME)")
+    result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping)
+    verb = "replaced" if result.replaced else "wrote"
+    out.print(f"{verb} {project.relative(result.path)}: {result.triples} triples in <{result.graph}>")
+
+
+@links_app.command("check")
+def links_check_command(
+    online: Annotated[bool, typer.Option(help="Resolve each link and compare the remote label with ours.")] = False,
+    wikidata_url: Annotated[
+        str | None, typer.Option(help="Wikidata base URL (default https://www.wikidata.org).")
+    ] = None,
+    govuk_url: Annotated[str | None, typer.Option(help="GOV.UK base URL (default https://www.gov.uk).")] = None,
+    parliament_url: Annotated[
+        str | None, typer.Option(help="Members API base URL (default https://members-api.parliament.uk).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds per HTTP request.")] = 10.0,
+) -> None:
+    """Check every link: well-formed for its scheme and with provenance; --online: resolves, same label."""
+    from westminster_kg.link import check_links
+
+    bases = {k: v for k, v in (("wikidata", wikidata_url), ("govuk", govuk_url),
+                               ("parliament", parliament_url)) if v}
+    report = check_links(load_kg(), online=online, base_urls=bases, timeout=timeout)
+    colours = {"error": "red", "mismatch": "red", "close": "yellow", "skipped": "dim", "ok": "green"}
+    for finding in report.findings:
+        if finding.level == "ok":
+            continue
+        err.print(f"[{colours[finding.level]}]{finding.level}[/]: {_escape(str(finding))}")
+    counts = ", ".join(f"{n} {scheme}" for scheme, n in sorted(report.by_scheme.items()))
+    levels = ", ".join(f"{len(report.of(level))} {level}" for level in ("ok", "close", "mismatch", "error",
+                                                                        "skipped") if report.of(level))
+    summary = f"{report.links} link(s) ({counts}){' checked online: ' + levels if online else ''}"
+    if not report.ok:
+        err.print(f"links check failed: {summary}; {len(report.of('error', 'mismatch'))} problem(s)")
+        raise typer.Exit(1)
+    out.print(f"links ok: {summary}")
+
+
+@app.command("link")
+def link_command(
+    candidates: Annotated[bool, typer.Option("--candidates", help="Propose skos:closeMatch candidates.")] = False,
+    graph: Annotated[str | None, typer.Option(help="The imported graph to link to.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here: .ttl as Turtle, else TSV (default stdout).")
+    ] = None,
+    accept: Annotated[
+        Path | None, typer.Option(help="A reviewed candidates TSV: rows with accept=yes join the linkset.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Lowest label similarity proposed (0..1).")] = 0.85,
+) -> None:
+    """Propose links between our entities and an imported dataset's, or accept reviewed ones."""
+    from westminster_kg.link import accept_candidates, candidates_graph, candidates_tsv, link_candidates
+
+    if not candidates or graph is None:
+        raise ParameterError("use: wmkg link --candidates --graph NAME [-o FILE] [--accept FILE]")
+    kg = load_kg()
+    if accept is not None:
+        added, target = accept_candidates(kg, graph, accept)
+        out.print(f"accepted {added} link(s) into {kg.project.relative(target)}")
+        return
+    found = link_candidates(kg, graph, threshold=threshold)
+    if output is not None and output.suffix.lower() == ".ttl":
+        from westminster_kg.turtle import canonical_turtle
+
+        text = canonical_turtle(candidates_graph(found, graph))
+    else:
+        text = candidates_tsv(found)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from westminster_kg.turtle import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
+        err.print(f"wrote {len(found)} candidate(s) to {output}")
+
+
+@app.command("void")
+def void_command(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """The VoID + DCAT description of the dataset, every count computed from the data."""
+    from westminster_kg.link import void_turtle
+
+    text = void_turtle(load_kg())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from westminster_kg.turtle import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
+        err.print(f"wrote {output}")
+
+
 def main() -> None:
     """Entry point of the ``wmkg`` command."""
     try:
