@@ -510,13 +510,14 @@ def compare_labels(ours: list[str], remote: list[str]) -> str:
 
 
 def label_similarity(a: str, b: str) -> float:
-    """0..1: the larger of the token Dice coefficient and the character ratio of sorted tokens."""
+    """0..1: the mean of the token Dice coefficient (shared words) and the character ratio of the
+    sorted words (spelling variants), after ``normalise_label`` and without words such as "of"."""
     ta, tb = _tokens(a, _STOPWORDS), _tokens(b, _STOPWORDS)
     if not ta or not tb:
         return 0.0
     dice = 2 * len(ta & tb) / (len(ta) + len(tb))
     ratio = difflib.SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb))).ratio()
-    return round(max(dice, ratio), 3)
+    return round((dice + ratio) / 2, 3)
 
 
 # --- importing ------------------------------------------------------------------------------------
@@ -924,16 +925,28 @@ class CsvMapping:
 
 # --- link candidates ------------------------------------------------------------------------------
 
-# Coarse kinds, so a person is never proposed as the same as a department.
+# Coarse kinds, so a person is never proposed as the same as a department, nor a department as
+# the same as a publication named after it. An entity of no known kind may match any kind.
+_WM = "https://w3id.org/westminster-kg/ontology#"
+_QB = "http://purl.org/linked-data/cube#"
+_FABIO = "http://purl.org/spar/fabio/"
 _KINDS = {
     "person": {str(FOAF.Person), SCHEMA + "Person"},
     "organisation": {
         ORG + "Organization", ORG + "FormalOrganization", ORG + "OrganizationalUnit", str(FOAF.Organization),
         SCHEMA + "Organization", SCHEMA + "GovernmentOrganization", SCHEMA + "PoliticalParty",
-        "https://w3id.org/westminster-kg/ontology#Department", "https://w3id.org/westminster-kg/ontology#Unit",
-        "https://w3id.org/westminster-kg/ontology#PoliticalParty",
-        "https://w3id.org/westminster-kg/ontology#Committee",
+        _WM + "Department", _WM + "Unit", _WM + "PoliticalParty", _WM + "Committee",
     },
+    "post": {ORG + "Post", ORG + "Role", SCHEMA + "Role"},
+    "work": {_WM + "Publication", _WM + "Report", _WM + "Document", _WM + "LegalCase", SCHEMA + "CreativeWork",
+             _FABIO + "JournalArticle", _FABIO + "Book", _FABIO + "Report"},
+    "idea": {str(SKOS.Concept), _WM + "Idea", _WM + "Theory", _WM + "Principle", _WM + "Convention",
+             _WM + "Doctrine", _WM + "Norm", _WM + "Ideology", _WM + "ModelOfGovernment", _WM + "Pathology",
+             _WM + "Lesson"},
+    "event": {_WM + "Reform", _WM + "Government", _WM + "Period"},
+    "data": {_QB + "Observation", _QB + "DataSet", _QB + "DimensionProperty", _QB + "MeasureProperty",
+             _QB + "AttributeProperty", _QB + "CodedProperty", _WM + "StatisticalObservation",
+             _WM + "SourceInconsistency", _WM + "RhetoricalClaim"},
 }
 _CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, URIRef(SCHEMA + "name"),
                      DCTERMS.title)
@@ -951,7 +964,7 @@ class Candidate:
     our_label: str
     theirs: URIRef
     their_label: str
-    kind: str  # "person", "organisation", or "" when a side has no known kind
+    kind: str  # "person", "organisation", "post", ... or "" when a side has no known kind
 
     def row(self) -> list[str]:
         """The TSV cells (``accept`` left empty for the curator)."""
@@ -988,7 +1001,8 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
     """Propose ``skos:closeMatch`` links from our entities to the imported graph's, best first.
 
     A pair is proposed when its best label similarity (``label_similarity``) reaches ``threshold``
-    and the two kinds (person, organisation) do not differ; pairs already linked are left out.
+    and the two kinds (person, organisation, post, work, idea, event, data) do not differ; pairs
+    already linked are left out.
 
     Args:
         kg: the knowledge graph with the import loaded.
