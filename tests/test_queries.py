@@ -489,6 +489,12 @@ def test_the_totals_check_shows_453_printed_against_457_recomputed(kg: Knowledge
         ("2011", 453, 457, -4, False, 27, 27, 17),
         ("2015", 220, 220, 0, True, 13, 13, 17),
     ]
+    # The three column headings, as printed
+    assert [str(row["periodLabel"]) for row in rows] == [
+        "New Labour [PSA] Targets (2010)",
+        "Coalition Objectives (Average for 2011 and 2012)",
+        "Current ‘Live’ Objectives (June 15)",
+    ]
 
 
 def test_special_advisers_grew_from_38_to_74_to_107(kg: KnowledgeGraph) -> None:
