@@ -26,8 +26,9 @@ from westminster_kg.link import (
     drop_import,
     import_dataset,
     link_candidates,
+    void_description,
 )
-from westminster_kg.namespaces import GRAPH_ARTICLE, GRAPH_IMPORT, WMR
+from westminster_kg.namespaces import GRAPH_ARTICLE, GRAPH_IMPORT, VOID, WMR
 from westminster_kg.project import Project
 
 IMPORTS = DATA / "import"
@@ -274,6 +275,9 @@ def test_candidates_propose_our_departments_for_the_imported_organisations_and_a
 
     relinked = KnowledgeGraph.load(root)
     assert check_links(relinked).ok
+    void = void_description(relinked)
+    linkset = URIRef("https://w3id.org/westminster-kg/dataset/linkset/import-ministers")
+    assert int(void.value(linkset, VOID.triples)) == 1
     assert all(str(c.ours) != str(WMR["cabinet-office"]) for c in link_candidates(relinked, "ministers"))
 
 

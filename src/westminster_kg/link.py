@@ -1238,7 +1238,10 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     links = stored_links(kg)
     per_scheme: dict[str, list[Link]] = defaultdict(list)
     for link in links:
-        per_scheme[link.scheme.name if link.scheme else "other"].append(link)
+        # Accepted candidates form a linkset per import, whatever their IRIs look like.
+        imported = [src[len(GRAPH_IMPORT):] for src in link.sources if src.startswith(GRAPH_IMPORT)]
+        key = f"import-{imported[0]}" if imported else (link.scheme.name if link.scheme else "other")
+        per_scheme[key].append(link)
     for name, members in sorted(per_scheme.items()):
         linkset = URIRef(f"{dataset}/linkset/{name}")
         graph.add((dataset, VOID.subset, linkset))
@@ -1255,6 +1258,9 @@ def void_description(kg: KnowledgeGraph) -> Graph:
             graph.add((target, RDF.type, VOID.Dataset))
             graph.add((target, DCTERMS.title, Literal(scheme.title, lang="en")))
             graph.add((target, VOID.uriSpace, Literal(scheme.uri_space)))
+        elif name.startswith("import-"):
+            graph.add((linkset, DCTERMS.title, Literal(f"accepted links to the import {name[7:]!r}", lang="en")))
+            graph.add((linkset, VOID.objectsTarget, URIRef(GRAPH_IMPORT + name[7:])))
         else:
             graph.add((linkset, DCTERMS.title, Literal("links to other datasets", lang="en")))
     return graph
