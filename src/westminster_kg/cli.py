@@ -308,6 +308,25 @@ def export_command(
         err.print(f"wrote {output}")
 
 
+# --- network view and web app (westminster_kg.view, westminster_kg.web) ----------------------
+
+@app.command("view")
+def view_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("wmkg-view.html"),
+    focus: Annotated[str | None, typer.Option(help="Only the neighbourhood of this entity (label or slug).")] = None,
+    depth: Annotated[int | None, typer.Option(help="Hops around --focus (default 1).")] = None,
+    relations: Annotated[
+        str | None, typer.Option(help="Only these relations, comma-separated: erodes,institutionalises,...")
+    ] = None,
+    government: Annotated[str | None, typer.Option(help="Only edges under this government or period.")] = None,
+) -> None:
+    """Write the interactive network view: one self-contained HTML file, no network needed."""
+    from westminster_kg.view import write_view
+
+    path = write_view(load_kg(), output, focus=focus, depth=depth, relations=relations, government=government)
+    err.print(f"wrote {path}")
+
+
 @dev_app.command("vocab")
 def dev_vocab(
     check: Annotated[bool, typer.Option(help="Fail if vocab.py is out of date.")] = False,

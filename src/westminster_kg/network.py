@@ -1,0 +1,441 @@
+"""The typed network projection of the knowledge graph, for networkx, the view and exports.
+
+Nodes are the entities that take part in an evidenced relation (any property typed
+``wm:EvidencedRelation``); edges are the uses of those relations, one per ``wm:Claim`` so each edge
+carries exactly one claim's evidence. A triple that two claims support (two sections arguing the
+same thing) therefore gives two parallel edges, each with its own quotes and stance; a triple with
+no claim at all (imported data) gives one edge without evidence.
+
+Node attributes: ``iri``, ``label``, ``cls`` (CURIE of the most specific ``wm:``/``foaf:``/``org:``
+class), ``definition``, ``links`` (external identifiers), ``governments`` (governments or periods it
+relates to). Edge attributes: ``relation`` (CURIE), ``relation_label``, ``claim``, ``quotes``,
+``section``, ``stance``, ``cites``, ``government``/``governments`` (through the subject's
+``wm:introducedBy``/``wm:during``, or the subject itself when it is a government).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+from rdflib import Literal, URIRef
+
+from westminster_kg.catalogue import Parameter, parse_value, with_prefixes
+from westminster_kg.errors import ParameterError
+from westminster_kg.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+WM = PREFIXES["wm"]
+# Namespaces whose classes name what an entity is; anything else (skos:Concept, prov:Entity) is
+# only a fallback, because a reader learns little from it.
+PREFERRED_CLASS_NAMESPACES = (WM, PREFIXES["foaf"], PREFIXES["org"])
+UNTYPED = "rdfs:Resource"
+TIME_CLASSES = (WM + "Government", WM + "Period")
+
+_EDGES = """
+SELECT ?subject ?relation ?object ?claim WHERE {
+  ?relation a wm:EvidencedRelation .
+  ?subject ?relation ?object .
+  FILTER(isIRI(?subject) && isIRI(?object))
+  OPTIONAL { ?claim a wm:Claim ; rdf:subject ?subject ; rdf:predicate ?relation ; rdf:object ?object }
+}"""
+
+# Entities at either end of an evidenced relation: the subquery every node query starts from.
+_ENDPOINTS = """{ SELECT DISTINCT ?entity WHERE {
+    ?relation a wm:EvidencedRelation .
+    { ?entity ?relation ?other } UNION { ?other ?relation ?entity }
+    FILTER(isIRI(?entity) && isIRI(?other))
+} }"""
+
+_NODE_LABELS = f"""
+SELECT ?entity ?property ?label WHERE {{
+  {_ENDPOINTS}
+  VALUES ?property {{ rdfs:label skos:prefLabel skos:definition }}
+  ?entity ?property ?label .
+}}"""
+
+_NODE_TYPES = f"""
+SELECT ?entity ?type WHERE {{
+  {_ENDPOINTS}
+  ?entity a ?type .
+  FILTER(isIRI(?type))
+}}"""
+
+_NODE_LINKS = f"""
+SELECT ?entity ?link WHERE {{
+  {_ENDPOINTS}
+  ?entity owl:sameAs|skos:exactMatch|skos:closeMatch ?link .
+  FILTER(isIRI(?link))
+}}"""
+
+_NODE_TIMES = f"""
+SELECT ?entity ?time WHERE {{
+  {_ENDPOINTS}
+  ?entity wm:introducedBy|wm:during ?time .
+  ?time a ?timeClass .
+  VALUES ?timeClass {{ wm:Government wm:Period }}
+}}"""
+
+_SUBCLASSES = """
+SELECT ?class ?super WHERE { ?class rdfs:subClassOf+ ?super . FILTER(isIRI(?class) && isIRI(?super)) }"""
+
+_RELATION_LABELS = """
+SELECT ?relation ?label WHERE { ?relation a wm:EvidencedRelation . OPTIONAL { ?relation rdfs:label ?label } }"""
+
+_CLAIM_EVIDENCE = """
+SELECT ?claim ?quote ?start ?section ?sectionLabel WHERE {
+  ?claim a wm:Claim ; prov:wasDerivedFrom ?evidence .
+  ?evidence oa:hasSelector ?selector .
+  ?selector oa:exact ?quote .
+  OPTIONAL { ?evidence oa:hasSelector/oa:start ?start }
+  OPTIONAL { ?evidence wm:section ?section . OPTIONAL { ?section rdfs:label ?sectionLabel } }
+}"""
+
+_CLAIM_STANCES = """
+SELECT ?claim ?stance ?stanceLabel WHERE {
+  ?claim a wm:Claim ; wm:stance ?stance .
+  OPTIONAL { ?stance skos:prefLabel|rdfs:label ?stanceLabel }
+}"""
+
+_CLAIM_CITES = """
+SELECT ?claim ?work ?workLabel WHERE {
+  ?claim a wm:Claim ; cito:citesAsAuthority ?work .
+  OPTIONAL { ?work rdfs:label ?workLabel }
+}"""
+
+# List-valued attributes: GraphML has no lists, so they are written as JSON arrays there.
+LIST_ATTRIBUTES = ("links", "governments", "quotes", "cites", "cites_iris")
+
+
+def curie(iri: str) -> str:
+    """``wm:erodes`` for the full IRI of ``wm:erodes``; an IRI outside our prefixes is returned whole."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def local_name(iri: str) -> str:
+    """The last path or fragment segment of an IRI (a label of last resort)."""
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _select(kg: KnowledgeGraph, sparql: str) -> list[tuple[Any, ...]]:
+    return kg.store.query(with_prefixes(sparql)).rows
+
+
+def _prefer_english(current: Literal | None, candidate: Literal) -> bool:
+    """Whether ``candidate`` is a better label than ``current`` (English or untagged first)."""
+    if current is None:
+        return True
+    rank = {"en": 0, None: 1}
+    return (rank.get(candidate.language, 2), str(candidate)) < (rank.get(current.language, 2), str(current))
+
+
+def _most_specific_class(types: set[str], superclasses: dict[str, set[str]]) -> str:
+    """The CURIE of the class a reader should see: the most specific of our preferred namespaces."""
+    preferred = {t for t in types if t.startswith(PREFERRED_CLASS_NAMESPACES)}
+    candidates = preferred or types
+    if not candidates:
+        return UNTYPED
+    # Drop every class that is a superclass of another candidate: what is left is most specific.
+    specific = {c for c in candidates if not any(c in superclasses.get(o, ()) for o in candidates if o != c)}
+    # wm: first (our own vocabulary says most), then alphabetical, so the choice is stable.
+    return min((curie(c) for c in specific), key=lambda text: (not text.startswith("wm:"), text))
+
+
+def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    """Every entity and every evidenced relation, before any filter."""
+    graph = nx.MultiDiGraph()
+    relation_labels: dict[str, str] = {}
+    for relation, label in _select(kg, _RELATION_LABELS):
+        if str(relation) not in relation_labels or label is not None:
+            relation_labels[str(relation)] = str(label) if label is not None else local_name(str(relation))
+
+    superclasses: dict[str, set[str]] = defaultdict(set)
+    for cls, sup in _select(kg, _SUBCLASSES):
+        superclasses[str(cls)].add(str(sup))
+
+    labels: dict[str, Literal] = {}
+    pref_labels: dict[str, Literal] = {}
+    definitions: dict[str, Literal] = {}
+    for entity, prop, value in _select(kg, _NODE_LABELS):
+        if not isinstance(value, Literal):
+            continue
+        target = {"label": labels, "prefLabel": pref_labels}.get(local_name(str(prop)), definitions)
+        if _prefer_english(target.get(str(entity)), value):
+            target[str(entity)] = value
+    types: dict[str, set[str]] = defaultdict(set)
+    for entity, rdf_type in _select(kg, _NODE_TYPES):
+        types[str(entity)].add(str(rdf_type))
+    links: dict[str, set[str]] = defaultdict(set)
+    for entity, link in _select(kg, _NODE_LINKS):
+        links[str(entity)].add(str(link))
+    times: dict[str, set[str]] = defaultdict(set)
+    for entity, time in _select(kg, _NODE_TIMES):
+        times[str(entity)].add(str(time))
+    time_entities = {e for e, ts in types.items() if ts & set(TIME_CLASSES)}
+
+    quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    sections: dict[str, tuple[str, str]] = {}
+    for claim, quote, start, section, section_label in _select(kg, _CLAIM_EVIDENCE):
+        position = int(start) if isinstance(start, Literal) and str(start).isdigit() else 1 << 62
+        if (position, str(quote)) not in quotes[str(claim)]:
+            quotes[str(claim)].append((position, str(quote)))
+        if section is not None and str(claim) not in sections:
+            sections[str(claim)] = (str(section), str(section_label) if section_label else local_name(str(section)))
+    stances: dict[str, tuple[str, str]] = {}
+    for claim, stance, stance_label in _select(kg, _CLAIM_STANCES):
+        if str(claim) not in stances or stance_label is not None:
+            stances[str(claim)] = (str(stance), str(stance_label) if stance_label else local_name(str(stance)))
+    cites: dict[str, dict[str, str]] = defaultdict(dict)
+    for claim, work, work_label in _select(kg, _CLAIM_CITES):
+        cites[str(claim)][str(work)] = str(work_label) if work_label is not None else local_name(str(work))
+
+    def add_node(iri: str) -> None:
+        if iri in graph:
+            return
+        label = labels.get(iri) or pref_labels.get(iri)
+        own_times = set(times.get(iri, ()))
+        if iri in time_entities:
+            own_times.add(iri)
+        graph.add_node(
+            iri,
+            iri=iri,
+            label=str(label) if label is not None else local_name(iri),
+            cls=_most_specific_class(types.get(iri, set()), superclasses),
+            definition=str(definitions[iri]) if iri in definitions else "",
+            links=sorted(links.get(iri, ())),
+            governments=own_times,  # a set while building; sorted into a list below
+        )
+
+    for subject, relation, obj, claim in _select(kg, _EDGES):
+        s, p, o = str(subject), str(relation), str(obj)
+        add_node(s)
+        add_node(o)
+        claim_iri = str(claim) if claim is not None else None
+        edge_times = sorted(times.get(s, set()) | ({s} if s in time_entities else set()))
+        section_iri, section_label = sections.get(claim_iri or "", ("", ""))
+        stance_iri, stance_label = stances.get(claim_iri or "", ("", ""))
+        cited = cites.get(claim_iri or "", {})
+        graph.add_edge(
+            s,
+            o,
+            key=claim_iri or curie(p),
+            relation=curie(p),
+            relation_iri=p,
+            relation_label=relation_labels.get(p, local_name(p)),
+            claim=claim_iri,
+            quotes=[quote for _, quote in sorted(quotes.get(claim_iri or "", []))],
+            section=section_label,
+            section_iri=section_iri,
+            stance=curie(stance_iri) if stance_iri else "",
+            stance_label=stance_label,
+            cites=[cited[w] for w in sorted(cited)],
+            cites_iris=sorted(cited),
+            government=edge_times[0] if edge_times else None,
+            governments=edge_times,
+        )
+
+    # A node relates to the governments of its own reforms, of its edges and of its neighbours
+    # that are governments: the set the view's government menu filters on.
+    for u, v, data in graph.edges(data=True):
+        for end, other in ((u, v), (v, u)):
+            graph.nodes[end]["governments"].update(data["governments"])
+            if other in time_entities:
+                graph.nodes[end]["governments"].add(other)
+    for _, data in graph.nodes(data=True):
+        data["governments"] = sorted(data["governments"])
+    return graph
+
+
+def relation_names(kg: KnowledgeGraph) -> dict[str, str]:
+    """Every evidenced relation by each name a user may give it: local name, CURIE, IRI, label."""
+    names: dict[str, str] = {}
+    for relation, label in _select(kg, _RELATION_LABELS):
+        iri = str(relation)
+        for name in (local_name(iri), curie(iri), iri, str(label) if label is not None else None):
+            if name:
+                names[name.casefold()] = iri
+    return names
+
+
+def resolve_relations(kg: KnowledgeGraph, relations: Iterable[str] | str) -> set[str]:
+    """IRIs for relation names such as ``erodes``, ``wm:erodes`` or ``claims continuity``."""
+    if isinstance(relations, str):
+        relations = relations.split(",")
+    names = relation_names(kg)
+    chosen = set()
+    for raw in relations:
+        name = str(raw).strip()
+        if not name:
+            continue
+        if name.casefold() not in names:
+            known = ", ".join(sorted({local_name(iri) for iri in names.values()}))
+            raise ParameterError(f"unknown relation {name!r}; evidenced relations: {known}")
+        chosen.add(names[name.casefold()])
+    return chosen
+
+
+def entity_exists(kg: KnowledgeGraph, iri: str) -> bool:
+    """Whether the graph says anything about ``iri`` (as subject or object)."""
+    term = URIRef(iri).n3()
+    return bool(kg.store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}").boolean)
+
+
+def resolve_entity(kg: KnowledgeGraph, raw: str, what: str) -> str:
+    """The IRI an option value names: an IRI, a CURIE, a ``wmr:`` slug or a label.
+
+    A slug that names nothing (``coalition``) is tried as a label too, so users can type either.
+
+    Raises:
+        ParameterError: nothing or more than one entity matches; the message names ``what``.
+    """
+    value = parse_value(Parameter(what, "iri"), raw)
+    if isinstance(value, URIRef) and entity_exists(kg, str(value)):
+        return str(value)
+    matches = kg.find(raw)
+    if len(matches) == 1:
+        return str(matches[0])
+    if not matches:
+        raise ParameterError(f"{what}: nothing is labelled or named {raw!r}")
+    shown = ", ".join(sorted(curie(str(m)) for m in matches)[:8])
+    raise ParameterError(f"{what}: {raw!r} is ambiguous: {shown}")
+
+
+def _resolve_classes(graph: nx.MultiDiGraph, classes: Iterable[str] | str) -> set[str]:
+    if isinstance(classes, str):
+        classes = classes.split(",")
+    present = {data["cls"] for _, data in graph.nodes(data=True)}
+    by_name = {c.casefold(): c for c in present} | {c.split(":")[-1].casefold(): c for c in present}
+    chosen = set()
+    for raw in classes:
+        name = str(raw).strip()
+        if not name:
+            continue
+        key = curie(name).casefold()
+        if key not in by_name:
+            raise ParameterError(f"unknown class {name!r}; classes in the network: {', '.join(sorted(present))}")
+        chosen.add(by_name[key])
+    return chosen
+
+
+def build_network(
+    kg: KnowledgeGraph,
+    *,
+    relations: Iterable[str] | str | None = None,
+    government: str | None = None,
+    focus: str | None = None,
+    depth: int | None = None,
+    classes: Iterable[str] | str | None = None,
+) -> nx.MultiDiGraph:
+    """The typed projection of ``kg`` as a networkx ``MultiDiGraph`` (see the module docstring).
+
+    Args:
+        kg: the loaded knowledge graph.
+        relations: keep only these relations (names, CURIEs, IRIs or labels; a comma list is fine).
+        government: keep only edges under this government or period (label, slug or IRI).
+        focus: keep only the neighbourhood of this entity (label, slug or IRI).
+        depth: how many hops around ``focus`` to keep, ignoring direction (default 1).
+        classes: keep only nodes of these classes (CURIEs such as ``wm:Reform`` or local names).
+
+    Returns:
+        The network. Filters on edges drop the nodes they leave without edges (except the focus).
+
+    Raises:
+        ParameterError: an option names no relation, class or entity, or ``depth`` lacks ``focus``.
+    """
+    if depth is not None and focus is None:
+        raise ParameterError("depth needs a focus entity (--focus LABEL --depth N)")
+    if depth is not None and depth < 0:
+        raise ParameterError(f"depth must be 0 or more, not {depth}")
+    graph = _full_network(kg)
+    edges_filtered = False
+    if relations is not None:
+        wanted = resolve_relations(kg, relations)
+        graph.remove_edges_from(
+            [(u, v, k) for u, v, k, p in graph.edges(keys=True, data="relation_iri") if p not in wanted]
+        )
+        edges_filtered = True
+    if government is not None:
+        time_iri = resolve_entity(kg, government, "government")
+        graph.remove_edges_from(
+            [(u, v, k) for u, v, k, ts in graph.edges(keys=True, data="governments") if time_iri not in ts]
+        )
+        edges_filtered = True
+    if classes is not None:
+        wanted_classes = _resolve_classes(graph, classes)
+        graph.remove_nodes_from([n for n, c in graph.nodes(data="cls") if c not in wanted_classes])
+        edges_filtered = True
+    focus_iri = None
+    if focus is not None:
+        focus_iri = resolve_entity(kg, focus, "focus")
+        if focus_iri not in graph:
+            raise ParameterError(f"focus: {focus!r} takes part in no relation shown in the network")
+        near = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), focus_iri, cutoff=depth or 1)
+        graph.remove_nodes_from([n for n in list(graph) if n not in near])
+    if edges_filtered:
+        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0 and n != focus_iri])
+    graph.graph.update(
+        {
+            "name": "westminster-kg",
+            "focus": focus_iri or "",
+            "relations": sorted(resolve_relations(kg, relations)) if relations is not None else [],
+        }
+    )
+    return graph
+
+
+def _flat(value: Any) -> Any:
+    """A GraphML-friendly value: lists as JSON arrays, everything else as is."""
+    if isinstance(value, list | tuple | set):
+        return json.dumps(sorted(value) if isinstance(value, set) else list(value), ensure_ascii=False)
+    return value
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    """The network as GraphML text; list attributes become JSON arrays, missing values are left out."""
+    flat = nx.MultiDiGraph()
+    flat.graph.update({k: _flat(v) for k, v in graph.graph.items() if v is not None})
+    for node, data in graph.nodes(data=True):
+        flat.add_node(node, **{k: _flat(v) for k, v in data.items() if v is not None})
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=key, **{k: _flat(x) for k, x in data.items() if x is not None})
+    return "\n".join(nx.generate_graphml(flat, named_key_ids=True)) + "\n"
+
+
+_EDGE_COLUMNS = (
+    "source", "source_label", "relation", "relation_label", "target", "target_label", "claim",
+    "stance", "section", "government", "quotes", "cites",
+)
+# Cells a spreadsheet would run as a formula; the same guard QueryResult.serialize applies to CSV.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_edge_csv(graph: nx.MultiDiGraph) -> str:
+    """One row per edge with its evidence; several quotes or cited works are joined by newlines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(_EDGE_COLUMNS)
+    rows = []
+    for u, v, data in graph.edges(data=True):
+        rows.append(
+            [
+                u, graph.nodes[u]["label"], data["relation"], data["relation_label"], v, graph.nodes[v]["label"],
+                data["claim"] or "", data["stance"], data["section"], " ".join(data["governments"]),
+                "\n".join(data["quotes"]), "\n".join(data["cites"]),
+            ]
+        )
+    for row in sorted(rows):
+        writer.writerow(["'" + c if c.startswith(_FORMULA_START) else c for c in row])
+    return buffer.getvalue()
+
+
+__all__ = ["build_network", "curie", "resolve_entity", "resolve_relations", "to_edge_csv", "to_graphml"]

@@ -1,0 +1,104 @@
+"""The network view as a file: self-contained, graph text kept as data, large graphs laid out in Python."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from conftest import DATA, make_project
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.view import InlineView, json_for_script, page_data, render_html, show
+
+HOSTILE_LABEL = "<img src=x onerror=window.__pwned=1>"
+
+
+@pytest.fixture
+def hostile_root(tmp_path: Path) -> Path:
+    """A project whose labels, quotes, sections and cited works all try to run script."""
+    return make_project(tmp_path / "hostile", DATA / "hostile" / "hostile.ttl")
+
+
+def embedded_data(page: str) -> dict:
+    match = re.search(r'<script type="application/json" id="wmkg-data">(.*?)</script>', page, re.S)
+    assert match, "the page has no data block"
+    return json.loads(match.group(1))
+
+
+def test_the_page_loads_nothing_from_the_network(mini_root):
+    page = render_html(KnowledgeGraph.load(mini_root).to_networkx(), title="mini")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "<link" not in page.lower() and "@import" not in page.lower()
+    css_urls = [u.strip("'\" ") for u in re.findall(r"url\(([^)]*)\)", page)]
+    assert css_urls and all(u.startswith("data:") for u in css_urls), "only data: URLs may appear in CSS"
+    assert "bootstrap.min" not in page and "cdn.jsdelivr" not in page
+    assert "vis.Network" in page  # vis-network itself is inlined
+
+
+def test_graph_text_is_json_data_that_cannot_leave_its_script_block(hostile_root):
+    page = render_html(KnowledgeGraph.load(hostile_root).to_networkx(), title=HOSTILE_LABEL)
+    assert HOSTILE_LABEL not in page
+    assert "<script>window.__pwned" not in page
+    # Our three script elements, and no other closing tag: nothing from the graph ended a script.
+    assert len(re.findall(r"^<script", page, re.M)) == page.count("</script>") == 3
+    data = embedded_data(page)
+    labels = {info["label"] for info in data["nodeInfo"].values()}
+    assert HOSTILE_LABEL in labels  # the text survives exactly, as data
+    [quote] = [q for info in data["edgeInfo"].values() for q in info["quotes"] if "quote" in q]
+    assert quote.startswith("</script><img") and "\u2028" in quote
+    assert "&lt;img src=x" in page  # the title went through autoescape
+
+
+def test_json_for_script_escapes_markup_and_line_separators():
+    text = json_for_script({"a": "</script><!-- & \u2028\u2029"})
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == {"a": "</script><!-- & \u2028\u2029"}
+
+
+def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
+    data = page_data(KnowledgeGraph.load(mini_root).to_networkx())
+    styles = {r["curie"]: (r["color"], str(r["dashes"]), r["arrow"]) for r in data["relations"]}
+    assert len({styles["wm:erodes"], styles["wm:claimsContinuity"]}) == 2
+    assert {c["curie"] for c in data["classes"]} >= {"wm:Reform", "wm:Convention", "wm:Government"}
+    assert [g["label"] for g in data["governments"]] == ["Coalition Government (2010-15)"]
+    assert data["options"]["physics"]["enabled"] is True
+
+
+def test_more_than_a_thousand_nodes_are_laid_out_in_python_with_physics_off():
+    graph = nx.MultiDiGraph()
+    for i in range(3000):
+        graph.add_node(str(i), iri=str(i), label=f"n{i}", cls="wm:Reform", definition="", links=[], governments=[])
+    for i in range(3000):
+        graph.add_edge(str(i), str((i * 7 + 1) % 3000), relation="wm:erodes", relation_label="erodes", claim=None,
+                       quotes=[], section="", stance="", stance_label="", cites=[], governments=[])
+    started = time.perf_counter()
+    page = render_html(graph, title="big")
+    elapsed = time.perf_counter() - started
+    data = embedded_data(page)
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+    assert len({(round(n["x"]), round(n["y"])) for n in data["nodes"]}) > 2900  # spread, not piled up
+    assert elapsed < 20, f"3,000 nodes took {elapsed:.1f} s to render"
+
+
+def test_show_gives_jupyter_an_iframe_with_the_page(mini_root):
+    shown = show(KnowledgeGraph.load(mini_root), relations="erodes")
+    html_text = shown._repr_html_() if isinstance(shown, InlineView) else shown.data
+    assert html_text.startswith("<iframe srcdoc=") and "&lt;script" in html_text
+
+
+def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
+    from conftest import run_wmkg
+
+    target = tmp_path / "out" / "view.html"
+    done = run_wmkg("--root", str(mini_root), "view", "-o", str(target), "--relations", "erodes,claimsContinuity",
+                    "--government", "Coalition Government (2010-15)")
+    assert done.returncode == 0, done.stderr
+    data = embedded_data(target.read_text(encoding="utf-8"))
+    assert {e["relation"] for e in data["edgeInfo"].values()} == {"wm:erodes", "wm:claimsContinuity"}
+    failed = run_wmkg("--root", str(mini_root), "view", "-o", str(target), "--focus", "Atlantis")
+    assert failed.returncode != 0 and "Atlantis" in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
