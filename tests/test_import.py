@@ -131,6 +131,26 @@ def test_a_csv_without_a_mapping_or_with_a_missing_column_is_refused(mini_root: 
         import_dataset(project, short, "short", mapping=MAPPING)
 
 
+def test_a_json_mapping_works_like_the_toml_one_and_a_broken_mapping_names_its_line(
+    mini_root: Path, tmp_path: Path
+) -> None:
+    import json
+    import tomllib
+
+    as_json = tmp_path / "ministers.json"
+    as_json.write_text(json.dumps(tomllib.loads(MAPPING.read_text(encoding="utf-8")), indent=1), encoding="utf-8")
+    project = Project.open(mini_root)
+    assert import_dataset(project, MINISTERS, "ministers", mapping=as_json).triples == 69
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[[resources]]\nsubject = "ex:{id}"\nclass = \n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken\.toml:3: "):
+        import_dataset(project, MINISTERS, "ministers", mapping=broken)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text('[[resources]]\nsubject = "nope:{id}"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="'nope:1' is neither a known prefix:name nor an IRI"):
+        import_dataset(project, MINISTERS, "ministers", mapping=unknown)
+
+
 def test_kill_9_during_an_import_leaves_the_previous_file_intact(mini_root: Path, tmp_path: Path) -> None:
     """A real `wmkg import` process is killed with SIGKILL while it writes; the old file survives."""
     project = Project.open(mini_root)

@@ -676,6 +676,7 @@ def list_imports(project: Project) -> list[str]:
 
 # --- CSV mapping ------------------------------------------------------------------------------
 
+_IRI_SCHEMES = {"http", "https", "urn", "tag", "mailto", "file", "ftp", "did", "info", "doi", "ark"}
 _DATE = re.compile(r"^-?\d{4}-\d{2}-\d{2}$")
 _CHECKS: dict[str, Any] = {
     str(XSD.integer): lambda v: re.fullmatch(r"[+-]?\d+", v) is not None,
@@ -833,9 +834,11 @@ class CsvMapping:
         prefix, sep, local = text.partition(":")
         if sep and prefix in self.prefixes and not local.startswith("//"):
             return self.prefixes[prefix] + local
-        if _ANY_IRI.match(text.replace("{", "").replace("}", "")):
+        # A typo in a prefix would otherwise pass as an IRI of an unheard-of scheme ("nope:1").
+        if prefix.lower() in _IRI_SCHEMES and _ANY_IRI.match(text.replace("{", "").replace("}", "")):
             return text
-        raise InputError(f"{self.path}: {where}: {text!r} is neither a known prefix:name nor an IRI")
+        raise InputError(f"{self.path}: {where}: {text!r} is neither a known prefix:name nor an IRI "
+                         f"(prefixes: {', '.join(sorted(self.prefixes))})")
 
     def columns(self) -> set[str]:
         """Every column the mapping reads."""
