@@ -1024,10 +1024,22 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
             if str(s).startswith(str(WMR)) and v[1] and not v[1] & set(_NOT_ENTITIES)}
     linked = {(row[0], row[1]) for row in kg.store.query(
         f"SELECT ?s ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}").rows}
+    # With no word in common the score is at most 0.5 (Dice 0), so above that only pairs sharing a
+    # word can qualify: an index by word keeps a large import from costing ours x theirs comparisons.
+    by_word: dict[str, set[Any]] = defaultdict(set)
+    for their, (their_labels, _types) in theirs.items():
+        for label in their_labels:
+            for word in _tokens(label, _STOPWORDS):
+                by_word[word].add(their)
     candidates = []
     for our, (our_labels, our_types) in ours.items():
         our_kind = _kind(our_types)
-        for their, (their_labels, their_types) in theirs.items():
+        if threshold > 0.5:
+            pool = set().union(*(by_word.get(w, set()) for label in our_labels for w in _tokens(label, _STOPWORDS)))
+        else:
+            pool = set(theirs)
+        for their in sorted(pool, key=str):
+            their_labels, their_types = theirs[their]
             their_kind = _kind(their_types)
             if our_kind and their_kind and our_kind != their_kind:
                 continue
