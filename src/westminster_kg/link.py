@@ -205,7 +205,7 @@ def stored_links(kg: KnowledgeGraph) -> list[Link]:
           OPTIONAL {{ ?st dcterms:date|prov:generatedAtTime ?date }}
           OPTIONAL {{ ?st dcterms:identifier ?id }}
           OPTIONAL {{ ?st skos:note ?note }}
-        }} }}"""
+        }} VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}"""
     ).rows
     for st, s, p, o, source, date, ident, note in reified:
         link = links.get((s, p, o))
