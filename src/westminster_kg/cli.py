@@ -327,6 +327,29 @@ def view_command(
     err.print(f"wrote {path}")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    query_timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run.")] = 10.0,
+    max_rows: Annotated[int, typer.Option(help="Rows (or triples) a query returns at most.")] = 10_000,
+    max_body: Annotated[int, typer.Option(help="Bytes of request body accepted.")] = 1_000_000,
+    cors: Annotated[list[str], typer.Option(help="Allow this origin to call the app (repeat).")] = [],  # noqa: B006
+    allow_service: Annotated[
+        list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+) -> None:
+    """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
+    from westminster_kg.web import Settings, serve
+
+    settings = Settings(
+        query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, cors_origins=list(cors),
+        allowed_services=list(allow_service), workers=workers,
+    )
+    serve(load_kg(), host=host, port=port, settings=settings)
+
+
 @dev_app.command("vocab")
 def dev_vocab(
     check: Annotated[bool, typer.Option(help="Fail if vocab.py is out of date.")] = False,

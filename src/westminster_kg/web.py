@@ -1,0 +1,929 @@
+"""The local web app: the network view, entity pages, ontology docs, a SPARQL 1.1 endpoint and a JSON API.
+
+``wmkg serve`` runs it with uvicorn on 127.0.0.1. Pages and the API go through the same
+``KnowledgeGraph`` the CLI uses; every query a client writes (``/sparql``, ``/query``,
+``/api/queries/{name}``) runs in a small pool of worker processes instead, because pyoxigraph has no
+query timeout or cancellation: a worker that runs over the time limit is killed and replaced, and
+the other workers keep answering. Each worker holds its own in-memory copy of the store, loaded from
+an N-Quads dump written once at start-up.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import multiprocessing
+import queue
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode
+
+from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.errors import QueryError, StoreError, WmkgError
+from westminster_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, WMR
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+    from westminster_kg.store import QueryResult
+
+
+@dataclass
+class Settings:
+    """What ``wmkg serve`` lets an operator choose."""
+
+    query_timeout: float = 10.0  # seconds a client's query may run before its worker is killed
+    max_rows: int = 10_000  # solutions (or triples) returned at most; the response says when capped
+    max_body: int = 1_000_000  # bytes of request body accepted
+    cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
+    allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
+    workers: int = 2  # query worker processes
+
+
+# --- SPARQL checks before a query reaches a worker ------------------------------------------------
+
+_UPDATE_START = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+class ForbiddenQueryError(QueryError):
+    """A well-formed request this endpoint will not run (an update, or a SERVICE not allowed)."""
+
+
+class QueryTimeoutError(StoreError):
+    """A query ran over the time limit and was stopped."""
+
+
+def _code_outside_literals(sparql: str) -> str:
+    """The query with comments and string contents blanked, so keywords inside them are not seen."""
+    out: list[str] = []
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "<":
+            match = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
+            if match:
+                out.append(match.group(0))
+                i += match.end()
+                continue
+        if c == "#":
+            end = sparql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(" " * (end - i))
+            i = end
+            continue
+        if c in "'\"":
+            quote = sparql[i:i + 3] if sparql[i:i + 3] in ("'''", '"""') else c
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            out.append(quote + " " * (min(j, n) - i - len(quote)) + quote)
+            i = j + len(quote)
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def service_targets(sparql: str) -> list[str]:
+    """The endpoints a query's ``SERVICE`` clauses call (``?var`` for a variable endpoint)."""
+    code = _code_outside_literals(sparql)
+    prefixes = dict(re.findall(r"(?i)PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", code))
+    targets = []
+    clause = re.compile(r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|[A-Za-z0-9_.-]*:[^\s{]*)", re.I)
+    for match in clause.finditer(code):
+        target = match.group(1)
+        if target.startswith("<"):
+            targets.append(target[1:-1])
+        elif target[0] in "?$":
+            targets.append(target)
+        else:
+            prefix, _, local = target.partition(":")
+            targets.append(prefixes.get(prefix, PREFIXES.get(prefix, prefix + ":")) + local)
+    return targets
+
+
+def check_query(sparql: str, settings: Settings) -> None:
+    """Refuse updates and SERVICE calls to endpoints not allowed (``ForbiddenQueryError``)."""
+    if _UPDATE_START.match(_code_outside_literals(sparql)):
+        raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
+    for target in service_targets(sparql):
+        if target not in settings.allowed_services:
+            raise ForbiddenQueryError(
+                f"SERVICE {target} is refused: federation is off unless the endpoint is allowed "
+                "(wmkg serve --allow-service URL)"
+            )
+
+
+# --- the worker pool ----------------------------------------------------------------------------------
+
+def _worker_main(dump: str, connection: Connection) -> None:
+    """A worker process: load the dump, then answer queries sent down ``connection`` until it closes."""
+    import pyoxigraph as ox
+
+    from westminster_kg.store import from_ox, syntax_error
+
+    store = ox.Store()
+    store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
+    connection.send(("ready",))
+    while True:
+        try:
+            sparql, max_rows, default_graphs, named_graphs = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
+            if default_graphs:
+                options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            if named_graphs:
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            answer = store.query(sparql, **options)
+            if isinstance(answer, ox.QueryBoolean):
+                reply: tuple[Any, ...] = ("ask", bool(answer))
+            elif isinstance(answer, ox.QuerySolutions):
+                variables = [v.value for v in answer.variables]
+                rows = []
+                truncated = False
+                for solution in answer:  # stop reading at the cap: a huge result is never built
+                    if len(rows) == max_rows:
+                        truncated = True
+                        break
+                    rows.append(tuple(from_ox(solution[v]) for v in variables))
+                reply = ("select", variables, rows, truncated)
+            else:
+                triples = []
+                truncated = False
+                for triple in answer:
+                    if len(triples) == max_rows:
+                        truncated = True
+                        break
+                    triples.append((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+                reply = ("graph", triples, truncated)
+        except SyntaxError as exc:
+            error = syntax_error(sparql, str(exc))
+            kind = "update" if "updates are refused" in str(error) else "syntax"
+            reply = ("error", kind, str(error))
+        except (OSError, ValueError, TypeError) as exc:
+            reply = ("error", "failed", f"the query failed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        connection.send(reply)
+
+
+class _Worker:
+    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection) -> None:
+        self.process = process
+        self.connection = connection
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class QueryPool:
+    """Worker processes that each hold the store; a query over its time limit kills its worker.
+
+    ``run`` blocks, so the web app calls it from a thread; the event loop keeps serving.
+    """
+
+    def __init__(self, kg: KnowledgeGraph, workers: int = 2) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
+        self.dump = str(Path(self._folder.name) / "store.nq")
+        _dump_nquads(kg, self.dump)
+        self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self.replaced = 0
+        starters = [threading.Thread(target=self._start_worker) for _ in range(max(1, workers))]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join()
+        if self._idle.empty():
+            raise StoreError("no SPARQL worker process could start")
+
+    def _start_worker(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_worker_main, args=(self.dump, child), daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        try:
+            if not parent.poll(120):
+                raise EOFError
+            parent.recv()  # "ready"
+        except (EOFError, OSError):
+            worker.stop()
+            return
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def run(
+        self,
+        sparql: str,
+        *,
+        timeout: float,
+        max_rows: int,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> tuple[QueryResult, bool]:
+        """Answer ``sparql`` within ``timeout`` seconds; returns the result and whether it was capped.
+
+        Raises:
+            QueryTimeoutError: the query (or the wait for a free worker) ran over the limit.
+            ForbiddenQueryError: the text is an update.
+            QueryError: the text is not SPARQL (message with line and column).
+        """
+        from rdflib import Graph
+
+        from westminster_kg.store import QueryResult
+
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeoutError(f"every query worker stayed busy for {timeout:g} s; try again") from None
+        try:
+            worker.connection.send((sparql, max_rows, default_graphs or [], named_graphs or []))
+            remaining = max(0.0, timeout - (time.monotonic() - started))
+            if not worker.connection.poll(remaining):
+                raise QueryTimeoutError(f"the query was stopped after the {timeout:g} s time limit")
+            reply = worker.connection.recv()
+        except (QueryTimeoutError, EOFError, OSError) as exc:
+            self._replace(worker)
+            if isinstance(exc, QueryTimeoutError):
+                raise
+            raise StoreError("the query worker died while answering; it has been replaced") from exc
+        self._idle.put(worker)
+        kind = reply[0]
+        if kind == "error":
+            if reply[1] == "update":
+                raise ForbiddenQueryError(reply[2])
+            raise QueryError(reply[2])
+        if kind == "ask":
+            return QueryResult("ask", boolean=reply[1]), False
+        if kind == "select":
+            return QueryResult("select", reply[1], reply[2]), reply[3]
+        graph = Graph()
+        for prefix, iri in PREFIXES.items():
+            graph.bind(prefix, iri, override=True)
+        for triple in reply[1]:
+            graph.add(triple)
+        return QueryResult("graph", graph=graph), reply[2]
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start another in the background (loading takes a moment)."""
+        with self._lock:
+            self._all.discard(worker)
+            closed = self._closed
+        worker.stop()
+        self.replaced += 1
+        if not closed:
+            threading.Thread(target=self._start_worker, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop every worker and remove the dump."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+        self._folder.cleanup()
+
+
+def _dump_nquads(kg: KnowledgeGraph, path: str) -> None:
+    """Write every quad of ``kg`` to ``path`` as N-Quads (Oxigraph's own dump when it is the store)."""
+    import pyoxigraph as ox
+
+    from westminster_kg.store import OxigraphStore, to_ox
+
+    if isinstance(kg.store, OxigraphStore):
+        kg.store.store.dump(path, format=ox.RdfFormat.N_QUADS)
+        return
+    copy = ox.Store()
+    copy.extend(
+        ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
+        for s, p, o, g in kg.store.quads()
+    )
+    copy.dump(path, format=ox.RdfFormat.N_QUADS)
+
+
+# --- content negotiation ----------------------------------------------------------------------------
+
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "json-ld",
+}
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_MEDIA = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json"}
+FORMAT_NAMES = {
+    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
+    "turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+    "json-ld": "json-ld", "jsonld": "json-ld",
+}
+
+
+def parse_accept(header: str | None) -> list[str]:
+    """Media ranges from an Accept header, best first (q=0 dropped; no header means ``*/*``)."""
+    if not header or not header.strip():
+        return ["*/*"]
+    ranked = []
+    for position, item in enumerate(header.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        quality = 1.0
+        for param in parts[1:]:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            ranked.append((-quality, position, media))
+    return [media for _, _, media in sorted(ranked)]
+
+
+def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str | None:
+    """The format name for the best offered media type, ``default`` for wildcards, else ``None``."""
+    for media in parse_accept(accept):
+        if media in offered:
+            return offered[media]
+        if media == "*/*":
+            return default
+        if media.endswith("/*"):
+            for candidate, name in offered.items():
+                if candidate.startswith(media[:-1]):
+                    return name
+    return None
+
+
+# --- the app ------------------------------------------------------------------------------------------
+
+def _template_environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from westminster_kg.view import TEMPLATES_DIR
+
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    from westminster_kg.network import curie
+
+    environment.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
+    environment.globals["entity_page"] = entity_page
+    return environment
+
+
+def entity_page(iri: Any) -> str:
+    """The path of the web page for a ``wmr:`` IRI (``/id/<slug>``) or the ontology; ``""`` otherwise."""
+    text = str(iri)
+    if text.startswith(str(WMR)) and len(text) > len(str(WMR)):
+        return "/id/" + text[len(str(WMR)):]
+    if text.startswith(ONTOLOGY_IRI):
+        return "/ontology" + ("#" + text.split("#", 1)[1] if "#" in text else "")
+    return ""
+
+
+def external_href(iri: Any) -> str:
+    """``iri`` when it is a web link (http/https), else ``""``: never a javascript: href."""
+    text = str(iri)
+    return text if re.match(r"^https?://", text, re.I) else ""
+
+
+class WebApp:
+    """The handlers, sharing one knowledge graph, one query pool and the templates."""
+
+    def __init__(self, kg: KnowledgeGraph, settings: Settings) -> None:
+        self.kg = kg
+        self.settings = settings
+        self.pool: QueryPool | None = None
+        self.templates = _template_environment()
+        self.templates.globals["external_href"] = external_href
+        self._view_page: str | None = None
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def html(self, template: str, status: int = 200, **context: Any) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from westminster_kg.view import static_text
+
+        page = self.templates.get_template(template).render(css=static_text("view.css"), **context)
+        return HTMLResponse(page, status_code=status)
+
+    def problem(self, request: Request, status: int, message: str) -> Response:
+        """An error as HTML for browsers and as plain text (one line) for everyone else."""
+        from starlette.responses import PlainTextResponse
+
+        if "text/html" in request.headers.get("accept", ""):
+            return self.html("error.html", status, title=f"Error {status}", message=message)
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    def run_query(self, sparql: str, **graphs: Any) -> tuple[QueryResult, bool]:
+        check_query(sparql, self.settings)
+        if self.pool is None:
+            raise StoreError("the query workers are not running")
+        return self.pool.run(sparql, timeout=self.settings.query_timeout, max_rows=self.settings.max_rows, **graphs)
+
+    async def read_body(self, request: Request) -> bytes:
+        """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.settings.max_body:
+            raise BodyTooLargeError(self.settings.max_body)
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > self.settings.max_body:
+                raise BodyTooLargeError(self.settings.max_body)
+        return bytes(body)
+
+    # --- / ------------------------------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from westminster_kg.network import build_network
+        from westminster_kg.view import render_html
+
+        if self._view_page is None:
+            self._view_page = render_html(
+                build_network(self.kg), title="Westminster KG", entity_base="/id/", navigation=True
+            )
+        return HTMLResponse(self._view_page)
+
+    # --- /sparql ------------------------------------------------------------------------------------
+    async def sparql(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        try:
+            params = await self.sparql_parameters(request)
+        except BodyTooLargeError as exc:
+            return self.problem(request, 413, str(exc))
+        except ForbiddenQueryError as exc:
+            return self.problem(request, 403, str(exc))
+        except QueryError as exc:
+            return self.problem(request, 400, str(exc))
+        query = params.get("query", [None])[0]
+        if query is None:
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings)
+            return self.problem(request, 400, "no query: send ?query=... (GET), a form field 'query' or "
+                                "an application/sparql-query body (POST)")
+        requested = params.get("format", params.get("output", [None]))[0]
+        format_name = FORMAT_NAMES.get((requested or "").lower())
+        accept = request.headers.get("accept")
+        if format_name is None and negotiate(accept, RESULT_TYPES, "json") is None and \
+                negotiate(accept, GRAPH_TYPES, "turtle") is None:
+            return self.problem(request, 406, f"cannot answer with {accept}: results come as "
+                                f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}")
+        try:
+            result, truncated = await run_in_threadpool(
+                self.run_query, query,
+                default_graphs=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"),
+            )
+        except ForbiddenQueryError as exc:
+            return self.problem(request, 403, str(exc))
+        except QueryTimeoutError as exc:
+            return self.problem(request, 503, str(exc))
+        except QueryError as exc:
+            return self.problem(request, 400, str(exc))
+        except StoreError as exc:
+            return self.problem(request, 500, str(exc))
+        if result.kind == "graph":
+            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
+            if name is None:
+                offered = ", ".join(GRAPH_MEDIA.values())
+                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}")
+            body = result.graph.serialize(format=name)
+            media = GRAPH_MEDIA[name]
+        else:
+            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
+            if name is None:
+                return self.problem(request, 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
+            body = result.serialize(name)
+            media = RESULT_MEDIA[name]
+        headers = {"Vary": "Accept"}
+        if truncated:
+            headers["X-Result-Truncated"] = "true"
+            headers["X-Result-Note"] = (
+                f"results capped at {self.settings.max_rows} rows or triples (wmkg serve --max-rows)"
+            )
+        charset = "; charset=utf-8" if not media.endswith("json") else ""
+        return Response(body, media_type=media + charset, headers=headers)
+
+    async def sparql_parameters(self, request: Request) -> dict[str, list[str]]:
+        """Protocol parameters from the URL and, for POST, from a form or a direct query body."""
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        if request.method != "POST":
+            if "update" in params:
+                raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
+            return params
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await self.read_body(request)
+        if content_type == "application/sparql-update" or (content_type.endswith("form-urlencoded")
+                                                            and "update" in parse_qs(body.decode("utf-8", "replace"))):
+            raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
+        if content_type == "application/sparql-query":
+            params["query"] = [body.decode("utf-8", "replace")]
+        elif content_type == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        else:
+            raise QueryError(
+                "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query), "
+                f"not {content_type or 'no content type'}"
+            )
+        return params
+
+    # --- entity pages -------------------------------------------------------------------------------
+    async def entity(self, request: Request) -> Response:
+        from rdflib import URIRef
+        from starlette.responses import Response
+
+        from westminster_kg.network import entity_exists
+
+        slug = request.path_params["slug"]
+        iri = str(WMR) + slug
+        accept = request.headers.get("accept")
+        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
+        if name is None:
+            return self.problem(request, 406, f"cannot answer with {accept}: use text/html, "
+                                + ", ".join(GRAPH_MEDIA.values()))
+        if not re.fullmatch(r"[A-Za-z0-9._~-]+", slug) or not entity_exists(self.kg, iri):
+            if name != "html":
+                return self.problem(request, 404, f"nothing is known about {iri}")
+            return self.not_found(slug)
+        if name != "html":
+            graph = self.describe(URIRef(iri))
+            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+        return self.entity_html(iri)
+
+    def describe(self, iri: Any) -> Any:
+        """The entity's triples both ways, and its claims with their evidence, as an rdflib Graph."""
+        term = iri.n3()
+        sparql = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+          {{ BIND({term} AS ?s) ?s ?p ?o }}
+          UNION {{ ?s ?p ?o FILTER(?o = {term}) }}
+          UNION {{ ?s a wm:Claim ; rdf:subject|rdf:object {term} . ?s ?p ?o }}
+          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom ?s . ?s ?p ?o }}
+          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
+          UNION {{ {term} prov:wasDerivedFrom ?s . ?s ?p ?o }}
+          UNION {{ {term} prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
+        }}"""
+        graph = self.kg.store.query(with_prefixes(sparql)).graph
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace, override=True)
+        return graph
+
+    def entity_html(self, iri: str) -> Response:
+        from rdflib import Literal, URIRef
+
+        from westminster_kg.network import build_network, curie
+        from westminster_kg.view import render_html
+
+        facts = self.kg.store.query(with_prefixes(
+            f"SELECT ?p ?o WHERE {{ {URIRef(iri).n3()} ?p ?o }} ORDER BY ?p ?o"
+        )).rows
+        label = self.kg.label(iri)
+        types = sorted(curie(str(o)) for p, o in facts if str(p) == PREFIXES["rdf"] + "type")
+        definitions = [str(o) for p, o in facts if str(p) == PREFIXES["skos"] + "definition"]
+        link_properties = {PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch", PREFIXES["skos"] + "closeMatch"}
+        links = sorted({str(o) for p, o in facts if str(p) in link_properties})
+        shown = {PREFIXES["rdf"] + "type", PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "label",
+                 PREFIXES["prov"] + "wasDerivedFrom", *link_properties}
+        other_facts = [
+            (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
+        ]
+        relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
+        neighbourhood = ""
+        try:
+            network = build_network(self.kg, focus=iri, depth=1)
+            if network.number_of_edges():
+                neighbourhood = render_html(network, title=f"Around {label}", entity_base="/id/")
+        except WmkgError:
+            neighbourhood = ""  # the entity takes part in no evidenced relation: no graph to draw
+        return self.html(
+            "entity.html", title=label, iri=iri, types=types, definitions=definitions, links=links,
+            facts=other_facts, relations=relations, neighbourhood=neighbourhood,
+            formats=GRAPH_MEDIA,
+        )
+
+    def not_found(self, text: str) -> Response:
+        needle = re.sub(r"[-_]+", " ", text).strip()
+        suggestions = self.suggestions(needle)
+        return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
+
+    def suggestions(self, needle: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(label, page) for entities whose label contains ``needle`` or one of its words."""
+        found = list(self.kg.find(needle)) if needle else []
+        if not found:
+            for word in sorted(set(needle.split()), key=len, reverse=True):
+                if len(word) > 2:
+                    found.extend(self.kg.find(word))
+        pages = []
+        for iri in dict.fromkeys(found):
+            page = entity_page(iri)
+            if page:
+                pages.append((self.kg.label(iri), page))
+        return sorted(set(pages))[:limit]
+
+    async def search(self, request: Request) -> Response:
+        from starlette.responses import RedirectResponse
+
+        needle = request.query_params.get("q", "").strip()
+        results = self.suggestions(needle, limit=100) if needle else []
+        if len(results) == 1:
+            return RedirectResponse(results[0][1], status_code=303)
+        return self.html("search.html", title="Search", needle=needle, results=results)
+
+    # --- ontology -----------------------------------------------------------------------------------
+    async def ontology(self, request: Request) -> Response:
+        from starlette.responses import Response
+
+        accept = request.headers.get("accept")
+        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
+        if name is None:
+            return self.problem(request, 406, f"cannot answer with {accept}: use text/html, "
+                                + ", ".join(GRAPH_MEDIA.values()))
+        if name != "html":
+            graph = self.kg.store.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
+            ).graph
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace, override=True)
+            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+        return self.html("ontology.html", title="Westminster KG ontology", **self.ontology_terms())
+
+    def ontology_terms(self) -> dict[str, Any]:
+        """Header, classes and properties of the ontology, each with label, definition and links."""
+        rows = self.kg.store.query(with_prefixes(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} ORDER BY ?s ?p ?o"
+        )).rows
+        terms: dict[str, dict[str, list[Any]]] = {}
+        for s, p, o in rows:
+            terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
+        rdf_type, owl = PREFIXES["rdf"] + "type", PREFIXES["owl"]
+
+        def kind(iri: str) -> str:
+            types = {str(t) for t in terms[iri].get(rdf_type, [])}
+            if owl + "Ontology" in types:
+                return "ontology"
+            if owl + "Class" in types:
+                return "class"
+            if types & {owl + "ObjectProperty", owl + "DatatypeProperty"}:
+                return "property"
+            return "individual"
+
+        grouped: dict[str, list[dict[str, Any]]] = {"ontology": [], "class": [], "property": [], "individual": []}
+        for iri in sorted(terms):
+            values = terms[iri]
+            grouped[kind(iri)].append({
+                "iri": iri,
+                "anchor": iri.split("#", 1)[1] if "#" in iri else "",
+                "label": str((values.get(PREFIXES["rdfs"] + "label") or values.get(PREFIXES["skos"] + "prefLabel")
+                              or [iri.rsplit("#", 1)[-1]])[0]),
+                "values": sorted(values.items()),
+            })
+        return {"header": grouped["ontology"], "classes": grouped["class"], "properties": grouped["property"],
+                "individuals": grouped["individual"]}
+
+    # --- /query page ----------------------------------------------------------------------------------
+    async def query_page(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        params = request.query_params
+        catalogue = self.kg.catalogue
+        name = params.get("name") or (next(iter(catalogue)) if catalogue else "")
+        named = catalogue.get(name)
+        text = params.get("sparql")
+        if text is None:
+            text = named.sparql if named else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
+        values = {p.name: params.get("p." + p.name, "") for p in (named.parameters if named else ())}
+        context: dict[str, Any] = {
+            "title": "Queries", "catalogue": catalogue, "name": name, "named": named, "sparql": text,
+            "values": values, "result": None, "error": None, "truncated": False, "downloads": {},
+        }
+        if "run" in params:
+            try:
+                bound = {}
+                if named:
+                    for key, raw in values.items():
+                        if raw:
+                            bound[key] = self.kg.resolve(named.parameter(key), raw)
+                    missing = [p.name for p in named.parameters if p.required and p.name not in bound]
+                    if missing and text == named.sparql:
+                        raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
+                final = bind(with_prefixes(text), bound)
+                result, truncated = await run_in_threadpool(self.run_query, final)
+                context.update(result=result, truncated=truncated, sparql_final=final)
+                if result.kind != "graph":
+                    context["downloads"] = {
+                        fmt: "/sparql?" + urlencode({"query": final, "format": fmt}) for fmt in ("csv", "json")
+                    }
+            except (WmkgError, ValueError) as exc:
+                context["error"] = str(exc)
+        context["max_rows"] = self.settings.max_rows
+        return self.html("query.html", **context)
+
+    # --- JSON API -------------------------------------------------------------------------------------
+    def describe_query(self, named: Any) -> dict[str, Any]:
+        return {
+            "name": named.name,
+            "title": named.title,
+            "description": named.description,
+            "parameters": [
+                {"name": p.name, "kind": p.kind, "required": p.required, "description": p.description}
+                for p in named.parameters
+            ],
+            "url": f"/api/queries/{named.name}",
+            "sparql": named.sparql,
+        }
+
+    async def api_queries(self, request: Request) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"queries": [self.describe_query(q) for q in self.kg.catalogue.values()]})
+
+    async def api_query(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import JSONResponse, Response
+
+        name = request.path_params["name"]
+        try:
+            named = self.kg.named_query(name)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        try:
+            values = self.kg.bind_parameters(named, dict(request.query_params))
+            result, truncated = await run_in_threadpool(self.run_query, bind(with_prefixes(named.sparql), values))
+        except QueryTimeoutError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        except WmkgError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        headers = {"X-Result-Truncated": "true"} if truncated else {}
+        return Response(result.serialize("json"), media_type="application/sparql-results+json", headers=headers)
+
+    async def openapi(self, request: Request) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse(openapi_document(self.kg))
+
+
+class BodyTooLargeError(WmkgError):
+    """A request body over ``--max-body``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is over the {limit}-byte limit (wmkg serve --max-body)")
+
+
+def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the JSON API and the SPARQL endpoint, with every named query."""
+    sparql_json = {"application/sparql-results+json": {"schema": {"type": "object"}}}
+    error = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+    paths: dict[str, Any] = {
+        "/api/queries": {"get": {
+            "summary": "The named query catalogue",
+            "responses": {"200": {"description": "Every named query with its parameters",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+        "/sparql": {"get": {
+            "summary": "SPARQL 1.1 Protocol query (read-only)",
+            "parameters": [
+                {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "format", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": sorted(set(FORMAT_NAMES.values()))}},
+            ],
+            "responses": {"200": {"description": "Results", "content": sparql_json},
+                          "400": {"description": "Malformed query"}, "403": {"description": "Update or SERVICE"},
+                          "406": {"description": "Unsupported Accept"}, "503": {"description": "Time limit"}},
+        }},
+    }
+    for named in kg.catalogue.values():
+        paths[f"/api/queries/{named.name}"] = {"get": {
+            "summary": named.title,
+            "description": named.description,
+            "operationId": named.name.replace("-", "_"),
+            "parameters": [
+                {"name": p.name, "in": "query", "required": p.required, "description": p.description,
+                 "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"}}
+                for p in named.parameters
+            ],
+            "responses": {
+                "200": {"description": "SPARQL 1.1 JSON results (header X-Result-Truncated when capped)",
+                        "content": sparql_json},
+                "400": {"description": "A parameter is missing or names nothing", "content": error},
+                "503": {"description": "The query ran over the time limit", "content": error},
+            },
+        }}
+    from westminster_kg import __version__
+
+    return {"openapi": "3.1.0", "info": {"title": "westminster-kg", "version": __version__}, "paths": paths}
+
+
+def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starlette:
+    """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it."""
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.routing import Route
+
+    settings = settings or Settings()
+    web = WebApp(kg, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        web.pool = await run_in_threadpool(QueryPool, kg, settings.workers)
+        try:
+            yield
+        finally:
+            web.pool.close()
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type"], expose_headers=["X-Result-Truncated", "X-Result-Note"],
+        ))
+    routes = [
+        Route("/", web.home),
+        Route("/sparql", web.sparql, methods=["GET", "POST"]),
+        Route("/id/{slug:path}", web.entity),
+        Route("/ontology", web.ontology),
+        Route("/search", web.search),
+        Route("/query", web.query_page),
+        Route("/api/queries", web.api_queries),
+        Route("/api/queries/{name}", web.api_query),
+        Route("/openapi.json", web.openapi),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.web = web
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine."""
+    import uvicorn
+
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this machine can use the app and its "
+            "SPARQL endpoint (bind 127.0.0.1 unless you mean it)",
+            file=sys.stderr,
+        )
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info")
+
+
+__all__ = ["QueryPool", "Settings", "check_query", "create_app", "negotiate", "serve", "service_targets"]
+
