@@ -210,7 +210,8 @@ def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
 LABEL_LOOKUP = sparql_prologue() + """
 SELECT DISTINCT ?entity ?label WHERE {
   ?entity rdfs:label|skos:prefLabel|skos:altLabel ?label .
-  FILTER NOT EXISTS { ?entity a wm:Claim }
+  # Claims and link statements carry generated labels that would make look-ups ambiguous.
+  FILTER NOT EXISTS { ?entity a ?statement . VALUES ?statement { wm:Claim rdf:Statement } }
 }"""
 
 
