@@ -1,0 +1,239 @@
+"""The view, entity pages and query page in headless Chromium (Debian's), with the network cut off.
+
+Every request that is not file:, data:, blob: or loopback is aborted and recorded; each test asserts
+that nothing was attempted. Needs /usr/bin/chromium (``apt-get install -y chromium``); Playwright
+must never download a browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import DATA, make_project
+from test_web import RunningServer, start_server
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.network import build_network
+from westminster_kg.view import write_view
+from westminster_kg.web import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(apt-get install -y chromium)"),
+]
+WMR = "https://w3id.org/westminster-kg/id/"
+COALITION = WMR + "coalition-government-2010-2015"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class OfflinePage:
+    """A page whose every non-local request is aborted and recorded."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.attempted: list[str] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        scheme = urlsplit(url).scheme
+        host = urlsplit(url).hostname or ""
+        if scheme in ("file", "data", "blob", "about") or host in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            self.attempted.append(url)
+            route.abort()
+
+    def open_view(self, url: str) -> None:
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+
+    def pwned(self) -> list:
+        """``window.__pwned`` in the page and in every frame (the neighbourhood iframe too)."""
+        return [frame.evaluate("typeof window.__pwned === 'undefined' ? null : window.__pwned")
+                for frame in self.page.frames]
+
+    def close(self) -> None:
+        assert self.attempted == [], f"the page tried to reach the network: {self.attempted}"
+        assert self.errors == [], f"script errors: {self.errors}"
+        self.context.close()
+
+
+@pytest.fixture
+def offline(browser) -> Iterator[OfflinePage]:
+    page = OfflinePage(browser)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def mini_kg(tmp_path_factory) -> KnowledgeGraph:
+    return KnowledgeGraph.load(make_project(tmp_path_factory.mktemp("browser") / "mini", DATA / "valid" / "slice.ttl"))
+
+
+@pytest.fixture(scope="module")
+def mini_view(mini_kg, tmp_path_factory) -> Path:
+    return write_view(mini_kg, tmp_path_factory.mktemp("view") / "view.html")
+
+
+def click_edge(offline: OfflinePage, edge_id: str) -> str | None:
+    """Click the middle of an edge on the canvas; returns the edge the details panel then shows."""
+    point = offline.page.evaluate(
+        """id => { const n = wmkgView.network; const e = n.body.edges[id];
+                   const p = e.edgeType.getPoint(0.5); const d = n.canvasToDOM(p);
+                   const box = document.getElementById('wmkg-network').getBoundingClientRect();
+                   return {x: d.x + box.left, y: d.y + box.top}; }""",
+        edge_id,
+    )
+    offline.page.mouse.click(point["x"], point["y"])
+    offline.page.wait_for_timeout(150)
+    return offline.page.get_attribute("#wmkg-details", "data-edge")
+
+
+def test_the_view_renders_every_node_on_a_non_empty_canvas(offline, mini_view, mini_kg):
+    offline.open_view(mini_view.as_uri())
+    expected = build_network(mini_kg).number_of_nodes()
+    assert offline.page.evaluate("wmkgView.nodesView.length") == expected
+    assert offline.page.evaluate("Object.keys(wmkgView.network.body.nodes).length") >= expected
+    painted = offline.page.evaluate(
+        """() => { const c = document.querySelector('#wmkg-network canvas');
+                   const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0; for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) n++; }
+                   return {w: c.width, h: c.height, painted: n}; }"""
+    )
+    assert painted["w"] > 100 and painted["h"] > 100 and painted["painted"] > 500
+    assert f"{expected} of {expected} nodes" in offline.page.inner_text("#wmkg-status")
+
+
+def test_a_relation_filter_hides_exactly_its_edges(offline, mini_view):
+    offline.open_view(mini_view.as_uri())
+    before = offline.page.evaluate("wmkgView.edgesView.length")
+    erodes = offline.page.evaluate("Object.values(wmkgView.edgeInfo).filter(e => e.relation === 'wm:erodes').length")
+    assert erodes == 2
+    offline.page.uncheck("#wmkg-relations input[value='wm:erodes']")
+    assert offline.page.evaluate("wmkgView.edgesView.length") == before - erodes
+    relations = offline.page.evaluate("wmkgView.edgesView.get().map(e => wmkgView.edgeInfo[e.id].relation)")
+    assert "wm:erodes" not in relations
+    offline.page.check("#wmkg-relations input[value='wm:erodes']")
+    assert offline.page.evaluate("wmkgView.edgesView.length") == before
+
+
+def test_clicking_an_edge_shows_its_quote_section_and_stance(offline, mini_view):
+    offline.open_view(mini_view.as_uri())
+    edge_id = offline.page.evaluate(
+        "Object.keys(wmkgView.edgeInfo).find(id => wmkgView.edgeInfo[id].quotes[0] && "
+        "wmkgView.edgeInfo[id].quotes[0].startsWith('This change raises'))"
+    )
+    assert click_edge(offline, edge_id) == edge_id
+    details = offline.page.inner_text("#wmkg-details")
+    assert "This change raises questions over the principle of neutrality" in details
+    assert "author's argument" in details and "Coalition Government (2010-15)" in details
+
+
+def test_search_focuses_a_node_and_lists_its_relations(offline, mini_view):
+    offline.open_view(mini_view.as_uri())
+    offline.page.fill("#wmkg-search-input", "impartiality")
+    offline.page.click("#wmkg-search button")
+    assert offline.page.evaluate("wmkgView.network.getSelectedNodes()") == [WMR + "impartiality"]
+    assert "claims continuity" in offline.page.inner_text("#wmkg-details")
+
+
+@pytest.fixture(scope="module")
+def real_server() -> Iterator[RunningServer]:
+    yield from start_server(KnowledgeGraph.load(), Settings(query_timeout=10, workers=1))
+
+
+def test_a_new_user_filters_erodes_under_the_coalition_and_reads_a_quote(offline, real_server):
+    offline.open_view(real_server.url + "/")
+    offline.page.select_option("#wmkg-government", COALITION)
+    for box in offline.page.query_selector_all("#wmkg-relations input"):
+        if box.get_attribute("value") != "wm:erodes":
+            box.uncheck()
+    expected = build_network(real_server.kg, relations="erodes", government=COALITION)
+    shown = offline.page.evaluate(
+        "wmkgView.edgesView.get().map(e => [wmkgView.edgeInfo[e.id].from, wmkgView.edgeInfo[e.id].to])"
+    )
+    assert sorted(map(tuple, shown)) == sorted(expected.edges())
+    assert shown, "the Coalition eroded nothing?"
+    for edge_id in offline.page.evaluate("wmkgView.edgesView.getIds()"):
+        if click_edge(offline, edge_id) == edge_id:
+            break
+    else:
+        pytest.fail("no edge could be clicked on its own")
+    quote = offline.page.evaluate(f"wmkgView.edgeInfo['{edge_id}'].quotes[0]")
+    assert quote and quote in offline.page.inner_text("#wmkg-details blockquote")
+
+
+def test_an_entity_page_shows_its_quotes_in_the_browser(offline, real_server):
+    offline.page.goto(real_server.url + "/id/haldane-convention")
+    rows = real_server.kg.query("entity", entity="haldane-convention").to_dicts()
+    text = offline.page.inner_text("main")
+    assert rows and all(re.sub(r"\s+", " ", str(r["quote"])) in re.sub(r"\s+", " ", text) for r in rows)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Iterator[tuple[KnowledgeGraph, Path, RunningServer]]:
+    root = make_project(tmp_path_factory.mktemp("hostile") / "h", DATA / "hostile" / "hostile.ttl")
+    kg = KnowledgeGraph.load(root)
+    folder = tmp_path_factory.mktemp("hostile-view")
+    view = write_view(kg, folder / "view.html", title="<img src=x onerror=window.__pwned=1>")
+    for server in start_server(kg, Settings(workers=1)):
+        yield kg, view, server
+
+
+def test_hostile_labels_and_quotes_stay_text_in_the_view(offline, hostile):
+    _, view, _ = hostile
+    offline.open_view(view.as_uri())
+    offline.page.evaluate("Object.keys(wmkgView.nodeInfo).forEach(id => wmkgView.showNode(id))")
+    offline.page.evaluate("Object.keys(wmkgView.edgeInfo).forEach(id => wmkgView.showEdge(id))")
+    offline.page.select_option("#wmkg-government", WMR + "evil-government")
+    offline.page.fill("#wmkg-search-input", "<img")
+    offline.page.click("#wmkg-search button")
+    details = offline.page.inner_text("#wmkg-details")
+    assert "<img src=x onerror=window.__pwned=1>" in details  # shown literally
+    assert offline.page.evaluate("document.querySelector('#wmkg-details a[href^=\"javascript\"]')") is None
+    edge = offline.page.evaluate("Object.keys(wmkgView.edgeInfo).find(id => wmkgView.edgeInfo[id].cites.length)")
+    offline.page.evaluate(f"wmkgView.showEdge('{edge}')")
+    offline.page.hover("#wmkg-network")
+    offline.page.wait_for_timeout(200)
+    assert offline.pwned() == [None] * len(offline.page.frames)
+    assert "</script><img" in offline.page.inner_text("#wmkg-details blockquote")
+
+
+def test_hostile_text_stays_text_on_the_entity_page(offline, hostile):
+    _, _, server = hostile
+    offline.page.goto(server.url + "/id/evil-reform")
+    offline.page.wait_for_timeout(1500)  # let the neighbourhood iframe run its script
+    assert "<img src=x onerror=window.__pwned=1>" in offline.page.inner_text("h2")
+    assert offline.pwned() == [None] * len(offline.page.frames)
+    assert offline.page.query_selector("a[href^='javascript']") is None
+
+
+def test_hostile_text_stays_text_on_the_query_page(offline, hostile):
+    _, _, server = hostile
+    offline.page.goto(server.url + "/query?" + "run=1&sparql=" +
+                      "SELECT%20%3Fs%20%3Fl%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fl%20FILTER(isLiteral(%3Fl))%20%7D")
+    text = offline.page.inner_text("#wmkg-results")
+    assert "<img src=x onerror=window.__pwned=1>" in text and "</script><img" in text
+    assert offline.pwned() == [None]
