@@ -39,6 +39,7 @@ GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
 STAGING = "urn:x-wmkg:staging:"
 # Triples per INSERT request: Virtuoso 7.2's parser runs out of memory at ~5,000 in one request.
 CHUNK_TRIPLES = 1000
+GSP_CHUNK_TRIPLES = 50000
 PAGE_ROWS = 10000
 
 _QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -300,13 +301,16 @@ class EndpointStore:
 
     def _upload(self, graph: str, triples: list[Any]) -> None:
         if self.graph_store_url is not None:
-            self._send(
-                "PUT",
-                self.graph_store_url,
-                params={"graph": graph, "graph-uri": graph},
-                content=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                headers={"Content-Type": "application/n-triples"},
-            )
+            # POST appends to the (new, empty) staging graph; chunks keep requests a sane size.
+            # Virtuoso reads the graph from ``graph-uri``, the standard names it ``graph``.
+            for chunk in _chunks_keeping_blank_nodes_together(triples, GSP_CHUNK_TRIPLES):
+                self._send(
+                    "POST",
+                    self.graph_store_url,
+                    params={"graph": graph, "graph-uri": graph},
+                    content=ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES),
+                    headers={"Content-Type": "application/n-triples"},
+                )
             return
         for chunk in _chunks_keeping_blank_nodes_together(triples, CHUNK_TRIPLES):
             body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
