@@ -318,3 +318,21 @@ def test_templates_and_static_files_ship_inside_the_package():
     package = Path(__file__).resolve().parents[1] / "src" / "westminster_kg"
     for name in ("templates/view.html", "templates/entity.html", "templates/query.html", "static/view.js"):
         assert (package / name).is_file()
+
+
+def test_the_time_limit_kills_the_worker_process_and_a_new_one_takes_its_place(mini):
+    from westminster_kg.web import QueryPool, QueryTimeoutError
+
+    pool = QueryPool(mini.kg, workers=1)
+    try:
+        [worker] = pool._all
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            pool.run(ENDLESS, timeout=1.0, max_rows=10)
+        assert time.monotonic() - started < 2
+        assert worker.process.poll() is not None, "the runaway query's process is still running"
+        assert pool.replaced == 1
+        result, capped = pool.run("ASK { ?s ?p ?o }", timeout=30, max_rows=10)
+        assert result.boolean is True and not capped
+    finally:
+        pool.close()

@@ -375,7 +375,12 @@ def show(kg: KnowledgeGraph, **options: Any) -> Any:
         from IPython.display import HTML
     except ImportError:
         return inline
-    return HTML(inline._repr_html_())
+    import warnings
+
+    with warnings.catch_warnings():
+        # IPython suggests IFrame for any <iframe>, but IFrame cannot carry a srcdoc page.
+        warnings.simplefilter("ignore", UserWarning)
+        return HTML(inline._repr_html_())
 
 
 def write_view(kg: KnowledgeGraph, path: Path | str, *, title: str | None = None, **options: Any) -> Path:

@@ -11,9 +11,12 @@ an N-Quads dump written once at start-up.
 from __future__ import annotations
 
 import ipaddress
-import multiprocessing
+import pickle
 import queue
 import re
+import select
+import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,7 +24,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs, urlencode
 
 from westminster_kg.catalogue import bind, with_prefixes
@@ -29,8 +32,6 @@ from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, WMR
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -130,67 +131,117 @@ def check_query(sparql: str, settings: Settings) -> None:
 
 
 # --- the worker pool ----------------------------------------------------------------------------------
+# Workers are plain subprocesses (``python -m westminster_kg.web --worker DUMP``) talking length-prefixed
+# pickles over stdin/stdout. multiprocessing's spawn would re-import the caller's main module in every
+# worker, which breaks scripts without a main guard, code run from stdin and some notebooks.
 
-def _worker_main(dump: str, connection: Connection) -> None:
-    """A worker process: load the dump, then answer queries sent down ``connection`` until it closes."""
+_FRAME = struct.Struct("!Q")
+
+
+def _write_frame(stream: BinaryIO, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_FRAME.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = stream.read(size - len(chunks))
+        if not chunk:
+            raise EOFError("the other end closed the pipe")
+        chunks.extend(chunk)
+    return bytes(chunks)
+
+
+def _read_frame(stream: BinaryIO) -> Any:
+    (size,) = _FRAME.unpack(_read_exactly(stream, _FRAME.size))
+    # Only our own worker or our own server writes to this pipe: unpickling is safe here.
+    return pickle.loads(_read_exactly(stream, size))  # noqa: S301
+
+
+def _answer(store: Any, sparql: str, max_rows: int, default_graphs: list[str], named_graphs: list[str]) -> tuple:
+    """One query's reply, read no further than ``max_rows`` solutions or triples."""
     import pyoxigraph as ox
 
     from westminster_kg.store import from_ox, syntax_error
 
+    try:
+        options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        answer = store.query(sparql, **options)
+        if isinstance(answer, ox.QueryBoolean):
+            return ("ask", bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = []
+            for solution in answer:  # stop at the cap: a huge result is never built
+                if len(rows) == max_rows:
+                    return ("select", variables, rows, True)
+                rows.append(tuple(from_ox(solution[v]) for v in variables))
+            return ("select", variables, rows, False)
+        triples = []
+        for triple in answer:
+            if len(triples) == max_rows:
+                return ("graph", triples, True)
+            triples.append((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return ("graph", triples, False)
+    except SyntaxError as exc:
+        error = syntax_error(sparql, str(exc))
+        return ("error", "update" if "updates are refused" in str(error) else "syntax", str(error))
+    except (OSError, ValueError, TypeError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        return ("error", "failed", f"the query failed: {detail}")
+
+
+def worker_main(dump: str) -> None:
+    """A worker process: load the dump, then answer queries from stdin on stdout until stdin closes."""
+    import pyoxigraph as ox
+
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
     store = ox.Store()
     store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
-    connection.send(("ready",))
+    _write_frame(replies, ("ready",))
     while True:
         try:
-            sparql, max_rows, default_graphs, named_graphs = connection.recv()
-        except (EOFError, OSError):
+            sparql, max_rows, default_graphs, named_graphs = _read_frame(requests)
+        except EOFError:
             return
-        try:
-            options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
-            if default_graphs:
-                options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            if named_graphs:
-                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            answer = store.query(sparql, **options)
-            if isinstance(answer, ox.QueryBoolean):
-                reply: tuple[Any, ...] = ("ask", bool(answer))
-            elif isinstance(answer, ox.QuerySolutions):
-                variables = [v.value for v in answer.variables]
-                rows = []
-                truncated = False
-                for solution in answer:  # stop reading at the cap: a huge result is never built
-                    if len(rows) == max_rows:
-                        truncated = True
-                        break
-                    rows.append(tuple(from_ox(solution[v]) for v in variables))
-                reply = ("select", variables, rows, truncated)
-            else:
-                triples = []
-                truncated = False
-                for triple in answer:
-                    if len(triples) == max_rows:
-                        truncated = True
-                        break
-                    triples.append((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
-                reply = ("graph", triples, truncated)
-        except SyntaxError as exc:
-            error = syntax_error(sparql, str(exc))
-            kind = "update" if "updates are refused" in str(error) else "syntax"
-            reply = ("error", kind, str(error))
-        except (OSError, ValueError, TypeError) as exc:
-            reply = ("error", "failed", f"the query failed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
-        connection.send(reply)
+        _write_frame(replies, _answer(store, sparql, max_rows, default_graphs, named_graphs))
 
 
 class _Worker:
-    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection) -> None:
-        self.process = process
-        self.connection = connection
+    """One worker subprocess and its pipes."""
+
+    def __init__(self, dump: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "westminster_kg.web", "--worker", dump],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+        )
+
+    def send(self, message: Any) -> None:
+        _write_frame(self.process.stdin, message)
+
+    def wait_readable(self, seconds: float) -> bool:
+        """Whether a reply is ready within ``seconds``."""
+        ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, seconds))
+        return bool(ready)
+
+    def receive(self) -> Any:
+        return _read_frame(self.process.stdout)
 
     def stop(self) -> None:
         self.process.kill()
-        self.process.join(5)
-        self.connection.close()
+        self.process.wait(10)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:  # pragma: no cover - a pipe broken by the kill
+                pass
 
 
 class QueryPool:
@@ -203,7 +254,6 @@ class QueryPool:
         self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
         self.dump = str(Path(self._folder.name) / "store.nq")
         _dump_nquads(kg, self.dump)
-        self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self._all: set[_Worker] = set()
@@ -215,18 +265,18 @@ class QueryPool:
         for thread in starters:
             thread.join()
         if self._idle.empty():
-            raise StoreError("no SPARQL worker process could start")
+            raise StoreError("no SPARQL worker process could start (see the errors above)")
+
+    @property
+    def idle(self) -> int:
+        """How many workers wait for a query."""
+        return self._idle.qsize()
 
     def _start_worker(self) -> None:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(self.dump, child), daemon=True)
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(self.dump)
         try:
-            if not parent.poll(120):
-                raise EOFError
-            parent.recv()  # "ready"
+            if not worker.wait_readable(120) or worker.receive() != ("ready",):
+                raise EOFError("the worker did not start")
         except (EOFError, OSError):
             worker.stop()
             return
@@ -263,11 +313,10 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeoutError(f"every query worker stayed busy for {timeout:g} s; try again") from None
         try:
-            worker.connection.send((sparql, max_rows, default_graphs or [], named_graphs or []))
-            remaining = max(0.0, timeout - (time.monotonic() - started))
-            if not worker.connection.poll(remaining):
+            worker.send((sparql, max_rows, default_graphs or [], named_graphs or []))
+            if not worker.wait_readable(timeout - (time.monotonic() - started)):
                 raise QueryTimeoutError(f"the query was stopped after the {timeout:g} s time limit")
-            reply = worker.connection.recv()
+            reply = worker.receive()
         except (QueryTimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
             if isinstance(exc, QueryTimeoutError):
@@ -927,3 +976,10 @@ def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, sett
 
 __all__ = ["QueryPool", "Settings", "check_query", "create_app", "negotiate", "serve", "service_targets"]
 
+
+
+if __name__ == "__main__":  # a query worker: python -m westminster_kg.web --worker DUMP
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker_main(sys.argv[2])
+    else:
+        sys.exit("usage: python -m westminster_kg.web --worker DUMP.nq (started by wmkg serve)")
