@@ -21,7 +21,15 @@ from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import with_prefixes
-from westminster_kg.web import Settings, check_query, create_app, is_loopback, negotiate, service_targets
+from westminster_kg.web import (
+    Settings,
+    check_query,
+    create_app,
+    host_warning,
+    is_loopback,
+    negotiate,
+    service_targets,
+)
 
 WMR = "https://w3id.org/westminster-kg/id/"
 COALITION = WMR + "coalition-government-2010-2015"
@@ -96,6 +104,13 @@ def test_sparqlwrapper_gets_the_same_json_and_csv_as_wmkg_query(mini):
     client.setMethod("POST")
     client.setReturnFormat(JSON)
     assert sparql_rows(client.query().convert()) == sparql_rows(answer)
+
+
+def test_sparqlwrapper_defaults_work_for_construct(mini):
+    client = SPARQLWrapper(mini.url + "/sparql")  # its default return format is XML: RDF/XML for graphs
+    client.setQuery(with_prefixes("CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l ; a wm:Reform }"))
+    graph = client.query().convert()
+    assert len(graph) == len(kg_rows(mini.kg, "SELECT ?s ?l WHERE { ?s rdfs:label ?l ; a wm:Reform }")) > 0
 
 
 def test_rdflib_sparqlstore_answers_like_the_local_store(mini):
@@ -304,9 +319,11 @@ def test_negotiation_honours_quality_and_wildcards():
     assert negotiate(None, offered, "json-ld") == "json-ld"
 
 
-def test_only_loopback_hosts_count_as_private():
+def test_only_loopback_hosts_count_as_private_and_others_get_a_warning():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
+    assert host_warning("127.0.0.1") is None
+    assert "0.0.0.0" in host_warning("0.0.0.0") and "127.0.0.1" in host_warning("0.0.0.0")
 
 
 def test_the_home_page_is_the_view_with_entity_links(mini):

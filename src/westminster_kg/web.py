@@ -393,6 +393,7 @@ GRAPH_TYPES = {
     "application/n-triples": "nt",
     "text/plain": "nt",
     "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",  # SPARQLWrapper's default for CONSTRUCT
 }
 RESULT_MEDIA = {
     "json": "application/sparql-results+json",
@@ -400,7 +401,12 @@ RESULT_MEDIA = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
-GRAPH_MEDIA = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json"}
+GRAPH_MEDIA = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "xml": "application/rdf+xml",
+}
 FORMAT_NAMES = {
     "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
     "turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
@@ -489,6 +495,17 @@ class WebApp:
         self.templates = _template_environment()
         self.templates.globals["external_href"] = external_href
         self._view_page: str | None = None
+        self._network: Any = None
+        self._network_lock = threading.Lock()
+
+    def network(self) -> Any:
+        """The whole network projection, built once: the view and every neighbourhood come from it."""
+        from westminster_kg.network import build_network
+
+        with self._network_lock:
+            if self._network is None:
+                self._network = build_network(self.kg)
+            return self._network
 
     # --- helpers ------------------------------------------------------------------------------------
     def html(self, template: str, status: int = 200, **context: Any) -> Response:
@@ -527,14 +544,14 @@ class WebApp:
 
     # --- / ------------------------------------------------------------------------------------------
     async def home(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
         from starlette.responses import HTMLResponse
 
-        from westminster_kg.network import build_network
         from westminster_kg.view import render_html
 
         if self._view_page is None:
-            self._view_page = render_html(
-                build_network(self.kg), title="Westminster KG", entity_base="/id/", navigation=True
+            self._view_page = await run_in_threadpool(
+                render_html, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
             )
         return HTMLResponse(self._view_page)
 
@@ -644,7 +661,9 @@ class WebApp:
         if name != "html":
             graph = self.describe(URIRef(iri))
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
-        return self.entity_html(iri)
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.entity_html, iri)
 
     def describe(self, iri: Any) -> Any:
         """The entity's triples both ways, and its claims with their evidence, as an rdflib Graph."""
@@ -666,7 +685,7 @@ class WebApp:
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
-        from westminster_kg.network import build_network, curie
+        from westminster_kg.network import curie
         from westminster_kg.view import render_html
 
         facts = self.kg.store.query(with_prefixes(
@@ -684,12 +703,11 @@ class WebApp:
         ]
         relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
         neighbourhood = ""
-        try:
-            network = build_network(self.kg, focus=iri, depth=1)
-            if network.number_of_edges():
-                neighbourhood = render_html(network, title=f"Around {label}", entity_base="/id/")
-        except WmkgError:
-            neighbourhood = ""  # the entity takes part in no evidenced relation: no graph to draw
+        full = self.network()
+        if iri in full:  # an entity in no evidenced relation has no graph to draw
+            near = full.subgraph({iri, *full.successors(iri), *full.predecessors(iri)}).copy()
+            near.graph["focus"] = iri
+            neighbourhood = render_html(near, title=f"Around {label}", entity_base="/id/")
         return self.html(
             "entity.html", title=label, iri=iri, types=types, definitions=definitions, links=links,
             facts=other_facts, relations=relations, neighbourhood=neighbourhood,
@@ -961,16 +979,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_warning(host: str) -> str | None:
+    """The warning to print when ``host`` listens beyond this machine, else ``None``."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: listening on {host}: anyone who can reach this machine can use the app and its "
+        "SPARQL endpoint (bind 127.0.0.1 unless you mean it)"
+    )
+
+
 def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
     """Run the app with uvicorn until interrupted; warn when it listens beyond this machine."""
     import uvicorn
 
-    if not is_loopback(host):
-        print(
-            f"warning: listening on {host}: anyone who can reach this machine can use the app and its "
-            "SPARQL endpoint (bind 127.0.0.1 unless you mean it)",
-            file=sys.stderr,
-        )
+    warning = host_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
     uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info")
 
 
