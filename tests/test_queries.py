@@ -253,7 +253,6 @@ def test_the_carltona_doctrine_legally_clarifies_the_haldane_convention(kg: Know
     assert "receive legal clarification in the 1944 Carltona doctrine" in quotes
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_the_carltona_doctrine_establishes_that_officials_act_as_their_ministers(kg: KnowledgeGraph) -> None:
     # Endnote 2: "The Carltona Doctrine establishes the principle that the actions of civil servants are
     # synonymous with the actions of departmental ministers."
@@ -356,7 +355,6 @@ def test_criticisms_the_article_reports(kg: KnowledgeGraph) -> None:
 
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_ministers_praise_the_rolls_royce_machine_then_blame_it(kg: KnowledgeGraph) -> None:
     # Introduction: "ministers still invoke the somewhat hackneyed analogy of Whitehall as a "Rolls-Royce-like"
     # machine ... They are then swift to blame it for multiple policy failures"
@@ -607,7 +605,6 @@ def test_who_said_what(kg: KnowledgeGraph, speaker: str, words: str) -> None:
 
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_the_conservatives_claimed_the_inherited_economy_left_few_options(kg: KnowledgeGraph) -> None:
     # "The Conservatives, in this period of Coalition Government, claimed the inherited economic situation
     #  rendered few options beyond cutting public spending."
