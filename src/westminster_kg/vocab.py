@@ -48,11 +48,13 @@ class WM(DefinedNamespace):
     Theory: URIRef
     Unit: URIRef
     abolishes: URIRef
+    buildsOn: URIRef
     claimsContinuity: URIRef
     contrastsWith: URIRef
     count: URIRef
     criticises: URIRef
     department: URIRef
+    deputyPrimeMinister: URIRef
     during: URIRef
     endDate: URIRef
     endYear: URIRef
@@ -67,6 +69,7 @@ class WM(DefinedNamespace):
     leadsTo: URIRef
     legallyClarifies: URIRef
     order: URIRef
+    parallels: URIRef
     party: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
