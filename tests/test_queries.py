@@ -327,6 +327,15 @@ def test_what_replaced_what(kg: KnowledgeGraph) -> None:
     } <= found
 
 
+
+@pytest.mark.xfail(reason=DATA_GAP, strict=True)
+def test_new_techniques_replace_weberian_bureaucracy(kg: KnowledgeGraph) -> None:
+    # "The last two decades have witnessed a shift from Weberian forms of bureaucracy as the central mechanism
+    #  for delivery of government goals to an increasing reliance on new techniques such as surveillance,
+    #  behavioural norms [including "nudge"], regulation and incentives (Smith 2009)."
+    rows = ask(kg, "replacements", replaced="weberian-bureaucracy")
+    assert any("shift from Weberian forms of bureaucracy" in str(row["quote"]) for row in rows)
+
 def test_the_coalition_abolished_targets_and_the_delivery_unit(kg: KnowledgeGraph) -> None:
     quotes = " | ".join(str(row["quote"]) for row in ask(kg, "abolitions"))
     assert "formally abolished the use of targets" in quotes
@@ -729,6 +738,16 @@ def test_evidence_for_a_section_lies_inside_that_section(kg: KnowledgeGraph) -> 
     assert starts == sorted(starts)
     assert all(begin <= start < end for start in starts)
 
+
+
+@pytest.mark.xfail(reason=DATA_GAP, strict=True)
+def test_civil_servants_as_managers_work_in_project_management_with_a_skills_gap(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "section-evidence", section="section-civil-servants-as-managers")
+    quotes = " | ".join(str(row["quote"]) for row in rows)
+    # "increasingly they work in management, contract negotiation, project management and implementation"
+    assert "project management and implementation" in quotes
+    # "The second is a skills gap, illustrated by a number of high profile policy failures"
+    assert "skills gap" in quotes
 
 def test_quotes_mentioning_a_word_ignore_case(kg: KnowledgeGraph) -> None:
     lower = ask(kg, "quotes-mentioning", word="buggeration")
