@@ -251,6 +251,7 @@ def test_an_entity_page_shows_its_relations_with_quotes(mini):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "This change raises questions over the principle of neutrality" in response.text
     assert 'href="/id/civil-service-reform-plan-2012"' in response.text
+    assert ">claims continuity<" in response.text and "actor&#39;s claim" in response.text
     assert "srcdoc=" in response.text  # the neighbourhood graph
 
 

@@ -702,6 +702,12 @@ class WebApp:
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
         relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
+        names: dict[str, str] = {}  # relation and stance IRIs as words readers know
+        for row in relations:
+            for key in ("relation", "stance"):
+                if row.get(key) is not None and str(row[key]) not in names:
+                    names[str(row[key])] = self.kg.label(row[key])
+                row[key + "Name"] = names.get(str(row.get(key)), "")
         neighbourhood = ""
         full = self.network()
         if iri in full:  # an entity in no evidenced relation has no graph to draw
