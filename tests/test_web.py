@@ -182,6 +182,10 @@ def test_service_targets_ignore_strings_and_comments_and_expand_prefixes():
              'SELECT * WHERE { ?s ?p "SERVICE <http://string/>" . SERVICE SILENT ex:sparql { ?s ?p ?o } '
              'SERVICE ?where { ?a ?b ?c } }')
     assert service_targets(query) == ["http://ex.org/sparql", "?where"]
+    assert service_targets("SELECT * { SERVICE<http://a/>{ ?s ?p ?o } }") == ["http://a/"]
+    assert service_targets("SELECT * { service\n#c\n<http://a\\u003ab/> { ?s ?p ?o } }") == ["http://a:b/"]
+    assert service_targets("SELECT * { SERVICE {} }") == ["?unreadable"]
+    assert service_targets("SELECT * { ?s ex:SERVICE ?o . ?service ?p ?o }") == []
     check_query(query.replace("SERVICE SILENT ex:sparql", "").replace("SERVICE ?where", ""), Settings())
     check_query("SELECT * WHERE { SERVICE <http://ok/> { ?s ?p ?o } }", Settings(allowed_services=["http://ok/"]))
 
@@ -354,3 +358,12 @@ def test_the_time_limit_kills_the_worker_process_and_a_new_one_takes_its_place(m
         assert result.boolean is True and not capped
     finally:
         pool.close()
+
+
+def test_an_allowed_service_is_called_and_answers(mini):
+    remote = mini.url + "/sparql"
+    for federating in start_server(mini.kg, Settings(allowed_services=[remote], workers=1)):
+        query = with_prefixes(f"SELECT ?label WHERE {{ SERVICE <{remote}> {{ wmr:npm rdfs:label ?label }} }}")
+        response = httpx.get(federating.url + "/sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        assert [b["label"]["value"] for b in response.json()["results"]["bindings"]] == ["New Public Management"]

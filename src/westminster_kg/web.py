@@ -100,21 +100,35 @@ def _code_outside_literals(sparql: str) -> str:
     return "".join(out)
 
 
+_SERVICE_KEYWORD = re.compile(r"(?<![\w:?$-])SERVICE(?![\w:-])", re.IGNORECASE)
+_SERVICE_TARGET = re.compile(r"\s*(?:SILENT(?![\w:-])\s*)?(<[^<>\s]*>|[?$]\w+|[A-Za-z0-9_.-]*:[^\s{]*)", re.IGNORECASE)
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
 def service_targets(sparql: str) -> list[str]:
-    """The endpoints a query's ``SERVICE`` clauses call (``?var`` for a variable endpoint)."""
+    """The endpoints a query's ``SERVICE`` clauses call (``?var`` for a variable endpoint).
+
+    Conservative on purpose: every ``SERVICE`` keyword outside strings and comments counts, and one
+    whose endpoint cannot be read is reported as ``"?unreadable"``, which is never allowed.
+    """
     code = _code_outside_literals(sparql)
-    prefixes = dict(re.findall(r"(?i)PREFIX\s+([A-Za-z0-9_.-]*):\s*<([^>]*)>", code))
+    prefixes = dict(re.findall(r"(?i)PREFIX\s*([A-Za-z0-9_.-]*):\s*<([^>]*)>", code))
     targets = []
-    clause = re.compile(r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|[A-Za-z0-9_.-]*:[^\s{]*)", re.I)
-    for match in clause.finditer(code):
+    for keyword in _SERVICE_KEYWORD.finditer(code):
+        match = _SERVICE_TARGET.match(code, keyword.end())
+        if match is None:
+            targets.append("?unreadable")
+            continue
         target = match.group(1)
         if target.startswith("<"):
-            targets.append(target[1:-1])
+            iri = target[1:-1]
         elif target[0] in "?$":
-            targets.append(target)
+            iri = target
         else:
             prefix, _, local = target.partition(":")
-            targets.append(prefixes.get(prefix, PREFIXES.get(prefix, prefix + ":")) + local)
+            iri = prefixes.get(prefix, PREFIXES.get(prefix, prefix + ":")) + local
+        # SPARQL lets IRIs spell characters as \uXXXX; compare what the engine will call.
+        targets.append(_CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri))
     return targets
 
 
