@@ -664,7 +664,6 @@ def test_the_bibliography_holds_works_the_text_cites(kg: KnowledgeGraph) -> None
 
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_works_the_article_cites_as_support_support_a_claim(kg: KnowledgeGraph) -> None:
     # Each is cited as the authority for a statement: "(Mulgan 2003; Hyman 2005; Barber 2007)", "(Richards 2008;
     # Rhodes 2005; Diamond 2012)", "(see Seddon 2014; Hilton 2015; Hood and Dixon 2015)", "(Dunleavy et al 2006;
@@ -690,7 +689,6 @@ def test_contrasts_include_haldane_against_the_wilsonian_model(kg: KnowledgeGrap
     assert only_haldane and all(w("wilsonian-model") in (r["one"], r["other"]) for r in only_haldane)
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_the_whitehall_model_contrasts_with_the_french_cabinet_system(kg: KnowledgeGraph) -> None:
     # Donnelly (2014): "In France or other countries with a cabinet system, advice will go to the member of the
     # Minister's cabinet ... The Whitehall model ensures that official advice is seen directly by the Minister."
