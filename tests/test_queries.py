@@ -336,6 +336,24 @@ def test_new_techniques_replace_weberian_bureaucracy(kg: KnowledgeGraph) -> None
     rows = ask(kg, "replacements", replaced="weberian-bureaucracy")
     assert any("shift from Weberian forms of bureaucracy" in str(row["quote"]) for row in rows)
 
+
+def test_the_coalition_built_on_new_labour_and_the_big_society_parallels_the_third_way(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "reform-lineage")
+    found = {(row["later"], row["relation"], row["earlier"]) for row in rows}
+    # "The 2010 government sought both to build on and adapt the New Labour reform agenda"
+    assert any(
+        later == w("coalition-government-2010-2015")
+        and relation == WM.buildsOn
+        and earlier in (w("new-labour-whitehall-reforms"), w("new-labour-government-1997-2010"))
+        for later, relation, earlier in found
+    )
+    # "There are clear parallels with New Labour's Third Way approach to welfare reform."
+    assert {frozenset((a, b)) for a, r, b in found if r == WM.parallels} >= {
+        frozenset((w("big-society"), w("third-way")))
+    }
+    coalition = ask(kg, "reform-lineage", agenda="Coalition")
+    assert coalition and all(w("coalition-government-2010-2015") in (r["later"], r["earlier"]) for r in coalition)
+
 def test_the_coalition_abolished_targets_and_the_delivery_unit(kg: KnowledgeGraph) -> None:
     quotes = " | ".join(str(row["quote"]) for row in ask(kg, "abolitions"))
     assert "formally abolished the use of targets" in quotes
