@@ -432,6 +432,23 @@ def test_the_coalition_introduced_the_most_reforms(kg: KnowledgeGraph) -> None:
     assert counts[w("conservative-government-2015")] >= 1  # the ten Implementation Task-Forces
 
 
+
+def test_what_the_article_places_in_each_government_or_period(kg: KnowledgeGraph) -> None:
+    found = pairs(ask(kg, "in-period"), "member", "interval")
+    assert {
+        # "It drew on a loose set of ideas organised under the "Big Society" motif" (after 2010, in the Coalition)
+        (w("big-society"), w("coalition-government-2010-2015")),
+        # "There are clear parallels with New Labour's Third Way approach to welfare reform."
+        (w("third-way"), w("new-labour-government-1997-2010")),
+        # "The reforms introduced between 1979-97"
+        (w("npm-reforms-1979-1997"), w("period-1979-1997")),
+        # Table 2's columns: "New Labour [PSA] Targets (2010)", "Coalition Objectives (Average for 2011 and 2012)"
+        (w("period-table2-new-labour-psa-2010"), w("new-labour-government-1997-2010")),
+        (w("period-table2-coalition-2011-2012"), w("coalition-government-2010-2015")),
+    } <= found
+    coalition = ask(kg, "in-period", period="Coalition")
+    assert coalition and {row["interval"] for row in coalition} == {w("coalition-government-2010-2015")}
+
 def test_governments_start_in_the_years_the_article_gives(kg: KnowledgeGraph) -> None:
     starts = {row["administration"]: year(row["start"]) for row in ask(kg, "governments")}
     assert starts[w("thatcher-government-1979-1990")] == "1979"  # "the 1979 Conservative administration"
