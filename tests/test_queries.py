@@ -580,6 +580,22 @@ def test_table_1_lists_five_requirements_with_their_old_and_new_skills(kg: Knowl
     ]
 
 
+
+def test_what_the_article_offers_as_evidence(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "evidence-offered")
+    found = pairs(rows, "evidenceItem", "target")
+    assert {
+        # "Yet, evidence suggests that reforms ... is constraining the latter's veto-playing function. A National
+        #  Audit Office (2016: 4) report on accountability concludes"
+        (w("nao-report-2016"), w("pathology-6-constrained-veto-playing-function")),
+        # "As one example from many, the upgrading of London Underground, officials lacked the skills"
+        (w("london-underground"), w("pathology-4-new-skills-for-a-post-bureaucratic-civil-service")),
+        # "This was how the now defunct Implementation Unit operated"
+        (w("implementation-unit"), w("cybernetic-squad-bureaucracy")),
+    } <= found
+    # "Yet targets in all but name soon remerged (see Table 2)."
+    assert w("table-2-targets") in {item for item, _ in found}
+
 # --- pathologies and lessons -----------------------------------------------------------------------
 
 def test_the_seven_pathologies_in_the_articles_order(kg: KnowledgeGraph) -> None:
