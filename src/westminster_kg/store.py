@@ -21,6 +21,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from westminster_kg.catalogue import check_nesting
 from westminster_kg.errors import InputError, QueryError, StoreError
 from westminster_kg.project import Project, SourceFile
 
@@ -300,6 +301,7 @@ class OxigraphStore:
 
     def query(self, sparql: str) -> QueryResult:
         """Answer a query over the union of graphs."""
+        check_nesting(sparql)
         try:
             answer = self.store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -373,6 +375,7 @@ class MemoryStore:
         """Answer a query with rdflib's SPARQL engine."""
         from rdflib.plugins.sparql import prepareQuery
 
+        check_nesting(sparql)
         try:
             prepared = prepareQuery(sparql)
         except Exception as exc:  # noqa: BLE001 - pyparsing errors have several types

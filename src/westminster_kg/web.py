@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qs, urlencode
 
-from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.catalogue import bind, check_nesting, code_outside_literals, with_prefixes
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES, WMR
 
@@ -69,37 +69,6 @@ class QueryTimeoutError(StoreError):
     """A query ran over the time limit and was stopped."""
 
 
-def _code_outside_literals(sparql: str) -> str:
-    """The query with comments and string contents blanked, so keywords inside them are not seen."""
-    out: list[str] = []
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "<":
-            match = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
-            if match:
-                out.append(match.group(0))
-                i += match.end()
-                continue
-        if c == "#":
-            end = sparql.find("\n", i)
-            end = n if end < 0 else end
-            out.append(" " * (end - i))
-            i = end
-            continue
-        if c in "'\"":
-            quote = sparql[i:i + 3] if sparql[i:i + 3] in ("'''", '"""') else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            out.append(quote + " " * (min(j, n) - i - len(quote)) + quote)
-            i = j + len(quote)
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
 _SERVICE_KEYWORD = re.compile(r"(?<![\w:?$-])SERVICE(?![\w:-])", re.IGNORECASE)
 _SERVICE_TARGET = re.compile(r"\s*(?:SILENT(?![\w:-])\s*)?(<[^<>\s]*>|[?$]\w+|[A-Za-z0-9_.-]*:[^\s{]*)", re.IGNORECASE)
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -111,7 +80,7 @@ def service_targets(sparql: str) -> list[str]:
     Conservative on purpose: every ``SERVICE`` keyword outside strings and comments counts, and one
     whose endpoint cannot be read is reported as ``"?unreadable"``, which is never allowed.
     """
-    code = _code_outside_literals(sparql)
+    code = code_outside_literals(sparql)
     prefixes = dict(re.findall(r"(?i)PREFIX\s*([A-Za-z0-9_.-]*):\s*<([^>]*)>", code))
     targets = []
     for keyword in _SERVICE_KEYWORD.finditer(code):
@@ -134,7 +103,8 @@ def service_targets(sparql: str) -> list[str]:
 
 def check_query(sparql: str, settings: Settings) -> None:
     """Refuse updates and SERVICE calls to endpoints not allowed (``ForbiddenQueryError``)."""
-    if _UPDATE_START.match(_code_outside_literals(sparql)):
+    check_nesting(sparql)
+    if _UPDATE_START.match(code_outside_literals(sparql)):
         raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
     for target in service_targets(sparql):
         if target not in settings.allowed_services:
@@ -321,11 +291,13 @@ class QueryPool:
 
         from westminster_kg.store import QueryResult
 
-        started = time.monotonic()
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeoutError(f"every query worker stayed busy for {timeout:g} s; try again") from None
+        # The time limit counts from when a worker takes the query: waiting behind slow queries of
+        # other clients (bounded by the same limit above) must not eat this query's own budget.
+        started = time.monotonic()
         try:
             worker.send((sparql, max_rows, default_graphs or [], named_graphs or []))
             if not worker.wait_readable(timeout - (time.monotonic() - started)):

@@ -1,0 +1,25 @@
+"""A bounded fuzz run of the real endpoint on loopback: hostile requests never crash it.
+
+The full run with its figures is `benchmarks/fuzz_endpoint.py` (see docs/reliability.md); this is
+the same code with a smaller budget, so CI catches a regression.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from fuzz_endpoint import run  # noqa: E402 - the benchmark folder is not a package
+
+
+def test_hostile_requests_get_4xx_or_answers_and_other_clients_are_served() -> None:
+    figures = run(requests=120, seconds=45, timeout=1.0, seed=11)
+    assert figures["server_alive_after"]
+    assert figures["failures"] == []
+    assert figures["canary_failures"] == []
+    assert figures["canary_requests"] > 5
+    # Malformed and forbidden requests were really tried and refused.
+    assert figures["status_counts"].get("400", 0) > 10
+    assert figures["status_counts"].get("403", 0) > 0
