@@ -113,3 +113,22 @@ def test_hostile_literal_values_never_change_the_query(
     result = kg.run(query, {"label": Literal(value)})
     # Either no row, or exactly the rows whose label is that very string.
     assert all(str(row[0]) == value for row in result.rows)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.one_of(hostile, st.sampled_from([
+    "<http://ex/a> } DROP ALL #", "wmr:npm> } ; DELETE WHERE { ?s ?p ?o", "http://ex/a b", "a\nb",
+    '" } UNION { ?s ?p ?o } #', "DROP ALL",
+])))
+def test_hostile_entity_parameters_give_a_clean_error_or_the_entitys_own_rows(
+    graphs: dict[str, KnowledgeGraph], value: str
+) -> None:
+    kg = graphs["oxigraph"]
+    try:
+        result = kg.query("entity", entity=value)
+    except (ParameterError, QueryError):
+        return
+    # It resolved to one well-formed IRI, and the answer is exactly that entity's own answer.
+    entity = kg.resolve(kg.named_query("entity").parameter("entity"), value)
+    assert isinstance(entity, URIRef) and not any(c in str(entity) for c in ' <>"{}\n')
+    assert result.canonical() == kg.query("entity", entity=entity).canonical()

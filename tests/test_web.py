@@ -367,3 +367,21 @@ def test_an_allowed_service_is_called_and_answers(mini):
         response = httpx.get(federating.url + "/sparql", params={"query": query}, timeout=30)
         assert response.status_code == 200, response.text
         assert [b["label"]["value"] for b in response.json()["results"]["bindings"]] == ["New Public Management"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/../../etc/passwd", "/id/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd",
+     "/id/%252e%252e%252fetc", "/id/npm%00.ttl", "/id/..\\..\\windows", "/../../etc/passwd"],
+)
+def test_entity_and_other_paths_refuse_traversal(mini, path):
+    # A raw request, so no client normalises the path before it reaches the server.
+    host, port = mini.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    status = int(reply.split(b" ", 2)[1])
+    assert status in (400, 404), reply[:200]
+    assert b"root:" not in reply
