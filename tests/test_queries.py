@@ -10,6 +10,7 @@ its test is marked ``xfail(strict=True)``: it turns red the day the data arrives
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,27 @@ def test_every_documented_example_runs_alike_on_both_stores(
     assert answers[0] == answers[1]
     assert answers[0], f"the example of {name} with {params} returns no rows"
 
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
+    # A parameter the body never mentions would be bound by VALUES and silently ignored.
+    named = CATALOGUE[name]
+    body = "\n".join(line for line in named.sparql.splitlines() if not line.lstrip().startswith("#"))
+    for parameter in named.parameters:
+        assert re.search(rf"\?{parameter.name}\b", body), f"{name} never uses ?{parameter.name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [(name, params) for name, params in _examples() if params and not any(
+        p.required for p in CATALOGUE[name].parameters
+    )],
+)
+def test_an_optional_parameter_only_narrows_the_answer(kg: KnowledgeGraph, name: str, params: dict[str, str]) -> None:
+    everything = set(kg.query(name).canonical())
+    narrowed = set(kg.query(name, **params).canonical())
+    assert narrowed and narrowed <= everything
 
 def test_docs_queries_md_is_generated_from_the_catalogue() -> None:
     written = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
