@@ -88,6 +88,9 @@ DirsAllowed          = ., $dir/load, /tmp
 NumberOfBuffers      = $buffers
 MaxDirtyBuffers      = $((buffers * 3 / 4))
 MaxQueryMem          = 1G
+# One MOVE of a big staging graph is one transaction: the default 50 MB after-image limit aborts
+# it at around 10^6 triples.
+TransactionAfterImageLimit = 1500000000
 ThreadsPerQuery      = 2
 VADInstallDir        = /usr/share/virtuoso-opensource-7/vad/
 
