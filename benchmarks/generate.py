@@ -5,10 +5,10 @@ the template. Copy ``k`` renames every resource ``wmr:x`` to ``wmr:x-s<k>`` (cop
 names, so the catalogue's example parameters still resolve) and labels get `` #k``. A seeded quarter
 of the evidenced edges (reform erodes convention, government claims continuity, ...) are rewired to
 the same entity in another copy, together with their claim node, so the copies form one connected
-graph with hubs rather than identical islands. Resources the catalogue names (datasets, table
-periods), the article, its sections and its authors stay shared, as in a real corpus of many
-claims about one text; predicates and classes are never renamed, so every catalogue query runs
-unchanged.
+graph with hubs rather than identical islands. The article, its sections and its authors stay
+shared, as in a real corpus of many claims about one text; predicates and classes are never
+renamed, so every catalogue query runs unchanged. Queries that name one resource (Table 2, the
+special advisers' series) keep finding the article's own, with its copies beside it.
 
 Each size is written as a project folder the package loads like the real one::
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import shutil
 import sys
 import time
@@ -88,10 +87,12 @@ class Template:
         }
         predicates = {t.predicate.value for triples in self.data.values() for t in triples}
         classes = {t.object.value for triples in self.data.values() for t in triples if t.predicate.value == RDF_TYPE}
-        named_in_queries = set()
-        for query in project.queries_dir.glob("**/*.rq"):
-            named_in_queries |= {WMR + m for m in re.findall(r"wmr:([A-Za-z0-9_-]+)", query.read_text())}
-        self.shared = predicates | classes | named_in_queries | {WMR + name for name in ALWAYS_SHARED}
+        # wmr: terms used as predicates (file-local Data Cube dimensions) or classes keep their
+        # names. Datasets and periods the catalogue names are copied like the rest: a query about
+        # Table 2 keeps seeing the article's Table 2 (its copies sit beside it under other names),
+        # as in a real corpus; pooling every copy's observations into one dataset would repeat
+        # the same years 100 times and turn "the previous year" joins cubic.
+        self.shared = predicates | classes | {WMR + name for name in ALWAYS_SHARED}
         # Which truthy edge each claim node restates, so both are rewired together.
         parts: dict[str, dict[str, ox.NamedNode]] = {}
         for t in self.data[GRAPH_ARTICLE]:
