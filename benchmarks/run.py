@@ -771,10 +771,19 @@ def plot(results: dict[str, Any], target: Path) -> None:
             totals.append(_catalogue_total(result))
         if not sizes:
             continue
-        load_axis.plot(sizes, loads, marker="o", label=backend)
+        line = load_axis.plot(sizes, loads, marker="o", label=backend)[0]
         points = [(s, t / 1000) for s, t in zip(sizes, totals, strict=True) if t is not None]
         if points:
-            query_axis.plot(*zip(*points, strict=True), marker="o", label=backend)
+            query_axis.plot(*zip(*points, strict=True), marker="o", label=backend, color=line.get_color())
+        # A store that did not finish every query: its lower bound, each unfinished query at the limit.
+        limit_ms = results.get("query_timeout_s", 120) * 1000
+        for entry in results["stores"]:
+            result = entry["stores"].get(backend, {})
+            if "queries" in result and _catalogue_total(result) is None:
+                bound = sum(q.get("median_ms") or limit_ms for q in result["queries"].values()) / 1000
+                query_axis.plot([result["quads"]], [bound], marker="^", linestyle="none", color=line.get_color())
+                query_axis.annotate(f"≥ {bound:.0f} s (timeouts at the limit)", (result["quads"], bound),
+                                    textcoords="offset points", xytext=(-170, -3), fontsize=8)
     for axis, title, unit in ((load_axis, "load", "seconds"), (query_axis, "whole catalogue (sum of medians)",
                                                               "seconds")):
         axis.set_xscale("log")
