@@ -457,3 +457,14 @@ def test_killing_a_rebuild_leaves_the_old_disk_store_usable(mini_root: Path, tmp
     assert not list(folder.glob(".build-*")), "the abandoned build is cleaned up on open"
     kg = KnowledgeGraph(survivor, Project.open(mini_root))
     assert kg.query("reforms-eroding-conventions").canonical() == expected
+
+
+def test_dropping_a_graph_from_the_disk_store_marks_it_for_a_rebuild(mini_root: Path, tmp_path: Path) -> None:
+    store = _load_disk(mini_root, tmp_path / "store")
+    before = len(store)
+    store.drop_graph("https://w3id.org/westminster-kg/graph/ontology")
+    assert 0 < len(store) < before
+    project = Project.open(mini_root)
+    assert not store.is_current(project.fingerprint())
+    store.load(project.source_files(), project)
+    assert store.rebuilt and len(store) == before
