@@ -453,6 +453,8 @@ def machine() -> dict[str, Any]:
         "virtuoso-t") else None
     version = re.search(r"Version (\S+)", (virtuoso.stdout + virtuoso.stderr) if virtuoso else "")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "benchmarks/generate.py", "benchmarks/run.py"],
+                           capture_output=True, text=True, cwd=REPO).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -462,7 +464,7 @@ def machine() -> dict[str, Any]:
         "pyoxigraph": pyoxigraph.__version__,
         "rdflib": rdflib.__version__,
         "virtuoso": version.group(1) if version else None,
-        "commit": commit.stdout.strip(),
+        "commit": commit.stdout.strip() + (" with uncommitted changes to the code" if dirty else ""),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
