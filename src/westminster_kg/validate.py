@@ -18,7 +18,7 @@ from westminster_kg.catalogue import parse_named_query, with_prefixes
 from westminster_kg.evidence import Article, section_at, sections_from
 from westminster_kg.namespaces import OA, PREFIXES, WM, WMR
 from westminster_kg.project import Project
-from westminster_kg.store import MemoryStore
+from westminster_kg.store import OxigraphStore
 
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 
@@ -104,7 +104,8 @@ def _curie(iri: object) -> str:
 def validate(project: Project) -> ValidationReport:
     """Run every check over the project's files (parse errors raise ``InputError`` first)."""
     report = ValidationReport()
-    store = MemoryStore()
+    # The check queries run on Oxigraph: on rdflib they took 80% of validation's 12 s.
+    store = OxigraphStore()
     sources = project.source_files(include_imports=False)
     store.load(sources, project)
     per_file: dict[Path, Graph] = {}
@@ -172,7 +173,7 @@ def _check_quotes(project: Project, data: Graph, locator: _Locator, report: Vali
 
 
 def _run_check_queries(
-    project: Project, store: MemoryStore, locator: _Locator, report: ValidationReport
+    project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport
 ) -> None:
     for path in sorted((project.queries_dir / "checks").glob("*.rq")):
         level = "warning" if path.stem.endswith("-warning") else "violation"
