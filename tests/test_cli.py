@@ -101,3 +101,30 @@ def test_query_results_become_a_dataframe(mini_root: Path) -> None:
     frame = KnowledgeGraph.load(mini_root).query("reforms-eroding-conventions").to_dataframe()
     assert list(frame.columns)[:2] == ["reform", "reformLabel"]
     assert "New Public Management" in set(frame["reformLabel"])
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    import typer.main
+
+    from westminster_kg.cli import app
+
+    readme = (REPO / "README.md").read_text()
+    group = typer.main.get_command(app)
+    names = []
+    for name, command in group.commands.items():
+        subcommands = getattr(command, "commands", None)
+        names += [f"wmkg {name} {sub}" for sub in subcommands] if subcommands else [f"wmkg {name}"]
+    missing = [n for n in names if n not in readme and not n.startswith("wmkg dev")]
+    assert missing == []
+
+
+def test_every_evidenced_relation_is_explained_in_the_curation_guide() -> None:
+    from rdflib import Graph
+    from rdflib.namespace import RDF
+
+    from westminster_kg.namespaces import WM
+
+    ontology = Graph().parse(REPO / "ontology" / "westminster.ttl")
+    guide = (REPO / "docs" / "curation.md").read_text()
+    relations = sorted(str(p).removeprefix(str(WM)) for p in ontology.subjects(RDF.type, WM.EvidencedRelation))
+    assert [r for r in relations if f"wm:{r}" not in guide] == []
