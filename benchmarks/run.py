@@ -47,15 +47,6 @@ sys.path.insert(0, str(BENCH))
 
 BACKENDS = ("memory", "oxigraph", "oxigraph-disk", "virtuoso")
 CLI_QUERY = "reforms-eroding-conventions"
-# Values for required parameters (the synthetic graph keeps the real names in its first copy).
-EXAMPLE_VALUES = {
-    "entity": "haldane-convention",
-    "convention": "haldane-convention",
-    "government": "coalition-government-2010-2015",
-    "word": "Haldane",
-    "section": "section-thatcherism-and-npm",
-}
-EXAMPLE_BY_KIND = {"iri": "haldane-convention", "literal": "Haldane", "integer": "1", "year": "2010"}
 
 
 # --- the worker: one store, one size, one process ----------------------------------------------
@@ -111,9 +102,7 @@ def worker(args: argparse.Namespace) -> None:
     deadline = time.monotonic() + args.budget
     queries: dict[str, Any] = {}
     for name, named in sorted(kg.catalogue.items()):
-        params = {
-            p.name: EXAMPLE_VALUES.get(p.name, EXAMPLE_BY_KIND[p.kind]) for p in named.parameters if p.required
-        }
+        params = named.example_parameters()
         if time.monotonic() > deadline:
             queries[name] = {"status": "skipped (time budget)"}
             continue

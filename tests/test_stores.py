@@ -24,31 +24,12 @@ from rdflib import BNode
 from rdflib.namespace import RDFS, XSD
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.catalogue import NamedQuery
 from westminster_kg.endpoint import EndpointStore
 from westminster_kg.errors import InputError, StoreError
 from westminster_kg.persistent import PersistentOxigraphStore
 from westminster_kg.project import Project
 
 VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
-
-# Values for required parameters, by name; otherwise one per kind.
-EXAMPLE_VALUES = {
-    "entity": "haldane-convention",
-    "convention": "haldane-convention",
-    "government": "coalition-government-2010-2015",
-    "word": "Haldane",
-    "section": "section-thatcherism-and-npm",
-}
-EXAMPLE_BY_KIND = {"iri": "haldane-convention", "literal": "Haldane", "integer": "1", "year": "2010"}
-
-
-def example_parameters(named: NamedQuery) -> dict[str, str]:
-    """A sensible value for each required parameter of ``named``."""
-    return {
-        p.name: EXAMPLE_VALUES.get(p.name, EXAMPLE_BY_KIND[p.kind]) for p in named.parameters if p.required
-    }
-
 
 # Where Virtuoso 7.2 answers differently from rdflib and Oxigraph, and the normalisation that
 # shows the rest of the answer is the same. Applied to both sides, so a query rewritten to avoid
@@ -153,7 +134,7 @@ def catalogue_names() -> list[str]:
 def test_every_catalogue_query_answers_the_same_on_memory_and_both_oxigraph_stores(
     name: str, reference_kg: KnowledgeGraph, local_kgs: dict[str, KnowledgeGraph]
 ) -> None:
-    params = example_parameters(reference_kg.named_query(name))
+    params = reference_kg.named_query(name).example_parameters()
     expected = reference_kg.query(name, **params).canonical()
     for store, kg in local_kgs.items():
         assert kg.query(name, **params).canonical() == expected, store
@@ -173,7 +154,7 @@ def test_the_stores_hold_the_same_number_of_quads(
 def test_every_catalogue_query_answers_the_same_on_virtuoso(
     name: str, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
 ) -> None:
-    params = example_parameters(reference_kg.named_query(name))
+    params = reference_kg.named_query(name).example_parameters()
     expected = reference_kg.query(name, **params)
     got = virtuoso_kg.query(name, **params)
     assert got.variables == expected.variables
@@ -229,7 +210,7 @@ def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
     assert len(store) == len(reference_kg.store)
     assert len(list(store.quads())) == len(reference_kg.store)  # read back through the same protocol
     for name in ("reforms-eroding-conventions", "entity"):
-        params = example_parameters(reference_kg.named_query(name))
+        params = reference_kg.named_query(name).example_parameters()
         assert virtuoso_kg.query(name, **params).canonical() == reference_kg.query(name, **params).canonical()
 
 

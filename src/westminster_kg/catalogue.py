@@ -49,6 +49,19 @@ class NamedQuery:
     sparql: str
     path: Path | None = None
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    examples: tuple[str, ...] = field(default_factory=tuple)  # "-p key=value ..." from "# example:"
+
+    def example_parameters(self) -> dict[str, str]:
+        """The first example's parameter values: what tests and benchmarks run the query with."""
+        import shlex
+
+        words = shlex.split(self.examples[0]) if self.examples else []
+        values: dict[str, str] = {}
+        for flag, item in zip(words, words[1:], strict=False):
+            if flag in ("-p", "--param"):
+                key, _, value = item.partition("=")
+                values[key] = value
+        return values
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``, or a ``ParameterError`` listing the known ones."""
@@ -64,14 +77,17 @@ def parse_named_query(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     parameters: list[Parameter] = []
+    examples: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
-        match = re.match(r"#\s*(title|description|param):\s*(.*)$", line)
+        match = re.match(r"#\s*(title|description|param|example):\s*(.*)$", line)
         if not match:
             continue
         key, value = match.groups()
-        if key == "param":
+        if key == "example":
+            examples.append(value.strip())
+        elif key == "param":
             parts = value.split(None, 3)
             if len(parts) < 2 or parts[1] not in PARAM_KINDS or not _VARIABLE.match(parts[0]):
                 raise QueryError(
@@ -94,6 +110,7 @@ def parse_named_query(path: Path) -> NamedQuery:
         sparql=text,
         path=path,
         parameters=tuple(parameters),
+        examples=tuple(examples),
     )
 
 
@@ -254,9 +271,6 @@ __all__ = [
 ]
 
 
-_EXAMPLE = re.compile(r"^#\s*example:\s*(.*)$")
-
-
 def catalogue_markdown(catalogue: dict[str, NamedQuery]) -> str:
     """The catalogue as Markdown: every query's title, description, parameters and an example command.
 
@@ -295,13 +309,7 @@ def catalogue_markdown(catalogue: dict[str, NamedQuery]) -> str:
                 for p in named.parameters
             ]
             lines.append("")
-        examples = []
-        for line in named.sparql.splitlines():
-            if not line.startswith("#"):
-                break
-            match = _EXAMPLE.match(line)
-            if match:
-                examples.append(f"wmkg query {name} {match.group(1).strip()}".rstrip())
+        examples = [f"wmkg query {name} {example}".rstrip() for example in named.examples]
         if not examples:
             placeholders = " ".join(f"-p {p.name}={p.name.upper()}" for p in named.parameters if p.required)
             examples.append(f"wmkg query {name} {placeholders}".rstrip())
