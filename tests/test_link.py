@@ -7,12 +7,11 @@ from __future__ import annotations
 import http.server
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, make_project, run_wmkg
+from conftest import DATA, REPO, http_server_on_loopback, make_project, run_wmkg
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
@@ -172,14 +171,8 @@ class RecordedAnswers(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def recorded_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RecordedAnswers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server_on_loopback(RecordedAnswers) as url:
+        yield url
 
 
 @pytest.fixture

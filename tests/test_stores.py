@@ -13,13 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_wmkg
+from conftest import REPO, http_server_on_loopback, run_wmkg
 from rdflib import BNode
 from rdflib.namespace import RDFS, XSD
 
@@ -313,14 +312,8 @@ class _Failing(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def failing_endpoint() -> Iterator[str]:
     """A loopback HTTP server that answers every request with 500."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server_on_loopback(_Failing) as url:
+        yield url + "/sparql"
 
 
 def test_a_closed_port_is_a_store_error_naming_the_url() -> None:
