@@ -510,6 +510,17 @@ class WebApp:
             return self.html("error.html", status, title=f"Error {status}", message=message)
         return PlainTextResponse(message + "\n", status_code=status)
 
+    def problem_for(self, request: Request, error: WmkgError) -> Response:
+        """The response for an error a client caused (or a worker that died: 500)."""
+        # Most specific first: ForbiddenQueryError is a QueryError, QueryTimeoutError a StoreError.
+        for kind, status in (
+            (BodyTooLargeError, 413), (ForbiddenQueryError, 403), (QueryError, 400),
+            (QueryTimeoutError, 503), (StoreError, 500),
+        ):
+            if isinstance(error, kind):
+                return self.problem(request, status, str(error))
+        return self.problem(request, 400, str(error))
+
     def run_query(self, sparql: str, **graphs: Any) -> tuple[QueryResult, bool]:
         check_query(sparql, self.settings)
         if self.pool is None:
@@ -548,12 +559,8 @@ class WebApp:
 
         try:
             params = await self.sparql_parameters(request)
-        except BodyTooLargeError as exc:
-            return self.problem(request, 413, str(exc))
-        except ForbiddenQueryError as exc:
-            return self.problem(request, 403, str(exc))
-        except QueryError as exc:
-            return self.problem(request, 400, str(exc))
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
         query = params.get("query", [None])[0]
         if query is None:
             if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
@@ -572,14 +579,8 @@ class WebApp:
                 self.run_query, query,
                 default_graphs=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"),
             )
-        except ForbiddenQueryError as exc:
-            return self.problem(request, 403, str(exc))
-        except QueryTimeoutError as exc:
-            return self.problem(request, 503, str(exc))
-        except QueryError as exc:
-            return self.problem(request, 400, str(exc))
-        except StoreError as exc:
-            return self.problem(request, 500, str(exc))
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
         if result.kind == "graph":
             name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
             if name is None:
