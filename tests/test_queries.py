@@ -825,6 +825,16 @@ def test_quotes_mentioning_a_word_ignore_case(kg: KnowledgeGraph) -> None:
     assert all("buggeration" in str(row["quote"]).lower() for row in lower)
 
 
+
+@pytest.mark.xfail(reason=DATA_GAP, strict=True)
+def test_a_reader_searching_for_mistrust_finds_the_articles_words(kg: KnowledgeGraph) -> None:
+    quotes = " | ".join(str(row["quote"]) for row in ask(kg, "quotes-mentioning", word="mistrust"))
+    # New Labour: "a growing mistrust between officials and ministers (although this was not universally the case)"
+    assert "growing mistrust between officials and ministers" in quotes
+    # "The accumulation of mistrust between officials and ministers has been reflected in the increased
+    #  politicisation of policy advice"
+    assert "accumulation of mistrust" in quotes
+
 def test_the_entity_query_shows_both_directions_of_the_carltona_doctrine(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "entity", entity="carltona-doctrine")
     found = {(str(row["direction"]), row["relation"], row["other"]) for row in rows}
