@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -75,14 +74,12 @@ def test_more_than_a_thousand_nodes_are_laid_out_in_python_with_physics_off():
     for i in range(3000):
         graph.add_edge(str(i), str((i * 7 + 1) % 3000), relation="wm:erodes", relation_label="erodes", claim=None,
                        quotes=[], section="", stance="", stance_label="", cites=[], governments=[])
-    started = time.perf_counter()
+    # How long this takes is measured in benchmarks/view_time.py, not asserted here.
     page = render_html(graph, title="big")
-    elapsed = time.perf_counter() - started
     data = embedded_data(page)
     assert data["options"]["physics"]["enabled"] is False
     assert all("x" in n and "y" in n for n in data["nodes"])
     assert len({(round(n["x"]), round(n["y"])) for n in data["nodes"]}) > 2900  # spread, not piled up
-    assert elapsed < 20, f"3,000 nodes took {elapsed:.1f} s to render"
 
 
 def test_show_gives_jupyter_an_iframe_with_the_page(mini_root):
