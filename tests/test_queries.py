@@ -826,7 +826,6 @@ def test_quotes_mentioning_a_word_ignore_case(kg: KnowledgeGraph) -> None:
 
 
 
-@pytest.mark.xfail(reason=DATA_GAP, strict=True)
 def test_a_reader_searching_for_mistrust_finds_the_articles_words(kg: KnowledgeGraph) -> None:
     quotes = " | ".join(str(row["quote"]) for row in ask(kg, "quotes-mentioning", word="mistrust"))
     # New Labour: "a growing mistrust between officials and ministers (although this was not universally the case)"
