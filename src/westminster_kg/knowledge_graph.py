@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from westminster_kg.catalogue import (
     LABEL_LOOKUP,
@@ -239,11 +239,11 @@ class KnowledgeGraph:
             data = self._jsonld()
         else:
             rdflib_format = EXPORT_FORMATS[fmt][0]
-            dataset = self.dataset()
             if fmt in ("nquads", "trig"):
-                data = dataset.serialize(format=rdflib_format)
+                data = self.dataset().serialize(format=rdflib_format)
             else:
-                merged = dataset.graph()  # a fresh graph: union of every named graph
+                # Triple formats: the union of every named graph, copied once.
+                merged = Graph()
                 for s, p, o, _ in self.store.quads():
                     merged.add((s, p, o))
                 for prefix, iri in PREFIXES.items():

@@ -102,7 +102,7 @@ class Project:
 
     def curated_files(self) -> list[SourceFile]:
         """The hand-edited Turtle files (what ``wmkg fmt`` and ``evidence locate`` rewrite)."""
-        return [f for f in self.source_files(include_imports=False)]
+        return self.source_files(include_imports=False)
 
     def fingerprint(self) -> str:
         """SHA-256 over every source file's path and bytes: changes when any file changes."""
