@@ -82,7 +82,8 @@ class Template:
         self.ontology = list(by_graph.get(GRAPH_ONTOLOGY, {}))
         self.data = {graph: list(by_graph.get(graph, {})) for graph in (GRAPH_ARTICLE, GRAPH_LINKS)}
         self.evidenced = {
-            t.subject.value for t in self.ontology
+            t.subject.value
+            for t in self.ontology
             if t.predicate.value == RDF_TYPE and t.object.value == WM + "EvidencedRelation"
         }
         predicates = {t.predicate.value for triples in self.data.values() for t in triples}
@@ -108,7 +109,7 @@ class Template:
     def is_copied(self, iri: str) -> bool:
         if not iri.startswith(WMR) or iri in self.shared:
             return False
-        return not iri[len(WMR):].startswith(SHARED_PREFIXES)
+        return not iri[len(WMR) :].startswith(SHARED_PREFIXES)
 
 
 def copy_triples(template: Template, copy: int, copies: int, rng: random.Random) -> dict[str, list[ox.Triple]]:
@@ -142,8 +143,10 @@ def copy_triples(template: Template, copy: int, copies: int, rng: random.Random)
                     object_copy = target_of(edge)
             new_object = rename(obj, object_copy)
             if copy and predicate in LABELS and isinstance(obj, ox.Literal) and template.is_copied(subject.value):
-                new_object = ox.Literal(f"{obj.value} #{copy}", language=obj.language) if obj.language else (
-                    ox.Literal(f"{obj.value} #{copy}", datatype=obj.datatype)
+                new_object = (
+                    ox.Literal(f"{obj.value} #{copy}", language=obj.language)
+                    if obj.language
+                    else (ox.Literal(f"{obj.value} #{copy}", datatype=obj.datatype))
                 )
             copied.append(ox.Triple(rename(subject, copy), t.predicate, new_object))
         out[graph] = copied
@@ -194,8 +197,10 @@ def main() -> None:
     for size in (parse_size(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
         info = generate(size, args.out, args.seed, template)
-        print(f"{info['label']}: {info['triples']:,} triples ({info['copies']} copies) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{info['label']}: {info['triples']:,} triples ({info['copies']} copies) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
 
 if __name__ == "__main__":

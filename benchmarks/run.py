@@ -51,6 +51,7 @@ CLI_QUERY = "reforms-eroding-conventions"
 
 # --- the worker: one store, one size, one process ----------------------------------------------
 
+
 class QueryTimeoutError(BaseException):
     """A query ran past --query-timeout (a BaseException, so a store's ``except Exception`` lets it by)."""
 
@@ -136,6 +137,7 @@ def worker(args: argparse.Namespace) -> None:
 
 # --- Virtuoso ----------------------------------------------------------------------------------
 
+
 class Virtuoso:
     """A private Virtuoso for one phase of the run (scripts/virtuoso.sh)."""
 
@@ -164,15 +166,31 @@ class Virtuoso:
 
 # --- phases of the run -------------------------------------------------------------------------
 
+
 def run_worker(backend: str, data: Path, args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
     """One worker process; its JSON, or an error record when it failed or ran past the budget."""
     with tempfile.TemporaryDirectory(prefix="wmkg-bench-") as scratch:
         target = Path(scratch) / "result.json"
         command = [
-            sys.executable, str(Path(__file__).resolve()), "--worker", backend, "--data", str(data),
-            "--json", str(target), "--runs", str(args.runs), "--slow", str(args.slow),
-            "--query-timeout", str(args.query_timeout), "--budget", str(args.budget),
-            "--store-dir", str(Path(scratch) / "store"), *extra,
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            backend,
+            "--data",
+            str(data),
+            "--json",
+            str(target),
+            "--runs",
+            str(args.runs),
+            "--slow",
+            str(args.slow),
+            "--query-timeout",
+            str(args.query_timeout),
+            "--budget",
+            str(args.budget),
+            "--store-dir",
+            str(Path(scratch) / "store"),
+            *extra,
         ]
         started = time.perf_counter()
         try:
@@ -242,9 +260,23 @@ def time_commands(commands: dict[str, list[str]], runs: int, warmup: int = 1) ->
         if hyperfine:
             with tempfile.NamedTemporaryFile(suffix=".json") as export:
                 subprocess.run(
-                    [hyperfine, "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                     "--export-json", export.name, subprocess.list2cmdline(command)],
-                    capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
+                    [
+                        hyperfine,
+                        "-N",
+                        "--style",
+                        "none",
+                        "--warmup",
+                        str(warmup),
+                        "--runs",
+                        str(runs),
+                        "--export-json",
+                        export.name,
+                        subprocess.list2cmdline(command),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=tempfile.gettempdir(),
                 )
                 data = json.loads(Path(export.name).read_text())["results"][0]
             times = [t * 1000 for t in data["times"]]
@@ -280,8 +312,14 @@ def import_profile(top: int = 12) -> list[dict[str, Any]]:
     for line in done.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
         if match:
-            entries.append({"module": match.group(4), "self_us": int(match.group(1)),
-                            "cumulative_us": int(match.group(2)), "depth": len(match.group(3)) // 2})
+            entries.append(
+                {
+                    "module": match.group(4),
+                    "self_us": int(match.group(1)),
+                    "cumulative_us": int(match.group(2)),
+                    "depth": len(match.group(3)) // 2,
+                }
+            )
     shallow = [e for e in entries if e["depth"] <= 2]
     return sorted(shallow, key=lambda e: -e["cumulative_us"])[:top]
 
@@ -329,10 +367,17 @@ def measure_cli(args: argparse.Namespace) -> dict[str, Any]:
         update = server.urls["VIRTUOSO_UPDATE"].replace("http://", "http://dba:dba@")
         subprocess.run(
             [wmkg, "--endpoint", server.urls["VIRTUOSO_SPARQL"], "--update-endpoint", update, "stats"],
-            capture_output=True, check=True,
+            capture_output=True,
+            check=True,
         )
         commands["virtuoso (--endpoint, read-only)"] = [
-            wmkg, "--endpoint", server.urls["VIRTUOSO_SPARQL"], "query", CLI_QUERY, "-f", "csv"
+            wmkg,
+            "--endpoint",
+            server.urls["VIRTUOSO_SPARQL"],
+            "query",
+            CLI_QUERY,
+            "-f",
+            "csv",
         ]
     try:
         print("cold wmkg query:", flush=True)
@@ -424,26 +469,40 @@ def measure_web(args: argparse.Namespace) -> dict[str, Any]:
 
 def measure_view(args: argparse.Namespace) -> dict[str, Any]:
     """The view's generation time and time to interactive (hook: the view's owner measures it)."""
-    return {"status": "not measured here: the view's owner adds generation time and time to interactive "
-                      "in headless Chromium at 10^2, 10^3, 10^4 nodes"}
+    return {
+        "status": "not measured here: the view's owner adds generation time and time to interactive "
+        "in headless Chromium at 10^2, 10^3, 10^4 nodes"
+    }
 
 
 # --- the report --------------------------------------------------------------------------------
+
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     import pyoxigraph
     import rdflib
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    virtuoso = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True) if shutil.which(
-        "virtuoso-t") else None
+    virtuoso = (
+        subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True) if shutil.which("virtuoso-t") else None
+    )
     version = re.search(r"Version (\S+)", (virtuoso.stdout + virtuoso.stderr) if virtuoso else "")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "benchmarks/generate.py", "benchmarks/run.py"],
-                           capture_output=True, text=True, cwd=REPO).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "src", "benchmarks/generate.py", "benchmarks/run.py"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    ).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -559,21 +618,27 @@ def _targets(results: dict[str, Any]) -> list[str]:
         if memory and oxigraph:
             ratio = memory / oxigraph
             met = "yes" if ratio >= 20 else "no"
-            lines.append(f"| catalogue on Oxigraph ≥ 20× faster than rdflib memory at 10^6 | {ratio:.1f}× "
-                         f"(sum of medians {oxigraph:,.0f} ms vs {memory:,.0f} ms) | {met} |")
+            lines.append(
+                f"| catalogue on Oxigraph ≥ 20× faster than rdflib memory at 10^6 | {ratio:.1f}× "
+                f"(sum of medians {oxigraph:,.0f} ms vs {memory:,.0f} ms) | {met} |"
+            )
         else:
             lines.append(_partial_ratio(at_million, results))
     else:
         lines.append("| catalogue on Oxigraph ≥ 20× faster than rdflib memory at 10^6 | not run (--quick) | — |")
     cold = results["cli"]["query"].get("oxigraph in memory (parses the files)")
     if cold:
-        lines.append(f"| cold `wmkg query` on the article graph < 0.5 s | median {cold['median_ms']:.0f} ms "
-                     f"(max {cold['max_ms']:.0f} ms) | {'yes' if cold['median_ms'] < 500 else 'no'} |")
+        lines.append(
+            f"| cold `wmkg query` on the article graph < 0.5 s | median {cold['median_ms']:.0f} ms "
+            f"(max {cold['max_ms']:.0f} ms) | {'yes' if cold['median_ms'] < 500 else 'no'} |"
+        )
     web = results["web"]
     if web.get("status") == "ok":
         met = web["throughput_rps"] >= 300 and web["p99_ms"] < 100
-        lines.append(f"| web app ≥ 300 catalogue queries/s at p99 < 100 ms | {web['throughput_rps']:.0f}/s, "
-                     f"p99 {web['p99_ms']:.0f} ms | {'yes' if met else 'no'} |")
+        lines.append(
+            f"| web app ≥ 300 catalogue queries/s at p99 < 100 ms | {web['throughput_rps']:.0f}/s, "
+            f"p99 {web['p99_ms']:.0f} ms | {'yes' if met else 'no'} |"
+        )
     else:
         lines.append(f"| web app ≥ 300 catalogue queries/s at p99 < 100 ms | {web['status']} | — |")
     lines.append(f"| 5,000-node view interactive < 3 s | {results['view']['status']} | — |")
@@ -600,8 +665,7 @@ def _limits(results: dict[str, Any], largest: dict[str, Any]) -> list[str]:
     """What limits the numbers: the slowest queries, the disk store, Virtuoso, the cold start."""
     stores = largest["stores"]
     oxigraph = stores.get("oxigraph", {}).get("queries", {})
-    timed = sorted(((q["median_ms"], n) for n, q in oxigraph.items() if q.get("median_ms") is not None),
-                   reverse=True)
+    timed = sorted(((q["median_ms"], n) for n, q in oxigraph.items() if q.get("median_ms") is not None), reverse=True)
     lines = [f"## What limits the numbers (at {largest['label']})", ""]
     if timed:
         total = sum(t for t, _ in timed)
@@ -609,39 +673,51 @@ def _limits(results: dict[str, Any], largest: dict[str, Any]) -> list[str]:
         slowest = ", ".join(
             f"`{n}` {t:,.0f} ms (Virtuoso {_ms(on_virtuoso.get(n, {}).get('median_ms'))} ms)" for t, n in timed[:3]
         )
-        lines.append(f"- Oxigraph: three queries take {sum(t for t, _ in timed[:3]) / total:.0%} of the catalogue's "
-                     f"{total:,.0f} ms: {slowest}. Turning Oxigraph's terms into rdflib terms costs at most a "
-                     "quarter of a big answer's time (cited-works-per-claim, 15k rows: 589 ms native, 800 ms "
-                     "with rdflib terms); the rest is evaluation.")
+        lines.append(
+            f"- Oxigraph: three queries take {sum(t for t, _ in timed[:3]) / total:.0%} of the catalogue's "
+            f"{total:,.0f} ms: {slowest}. Turning Oxigraph's terms into rdflib terms costs at most a "
+            "quarter of a big answer's time (cited-works-per-claim, 15k rows: 589 ms native, 800 ms "
+            "with rdflib terms); the rest is evaluation."
+        )
     for name, cause in KNOWN_CAUSES.items():
         if name in oxigraph:
             lines.append(f"- `{name}`: {cause}")
     disk, memory_store = stores.get("oxigraph-disk", {}), stores.get("oxigraph", {})
     if _catalogue_total(disk) and _catalogue_total(memory_store):
-        lines.append(f"- Oxigraph on disk answers {_catalogue_total(disk) / _catalogue_total(memory_store):.1f}× "
-                     "slower than in memory (RocksDB reads instead of in-memory maps) but is parsed once: "
-                     f"reopening took {disk.get('reopen_s', 0):.3f} s against {disk.get('load_s', 0):.1f} s to build.")
+        lines.append(
+            f"- Oxigraph on disk answers {_catalogue_total(disk) / _catalogue_total(memory_store):.1f}× "
+            "slower than in memory (RocksDB reads instead of in-memory maps) but is parsed once: "
+            f"reopening took {disk.get('reopen_s', 0):.3f} s against {disk.get('load_s', 0):.1f} s to build."
+        )
     virtuoso = stores.get("virtuoso", {})
     if "load_s" in virtuoso:
-        lines.append(f"- Virtuoso: {virtuoso['load_s']:.1f} s to load includes parsing and checking every file in "
-                     "Python first and the staged swap (Graph Store Protocol in 50,000-triple chunks, then one "
-                     "MOVE per graph). Its small queries pay an HTTP + JSON round trip of 2–5 ms.")
+        lines.append(
+            f"- Virtuoso: {virtuoso['load_s']:.1f} s to load includes parsing and checking every file in "
+            "Python first and the staged swap (Graph Store Protocol in 50,000-triple chunks, then one "
+            "MOVE per graph). Its small queries pay an HTTP + JSON round trip of 2–5 ms."
+        )
     phases = results["cli"]["phases"]
-    lines.append(f"- Cold `wmkg query`: of a {phases['process_total_ms']:.0f} ms process, imports take "
-                 f"{phases['import_ms']:.0f} ms (rdflib is the largest, see the profile below) and parsing the "
-                 f"article's files into Oxigraph {phases['load_ms']:.0f} ms; with `--store` the parse becomes a "
-                 "read-only open. The target is met, so the imports were left eager.")
+    lines.append(
+        f"- Cold `wmkg query`: of a {phases['process_total_ms']:.0f} ms process, imports take "
+        f"{phases['import_ms']:.0f} ms (rdflib is the largest, see the profile below) and parsing the "
+        f"article's files into Oxigraph {phases['load_ms']:.0f} ms; with `--store` the parse becomes a "
+        "read-only open. The target is met, so the imports were left eager."
+    )
     validate = results["cli"]["validate"].get("wmkg validate")
     if validate:
-        lines.append(f"- `wmkg validate` ({validate['median_ms'] / 1000:.1f} s): a cProfile shows about 80% in "
-                     "the violation queries, which run on rdflib's engine (`FILTER NOT EXISTS` evaluated row by "
-                     "row in Python); on Oxigraph such queries run 10–100× faster (see the table below).")
+        lines.append(
+            f"- `wmkg validate` ({validate['median_ms'] / 1000:.1f} s): a cProfile shows about 80% in "
+            "the violation queries, which run on rdflib's engine (`FILTER NOT EXISTS` evaluated row by "
+            "row in Python); on Oxigraph such queries run 10–100× faster (see the table below)."
+        )
     web = results["web"]
     if web.get("status") == "ok":
-        lines.append(f"- Web app: {web['throughput_rps']:.0f} requests/s at p99 {web['p99_ms']:.0f} ms with "
-                     f"{web['clients']} clients — the clients are Python threads on the same 2 cores as uvicorn and "
-                     "its query workers, so this is a floor on what the server alone can do; a client on another "
-                     "machine (or `oha`/`wrk`) would measure the server alone.")
+        lines.append(
+            f"- Web app: {web['throughput_rps']:.0f} requests/s at p99 {web['p99_ms']:.0f} ms with "
+            f"{web['clients']} clients — the clients are Python threads on the same 2 cores as uvicorn and "
+            "its query workers, so this is a floor on what the server alone can do; a client on another "
+            "machine (or `oha`/`wrk`) would measure the server alone."
+        )
     lines.append("")
     return lines
 
@@ -685,13 +761,23 @@ def _per_query_table(entry: dict[str, Any]) -> list[str]:
         for backend in backends:
             q = stores[backend]["queries"].get(name, {})
             cells.append(_ms(q.get("median_ms")) if q.get("median_ms") is not None else q.get("status", "—"))
-        rows = next((stores[b]["queries"][name].get("rows") for b in backends
-                     if stores[b]["queries"].get(name, {}).get("rows") is not None), "—")
+        rows = next(
+            (
+                stores[b]["queries"][name].get("rows")
+                for b in backends
+                if stores[b]["queries"].get(name, {}).get("rows") is not None
+            ),
+            "—",
+        )
         memory = stores.get("memory", {}).get("queries", {}).get(name, {}).get("median_ms")
         oxigraph = stores.get("oxigraph", {}).get("queries", {}).get(name, {}).get("median_ms")
         lines.append(f"| {name} | {rows} | " + " | ".join(cells) + f" | {_ratio(memory, oxigraph)} |")
-    lines += ["", "Median of N runs after one warm-up; a query whose first run took longer than the `--slow` "
-              "limit was run once. Virtuoso's answers are timed through the SPARQL protocol (HTTP, JSON).", ""]
+    lines += [
+        "",
+        "Median of N runs after one warm-up; a query whose first run took longer than the `--slow` "
+        "limit was run once. Virtuoso's answers are timed through the SPARQL protocol (HTTP, JSON).",
+        "",
+    ]
     return lines
 
 
@@ -701,11 +787,17 @@ def _quads(entry: dict[str, Any]) -> str:
 
 
 def _cli_section(cli: dict[str, Any]) -> list[str]:
-    lines = ["## `wmkg` from a cold process, on the article graph", "",
-             "| command | median (ms) | min | max | runs | tool |", "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "## `wmkg` from a cold process, on the article graph",
+        "",
+        "| command | median (ms) | min | max | runs | tool |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for label, r in {**cli["query"], **cli["validate"]}.items():
-        lines.append(f"| {label}: `{_short(r['command'])}` | {r['median_ms']:.0f} | {r['min_ms']:.0f} "
-                     f"| {r['max_ms']:.0f} | {r['runs']} | {r['tool']} |")
+        lines.append(
+            f"| {label}: `{_short(r['command'])}` | {r['median_ms']:.0f} | {r['min_ms']:.0f} "
+            f"| {r['max_ms']:.0f} | {r['runs']} | {r['tool']} |"
+        )
     phases = cli["phases"]
     lines += [
         "",
@@ -733,10 +825,12 @@ def _web_section(results: dict[str, Any]) -> list[str]:
     web = results["web"]
     lines = ["## Web app and view", ""]
     if web.get("status") == "ok":
-        lines.append(f"`wmkg serve` on loopback, {web['clients']} concurrent clients for {web['seconds']:.0f} s on "
-                     f"`GET {web['path']}`: {web['requests']:,} requests, {web['errors']} errors, "
-                     f"{web['throughput_rps']:.0f} requests/s, p50 {web['p50_ms']:.1f} ms, p99 {web['p99_ms']:.1f} ms "
-                     f"({web['note']}).")
+        lines.append(
+            f"`wmkg serve` on loopback, {web['clients']} concurrent clients for {web['seconds']:.0f} s on "
+            f"`GET {web['path']}`: {web['requests']:,} requests, {web['errors']} errors, "
+            f"{web['throughput_rps']:.0f} requests/s, p50 {web['p50_ms']:.1f} ms, p99 {web['p99_ms']:.1f} ms "
+            f"({web['note']})."
+        )
     else:
         lines.append(f"Web app: {web['status']}.")
     lines += ["", f"View: {results['view']['status']}.", ""]
@@ -773,10 +867,17 @@ def plot(results: dict[str, Any], target: Path) -> None:
             if "queries" in result and _catalogue_total(result) is None:
                 bound = sum(q.get("median_ms") or limit_ms for q in result["queries"].values()) / 1000
                 query_axis.plot([result["quads"]], [bound], marker="^", linestyle="none", color=line.get_color())
-                query_axis.annotate(f"≥ {bound:.0f} s (timeouts at the limit)", (result["quads"], bound),
-                                    textcoords="offset points", xytext=(-170, -3), fontsize=8)
-    for axis, title, unit in ((load_axis, "load", "seconds"), (query_axis, "whole catalogue (sum of medians)",
-                                                              "seconds")):
+                query_axis.annotate(
+                    f"≥ {bound:.0f} s (timeouts at the limit)",
+                    (result["quads"], bound),
+                    textcoords="offset points",
+                    xytext=(-170, -3),
+                    fontsize=8,
+                )
+    for axis, title, unit in (
+        (load_axis, "load", "seconds"),
+        (query_axis, "whole catalogue (sum of medians)", "seconds"),
+    ):
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("quads")
@@ -790,6 +891,7 @@ def plot(results: dict[str, Any], target: Path) -> None:
 
 
 # --- main --------------------------------------------------------------------------------------
+
 
 def main() -> None:
     """Run everything (or, with --worker, one store's measurements)."""
@@ -832,7 +934,10 @@ def main() -> None:
     command = "python " + " ".join(["benchmarks/run.py", *sys.argv[1:]])
     started = time.perf_counter()
     results: dict[str, Any] = {
-        "machine": machine(), "seed": args.seed, "command": command, "query_timeout_s": args.query_timeout,
+        "machine": machine(),
+        "seed": args.seed,
+        "command": command,
+        "query_timeout_s": args.query_timeout,
     }
     results["stores"] = measure_stores(sizes, args)
     results["cli"] = measure_cli(args)
@@ -842,8 +947,10 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
     plot(results, BENCH / "benchmarks.png")
     (BENCH / "BENCHMARKS.md").write_text(report(results, command), encoding="utf-8")
-    print(f"wrote {OUT / 'results.json'}, {BENCH / 'BENCHMARKS.md'}, {BENCH / 'benchmarks.png'} "
-          f"in {results['total_s'] / 60:.1f} min")
+    print(
+        f"wrote {OUT / 'results.json'}, {BENCH / 'BENCHMARKS.md'}, {BENCH / 'benchmarks.png'} "
+        f"in {results['total_s'] / 60:.1f} min"
+    )
 
 
 if __name__ == "__main__":

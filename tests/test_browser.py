@@ -24,8 +24,9 @@ from westminster_kg.web import Settings
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install -y chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
+    ),
 ]
 WMR = "https://w3id.org/westminster-kg/id/"
 COALITION = WMR + "coalition-government-2010-2015"
@@ -36,9 +37,15 @@ def browser() -> Iterator:
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
         )
         yield chromium
         chromium.close()
@@ -71,8 +78,10 @@ class OfflinePage:
 
     def pwned(self) -> list:
         """``window.__pwned`` in the page and in every frame (the neighbourhood iframe too)."""
-        return [frame.evaluate("typeof window.__pwned === 'undefined' ? null : window.__pwned")
-                for frame in self.page.frames]
+        return [
+            frame.evaluate("typeof window.__pwned === 'undefined' ? null : window.__pwned")
+            for frame in self.page.frames
+        ]
 
     def close(self) -> None:
         assert self.attempted == [], f"the page tried to reach the network: {self.attempted}"
@@ -232,8 +241,12 @@ def test_hostile_text_stays_text_on_the_entity_page(offline, hostile):
 
 def test_hostile_text_stays_text_on_the_query_page(offline, hostile):
     _, _, server = hostile
-    offline.page.goto(server.url + "/query?" + "run=1&sparql=" +
-                      "SELECT%20%3Fs%20%3Fl%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fl%20FILTER(isLiteral(%3Fl))%20%7D")
+    offline.page.goto(
+        server.url
+        + "/query?"
+        + "run=1&sparql="
+        + "SELECT%20%3Fs%20%3Fl%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fl%20FILTER(isLiteral(%3Fl))%20%7D"
+    )
     text = offline.page.inner_text("#wmkg-results")
     assert "<img src=x onerror=window.__pwned=1>" in text and "</script><img" in text
     assert offline.pwned() == [None]

@@ -56,9 +56,7 @@ def test_the_continuity_paradox_pairs_a_claim_of_continuity_with_an_erosion(
 
 
 @pytest.mark.parametrize("name", sorted(load_catalogue(REPO / "queries")))
-def test_every_named_query_answers_the_same_on_both_stores(
-    graphs: dict[str, KnowledgeGraph], name: str
-) -> None:
+def test_every_named_query_answers_the_same_on_both_stores(graphs: dict[str, KnowledgeGraph], name: str) -> None:
     named = graphs["oxigraph"].named_query(name)
     # The small slice lacks most examples' entities: bind required parameters to ones it has.
     by_kind = {"iri": "haldane-convention", "literal": "Haldane", "integer": "1", "year": "2010"}
@@ -90,7 +88,7 @@ def test_a_label_that_matches_nothing_is_a_clear_error(graphs: dict[str, Knowled
 def test_bind_puts_values_inside_the_outer_where_group_only() -> None:
     query = '# WHERE { in a comment\nSELECT ?x WHERE { ?x <http://ex/p> "WHERE {" }'
     bound = bind(query, {"x": URIRef("http://ex/a")})
-    assert bound.index("VALUES ?x { <http://ex/a> }") > bound.index('SELECT ?x WHERE {')
+    assert bound.index("VALUES ?x { <http://ex/a> }") > bound.index("SELECT ?x WHERE {")
     assert bound.startswith("# WHERE { in a comment\n")
 
 
@@ -100,16 +98,14 @@ def test_an_iri_with_a_space_is_refused() -> None:
 
 
 hostile = st.text(
-    alphabet=st.sampled_from(list('"\'}{#\n\\<> ?DROPALLSELECT*;.:') + ["é", "\u202e", "😀"]),
+    alphabet=st.sampled_from(list("\"'}{#\n\\<> ?DROPALLSELECT*;.:") + ["é", "\u202e", "😀"]),
     max_size=40,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=hostile)
-def test_hostile_literal_values_never_change_the_query(
-    graphs: dict[str, KnowledgeGraph], value: str
-) -> None:
+def test_hostile_literal_values_never_change_the_query(graphs: dict[str, KnowledgeGraph], value: str) -> None:
     kg = graphs["oxigraph"]
     query = "SELECT ?label WHERE { ?entity rdfs:label ?label }"
     result = kg.run(query, {"label": Literal(value)})
@@ -118,10 +114,21 @@ def test_hostile_literal_values_never_change_the_query(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(value=st.one_of(hostile, st.sampled_from([
-    "<http://ex/a> } DROP ALL #", "wmr:npm> } ; DELETE WHERE { ?s ?p ?o", "http://ex/a b", "a\nb",
-    '" } UNION { ?s ?p ?o } #', "DROP ALL",
-])))
+@given(
+    value=st.one_of(
+        hostile,
+        st.sampled_from(
+            [
+                "<http://ex/a> } DROP ALL #",
+                "wmr:npm> } ; DELETE WHERE { ?s ?p ?o",
+                "http://ex/a b",
+                "a\nb",
+                '" } UNION { ?s ?p ?o } #',
+                "DROP ALL",
+            ]
+        ),
+    )
+)
 def test_hostile_entity_parameters_give_a_clean_error_or_the_entitys_own_rows(
     graphs: dict[str, KnowledgeGraph], value: str
 ) -> None:

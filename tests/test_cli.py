@@ -34,9 +34,7 @@ def test_a_named_query_prints_json_results(mini_root: Path) -> None:
         (["export", "--format", "docx"], 3, "unknown export format 'docx'"),
     ],
 )
-def test_user_errors_are_one_line_without_traceback(
-    mini_root: Path, args: list[str], code: int, message: str
-) -> None:
+def test_user_errors_are_one_line_without_traceback(mini_root: Path, args: list[str], code: int, message: str) -> None:
     done = run_wmkg("--root", str(mini_root), *args)
     assert done.returncode == code, done.stderr
     assert message in done.stderr

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_normalising_folds_white_space_and_typographic_quotes() -> None:
-    assert normalised("  the  WM’s\n\t“conception” ") == "the WM's \"conception\""
+    assert normalised("  the  WM’s\n\t“conception” ") == 'the WM\'s "conception"'
 
 
 def test_a_quote_is_found_across_line_breaks_and_tabs_at_its_source_offsets() -> None:
@@ -55,8 +55,7 @@ def test_a_quote_not_in_the_article_is_reported_with_its_entity(mini_root: Path)
     claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))
     report = locate(Project.open(mini_root), write=False)
     assert any(
-        "wmr:claim-ministers-appointing-permanent-secretaries-erodes-impartiality" in e
-        and "not found" in e
+        "wmr:claim-ministers-appointing-permanent-secretaries-erodes-impartiality" in e and "not found" in e
         for e in report.errors
     )
 

@@ -55,9 +55,8 @@ def repo_copy(target: Path, *, links: bool = True) -> Path:
 
 # --- bad input changes nothing -------------------------------------------------------------------
 
-def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_written(
-    mini_root: Path, tmp_path: Path
-) -> None:
+
+def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_written(mini_root: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8")
     before = snapshot(mini_root)
@@ -67,12 +66,13 @@ def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_written(
     assert snapshot(mini_root) == before
 
 
-def test_a_malformed_file_from_the_command_line_is_one_line_without_traceback(
-    mini_root: Path, tmp_path: Path
-) -> None:
+def test_a_malformed_file_from_the_command_line_is_one_line_without_traceback(mini_root: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.nt"
-    bad.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
-                   "<https://example.org/a> <https://example.org/b> .\n", encoding="utf-8")
+    bad.write_text(
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
+        "<https://example.org/a> <https://example.org/b> .\n",
+        encoding="utf-8",
+    )
     result = run_wmkg("--root", str(mini_root), "import", str(bad), "--graph", "bad")
     assert result.returncode == 2
     assert "bad.nt:2:" in result.stderr and "Traceback" not in result.stderr
@@ -97,8 +97,8 @@ def test_a_csv_whose_row_7_is_bad_writes_nothing_and_keeps_the_previous_import(m
 def test_data_addressed_to_the_article_graph_is_refused(mini_root: Path, tmp_path: Path) -> None:
     sneaky = tmp_path / "sneaky.nq"
     sneaky.write_text(
-        f"<https://example.org/a> <https://example.org/b> \"x\" <https://example.org/g> .\n"
-        f"<{WMR['haldane-convention']}> <http://www.w3.org/2000/01/rdf-schema#label> \"Renamed\" <{GRAPH_ARTICLE}> .\n",
+        f'<https://example.org/a> <https://example.org/b> "x" <https://example.org/g> .\n'
+        f'<{WMR["haldane-convention"]}> <http://www.w3.org/2000/01/rdf-schema#label> "Renamed" <{GRAPH_ARTICLE}> .\n',
         encoding="utf-8",
     )
     with pytest.raises(InputError, match="refused"):
@@ -155,7 +155,7 @@ def test_kill_9_during_an_import_leaves_the_previous_file_intact(mini_root: Path
     """A real `wmkg import` process is killed with SIGKILL while it writes; the old file survives."""
     project = Project.open(mini_root)
     small = tmp_path / "small.nt"
-    small.write_text("<https://example.org/s> <https://example.org/p> \"old\" .\n", encoding="utf-8")
+    small.write_text('<https://example.org/s> <https://example.org/p> "old" .\n', encoding="utf-8")
     import_dataset(project, small, "big")
     target = mini_root / "imports" / "big.nq"
     old = target.read_bytes()
@@ -163,13 +163,23 @@ def test_kill_9_during_an_import_leaves_the_previous_file_intact(mini_root: Path
     big = tmp_path / "big.nt"
     with big.open("w", encoding="utf-8") as handle:
         for i in range(300_000):
-            handle.write(f"<https://example.org/s{i}> <https://example.org/p> \"value {i} of a long import\" .\n")
+            handle.write(f'<https://example.org/s{i}> <https://example.org/p> "value {i} of a long import" .\n')
     caught_mid_write = 0
     for delay in (None, 0.5, 1.5):
         process = subprocess.Popen(
-            [sys.executable, "-m", "westminster_kg.cli", "--root", str(mini_root), "import", str(big),
-             "--graph", "big"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "westminster_kg.cli",
+                "--root",
+                str(mini_root),
+                "import",
+                str(big),
+                "--graph",
+                "big",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         started = time.monotonic()
         stale = {p.name for p in target.parent.iterdir()}  # temp files of killed earlier rounds
@@ -193,6 +203,7 @@ def test_kill_9_during_an_import_leaves_the_previous_file_intact(mini_root: Path
 
 # --- formats ---------------------------------------------------------------------------------------
 
+
 def test_json_ld_goes_into_its_own_graph(mini_root: Path, tmp_path: Path) -> None:
     data = tmp_path / "people.jsonld"
     data.write_text(
@@ -209,15 +220,16 @@ def test_json_ld_goes_into_its_own_graph(mini_root: Path, tmp_path: Path) -> Non
 
 def test_json_ld_with_a_remote_context_is_refused_rather_than_fetched(mini_root: Path, tmp_path: Path) -> None:
     data = tmp_path / "remote.jsonld"
-    data.write_text('{"@context": "https://schema.org/", "@id": "https://example.org/a", "name": "A"}',
-                    encoding="utf-8")
+    data.write_text(
+        '{"@context": "https://schema.org/", "@id": "https://example.org/a", "name": "A"}', encoding="utf-8"
+    )
     with pytest.raises(InputError, match="remote JSON-LD contexts are not fetched"):
         import_dataset(Project.open(mini_root), data, "remote")
 
 
 def test_turtle_and_n_quads_round_trip_through_an_import(mini_root: Path, tmp_path: Path) -> None:
     turtle = tmp_path / "t.ttl"
-    turtle.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c , \"lit\"@en .\n", encoding="utf-8")
+    turtle.write_text('@prefix ex: <https://example.org/> .\nex:a ex:b ex:c , "lit"@en .\n', encoding="utf-8")
     project = Project.open(mini_root)
     import_dataset(project, turtle, "t")
     nquads = tmp_path / "again.nq"
@@ -239,11 +251,11 @@ def test_drop_removes_the_graph_and_an_unknown_name_lists_the_imports(mini_root:
 
 # --- the worked example ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def joined(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = repo_copy(tmp_path_factory.mktemp("joined"))
-    result = run_wmkg("--root", str(root), "import", str(MINISTERS), "--graph", "ministers",
-                      "--mapping", str(MAPPING))
+    result = run_wmkg("--root", str(root), "import", str(MINISTERS), "--graph", "ministers", "--mapping", str(MAPPING))
     assert result.returncode == 0, result.stderr
     assert "69 triples" in result.stdout
     return root
@@ -269,6 +281,7 @@ def test_without_an_import_the_join_query_answers_nothing(mini_root: Path) -> No
 
 
 # --- link candidates -----------------------------------------------------------------------------------
+
 
 def test_candidates_propose_our_departments_for_the_imported_organisations_and_accepting_links_them(
     tmp_path: Path,
@@ -318,4 +331,5 @@ def test_imported_iris_are_not_mistaken_for_ours(joined: Path) -> None:
     subjects = {str(s) for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"}
     assert subjects and not any(s.startswith(str(WMR)) for s in subjects)
     assert URIRef("urn:uuid:cf1ad370-166c-4263-9966-94a206be6354") in {
-        s for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"}
+        s for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"
+    }

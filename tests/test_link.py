@@ -43,6 +43,7 @@ def copy_of_repo(target: Path) -> Path:
 
 # --- offline -------------------------------------------------------------------------------------
 
+
 def test_the_linkset_is_well_formed_and_every_link_has_its_provenance(repo_kg: KnowledgeGraph) -> None:
     report = check_links(repo_kg)
     assert report.ok, [str(f) for f in report.findings]
@@ -53,7 +54,7 @@ def test_the_linkset_is_well_formed_and_every_link_has_its_provenance(repo_kg: K
 
 
 def test_links_use_only_identifiers_recorded_in_external_ids(repo_kg: KnowledgeGraph) -> None:
-    recorded = (Path("/work/shared/data/external-ids.md"))
+    recorded = Path("/work/shared/data/external-ids.md")
     if not recorded.exists():
         pytest.skip("external-ids.md is not on this machine")
     text = recorded.read_text(encoding="utf-8")
@@ -73,14 +74,20 @@ def test_thatcher_is_q7416_not_the_wrong_qids_of_careless_lists(repo_kg: Knowled
 def test_sameas_is_only_used_for_wikidata_items_and_dclg_is_a_close_match(repo_kg: KnowledgeGraph) -> None:
     links = stored_links(repo_kg)
     assert all(link.scheme is SCHEMES["wikidata"] for link in links if link.predicate == OWL.sameAs)
-    dclg = [link for link in links if link.entity == WMR["department-for-communities-and-local-government"]
-            and link.scheme is SCHEMES["wikidata"]]
+    dclg = [
+        link
+        for link in links
+        if link.entity == WMR["department-for-communities-and-local-government"] and link.scheme is SCHEMES["wikidata"]
+    ]
     assert all(link.predicate == SKOS.closeMatch for link in dclg)
 
 
 def test_the_national_audit_office_has_no_govuk_link(repo_kg: KnowledgeGraph) -> None:
-    assert not [link for link in stored_links(repo_kg)
-                if link.entity == WMR["national-audit-office"] and link.scheme is SCHEMES["govuk"]]
+    assert not [
+        link
+        for link in stored_links(repo_kg)
+        if link.entity == WMR["national-audit-office"] and link.scheme is SCHEMES["govuk"]
+    ]
 
 
 def test_a_malformed_wikidata_id_fails_the_check_naming_it(tmp_path: Path) -> None:
@@ -140,6 +147,7 @@ def test_labels_compare_ignoring_case_punctuation_and_titles() -> None:
 
 # --- online, against recorded answers on loopback -----------------------------------------------
 
+
 class RecordedAnswers(http.server.BaseHTTPRequestHandler):
     """Serves tests/data/recorded/ under the paths of the three real APIs; anything else is a 404."""
 
@@ -152,7 +160,7 @@ class RecordedAnswers(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         for prefix, suffix, folder in self.routes:
             if self.path.startswith(prefix):
-                key = self.path[len(prefix):]
+                key = self.path[len(prefix) :]
                 key = key[: -len(suffix)] if suffix and key.endswith(suffix) else key
                 path = RECORDED / folder / f"{key}.json"
                 if "/" not in key and path.is_file():
@@ -214,8 +222,17 @@ def test_online_check_from_the_command_line_names_the_url_without_traceback(
     online_root: Path, recorded_server: str
 ) -> None:
     result = run_wmkg(
-        "--root", str(online_root), "links", "check", "--online",
-        "--wikidata-url", recorded_server, "--govuk-url", recorded_server, "--parliament-url", recorded_server,
+        "--root",
+        str(online_root),
+        "links",
+        "check",
+        "--online",
+        "--wikidata-url",
+        recorded_server,
+        "--govuk-url",
+        recorded_server,
+        "--parliament-url",
+        recorded_server,
     )
     assert result.returncode == 1
     assert "label mismatch: ours 'Example Person', remote 'John Major'" in result.stderr
@@ -228,14 +245,19 @@ def test_a_server_that_is_down_is_named_once_per_link_without_traceback(online_r
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     down = f"http://127.0.0.1:{port}"
-    report = check_links(KnowledgeGraph.load(online_root), online=True, timeout=2,
-                         base_urls={"wikidata": down, "govuk": down, "parliament": down})
+    report = check_links(
+        KnowledgeGraph.load(online_root),
+        online=True,
+        timeout=2,
+        base_urls={"wikidata": down, "govuk": down, "parliament": down},
+    )
     errors = report.of("error")
     assert errors and all(down in f.message for f in errors)
     assert any(f"cannot reach {down}/" in f.message for f in errors)
 
 
 # --- VoID -----------------------------------------------------------------------------------------
+
 
 def test_void_counts_are_computed_from_the_data(repo_kg: KnowledgeGraph) -> None:
     void = void_description(repo_kg)
@@ -252,8 +274,11 @@ def test_void_counts_are_computed_from_the_data(repo_kg: KnowledgeGraph) -> None
     assert linksets["https://w3id.org/westminster-kg/dataset/linkset/wikidata"] == wikidata
     vocabularies = {str(v) for v in void.objects(dataset, VOID.vocabulary)}
     assert {"http://www.w3.org/ns/oa#", "http://www.w3.org/2004/02/skos/core#"} <= vocabularies
-    persons = [p for p in void.objects(dataset, VOID.classPartition)
-               if void.value(p, VOID["class"]) == URIRef("http://xmlns.com/foaf/0.1/Person")]
+    persons = [
+        p
+        for p in void.objects(dataset, VOID.classPartition)
+        if void.value(p, VOID["class"]) == URIRef("http://xmlns.com/foaf/0.1/Person")
+    ]
     assert persons and int(void.value(persons[0], VOID.entities)) >= 1
 
 

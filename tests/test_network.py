@@ -27,7 +27,11 @@ def test_every_evidenced_relation_in_the_slice_becomes_one_edge(mini_kg):
     assert isinstance(graph, nx.MultiDiGraph)
     assert graph.number_of_nodes() == 6
     assert sorted(d["relation"] for _, _, d in graph.edges(data=True)) == [
-        "wm:claimsContinuity", "wm:erodes", "wm:erodes", "wm:introducedBy", "wm:introducedBy",
+        "wm:claimsContinuity",
+        "wm:erodes",
+        "wm:erodes",
+        "wm:introducedBy",
+        "wm:introducedBy",
     ]
 
 
@@ -45,7 +49,8 @@ def test_nodes_carry_label_most_specific_class_and_definition(mini_kg):
 def test_an_edge_carries_its_quote_section_stance_and_government(mini_kg):
     graph = build_network(mini_kg)
     [(_, _, edge)] = [
-        (u, v, d) for u, v, d in graph.edges(data=True)
+        (u, v, d)
+        for u, v, d in graph.edges(data=True)
         if u == WMR + "ministers-appointing-permanent-secretaries" and d["relation"] == "wm:erodes"
     ]
     assert edge["quotes"] == ["This change raises questions over the principle of neutrality"]
@@ -117,8 +122,18 @@ def test_csv_neutralises_formula_like_labels():
     graph = nx.MultiDiGraph()
     graph.add_node("a", label="=HYPERLINK(1)")
     graph.add_node("b", label="b")
-    graph.add_edge("a", "b", relation="wm:erodes", relation_label="erodes", claim=None, stance="", section="",
-                   governments=[], quotes=["-1"], cites=[])
+    graph.add_edge(
+        "a",
+        "b",
+        relation="wm:erodes",
+        relation_label="erodes",
+        claim=None,
+        stance="",
+        section="",
+        governments=[],
+        quotes=["-1"],
+        cites=[],
+    )
     row = list(csv.DictReader(io.StringIO(to_edge_csv(graph))))[0]
     assert row["source_label"] == "'=HYPERLINK(1)" and row["quotes"] == "'-1"
 

@@ -76,6 +76,7 @@ def pairs(rows: list[dict[str, Any]], left: str, right: str) -> set[tuple[Any, A
 
 # --- the catalogue as a whole -------------------------------------------------------------------
 
+
 def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
     assert len(CATALOGUE) >= 25
     for named in CATALOGUE.values():
@@ -83,14 +84,11 @@ def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_query_answers_the_same_on_oxigraph_and_rdflib(
-    graphs: dict[str, KnowledgeGraph], name: str
-) -> None:
+def test_every_query_answers_the_same_on_oxigraph_and_rdflib(graphs: dict[str, KnowledgeGraph], name: str) -> None:
     named = CATALOGUE[name]
     params = {p.name: SAMPLE_PARAMS[p.name] for p in named.parameters if p.required}
     answers = [graphs[b].query(name, **params).canonical() for b in BACKENDS]
     assert answers[0] == answers[1]
-
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +111,7 @@ def test_every_query_answers_the_same_on_both_stores_over_an_empty_graph(
     answers = [empty_graphs[b].query(name, **params).canonical() for b in BACKENDS]
     assert answers[0] == answers[1]
 
+
 def _examples() -> list[tuple[str, dict[str, str]]]:
     """Every documented example of every query, as its parameter values."""
     examples = []
@@ -133,7 +132,6 @@ def test_every_documented_example_runs_alike_on_both_stores(
     assert answers[0], f"the example of {name} with {params} returns no rows"
 
 
-
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
     # A parameter the body never mentions would be bound by VALUES and silently ignored.
@@ -145,14 +143,17 @@ def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [(name, params) for name, params in _examples() if params and not any(
-        p.required for p in CATALOGUE[name].parameters
-    )],
+    [
+        (name, params)
+        for name, params in _examples()
+        if params and not any(p.required for p in CATALOGUE[name].parameters)
+    ],
 )
 def test_an_optional_parameter_only_narrows_the_answer(kg: KnowledgeGraph, name: str, params: dict[str, str]) -> None:
     everything = set(kg.query(name).canonical())
     narrowed = set(kg.query(name, **params).canonical())
     assert narrowed and narrowed <= everything
+
 
 def test_docs_queries_md_is_generated_from_the_catalogue() -> None:
     written = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
@@ -179,6 +180,7 @@ def test_wmkg_queries_markdown_prints_the_same_document() -> None:
 
 
 # --- erosion and the paradox of continuity ------------------------------------------------------
+
 
 def test_reforms_eroding_conventions_include_the_erosions_the_article_names(kg: KnowledgeGraph) -> None:
     erosions = pairs(ask(kg, "reforms-eroding-conventions"), "reform", "convention")
@@ -242,6 +244,7 @@ def test_the_haldane_convention_is_the_most_eroded(kg: KnowledgeGraph) -> None:
 
 
 # --- the Haldane convention, its conventions, its legal form ---------------------------------------
+
 
 def test_the_haldane_convention_story_runs_from_1918_through_carltona_to_its_erosion(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "convention-story", convention="haldane-convention")
@@ -310,11 +313,16 @@ def test_conventions_the_article_never_says_are_eroded_survive_untouched(kg: Kno
     untouched = {row["norm"] for row in ask(kg, "untouched-conventions")}
     assert {w("anonymity"), w("serving-all-governments-equally")} <= untouched
     # Eroded in the article's words, so never "untouched":
-    assert not {
-        w("haldane-convention"),
-        w("monopoly-over-policy-advice"),  # "so eroding the senior Civil Service's monopoly on policy advice"
-        w("ministerial-responsibility"),  # "challenged the WM's conception of individual ministerial accountability"
-    } & untouched
+    assert (
+        not {
+            w("haldane-convention"),
+            w("monopoly-over-policy-advice"),  # "so eroding the senior Civil Service's monopoly on policy advice"
+            w(
+                "ministerial-responsibility"
+            ),  # "challenged the WM's conception of individual ministerial accountability"
+        }
+        & untouched
+    )
 
 
 def test_institutionalisations_include_thatcherism_through_npm(kg: KnowledgeGraph) -> None:
@@ -327,12 +335,11 @@ def test_institutionalisations_include_thatcherism_through_npm(kg: KnowledgeGrap
     assert (w("new-labour-government-1997-2010"), w("late-modern-conception-of-the-state")) in found
     assert (w("coalition-government-2010-2015"), w("late-modern-conception-of-the-state")) in found
     # "these changes have inculcated an accountability-based, principal-agent relationship ... as the norm"
-    assert any(
-        row["practice"] == w("principal-agent-model") and "inculcated" in str(row["quote"]) for row in rows
-    )
+    assert any(row["practice"] == w("principal-agent-model") and "inculcated" in str(row["quote"]) for row in rows)
 
 
 # --- what replaced, abolished, led to what ---------------------------------------------------------
+
 
 def test_what_replaced_what(kg: KnowledgeGraph) -> None:
     found = pairs(ask(kg, "replacements"), "successor", "predecessor")
@@ -345,7 +352,6 @@ def test_what_replaced_what(kg: KnowledgeGraph) -> None:
         # "symbiotic minister-civil servant relationship to be replaced by a principal-agent approach"
         (w("principal-agent-model"), w("haldane-convention")),
     } <= found
-
 
 
 def test_new_techniques_replace_weberian_bureaucracy(kg: KnowledgeGraph) -> None:
@@ -372,6 +378,7 @@ def test_the_coalition_built_on_new_labour_and_the_big_society_parallels_the_thi
     }
     coalition = ask(kg, "reform-lineage", agenda="Coalition")
     assert coalition and all(w("coalition-government-2010-2015") in (r["later"], r["earlier"]) for r in coalition)
+
 
 def test_the_coalition_abolished_targets_and_the_delivery_unit(kg: KnowledgeGraph) -> None:
     quotes = " | ".join(str(row["quote"]) for row in ask(kg, "abolitions"))
@@ -400,14 +407,15 @@ def test_criticisms_the_article_reports(kg: KnowledgeGraph) -> None:
     assert (w("ref-kerr-byrne-foster-2011"), w("big-society")) in found
 
 
-
 def test_ministers_praise_the_rolls_royce_machine_then_blame_it(kg: KnowledgeGraph) -> None:
     # Introduction: "ministers still invoke the somewhat hackneyed analogy of Whitehall as a "Rolls-Royce-like"
     # machine ... They are then swift to blame it for multiple policy failures"
     rows = ask(kg, "criticisms", target="civil-service")
     assert any("Rolls-Royce" in str(row["quote"]) for row in rows)
 
+
 # --- reforms over time -----------------------------------------------------------------------------
+
 
 def test_the_timeline_puts_reforms_in_the_order_the_article_dates_them(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "reform-timeline")
@@ -451,7 +459,6 @@ def test_the_coalition_introduced_the_most_reforms(kg: KnowledgeGraph) -> None:
     assert counts[w("conservative-government-2015")] >= 1  # the ten Implementation Task-Forces
 
 
-
 def test_what_the_article_places_in_each_government_or_period(kg: KnowledgeGraph) -> None:
     found = pairs(ask(kg, "in-period"), "member", "interval")
     assert {
@@ -467,6 +474,7 @@ def test_what_the_article_places_in_each_government_or_period(kg: KnowledgeGraph
     } <= found
     coalition = ask(kg, "in-period", period="Coalition")
     assert coalition and {row["interval"] for row in coalition} == {w("coalition-government-2010-2015")}
+
 
 def test_governments_start_in_the_years_the_article_gives(kg: KnowledgeGraph) -> None:
     starts = {row["administration"]: year(row["start"]) for row in ask(kg, "governments")}
@@ -522,7 +530,9 @@ def test_target_changes_put_the_three_periods_side_by_side(kg: KnowledgeGraph) -
     for slug, (psa, coalition, live) in TABLE_2.items():
         row = rows[w(slug)]
         assert (value(row["psa2010"]), value(row["coalition2011to2012"]), value(row["live2015"])) == (
-            psa, coalition, live
+            psa,
+            coalition,
+            live,
         )
         assert value(row["changeOverall"]) == live - psa
     education = rows[w("department-for-education")]
@@ -599,7 +609,6 @@ def test_table_1_lists_five_requirements_with_their_old_and_new_skills(kg: Knowl
     ]
 
 
-
 def test_what_the_article_offers_as_evidence(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "evidence-offered")
     found = pairs(rows, "evidenceItem", "target")
@@ -615,7 +624,9 @@ def test_what_the_article_offers_as_evidence(kg: KnowledgeGraph) -> None:
     # "Yet targets in all but name soon remerged (see Table 2)."
     assert w("table-2-targets") in {item for item, _ in found}
 
+
 # --- pathologies and lessons -----------------------------------------------------------------------
+
 
 def test_the_seven_pathologies_in_the_articles_order(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "pathologies")
@@ -683,12 +694,12 @@ def test_who_said_what(kg: KnowledgeGraph, speaker: str, words: str) -> None:
     assert any(words in str(row["quote"]) for row in rows), (speaker, words)
 
 
-
 def test_the_conservatives_claimed_the_inherited_economy_left_few_options(kg: KnowledgeGraph) -> None:
     # "The Conservatives, in this period of Coalition Government, claimed the inherited economic situation
     #  rendered few options beyond cutting public spending."
     rows = ask(kg, "rhetorical-claims", speaker="conservative-party")
     assert any("inherited economic situation" in str(row["quote"]) for row in rows)
+
 
 def test_what_speakers_said_carries_the_dates_the_article_cites(kg: KnowledgeGraph) -> None:
     dates = {(row["saidBy"], year(row["date"])) for row in ask(kg, "rhetorical-claims")}
@@ -733,17 +744,23 @@ def test_the_bibliography_holds_works_the_text_cites(kg: KnowledgeGraph) -> None
     assert all(year(row["workYear"]) == "2010" for row in of_2010)
 
 
-
 def test_works_the_article_cites_as_support_support_a_claim(kg: KnowledgeGraph) -> None:
     # Each is cited as the authority for a statement: "(Mulgan 2003; Hyman 2005; Barber 2007)", "(Richards 2008;
     # Rhodes 2005; Diamond 2012)", "(see Seddon 2014; Hilton 2015; Hood and Dixon 2015)", "(Dunleavy et al 2006;
     # Margets 2015)", "(Smith 2009)", "the "smarter state" narrative (IPPR 2009)".
     cited_by = {row["work"]: value(row["citedBy"]) for row in ask(kg, "bibliography")}
     supporting = (
-        "ref-mulgan-2003", "ref-barber-2007", "ref-diamond-2012", "ref-seddon-2014",
-        "ref-dunleavy-et-al-2006", "ref-margets-2015", "ref-smith-2009", "ref-ippr-2009",
+        "ref-mulgan-2003",
+        "ref-barber-2007",
+        "ref-diamond-2012",
+        "ref-seddon-2014",
+        "ref-dunleavy-et-al-2006",
+        "ref-margets-2015",
+        "ref-smith-2009",
+        "ref-ippr-2009",
     )
     assert {work: cited_by.get(w(work), 0) >= 1 for work in supporting} == dict.fromkeys(supporting, True)
+
 
 def test_contrasts_include_haldane_against_the_wilsonian_model(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "contrasts")
@@ -807,7 +824,6 @@ def test_evidence_for_a_section_lies_inside_that_section(kg: KnowledgeGraph) -> 
     assert all(begin <= start < end for start in starts)
 
 
-
 def test_civil_servants_as_managers_work_in_project_management_with_a_skills_gap(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "section-evidence", section="section-civil-servants-as-managers")
     quotes = " | ".join(str(row["quote"]) for row in rows)
@@ -815,6 +831,7 @@ def test_civil_servants_as_managers_work_in_project_management_with_a_skills_gap
     assert "project management and implementation" in quotes
     # "The second is a skills gap, illustrated by a number of high profile policy failures"
     assert "skills gap" in quotes
+
 
 def test_quotes_mentioning_a_word_ignore_case(kg: KnowledgeGraph) -> None:
     lower = ask(kg, "quotes-mentioning", word="buggeration")
@@ -825,7 +842,6 @@ def test_quotes_mentioning_a_word_ignore_case(kg: KnowledgeGraph) -> None:
     assert all("buggeration" in str(row["quote"]).lower() for row in lower)
 
 
-
 def test_a_reader_searching_for_mistrust_finds_the_articles_words(kg: KnowledgeGraph) -> None:
     quotes = " | ".join(str(row["quote"]) for row in ask(kg, "quotes-mentioning", word="mistrust"))
     # New Labour: "a growing mistrust between officials and ministers (although this was not universally the case)"
@@ -833,6 +849,7 @@ def test_a_reader_searching_for_mistrust_finds_the_articles_words(kg: KnowledgeG
     # "The accumulation of mistrust between officials and ministers has been reflected in the increased
     #  politicisation of policy advice"
     assert "accumulation of mistrust" in quotes
+
 
 def test_the_entity_query_shows_both_directions_of_the_carltona_doctrine(kg: KnowledgeGraph) -> None:
     rows = ask(kg, "entity", entity="carltona-doctrine")

@@ -25,9 +25,22 @@ from westminster_kg.turtle import canonical_turtle
 
 GRAPHS = [URIRef(GRAPH_IMPORT + name) for name in ("alpha", "beta")]
 AWKWARD = [
-    '"""', "ends with a quote\"", "a'b\"c", "line\nbreak\r\nwindows", "tab\there", "😀 emoji",
-    "مرحبا بالعالم", "\u202eright-to-left override", "back\\slash", "<b>&amp;</b>", "=1+2",
-    " leading and trailing ", "", "x" * 5000, "\u2028line separator", "#not a comment",
+    '"""',
+    'ends with a quote"',
+    "a'b\"c",
+    "line\nbreak\r\nwindows",
+    "tab\there",
+    "😀 emoji",
+    "مرحبا بالعالم",
+    "\u202eright-to-left override",
+    "back\\slash",
+    "<b>&amp;</b>",
+    "=1+2",
+    " leading and trailing ",
+    "",
+    "x" * 5000,
+    "\u2028line separator",
+    "#not a comment",
 ]
 
 text = st.one_of(
@@ -48,9 +61,7 @@ literals = st.one_of(
     text.map(lambda t: Literal(t, datatype=URIRef("http://example.org/datatype#custom"))),
 )
 iris = st.sampled_from([URIRef(f"http://example.org/thing/{i}") for i in range(6)])
-predicates = st.sampled_from(
-    [URIRef(f"http://example.org/p/{name}") for name in ("label", "note", "relates", "value")]
-)
+predicates = st.sampled_from([URIRef(f"http://example.org/p/{name}") for name in ("label", "note", "relates", "value")])
 
 
 @st.composite

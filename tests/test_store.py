@@ -16,9 +16,7 @@ BACKENDS = ["oxigraph", "memory"]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(
-    mini_root: Path, backend: str
-) -> None:
+def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(mini_root: Path, backend: str) -> None:
     bad = mini_root / "graph" / "claims" / "zz-bad.ttl"
     bad.write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n')
     store = OxigraphStore() if backend == "oxigraph" else MemoryStore()
@@ -51,9 +49,7 @@ def test_a_syntax_error_reports_its_position(mini_root: Path, backend: str) -> N
         kg.store.query("SELECT ?s WHERE { ?s ?p }")
 
 
-def test_the_nquads_export_parses_in_oxigraph_to_the_same_number_of_quads(
-    mini_root: Path, tmp_path: Path
-) -> None:
+def test_the_nquads_export_parses_in_oxigraph_to_the_same_number_of_quads(mini_root: Path, tmp_path: Path) -> None:
     kg = KnowledgeGraph.load(mini_root)
     target = tmp_path / "all.nq"
     kg.export("nquads", target)

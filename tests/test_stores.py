@@ -30,6 +30,7 @@ from westminster_kg.project import Project
 
 VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
 
+
 # Where Virtuoso 7.2 answers differently from rdflib and Oxigraph, and the normalisation that
 # shows the rest of the answer is the same. Applied to both sides, so a query rewritten to avoid
 # the quirk still passes.
@@ -72,6 +73,7 @@ VIRTUOSO_LOSES_ROWS = {
 
 
 # --- fixtures ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def project_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -129,6 +131,7 @@ def catalogue_names() -> list[str]:
 
 # --- the whole catalogue on every store --------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", catalogue_names())
 def test_every_catalogue_query_answers_the_same_on_memory_and_both_oxigraph_stores(
     name: str, reference_kg: KnowledgeGraph, local_kgs: dict[str, KnowledgeGraph]
@@ -183,9 +186,7 @@ def test_virtuoso_holds_exactly_our_quads_in_our_named_graphs(
 def test_a_reload_into_virtuoso_replaces_the_graphs_instead_of_adding_to_them(
     virtuoso: dict[str, str], project_snapshot: Path, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
 ) -> None:
-    store = EndpointStore(
-        virtuoso["VIRTUOSO_SPARQL"], virtuoso["VIRTUOSO_UPDATE"], auth=("dba", "dba"), timeout=120
-    )
+    store = EndpointStore(virtuoso["VIRTUOSO_SPARQL"], virtuoso["VIRTUOSO_UPDATE"], auth=("dba", "dba"), timeout=120)
     project = Project.open(project_snapshot)
     store.load(project.source_files(), project)
     assert len(store) == len(reference_kg.store)
@@ -195,14 +196,20 @@ def test_a_reload_into_virtuoso_replaces_the_graphs_instead_of_adding_to_them(
 
 @pytest.mark.virtuoso
 def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
-    virtuoso: dict[str, str], project_snapshot: Path, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph,
+    virtuoso: dict[str, str],
+    project_snapshot: Path,
+    reference_kg: KnowledgeGraph,
+    virtuoso_kg: KnowledgeGraph,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Small chunks, so evidence nodes' blank nodes must be kept together across requests.
     monkeypatch.setattr("westminster_kg.endpoint.GSP_CHUNK_TRIPLES", 500)
     store = EndpointStore(
-        virtuoso["VIRTUOSO_SPARQL"], virtuoso["VIRTUOSO_UPDATE"], graph_store_url=virtuoso["VIRTUOSO_GSP"],
-        auth=("dba", "dba"), timeout=120,
+        virtuoso["VIRTUOSO_SPARQL"],
+        virtuoso["VIRTUOSO_UPDATE"],
+        graph_store_url=virtuoso["VIRTUOSO_GSP"],
+        auth=("dba", "dba"),
+        timeout=120,
     )
     project = Project.open(project_snapshot)
     store.load(project.source_files(), project)
@@ -229,7 +236,10 @@ def test_the_quads_read_back_from_virtuoso_page_by_page_are_the_quads_loaded(
 
 @pytest.mark.virtuoso
 def test_a_malformed_file_is_named_before_anything_reaches_the_endpoint(
-    virtuoso: dict[str, str], project_snapshot: Path, tmp_path: Path, reference_kg: KnowledgeGraph,
+    virtuoso: dict[str, str],
+    project_snapshot: Path,
+    tmp_path: Path,
+    reference_kg: KnowledgeGraph,
     virtuoso_kg: KnowledgeGraph,
 ) -> None:
     broken = tmp_path / "broken"
@@ -247,8 +257,14 @@ def test_the_cli_queries_virtuoso_end_to_end(
     virtuoso: dict[str, str], project_snapshot: Path, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
 ) -> None:
     done = run_wmkg(
-        "--root", str(project_snapshot), "--endpoint", virtuoso["VIRTUOSO_SPARQL"],
-        "query", "continuity-paradox", "--format", "csv",
+        "--root",
+        str(project_snapshot),
+        "--endpoint",
+        virtuoso["VIRTUOSO_SPARQL"],
+        "query",
+        "continuity-paradox",
+        "--format",
+        "csv",
     )
     assert done.returncode == 0, done.stderr
     expected = reference_kg.query("continuity-paradox").serialize("csv")
@@ -261,8 +277,13 @@ def test_the_cli_loads_virtuoso_through_the_update_endpoint(
 ) -> None:
     update = virtuoso["VIRTUOSO_UPDATE"].replace("http://", "http://dba:dba@")
     done = run_wmkg(
-        "--root", str(project_snapshot), "--endpoint", virtuoso["VIRTUOSO_SPARQL"],
-        "--update-endpoint", update, "stats",
+        "--root",
+        str(project_snapshot),
+        "--endpoint",
+        virtuoso["VIRTUOSO_SPARQL"],
+        "--update-endpoint",
+        update,
+        "stats",
     )
     assert done.returncode == 0, done.stderr
     assert f"quads: {len(reference_kg.store)}" in done.stdout
@@ -289,6 +310,7 @@ def test_loading_without_credentials_fails_naming_the_update_url(
 
 
 # --- endpoint errors ---------------------------------------------------------------------------
+
 
 def _closed_port() -> int:
     with socket.socket() as probe:
@@ -341,6 +363,7 @@ def test_the_cli_reports_a_down_endpoint_in_one_line_without_a_traceback(mini_ro
 
 # --- the persistent store ----------------------------------------------------------------------
 
+
 def _load_disk(root: Path, folder: Path) -> PersistentOxigraphStore:
     project = Project.open(root)
     store = PersistentOxigraphStore(folder)
@@ -365,7 +388,7 @@ def test_a_changed_graph_file_rebuilds_the_disk_store(mini_root: Path, tmp_path:
     before, generation = len(first), first.generation
     del first
     extra = mini_root / "graph" / "claims" / "zz-extra.ttl"
-    extra.write_text("<https://w3id.org/westminster-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> \"x\" .\n")
+    extra.write_text('<https://w3id.org/westminster-kg/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n')
     second = _load_disk(mini_root, tmp_path / "store")
     assert second.rebuilt
     assert second.generation != generation

@@ -72,8 +72,19 @@ def test_more_than_a_thousand_nodes_are_laid_out_in_python_with_physics_off():
     for i in range(3000):
         graph.add_node(str(i), iri=str(i), label=f"n{i}", cls="wm:Reform", definition="", links=[], governments=[])
     for i in range(3000):
-        graph.add_edge(str(i), str((i * 7 + 1) % 3000), relation="wm:erodes", relation_label="erodes", claim=None,
-                       quotes=[], section="", stance="", stance_label="", cites=[], governments=[])
+        graph.add_edge(
+            str(i),
+            str((i * 7 + 1) % 3000),
+            relation="wm:erodes",
+            relation_label="erodes",
+            claim=None,
+            quotes=[],
+            section="",
+            stance="",
+            stance_label="",
+            cites=[],
+            governments=[],
+        )
     # How long this takes is measured in benchmarks/view_time.py, not asserted here.
     page = render_html(graph, title="big")
     data = embedded_data(page)
@@ -92,8 +103,17 @@ def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
     from conftest import run_wmkg
 
     target = tmp_path / "out" / "view.html"
-    done = run_wmkg("--root", str(mini_root), "view", "-o", str(target), "--relations", "erodes,claimsContinuity",
-                    "--government", "Coalition Government (2010-15)")
+    done = run_wmkg(
+        "--root",
+        str(mini_root),
+        "view",
+        "-o",
+        str(target),
+        "--relations",
+        "erodes,claimsContinuity",
+        "--government",
+        "Coalition Government (2010-15)",
+    )
     assert done.returncode == 0, done.stderr
     data = embedded_data(target.read_text(encoding="utf-8"))
     assert {e["relation"] for e in data["edgeInfo"].values()} == {"wm:erodes", "wm:claimsContinuity"}

@@ -55,8 +55,11 @@ class RunningServer:
 def start_server(kg: KnowledgeGraph, settings: Settings) -> Iterator[RunningServer]:
     """Run the app in a thread on a free loopback port until the generator is closed."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(kg, settings=settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(kg, settings=settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -74,8 +77,13 @@ def start_server(kg: KnowledgeGraph, settings: Settings) -> Iterator[RunningServ
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory) -> Iterator[RunningServer]:
     root = make_project(tmp_path_factory.mktemp("web") / "mini", DATA / "valid" / "slice.ttl")
-    settings = Settings(query_timeout=TIME_LIMIT, max_rows=MAX_ROWS, max_body=20_000,
-                        cors_origins=["https://allowed.example"], workers=2)
+    settings = Settings(
+        query_timeout=TIME_LIMIT,
+        max_rows=MAX_ROWS,
+        max_body=20_000,
+        cors_origins=["https://allowed.example"],
+        workers=2,
+    )
     yield from start_server(KnowledgeGraph.load(root), settings)
 
 
@@ -89,6 +97,7 @@ def kg_rows(kg: KnowledgeGraph, sparql: str) -> set[tuple[str, ...]]:
 
 
 # --- real SPARQL clients ------------------------------------------------------------------------------
+
 
 def test_sparqlwrapper_gets_the_same_json_and_csv_as_wmkg_query(mini):
     named = mini.kg.named_query("reforms-eroding-conventions")
@@ -118,11 +127,15 @@ def test_rdflib_sparqlstore_answers_like_the_local_store(mini):
     remote = Graph(store=SPARQLStore(mini.url + "/sparql"))
     answer = {(str(s), str(label)) for s, label in remote.query(with_prefixes(sparql))}
     assert answer == kg_rows(mini.kg, sparql) != set()
-    assert (URIRef(WMR + "npm"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            Literal("New Public Management", lang="en")) in remote
+    assert (
+        URIRef(WMR + "npm"),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal("New Public Management", lang="en"),
+    ) in remote
 
 
 # --- the endpoint's formats and refusals -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("accept", "media"),
@@ -134,17 +147,23 @@ def test_rdflib_sparqlstore_answers_like_the_local_store(mini):
     ],
 )
 def test_select_results_come_in_the_accepted_format(mini, accept, media):
-    response = httpx.get(mini.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"},
-                         headers={"Accept": accept})
+    response = httpx.get(
+        mini.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"}, headers={"Accept": accept}
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith(media)
 
 
-@pytest.mark.parametrize(("fmt", "media"), [("turtle", "text/turtle"), ("nt", "application/n-triples"),
-                                             ("jsonld", "application/ld+json")])
+@pytest.mark.parametrize(
+    ("fmt", "media"), [("turtle", "text/turtle"), ("nt", "application/n-triples"), ("jsonld", "application/ld+json")]
+)
 def test_construct_results_come_as_rdf(mini, fmt, media):
     query = with_prefixes("CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l ; a wm:Reform }")
-    response = httpx.post(mini.url + "/sparql", content=query, params={"format": fmt},
-                          headers={"Content-Type": "application/sparql-query"})
+    response = httpx.post(
+        mini.url + "/sparql",
+        content=query,
+        params={"format": fmt},
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith(media)
     graph = Graph().parse(data=response.text, format={"jsonld": "json-ld"}.get(fmt, fmt))
     assert len(graph) == len(kg_rows(mini.kg, "SELECT ?s ?l WHERE { ?s rdfs:label ?l ; a wm:Reform }"))
@@ -178,9 +197,11 @@ def test_service_is_refused_unless_allowed(mini):
 
 
 def test_service_targets_ignore_strings_and_comments_and_expand_prefixes():
-    query = ('PREFIX ex: <http://ex.org/> # SERVICE <http://comment/>\n'
-             'SELECT * WHERE { ?s ?p "SERVICE <http://string/>" . SERVICE SILENT ex:sparql { ?s ?p ?o } '
-             'SERVICE ?where { ?a ?b ?c } }')
+    query = (
+        "PREFIX ex: <http://ex.org/> # SERVICE <http://comment/>\n"
+        'SELECT * WHERE { ?s ?p "SERVICE <http://string/>" . SERVICE SILENT ex:sparql { ?s ?p ?o } '
+        "SERVICE ?where { ?a ?b ?c } }"
+    )
     assert service_targets(query) == ["http://ex.org/sparql", "?where"]
     assert service_targets("SELECT * { SERVICE<http://a/>{ ?s ?p ?o } }") == ["http://a/"]
     assert service_targets("SELECT * { service\n#c\n<http://a\\u003ab/> { ?s ?p ?o } }") == ["http://a:b/"]
@@ -237,16 +258,19 @@ def test_cors_allows_only_the_configured_origin(mini):
 
 # --- entity pages and the ontology -------------------------------------------------------------------
 
+
 def test_an_entity_iri_answers_turtle_json_ld_and_n_triples(mini):
     url = mini.url + "/id/ministers-appointing-permanent-secretaries"
-    for media, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                       ("application/n-triples", "nt")):
+    for media, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt")):
         response = httpx.get(url, headers={"Accept": media})
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
         graph = Graph().parse(data=response.text, format=fmt)
         subject = URIRef(WMR + "ministers-appointing-permanent-secretaries")
-        assert (subject, URIRef("https://w3id.org/westminster-kg/ontology#erodes"), URIRef(WMR + "impartiality")) \
-            in graph
+        assert (
+            subject,
+            URIRef("https://w3id.org/westminster-kg/ontology#erodes"),
+            URIRef(WMR + "impartiality"),
+        ) in graph
         assert Literal("This change raises questions over the principle of neutrality") in set(graph.objects())
 
 
@@ -261,8 +285,9 @@ def test_an_entity_page_shows_its_relations_with_quotes(mini):
 
 def test_unsupported_accept_gets_406(mini):
     assert httpx.get(mini.url + "/id/npm", headers={"Accept": "image/png"}).status_code == 406
-    assert httpx.get(mini.url + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"}).status_code \
-        == 406
+    assert (
+        httpx.get(mini.url + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"}).status_code == 406
+    )
 
 
 def test_unknown_entities_get_a_404_page_with_suggestions(mini):
@@ -274,8 +299,10 @@ def test_unknown_entities_get_a_404_page_with_suggestions(mini):
 
 def test_the_ontology_is_documented_in_html_and_served_as_turtle(mini):
     page = httpx.get(mini.url + "/ontology", headers={"Accept": "text/html"}).text
-    terms = mini.kg.run("SELECT ?t WHERE { GRAPH <https://w3id.org/westminster-kg/graph/ontology> { "
-                        "?t a ?k . VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty } } }").rows
+    terms = mini.kg.run(
+        "SELECT ?t WHERE { GRAPH <https://w3id.org/westminster-kg/graph/ontology> { "
+        "?t a ?k . VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty } } }"
+    ).rows
     for (term,) in terms:
         assert f'id="{str(term).split("#")[1]}"' in page
     turtle = httpx.get(mini.url + "/ontology", headers={"Accept": "text/turtle"})
@@ -284,9 +311,12 @@ def test_the_ontology_is_documented_in_html_and_served_as_turtle(mini):
 
 # --- the query page and the JSON API -----------------------------------------------------------------
 
+
 def test_the_query_page_runs_a_catalogue_query_with_links_and_downloads(mini):
-    response = httpx.get(mini.url + "/query", params={"name": "reforms-eroding-conventions", "run": "1",
-                                                      "p.government": "coalition-government-2010-2015"})
+    response = httpx.get(
+        mini.url + "/query",
+        params={"name": "reforms-eroding-conventions", "run": "1", "p.government": "coalition-government-2010-2015"},
+    )
     assert response.status_code == 200
     assert 'href="/id/ministers-appointing-permanent-secretaries"' in response.text
     assert "/sparql?query=" in response.text and "format=csv" in response.text
@@ -297,8 +327,9 @@ def test_the_api_lists_and_runs_named_queries(mini):
     listing = httpx.get(mini.url + "/api/queries").json()
     names = {q["name"] for q in listing["queries"]}
     assert {"reforms-eroding-conventions", "entity"} <= names
-    answer = httpx.get(mini.url + "/api/queries/reforms-eroding-conventions",
-                       params={"government": "Coalition Government (2010-15)"}).json()
+    answer = httpx.get(
+        mini.url + "/api/queries/reforms-eroding-conventions", params={"government": "Coalition Government (2010-15)"}
+    ).json()
     reforms = {b["reform"]["value"] for b in answer["results"]["bindings"]}
     assert reforms == {WMR + "ministers-appointing-permanent-secretaries"}
     assert httpx.get(mini.url + "/api/queries/no-such-query").status_code == 404
@@ -315,6 +346,7 @@ def test_openapi_documents_every_named_query(mini):
 
 
 # --- small pieces -------------------------------------------------------------------------------------
+
 
 def test_negotiation_honours_quality_and_wildcards():
     offered = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
@@ -371,8 +403,15 @@ def test_an_allowed_service_is_called_and_answers(mini):
 
 @pytest.mark.parametrize(
     "path",
-    ["/id/../../etc/passwd", "/id/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd",
-     "/id/%252e%252e%252fetc", "/id/npm%00.ttl", "/id/..\\..\\windows", "/../../etc/passwd"],
+    [
+        "/id/../../etc/passwd",
+        "/id/%2e%2e/%2e%2e/etc/passwd",
+        "/id/..%2f..%2fetc%2fpasswd",
+        "/id/%252e%252e%252fetc",
+        "/id/npm%00.ttl",
+        "/id/..\\..\\windows",
+        "/../../etc/passwd",
+    ],
 )
 def test_entity_and_other_paths_refuse_traversal(mini, path):
     # A raw request, so no client normalises the path before it reaches the server.

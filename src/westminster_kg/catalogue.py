@@ -130,9 +130,7 @@ def with_prefixes(sparql: str) -> str:
     Unused prefixes are harmless in SPARQL, so all are added rather than guessing which are used.
     """
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z0-9_-]*):", sparql)}
-    missing = [
-        f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()) if p.lower() not in declared
-    ]
+    missing = [f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()) if p.lower() not in declared]
     return "".join(missing) + sparql
 
 
@@ -160,12 +158,12 @@ def code_outside_literals(sparql: str) -> str:
             i = end
             continue
         if c in "'\"":
-            quote = sparql[i:i + 3] if sparql[i:i + 3] in ("'''", '"""') else c
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ("'''", '"""') else c
             j = i + len(quote)
             while j < n and not sparql.startswith(quote, j):
                 j += 2 if sparql[j] == "\\" else 1
             closed = min(j, n)
-            out.append(quote + " " * (closed - i - len(quote)) + sparql[closed:closed + len(quote)])
+            out.append(quote + " " * (closed - i - len(quote)) + sparql[closed : closed + len(quote)])
             i = j + len(quote)
             continue
         out.append(c)
@@ -211,17 +209,15 @@ def bind(sparql: str, values: dict[str, URIRef | Literal]) -> str:
     position = _outer_where_brace(sparql)
     if position is None:
         raise QueryError("parameters need a query with an explicit 'WHERE { ... }' group")
-    block = "".join(
-        f"\n  VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items()
-    )
-    return sparql[: position + 1] + block + sparql[position + 1:]
+    block = "".join(f"\n  VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items())
+    return sparql[: position + 1] + block + sparql[position + 1 :]
 
 
 def _safe_n3(term: URIRef | Literal) -> str:
     if isinstance(term, URIRef):
         iri = str(term)
         if re.search(r"[\s<>\"{}|^`\\]", iri):
-            raise ParameterError(f"{iri!r} is not a valid IRI (spaces and <>\"{{}}|^`\\ are not allowed)")
+            raise ParameterError(f'{iri!r} is not a valid IRI (spaces and <>"{{}}|^`\\ are not allowed)')
         return f"<{iri}>"
     if isinstance(term, Literal):
         return term.n3()
@@ -251,12 +247,15 @@ def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
     return text  # a label: resolved against the graph by the caller
 
 
-LABEL_LOOKUP = sparql_prologue() + """
+LABEL_LOOKUP = (
+    sparql_prologue()
+    + """
 SELECT DISTINCT ?entity ?label WHERE {
   ?entity rdfs:label|skos:prefLabel|skos:altLabel ?label .
   # Claims and link statements carry generated labels that would make look-ups ambiguous.
   FILTER NOT EXISTS { ?entity a ?statement . VALUES ?statement { wm:Claim rdf:Statement } }
 }"""
+)
 
 
 __all__ = [

@@ -56,9 +56,7 @@ def common(
     backend: Annotated[
         str, typer.Option(help="Store: oxigraph (default, fast) or memory (rdflib, the reference).")
     ] = "oxigraph",
-    store: Annotated[
-        Path | None, typer.Option(help="Keep the Oxigraph store on disk in this folder.")
-    ] = None,
+    store: Annotated[Path | None, typer.Option(help="Keep the Oxigraph store on disk in this folder.")] = None,
     endpoint: Annotated[
         str | None,
         typer.Option(help="Query this SPARQL 1.1 endpoint instead of a local store (user:password@ allowed)."),
@@ -96,6 +94,7 @@ def open_project() -> Any:
 
 # --- queries ---------------------------------------------------------------------------------
 
+
 @app.command("queries")
 def list_queries(
     markdown: Annotated[
@@ -110,9 +109,7 @@ def list_queries(
         return
     table = Table("name", "title", "parameters", show_lines=False)
     for name, named in load_catalogue(open_project().queries_dir).items():
-        params = ", ".join(
-            f"{p.name}{'' if p.required else '?'} ({p.kind})" for p in named.parameters
-        )
+        params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.kind})" for p in named.parameters)
         table.add_row(name, named.title, params)
     out.print(table)
 
@@ -130,9 +127,7 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 @app.command("query")
 def query(
     name: Annotated[str | None, typer.Argument(help="A named query (see `wmkg queries`).")] = None,
-    param: Annotated[
-        list[str], typer.Option("--param", "-p", help="key=value; repeat for several.")
-    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    param: Annotated[list[str], typer.Option("--param", "-p", help="key=value; repeat for several.")] = [],  # noqa: B006 - typer reads the default, it is never mutated
     file: Annotated[Path | None, typer.Option(help="Run the SPARQL in this file.")] = None,
     sparql: Annotated[str | None, typer.Option(help="Run this SPARQL text.")] = None,
     fmt: Annotated[
@@ -194,6 +189,7 @@ def _cell(term: Any) -> str:
 
 
 # --- validation, evidence, formatting --------------------------------------------------------
+
 
 @app.command("validate")
 def validate_command() -> None:
@@ -280,6 +276,7 @@ def fmt_command(
 
 # --- whole graph -----------------------------------------------------------------------------
 
+
 @app.command("stats")
 def stats_command() -> None:
     """Counts of entities by class and of relations by kind."""
@@ -309,6 +306,7 @@ def export_command(
 
 
 # --- network view and web app (westminster_kg.view, westminster_kg.web) ----------------------
+
 
 @app.command("view")
 def view_command(
@@ -344,8 +342,12 @@ def serve_command(
     from westminster_kg.web import Settings, serve
 
     settings = Settings(
-        query_timeout=query_timeout, max_rows=max_rows, max_body=max_body, cors_origins=list(cors),
-        allowed_services=list(allow_service), workers=workers,
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        cors_origins=list(cors),
+        allowed_services=list(allow_service),
+        workers=workers,
     )
     serve(load_kg(), host=host, port=port, settings=settings)
 
@@ -420,8 +422,7 @@ def links_check_command(
     """Check every link: well-formed for its scheme and with provenance; --online: resolves, same label."""
     from westminster_kg.link import check_links
 
-    bases = {k: v for k, v in (("wikidata", wikidata_url), ("govuk", govuk_url),
-                               ("parliament", parliament_url)) if v}
+    bases = {k: v for k, v in (("wikidata", wikidata_url), ("govuk", govuk_url), ("parliament", parliament_url)) if v}
     report = check_links(load_kg(), online=online, base_urls=bases, timeout=timeout)
     colours = {"error": "red", "mismatch": "red", "close": "yellow", "skipped": "dim", "ok": "green"}
     for finding in report.findings:
@@ -429,8 +430,11 @@ def links_check_command(
             continue
         err.print(f"[{colours[finding.level]}]{finding.level}[/]: {_escape(str(finding))}")
     counts = ", ".join(f"{n} {scheme}" for scheme, n in sorted(report.by_scheme.items()))
-    levels = ", ".join(f"{len(report.of(level))} {level}" for level in ("ok", "close", "mismatch", "error",
-                                                                        "skipped") if report.of(level))
+    levels = ", ".join(
+        f"{len(report.of(level))} {level}"
+        for level in ("ok", "close", "mismatch", "error", "skipped")
+        if report.of(level)
+    )
     summary = f"{report.links} link(s) ({counts}){' checked online: ' + levels if online else ''}"
     if not report.ok:
         err.print(f"links check failed: {summary}; {len(report.of('error', 'mismatch'))} problem(s)")

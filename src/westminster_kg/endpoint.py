@@ -43,14 +43,12 @@ GSP_CHUNK_TRIPLES = 50000
 PAGE_ROWS = 10000
 
 _QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_PROLOGUE = re.compile(
-    r"\A(?:\s+|#[^\n]*\n?|PREFIX\s+[A-Za-z0-9_.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)*", re.IGNORECASE
-)
+_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n?|PREFIX\s+[A-Za-z0-9_.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)*", re.IGNORECASE)
 
 
 def query_form(sparql: str) -> str | None:
     """The query's form (SELECT, ASK, CONSTRUCT, DESCRIBE), or ``None`` for anything else."""
-    rest = sparql[_PROLOGUE.match(sparql).end():]  # type: ignore[union-attr] - the pattern always matches
+    rest = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr] - the pattern always matches
     word = re.match(r"[A-Za-z]+", rest)
     form = word.group(0).upper() if word else ""
     return form if form in _QUERY_FORMS else None
@@ -233,7 +231,7 @@ class EndpointStore:
     def graphs(self, prefix: str = GRAPH_BASE) -> list[str]:
         """Our named graphs on the endpoint (those under ``GRAPH_BASE``, or another prefix)."""
         rows = self.query(
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{prefix}\")) }}"
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
         ).rows
         return sorted(str(row[0]) for row in rows)
 
@@ -280,8 +278,7 @@ class EndpointStore:
     def __len__(self) -> int:
         # Only our graphs: Virtuoso's union also holds its own system graphs.
         rows = self.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), \"{GRAPH_BASE}\")) }}"
+            f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}'
         ).rows
         return int(rows[0][0]) if rows else 0
 

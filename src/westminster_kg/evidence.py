@@ -137,8 +137,10 @@ def _load_curated(project: Project) -> dict[Path, Graph]:
             graph.parse(source.path, format="turtle")
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for bad syntax
             line = getattr(exc, "lines", None)
-            where = f"{project.relative(source.path)}:{line + 1}" if isinstance(line, int) else (
-                project.relative(source.path)
+            where = (
+                f"{project.relative(source.path)}:{line + 1}"
+                if isinstance(line, int)
+                else (project.relative(source.path))
             )
             raise InputError(f"{where}: {getattr(exc, '_why', None) or exc}") from exc
         graphs[source.path] = graph
@@ -256,9 +258,9 @@ def _choose(
     for start, end in spans:
         ok = True
         if prefix is not None:
-            ok &= normalised(article.text[max(0, start - 200):start]).endswith(normalised(str(prefix)))
+            ok &= normalised(article.text[max(0, start - 200) : start]).endswith(normalised(str(prefix)))
         if suffix is not None:
-            ok &= normalised(article.text[end:end + 200]).startswith(normalised(str(suffix)))
+            ok &= normalised(article.text[end : end + 200]).startswith(normalised(str(suffix)))
         if ok:
             fitting.append((start, end))
     if (prefix is not None or suffix is not None) and len(fitting) == 1:
@@ -273,6 +275,7 @@ def _short(text: object, limit: int = 70) -> str:
 
 # --- coverage ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Paragraph:
     """A body paragraph: one line of the article that is argument, not heading or table cell."""
@@ -283,7 +286,7 @@ class Paragraph:
 
     def text(self, article: str) -> str:
         """Its text."""
-        return article[self.start:self.end]
+        return article[self.start : self.end]
 
 
 _TABLE_CAPTION = re.compile(r"^\s*Table \d+[.:]")

@@ -171,9 +171,7 @@ class KnowledgeGraph:
     def label(self, iri: URIRef | str) -> str:
         """The English label of ``iri`` (or its last path segment)."""
         rows = self.store.query(
-            with_prefixes(
-                f"SELECT ?l WHERE {{ <{URIRef(iri)}> rdfs:label|skos:prefLabel ?l }} ORDER BY ?l"
-            )
+            with_prefixes(f"SELECT ?l WHERE {{ <{URIRef(iri)}> rdfs:label|skos:prefLabel ?l }} ORDER BY ?l")
         ).rows
         if rows:
             return str(rows[0][0])
@@ -195,8 +193,7 @@ class KnowledgeGraph:
         """Counts of entities by class and of statements by ``wm:`` relation."""
         classes = self.store.query(
             with_prefixes(
-                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . "
-                "FILTER(isIRI(?s)) } GROUP BY ?class"
+                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . FILTER(isIRI(?s)) } GROUP BY ?class"
             )
         )
         relations = self.store.query(
@@ -216,7 +213,7 @@ class KnowledgeGraph:
         text = str(iri)
         for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return text
 
     def export(self, fmt: str, path: Path | str | None = None) -> str | bytes:
@@ -282,8 +279,5 @@ class KnowledgeGraph:
 
     def evidenced_relations(self) -> list[URIRef]:
         """Every property typed ``wm:EvidencedRelation`` in the ontology."""
-        rows = self.store.query(
-            with_prefixes("SELECT ?p WHERE { ?p a wm:EvidencedRelation } ORDER BY ?p")
-        ).rows
+        rows = self.store.query(with_prefixes("SELECT ?p WHERE { ?p a wm:EvidencedRelation } ORDER BY ?p")).rows
         return [row[0] for row in rows]
-

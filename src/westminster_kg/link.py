@@ -78,6 +78,7 @@ LOCAL_SPARQL_ENDPOINT = URIRef("http://127.0.0.1:8000/sparql")
 
 # --- schemes ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LinkScheme:
     """One kind of external identifier: how its IRIs look and where they resolve."""
@@ -97,35 +98,44 @@ SCHEMES: dict[str, LinkScheme] = {
     s.name: s
     for s in (
         LinkScheme(
-            "wikidata", "Wikidata",
+            "wikidata",
+            "Wikidata",
             re.compile(r"^https?://(www\.)?wikidata\.org/"),
             re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9]\d*)$"),
             "http://www.wikidata.org/entity/Q7416",
-            "https://www.wikidata.org/", "http://www.wikidata.org/entity/",
-            "https://www.wikidata.org", identity_allowed=True,
+            "https://www.wikidata.org/",
+            "http://www.wikidata.org/entity/",
+            "https://www.wikidata.org",
+            identity_allowed=True,
         ),
         LinkScheme(
-            "govuk", "GOV.UK organisations",
+            "govuk",
+            "GOV.UK organisations",
             re.compile(r"^https?://(www\.)?gov\.uk/"),
             re.compile(r"^https://www\.gov\.uk/government/organisations/([a-z0-9]+(?:-[a-z0-9]+)*)$"),
             "https://www.gov.uk/government/organisations/cabinet-office",
-            "https://www.gov.uk/government/organisations", "https://www.gov.uk/government/organisations/",
+            "https://www.gov.uk/government/organisations",
+            "https://www.gov.uk/government/organisations/",
             "https://www.gov.uk",
         ),
         LinkScheme(
-            "parliament", "UK Parliament members",
+            "parliament",
+            "UK Parliament members",
             re.compile(r"^https?://([a-z-]+\.)?parliament\.uk/"),
             re.compile(r"^https://members\.parliament\.uk/member/([1-9]\d*)$"),
             "https://members.parliament.uk/member/953",
-            "https://members.parliament.uk/", "https://members.parliament.uk/member/",
+            "https://members.parliament.uk/",
+            "https://members.parliament.uk/member/",
             "https://members-api.parliament.uk",
         ),
         LinkScheme(
-            "ifg", "Institute for Government ministers database",
+            "ifg",
+            "Institute for Government ministers database",
             re.compile(r"^urn:uuid:", re.IGNORECASE),
             re.compile(r"^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"),
             "urn:uuid:9e834e4d-a739-42df-9f5a-8a660cb612a7",
-            "https://github.com/instituteforgov/ifg-ministers-database-public", "urn:uuid:",
+            "https://github.com/instituteforgov/ifg-ministers-database-public",
+            "urn:uuid:",
         ),
     )
 }
@@ -150,6 +160,7 @@ def identifier_of(target: str) -> str | None:
 
 
 # --- the linkset as stored ----------------------------------------------------------------------
+
 
 @dataclass
 class Link:
@@ -180,7 +191,7 @@ def _curie(iri: object) -> str:
     text = str(iri)
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if text.startswith(namespace) and prefix != "wd":
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -191,8 +202,7 @@ def _values(predicates: Iterable[URIRef]) -> str:
 def stored_links(kg: KnowledgeGraph) -> list[Link]:
     """Every link in the links graph, with its provenance, sorted by entity and target."""
     plain = kg.store.query(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o }} "
-        f"VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}"
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o }} VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}"
     ).rows
     links: dict[tuple[Any, Any, Any], Link] = {}
     for s, p, o in plain:
@@ -212,8 +222,12 @@ def stored_links(kg: KnowledgeGraph) -> list[Link]:
         if link is None:
             link = links[(s, p, o)] = Link(s, p, o, statement=st, orphan=True)
         link.statement = st
-        for bucket, value in ((link.sources, source), (link.dates, date), (link.identifiers, ident),
-                              (link.notes, note)):
+        for bucket, value in (
+            (link.sources, source),
+            (link.dates, date),
+            (link.identifiers, ident),
+            (link.notes, note),
+        ):
             if value is not None and str(value) not in bucket:
                 bucket.append(str(value))
     files = _files_of_links(kg.project)
@@ -239,6 +253,7 @@ def _files_of_links(project: Project) -> dict[Any, str]:
 
 
 # --- checking -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LinkFinding:
@@ -297,8 +312,10 @@ def check_links(
     report = LinkReport(online=online)
     links = stored_links(kg)
     report.links = len(links)
-    typed = {row[0] for row in kg.store.query(
-        f"SELECT DISTINCT ?s WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?s), \"{WMR}\")) }}").rows}
+    typed = {
+        row[0]
+        for row in kg.store.query(f'SELECT DISTINCT ?s WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?s), "{WMR}")) }}').rows
+    }
     well_formed: list[Link] = []
     for link in links:
         problems = _offline_problems(link, typed)
@@ -324,17 +341,17 @@ def _offline_problems(link: Link, typed: set[Any]) -> list[str]:
         if not _ANY_IRI.match(target):
             problems.append(f"malformed IRI {target!r}")
     elif not scheme.pattern.match(target):
-        problems.append(
-            f"malformed {scheme.title} identifier {target!r} (expected the form {scheme.example})"
-        )
+        problems.append(f"malformed {scheme.title} identifier {target!r} (expected the form {scheme.example})")
     elif link.identifiers and identifier_of(target) not in link.identifiers:
         problems.append(
             f"dcterms:identifier {', '.join(link.identifiers)!s} does not match the link's "
             f"identifier {identifier_of(target)}"
         )
     if link.predicate == OWL.sameAs and (scheme is None or not scheme.identity_allowed):
-        problems.append("owl:sameAs is for identity with an item about the thing itself (Wikidata); "
-                        "use skos:exactMatch or skos:closeMatch")
+        problems.append(
+            "owl:sameAs is for identity with an item about the thing itself (Wikidata); "
+            "use skos:exactMatch or skos:closeMatch"
+        )
     if link.statement is None:
         problems.append("no provenance: no rdf:Statement node with dcterms:source and dcterms:date")
     else:
@@ -358,21 +375,23 @@ def _check_online(
 
     labels = _labels(kg)
     unreachable: dict[str, str] = {}
-    headers = {"User-Agent": "westminster-kg link checker (https://w3id.org/westminster-kg)",
-               "Accept": "application/json"}
+    headers = {
+        "User-Agent": "westminster-kg link checker (https://w3id.org/westminster-kg)",
+        "Accept": "application/json",
+    }
     with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client:
         for link in links:
             scheme = link.scheme
             described = link.describe()
             if scheme is None or scheme.default_base_url is None:
                 title = scheme.title if scheme else "this target"
-                report.findings.append(LinkFinding(
-                    "skipped", described, f"{title} has no public API: checked offline only", link.file))
+                report.findings.append(
+                    LinkFinding("skipped", described, f"{title} has no public API: checked offline only", link.file)
+                )
                 continue
             base = base_urls.get(scheme.name, scheme.default_base_url).rstrip("/")
             if base in unreachable:
-                report.findings.append(LinkFinding(
-                    "error", described, f"not checked: {unreachable[base]}", link.file))
+                report.findings.append(LinkFinding("error", described, f"not checked: {unreachable[base]}", link.file))
                 continue
             identifier = identifier_of(str(link.target)) or ""
             try:
@@ -397,8 +416,7 @@ def _check_online(
 
 
 def _labels(kg: KnowledgeGraph) -> dict[Any, list[str]]:
-    rows = kg.store.query(
-        f"SELECT ?s ?l WHERE {{ ?s <{RDFS.label}>|<{SKOS.prefLabel}> ?l }} ORDER BY ?s ?l").rows
+    rows = kg.store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS.label}>|<{SKOS.prefLabel}> ?l }} ORDER BY ?s ?l").rows
     labels: dict[Any, list[str]] = defaultdict(list)
     for s, label in rows:
         labels[s].append(str(label))
@@ -460,8 +478,11 @@ def _resolve_parliament(client: Any, base: str, member_id: str) -> list[str]:
     value = data.get("value") if isinstance(data, dict) else None
     if not isinstance(value, dict):
         raise RemoteError(f"{url}: no 'value' object in the answer")
-    names = [value[k] for k in ("nameDisplayAs", "nameListAs", "nameFullTitle", "nameAddressAs")
-             if isinstance(value.get(k), str)]
+    names = [
+        value[k]
+        for k in ("nameDisplayAs", "nameListAs", "nameFullTitle", "nameAddressAs")
+        if isinstance(value.get(k), str)
+    ]
     if not names:
         raise RemoteError(f"{url}: no name in the answer")
     return names
@@ -474,8 +495,32 @@ RESOLVERS = {"wikidata": _resolve_wikidata, "govuk": _resolve_govuk, "parliament
 
 # Words that say how someone is addressed, not who they are.
 _HONORIFICS = {
-    "the", "rt", "hon", "right", "honourable", "mp", "baroness", "baron", "lord", "lady", "sir", "dame",
-    "mr", "mrs", "ms", "miss", "dr", "of", "lg", "om", "frs", "kg", "ch", "qc", "kc", "viscount",
+    "the",
+    "rt",
+    "hon",
+    "right",
+    "honourable",
+    "mp",
+    "baroness",
+    "baron",
+    "lord",
+    "lady",
+    "sir",
+    "dame",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "of",
+    "lg",
+    "om",
+    "frs",
+    "kg",
+    "ch",
+    "qc",
+    "kc",
+    "viscount",
 }
 _STOPWORDS = {"the", "of", "and", "for", "a", "an", "in", "on"}
 
@@ -532,8 +577,16 @@ IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {
     "csv": None,
 }
 _SUFFIXES = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
-    ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml",
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
     ".csv": "csv",
 }
 _GRAPH_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -559,9 +612,7 @@ def import_graph_iri(name: str) -> str:
 def check_graph_name(name: str) -> str:
     """``name`` when it is a lower-case slug of at most 64 characters, else an ``InputError``."""
     if not _GRAPH_NAME.match(name or "") or len(name) > 64:
-        raise InputError(
-            f"graph name {name!r}: use lower-case letters, digits and single hyphens (e.g. ifg-ministers)"
-        )
+        raise InputError(f"graph name {name!r}: use lower-case letters, digits and single hyphens (e.g. ifg-ministers)")
     return name
 
 
@@ -648,8 +699,7 @@ def _parse_rdf(path: Path, kind: str, graph: ox.NamedNode) -> list[ox.Quad]:
         line = location[1] if len(location) > 1 else None
         if "LoadDocumentCallback" in message:
             message = "remote JSON-LD contexts are not fetched: put the @context in the file"
-        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "",
-                         message)
+        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
         raise InputError(f"{path}:{line}: {message}" if line else f"{path}: {message}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -742,22 +792,22 @@ class ResourceMapping:
 class CsvMapping:
     """How CSV rows become triples. TOML (or the same structure as JSON)::
 
-        [prefixes]                       # besides the standard ones (rdfs, org, schema, ...)
-        ex = "https://example.org/ministers/"
+    [prefixes]                       # besides the standard ones (rdfs, org, schema, ...)
+    ex = "https://example.org/ministers/"
 
-        [[resources]]                    # one or more resources per row
-        subject = "ex:appointment/{id}"  # {column} is replaced by the cell, percent-encoded
-        class = "org:Membership"         # or a list
+    [[resources]]                    # one or more resources per row
+    subject = "ex:appointment/{id}"  # {column} is replaced by the cell, percent-encoded
+    class = "org:Membership"         # or a list
 
-        [[resources.properties]]
-        predicate = "org:organization"
-        template = "urn:uuid:{organisation_id}"
-        iri = true                       # an IRI object; otherwise a literal
-        [[resources.properties]]
-        predicate = "schema:startDate"
-        column = "start_date"
-        datatype = "xsd:date"            # checked per cell; or lang = "en"
-        required = true                  # an empty cell is an error (otherwise it is skipped)
+    [[resources.properties]]
+    predicate = "org:organization"
+    template = "urn:uuid:{organisation_id}"
+    iri = true                       # an IRI object; otherwise a literal
+    [[resources.properties]]
+    predicate = "schema:startDate"
+    column = "start_date"
+    datatype = "xsd:date"            # checked per cell; or lang = "en"
+    required = true                  # an empty cell is an error (otherwise it is skipped)
     """
 
     path: Path
@@ -804,29 +854,32 @@ class CsvMapping:
         for number, entry in enumerate(raw["resources"], start=1):
             where = f"resources #{number}"
             if not isinstance(entry, dict) or not isinstance(entry.get("subject"), str):
-                raise fail(f"{where}: needs subject = \"...{{column}}...\"")
+                raise fail(f'{where}: needs subject = "...{{column}}..."')
             classes = entry.get("class", [])
             classes = [classes] if isinstance(classes, str) else list(classes)
             properties = []
             for index, prop in enumerate(entry.get("properties", []), start=1):
                 here = f"{where}, property #{index}"
                 if not isinstance(prop, dict) or not isinstance(prop.get("predicate"), str):
-                    raise fail(f"{here}: needs predicate = \"prefix:name\"")
+                    raise fail(f'{here}: needs predicate = "prefix:name"')
                 if ("column" in prop) == ("template" in prop):
                     raise fail(f"{here}: give exactly one of column or template")
                 if prop.get("iri") and (prop.get("datatype") or prop.get("lang")):
                     raise fail(f"{here}: an IRI object takes no datatype or lang")
-                properties.append(PropertyMapping(
-                    predicate=mapping.expand(prop["predicate"], here),
-                    column=prop.get("column"),
-                    template=prop.get("template"),
-                    iri=bool(prop.get("iri", False)),
-                    datatype=mapping.expand(prop["datatype"], here) if prop.get("datatype") else None,
-                    lang=prop.get("lang"),
-                    required=bool(prop.get("required", False)),
-                ))
-            resources.append(ResourceMapping(
-                entry["subject"], tuple(mapping.expand(c, where) for c in classes), tuple(properties)))
+                properties.append(
+                    PropertyMapping(
+                        predicate=mapping.expand(prop["predicate"], here),
+                        column=prop.get("column"),
+                        template=prop.get("template"),
+                        iri=bool(prop.get("iri", False)),
+                        datatype=mapping.expand(prop["datatype"], here) if prop.get("datatype") else None,
+                        lang=prop.get("lang"),
+                        required=bool(prop.get("required", False)),
+                    )
+                )
+            resources.append(
+                ResourceMapping(entry["subject"], tuple(mapping.expand(c, where) for c in classes), tuple(properties))
+            )
         return cls(path, prefixes, tuple(resources))
 
     def expand(self, text: str, where: str = "") -> str:
@@ -837,8 +890,10 @@ class CsvMapping:
         # A typo in a prefix would otherwise pass as an IRI of an unheard-of scheme ("nope:1").
         if prefix.lower() in _IRI_SCHEMES and _ANY_IRI.match(text.replace("{", "").replace("}", "")):
             return text
-        raise InputError(f"{self.path}: {where}: {text!r} is neither a known prefix:name nor an IRI "
-                         f"(prefixes: {', '.join(sorted(self.prefixes))})")
+        raise InputError(
+            f"{self.path}: {where}: {text!r} is neither a known prefix:name nor an IRI "
+            f"(prefixes: {', '.join(sorted(self.prefixes))})"
+        )
 
     def columns(self) -> set[str]:
         """Every column the mapping reads."""
@@ -936,26 +991,62 @@ _FABIO = "http://purl.org/spar/fabio/"
 _KINDS = {
     "person": {str(FOAF.Person), SCHEMA + "Person"},
     "organisation": {
-        ORG + "Organization", ORG + "FormalOrganization", ORG + "OrganizationalUnit", str(FOAF.Organization),
-        SCHEMA + "Organization", SCHEMA + "GovernmentOrganization", SCHEMA + "PoliticalParty",
-        _WM + "Department", _WM + "Unit", _WM + "PoliticalParty", _WM + "Committee",
+        ORG + "Organization",
+        ORG + "FormalOrganization",
+        ORG + "OrganizationalUnit",
+        str(FOAF.Organization),
+        SCHEMA + "Organization",
+        SCHEMA + "GovernmentOrganization",
+        SCHEMA + "PoliticalParty",
+        _WM + "Department",
+        _WM + "Unit",
+        _WM + "PoliticalParty",
+        _WM + "Committee",
     },
     "post": {ORG + "Post", ORG + "Role", SCHEMA + "Role"},
-    "work": {_WM + "Publication", _WM + "Report", _WM + "Document", _WM + "LegalCase", SCHEMA + "CreativeWork",
-             _FABIO + "JournalArticle", _FABIO + "Book", _FABIO + "Report"},
-    "idea": {str(SKOS.Concept), _WM + "Idea", _WM + "Theory", _WM + "Principle", _WM + "Convention",
-             _WM + "Doctrine", _WM + "Norm", _WM + "Ideology", _WM + "ModelOfGovernment", _WM + "Pathology",
-             _WM + "Lesson"},
+    "work": {
+        _WM + "Publication",
+        _WM + "Report",
+        _WM + "Document",
+        _WM + "LegalCase",
+        SCHEMA + "CreativeWork",
+        _FABIO + "JournalArticle",
+        _FABIO + "Book",
+        _FABIO + "Report",
+    },
+    "idea": {
+        str(SKOS.Concept),
+        _WM + "Idea",
+        _WM + "Theory",
+        _WM + "Principle",
+        _WM + "Convention",
+        _WM + "Doctrine",
+        _WM + "Norm",
+        _WM + "Ideology",
+        _WM + "ModelOfGovernment",
+        _WM + "Pathology",
+        _WM + "Lesson",
+    },
     "event": {_WM + "Reform", _WM + "Government", _WM + "Period"},
-    "data": {_QB + "Observation", _QB + "DataSet", _QB + "DimensionProperty", _QB + "MeasureProperty",
-             _QB + "AttributeProperty", _QB + "CodedProperty", _WM + "StatisticalObservation",
-             _WM + "SourceInconsistency", _WM + "RhetoricalClaim"},
+    "data": {
+        _QB + "Observation",
+        _QB + "DataSet",
+        _QB + "DimensionProperty",
+        _QB + "MeasureProperty",
+        _QB + "AttributeProperty",
+        _QB + "CodedProperty",
+        _WM + "StatisticalObservation",
+        _WM + "SourceInconsistency",
+        _WM + "RhetoricalClaim",
+    },
 }
-_CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, URIRef(SCHEMA + "name"),
-                     DCTERMS.title)
-_NOT_ENTITIES = ("https://w3id.org/westminster-kg/ontology#Claim",
-                 "https://w3id.org/westminster-kg/ontology#Evidence",
-                 "https://w3id.org/westminster-kg/ontology#Section", str(RDF.Statement))
+_CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, URIRef(SCHEMA + "name"), DCTERMS.title)
+_NOT_ENTITIES = (
+    "https://w3id.org/westminster-kg/ontology#Claim",
+    "https://w3id.org/westminster-kg/ontology#Evidence",
+    "https://w3id.org/westminster-kg/ontology#Section",
+    str(RDF.Statement),
+)
 
 
 @dataclass(frozen=True)
@@ -971,8 +1062,7 @@ class Candidate:
 
     def row(self) -> list[str]:
         """The TSV cells (``accept`` left empty for the curator)."""
-        return [f"{self.score:.3f}", str(self.ours), self.our_label, str(self.theirs), self.their_label,
-                self.kind, ""]
+        return [f"{self.score:.3f}", str(self.ours), self.our_label, str(self.theirs), self.their_label, self.kind, ""]
 
 
 CANDIDATE_COLUMNS = ["score", "ours", "our_label", "theirs", "their_label", "kind", "accept"]
@@ -1018,12 +1108,19 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
     graph = import_graph_iri(graph_name)
     theirs = _labelled(kg, graph)
     if not theirs:
-        raise InputError(f"the import {graph_name!r} is not loaded or labels nothing "
-                         f"(imports: {', '.join(list_imports(kg.project)) or 'none'})")
-    ours = {s: v for s, v in _labelled(kg, GRAPH_ARTICLE).items()
-            if str(s).startswith(str(WMR)) and v[1] and not v[1] & set(_NOT_ENTITIES)}
-    linked = {(row[0], row[1]) for row in kg.store.query(
-        f"SELECT ?s ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}").rows}
+        raise InputError(
+            f"the import {graph_name!r} is not loaded or labels nothing "
+            f"(imports: {', '.join(list_imports(kg.project)) or 'none'})"
+        )
+    ours = {
+        s: v
+        for s, v in _labelled(kg, GRAPH_ARTICLE).items()
+        if str(s).startswith(str(WMR)) and v[1] and not v[1] & set(_NOT_ENTITIES)
+    }
+    linked = {
+        (row[0], row[1])
+        for row in kg.store.query(f"SELECT ?s ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {_values(LINK_PREDICATES)} }} }}").rows
+    }
     # With no word in common the score is at most 0.5 (Dice 0), so above that only pairs sharing a
     # word can qualify: an index by word keeps a large import from costing ours x theirs comparisons.
     by_word: dict[str, set[Any]] = defaultdict(set)
@@ -1045,8 +1142,9 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
                 continue
             if (our, their) in linked:
                 continue
-            score, a, b = max(((label_similarity(x, y), x, y) for x in our_labels for y in their_labels),
-                              key=lambda t: t[0])
+            score, a, b = max(
+                ((label_similarity(x, y), x, y) for x in our_labels for y in their_labels), key=lambda t: t[0]
+            )
             if score >= threshold:
                 kind = our_kind if our_kind == their_kind else ""
                 candidates.append(Candidate(score, our, a, their, b, kind))
@@ -1063,26 +1161,31 @@ def candidates_tsv(candidates: list[Candidate]) -> str:
     return buffer.getvalue()
 
 
-def candidates_graph(
-    candidates: list[Candidate], graph_name: str, *, accepted_on: str | None = None
-) -> Graph:
+def candidates_graph(candidates: list[Candidate], graph_name: str, *, accepted_on: str | None = None) -> Graph:
     """The candidates as link triples with provenance nodes (proposed, or accepted on a date)."""
     graph = Graph()
     source = URIRef(import_graph_iri(graph_name))
     for candidate in candidates:
         graph.add((candidate.ours, SKOS.closeMatch, candidate.theirs))
         digest = hashlib.sha256(f"{candidate.ours} {candidate.theirs}".encode()).hexdigest()[:8]
-        slug = str(candidate.ours)[len(str(WMR)):]
+        slug = str(candidate.ours)[len(str(WMR)) :]
         node = WMR[f"link-{slug}-{graph_name}-{digest}"]
         graph.add((node, RDF.type, RDF.Statement))
-        graph.add((node, RDFS.label, Literal(
-            f"link: {candidate.our_label} to {candidate.their_label} ({graph_name})", lang="en")))
+        graph.add(
+            (
+                node,
+                RDFS.label,
+                Literal(f"link: {candidate.our_label} to {candidate.their_label} ({graph_name})", lang="en"),
+            )
+        )
         graph.add((node, RDF.subject, candidate.ours))
         graph.add((node, RDF.predicate, SKOS.closeMatch))
         graph.add((node, RDF.object, candidate.theirs))
         graph.add((node, DCTERMS.source, source))
-        similarity = (f"label similarity {candidate.score:.3f} between {candidate.our_label!r} and "
-                      f"{candidate.their_label!r}" + (f", both of kind {candidate.kind}" if candidate.kind else ""))
+        similarity = (
+            f"label similarity {candidate.score:.3f} between {candidate.our_label!r} and "
+            f"{candidate.their_label!r}" + (f", both of kind {candidate.kind}" if candidate.kind else "")
+        )
         if accepted_on:
             graph.add((node, DCTERMS.date, Literal(accepted_on, datatype=XSD.date)))
             note = f"Accepted by curator, {accepted_on}; proposed by `wmkg link --candidates`: {similarity}."
@@ -1116,8 +1219,16 @@ def read_candidates(path: Path) -> list[Candidate]:
             raise InputError(f"{where}: 'ours' must be one of our entities (wmr:), not {ours!r}")
         if not _ANY_IRI.match(theirs):
             raise InputError(f"{where}: 'theirs' is not an IRI: {theirs!r}")
-        accepted.append(Candidate(score, URIRef(ours), row.get("our_label") or "", URIRef(theirs),
-                                  row.get("their_label") or "", row.get("kind") or ""))
+        accepted.append(
+            Candidate(
+                score,
+                URIRef(ours),
+                row.get("our_label") or "",
+                URIRef(theirs),
+                row.get("their_label") or "",
+                row.get("kind") or "",
+            )
+        )
     return accepted
 
 
@@ -1134,8 +1245,9 @@ def accept_candidates(
     accepted = read_candidates(reviewed)
     graph_iri = import_graph_iri(graph_name)
     ours = {row[0] for row in kg.store.query("SELECT DISTINCT ?s WHERE { ?s a ?c }").rows}
-    theirs = {row[0] for row in kg.store.query(
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").rows}
+    theirs = {
+        row[0] for row in kg.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").rows
+    }
     for candidate in accepted:
         if candidate.ours not in ours:
             raise InputError(f"{reviewed}: {_curie(candidate.ours)} is not an entity of the graph")
@@ -1154,6 +1266,7 @@ def accept_candidates(
 
 
 # --- VoID + DCAT ----------------------------------------------------------------------------------
+
 
 def void_description(kg: KnowledgeGraph) -> Graph:
     """VoID and DCAT for the published dataset (ontology, article and links graphs).
@@ -1180,8 +1293,13 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     header = _ontology_header(kg)
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("Westminster KG: the Westminster Model article as an "
-                                                "evidence-backed knowledge graph", lang="en")))
+    graph.add(
+        (
+            dataset,
+            DCTERMS.title,
+            Literal("Westminster KG: the Westminster Model article as an evidence-backed knowledge graph", lang="en"),
+        )
+    )
     if header.get("description"):
         graph.add((dataset, DCTERMS.description, header["description"]))
     if header.get("license"):
@@ -1203,18 +1321,45 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     graph.add((service, DCTERMS.title, Literal("SPARQL endpoint of `wmkg serve`", lang="en")))
     graph.add((service, DCAT.endpointURL, LOCAL_SPARQL_ENDPOINT))
     graph.add((service, DCAT.servesDataset, dataset))
-    graph.add((service, SKOS.note, Literal(
-        "The local default: `wmkg serve` listens on 127.0.0.1:8000; there is no public endpoint.", lang="en")))
+    graph.add(
+        (
+            service,
+            SKOS.note,
+            Literal(
+                "The local default: `wmkg serve` listens on 127.0.0.1:8000; there is no public endpoint.", lang="en"
+            ),
+        )
+    )
 
     triples = count(f"SELECT (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')}")
     graph.add((dataset, VOID.triples, Literal(triples)))
-    entity_filter = f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{WMR}\"))"
-    graph.add((dataset, VOID.entities, Literal(count(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }}"))))
-    graph.add((dataset, VOID.distinctSubjects, Literal(count(
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}"))))
-    graph.add((dataset, VOID.properties, Literal(count(
-        f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}"))))
+    entity_filter = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{WMR}"))'
+    graph.add(
+        (
+            dataset,
+            VOID.entities,
+            Literal(
+                count(
+                    "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
+                    f"{{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }}"
+                )
+            ),
+        )
+    )
+    graph.add(
+        (
+            dataset,
+            VOID.distinctSubjects,
+            Literal(count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+        )
+    )
+    graph.add(
+        (
+            dataset,
+            VOID.properties,
+            Literal(count(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+        )
+    )
 
     for name, iri in (("ontology", GRAPH_ONTOLOGY), ("article", GRAPH_ARTICLE), ("links", GRAPH_LINKS)):
         subset = URIRef(f"{dataset}/graph/{name}")
@@ -1222,19 +1367,22 @@ def void_description(kg: KnowledgeGraph) -> Graph:
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
         graph.add((subset, URIRef(SD + "name"), URIRef(iri)))
-        graph.add((subset, VOID.triples, Literal(count(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))))
+        graph.add(
+            (subset, VOID.triples, Literal(count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")))
+        )
 
     classes = kg.store.query(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }} "
-        "GROUP BY ?c ORDER BY ?c").rows
+        "GROUP BY ?c ORDER BY ?c"
+    ).rows
     for cls, n in classes:
         part = URIRef(f"{dataset}/class/{_partition_slug(cls)}")
         graph.add((dataset, VOID.classPartition, part))
         graph.add((part, VOID["class"], cls))
         graph.add((part, VOID.entities, Literal(int(n))))
     properties = kg.store.query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')} GROUP BY ?p ORDER BY ?p").rows
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')} GROUP BY ?p ORDER BY ?p"
+    ).rows
     vocabularies: set[str] = set()
     for prop, n in properties:
         part = URIRef(f"{dataset}/property/{_partition_slug(prop)}")
@@ -1242,7 +1390,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
         graph.add((part, VOID.property, prop))
         graph.add((part, VOID.triples, Literal(int(n))))
         vocabularies.add(_namespace_of(str(prop)))
-    for (cls, _n) in classes:
+    for cls, _n in classes:
         vocabularies.add(_namespace_of(str(cls)))
     for namespace in sorted(v for v in vocabularies if v and v != str(WMR)):
         graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
@@ -1254,7 +1402,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     per_scheme: dict[str, list[Link]] = defaultdict(list)
     for link in links:
         # Accepted candidates form a linkset per import, whatever their IRIs look like.
-        imported = [src[len(GRAPH_IMPORT):] for src in link.sources if src.startswith(GRAPH_IMPORT)]
+        imported = [src[len(GRAPH_IMPORT) :] for src in link.sources if src.startswith(GRAPH_IMPORT)]
         key = f"import-{imported[0]}" if imported else (link.scheme.name if link.scheme else "other")
         per_scheme[key].append(link)
     for name, members in sorted(per_scheme.items()):
@@ -1291,8 +1439,9 @@ def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
     if not rows:
         return {}
     description, license_, creator = rows[0]
-    return {k: v for k, v in (("description", description), ("license", license_), ("creator", creator))
-            if v is not None}
+    return {
+        k: v for k, v in (("description", description), ("license", license_), ("creator", creator)) if v is not None
+    }
 
 
 def _example_resources(kg: KnowledgeGraph, limit: int = 3) -> list[URIRef]:

@@ -118,7 +118,7 @@ def curie(iri: str) -> str:
     """``wm:erodes`` for the full IRI of ``wm:erodes``; an IRI outside our prefixes is returned whole."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -412,8 +412,18 @@ def to_graphml(graph: nx.MultiDiGraph) -> str:
 
 
 _EDGE_COLUMNS = (
-    "source", "source_label", "relation", "relation_label", "target", "target_label", "claim",
-    "stance", "section", "government", "quotes", "cites",
+    "source",
+    "source_label",
+    "relation",
+    "relation_label",
+    "target",
+    "target_label",
+    "claim",
+    "stance",
+    "section",
+    "government",
+    "quotes",
+    "cites",
 )
 # Cells a spreadsheet would run as a formula; the same guard QueryResult.serialize applies to CSV.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -428,9 +438,18 @@ def to_edge_csv(graph: nx.MultiDiGraph) -> str:
     for u, v, data in graph.edges(data=True):
         rows.append(
             [
-                u, graph.nodes[u]["label"], data["relation"], data["relation_label"], v, graph.nodes[v]["label"],
-                data["claim"] or "", data["stance"], data["section"], " ".join(data["governments"]),
-                "\n".join(data["quotes"]), "\n".join(data["cites"]),
+                u,
+                graph.nodes[u]["label"],
+                data["relation"],
+                data["relation_label"],
+                v,
+                graph.nodes[v]["label"],
+                data["claim"] or "",
+                data["stance"],
+                data["section"],
+                " ".join(data["governments"]),
+                "\n".join(data["quotes"]),
+                "\n".join(data["cites"]),
             ]
         )
     for row in sorted(rows):

@@ -56,8 +56,7 @@ class QueryResult:
     def to_python(self) -> list[dict[str, Any]]:
         """The solutions with literals as Python values and IRIs as strings (for notebooks)."""
         return [
-            {k: (v.toPython() if isinstance(v, Literal) else (None if v is None else str(v)))
-             for k, v in row.items()}
+            {k: (v.toPython() if isinstance(v, Literal) else (None if v is None else str(v))) for k, v in row.items()}
             for row in self.to_dicts()
         ]
 
@@ -71,6 +70,7 @@ class QueryResult:
 
     def canonical(self) -> list[tuple[str, ...]]:
         """Rows as sorted N-Triples strings with blank nodes blanked: equal across stores."""
+
         def show(term: Term | None) -> str:
             if term is None:
                 return ""
@@ -118,8 +118,7 @@ def _sparql_json(result: QueryResult) -> dict[str, Any]:
     if result.kind == "ask":
         return {"head": {}, "boolean": bool(result.boolean)}
     bindings = [
-        {v: _term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        for row in result.rows
+        {v: _term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows
     ]
     return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
 
@@ -184,6 +183,7 @@ def _tsv_cell(term: Term) -> str:
 
 
 # --- term conversion ---------------------------------------------------------------------------
+
 
 def from_ox(term: Any) -> Term | None:
     """An rdflib term for a pyoxigraph term (``None`` stays ``None``)."""

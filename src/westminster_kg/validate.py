@@ -97,7 +97,7 @@ def _curie(iri: object) -> str:
     text = str(iri)
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return f"<{text}>"
 
 
@@ -126,14 +126,22 @@ def _check_article_hash(project: Project, data: Graph, report: ValidationReport)
     recorded = data.value(WMR.article, WM.sha256)
     actual = hashlib.sha256(project.article_path.read_bytes()).hexdigest()
     if recorded is None:
-        report.findings.append(Finding("violation", "article-hash", "wmr:article has no wm:sha256",
-                                       "wmr:article", "graph/sources/article.ttl"))
+        report.findings.append(
+            Finding(
+                "violation", "article-hash", "wmr:article has no wm:sha256", "wmr:article", "graph/sources/article.ttl"
+            )
+        )
     elif str(recorded) != actual:
-        report.findings.append(Finding(
-            "violation", "article-hash",
-            f"the article text's SHA-256 is {actual}, but wm:sha256 records {recorded}: "
-            "the quotes were checked against another text",
-            "wmr:article", "graph/sources/article.ttl"))
+        report.findings.append(
+            Finding(
+                "violation",
+                "article-hash",
+                f"the article text's SHA-256 is {actual}, but wm:sha256 records {recorded}: "
+                "the quotes were checked against another text",
+                "wmr:article",
+                "graph/sources/article.ttl",
+            )
+        )
 
 
 def _check_quotes(project: Project, data: Graph, locator: _Locator, report: ValidationReport) -> None:
@@ -151,30 +159,39 @@ def _check_quotes(project: Project, data: Graph, locator: _Locator, report: Vali
                 if (s, RDF.type, OA.TextPositionSelector) in data
             ]
             if not article.find(quote):
-                report.findings.append(Finding("violation", "quote-verbatim",
-                                               f"quote not found in the article: {short}", entity, file))
+                report.findings.append(
+                    Finding("violation", "quote-verbatim", f"quote not found in the article: {short}", entity, file)
+                )
                 continue
             for start, end in positions:
                 if start is None or end is None:
                     continue
                 if not article.matches(quote, int(start), int(end)):
-                    report.findings.append(Finding(
-                        "violation", "quote-offsets",
-                        f"the article at {start}..{end} does not say {short} "
-                        "(run `wmkg evidence locate`)", entity, file))
+                    report.findings.append(
+                        Finding(
+                            "violation",
+                            "quote-offsets",
+                            f"the article at {start}..{end} does not say {short} (run `wmkg evidence locate`)",
+                            entity,
+                            file,
+                        )
+                    )
                     continue
                 section = data.value(evidence, WM.section)
                 expected = section_at(sections, int(start))
                 if section is not None and expected is not None and section != expected.iri:
-                    report.findings.append(Finding(
-                        "violation", "quote-section",
-                        f"quote at {start} sits under {expected.label!r}, not {_curie(section)}",
-                        entity, file))
+                    report.findings.append(
+                        Finding(
+                            "violation",
+                            "quote-section",
+                            f"quote at {start} sits under {expected.label!r}, not {_curie(section)}",
+                            entity,
+                            file,
+                        )
+                    )
 
 
-def _run_check_queries(
-    project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport
-) -> None:
+def _run_check_queries(project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport) -> None:
     for path in sorted((project.queries_dir / "checks").glob("*.rq")):
         level = "warning" if path.stem.endswith("-warning") else "violation"
         named = parse_named_query(path)
@@ -182,9 +199,7 @@ def _run_check_queries(
         for row in result.to_dicts():
             node = row.get("entity")
             file, entity = locator.where(node) if node is not None else ("", "")
-            details = ", ".join(
-                f"{k}={_show(v)}" for k, v in row.items() if k != "entity" and v is not None
-            )
+            details = ", ".join(f"{k}={_show(v)}" for k, v in row.items() if k != "entity" and v is not None)
             message = named.title + (f" ({details})" if details else "")
             report.findings.append(Finding(level, path.stem, message, entity, file))
 
@@ -210,9 +225,7 @@ def _run_shacl(
     from pyshacl import validate as shacl_validate
 
     shapes = Graph().parse(project.shapes_path, format="turtle")
-    conforms, results_graph, _ = shacl_validate(
-        data, shacl_graph=shapes, advanced=True, allow_warnings=True
-    )
+    conforms, results_graph, _ = shacl_validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
     if conforms:
         return
     sh = "http://www.w3.org/ns/shacl#"

@@ -115,8 +115,13 @@ def json_for_script(data: Any) -> str:
     escapes are valid JSON, so ``JSON.parse`` gives back exactly the original text.
     """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -262,7 +267,13 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
         edge_id = f"e{number}"
         vis_edges.append(
             Edge(
-                u, v, directed=True, id=edge_id, color=style["color"], dashes=style["dashes"], width=style["width"],
+                u,
+                v,
+                directed=True,
+                id=edge_id,
+                color=style["color"],
+                dashes=style["dashes"],
+                width=style["width"],
                 arrows={"to": {"enabled": True, "type": style["arrow"]}},
             ).options
         )
@@ -311,12 +322,10 @@ def _entity_page(iri: str, entity_base: str | None) -> str:
     """The web app's page for ``iri`` (only ``wmr:`` entities have one), or ``""``."""
     if entity_base is None or not iri.startswith(str(WMR)):
         return ""
-    return entity_base + iri[len(str(WMR)):]
+    return entity_base + iri[len(str(WMR)) :]
 
 
-def render_html(
-    graph: nx.MultiDiGraph, *, title: str, entity_base: str | None = None, navigation: bool = False
-) -> str:
+def render_html(graph: nx.MultiDiGraph, *, title: str, entity_base: str | None = None, navigation: bool = False) -> str:
     """The network as one self-contained HTML page that makes no network request.
 
     Args:

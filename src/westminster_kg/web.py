@@ -204,7 +204,9 @@ class _Worker:
     def __init__(self, dump: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "westminster_kg.web", "--worker", dump],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
         )
 
     def send(self, message: Any) -> None:
@@ -394,9 +396,20 @@ GRAPH_MEDIA = {
     "xml": "application/rdf+xml",
 }
 FORMAT_NAMES = {
-    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
-    "turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-    "json-ld": "json-ld", "jsonld": "json-ld",
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "n3": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
 }
 
 
@@ -437,6 +450,7 @@ def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str 
 
 # --- the app ------------------------------------------------------------------------------------------
 
+
 def _template_environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -459,7 +473,7 @@ def entity_page(iri: Any) -> str:
     """The path of the web page for a ``wmr:`` IRI (``/id/<slug>``) or the ontology; ``""`` otherwise."""
     text = str(iri)
     if text.startswith(str(WMR)) and len(text) > len(str(WMR)):
-        return "/id/" + text[len(str(WMR)):]
+        return "/id/" + text[len(str(WMR)) :]
     if text.startswith(ONTOLOGY_IRI):
         return "/ontology" + ("#" + text.split("#", 1)[1] if "#" in text else "")
     return ""
@@ -514,8 +528,11 @@ class WebApp:
         """The response for an error a client caused (or a worker that died: 500)."""
         # Most specific first: ForbiddenQueryError is a QueryError, QueryTimeoutError a StoreError.
         for kind, status in (
-            (BodyTooLargeError, 413), (ForbiddenQueryError, 403), (QueryError, 400),
-            (QueryTimeoutError, 503), (StoreError, 500),
+            (BodyTooLargeError, 413),
+            (ForbiddenQueryError, 403),
+            (QueryError, 400),
+            (QueryTimeoutError, 503),
+            (StoreError, 500),
         ):
             if isinstance(error, kind):
                 return self.problem(request, status, str(error))
@@ -565,19 +582,31 @@ class WebApp:
         if query is None:
             if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
                 return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings)
-            return self.problem(request, 400, "no query: send ?query=... (GET), a form field 'query' or "
-                                "an application/sparql-query body (POST)")
+            return self.problem(
+                request,
+                400,
+                "no query: send ?query=... (GET), a form field 'query' or an application/sparql-query body (POST)",
+            )
         requested = params.get("format", params.get("output", [None]))[0]
         format_name = FORMAT_NAMES.get((requested or "").lower())
         accept = request.headers.get("accept")
-        if format_name is None and negotiate(accept, RESULT_TYPES, "json") is None and \
-                negotiate(accept, GRAPH_TYPES, "turtle") is None:
-            return self.problem(request, 406, f"cannot answer with {accept}: results come as "
-                                f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}")
+        if (
+            format_name is None
+            and negotiate(accept, RESULT_TYPES, "json") is None
+            and negotiate(accept, GRAPH_TYPES, "turtle") is None
+        ):
+            return self.problem(
+                request,
+                406,
+                f"cannot answer with {accept}: results come as "
+                f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}",
+            )
         try:
             result, truncated = await run_in_threadpool(
-                self.run_query, query,
-                default_graphs=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"),
+                self.run_query,
+                query,
+                default_graphs=params.get("default-graph-uri"),
+                named_graphs=params.get("named-graph-uri"),
             )
         except WmkgError as exc:
             return self.problem_for(request, exc)
@@ -612,8 +641,9 @@ class WebApp:
             return params
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await self.read_body(request)
-        if content_type == "application/sparql-update" or (content_type.endswith("form-urlencoded")
-                                                            and "update" in parse_qs(body.decode("utf-8", "replace"))):
+        if content_type == "application/sparql-update" or (
+            content_type.endswith("form-urlencoded") and "update" in parse_qs(body.decode("utf-8", "replace"))
+        ):
             raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
         if content_type == "application/sparql-query":
             params["query"] = [body.decode("utf-8", "replace")]
@@ -639,8 +669,9 @@ class WebApp:
         accept = request.headers.get("accept")
         name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
         if name is None:
-            return self.problem(request, 406, f"cannot answer with {accept}: use text/html, "
-                                + ", ".join(GRAPH_MEDIA.values()))
+            return self.problem(
+                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
+            )
         if not re.fullmatch(r"[A-Za-z0-9._~-]+", slug) or not entity_exists(self.kg, iri):
             if name != "html":
                 return self.problem(request, 404, f"nothing is known about {iri}")
@@ -675,16 +706,21 @@ class WebApp:
         from westminster_kg.network import curie
         from westminster_kg.view import render_html
 
-        facts = self.kg.store.query(with_prefixes(
-            f"SELECT ?p ?o WHERE {{ {URIRef(iri).n3()} ?p ?o }} ORDER BY ?p ?o"
-        )).rows
+        facts = self.kg.store.query(
+            with_prefixes(f"SELECT ?p ?o WHERE {{ {URIRef(iri).n3()} ?p ?o }} ORDER BY ?p ?o")
+        ).rows
         label = self.kg.label(iri)
         types = sorted(curie(str(o)) for p, o in facts if str(p) == PREFIXES["rdf"] + "type")
         definitions = [str(o) for p, o in facts if str(p) == PREFIXES["skos"] + "definition"]
         link_properties = {PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch", PREFIXES["skos"] + "closeMatch"}
         links = sorted({str(o) for p, o in facts if str(p) in link_properties})
-        shown = {PREFIXES["rdf"] + "type", PREFIXES["skos"] + "definition", PREFIXES["rdfs"] + "label",
-                 PREFIXES["prov"] + "wasDerivedFrom", *link_properties}
+        shown = {
+            PREFIXES["rdf"] + "type",
+            PREFIXES["skos"] + "definition",
+            PREFIXES["rdfs"] + "label",
+            PREFIXES["prov"] + "wasDerivedFrom",
+            *link_properties,
+        }
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
@@ -702,8 +738,15 @@ class WebApp:
             near.graph["focus"] = iri
             neighbourhood = render_html(near, title=f"Around {label}", entity_base="/id/")
         return self.html(
-            "entity.html", title=label, iri=iri, types=types, definitions=definitions, links=links,
-            facts=other_facts, relations=relations, neighbourhood=neighbourhood,
+            "entity.html",
+            title=label,
+            iri=iri,
+            types=types,
+            definitions=definitions,
+            links=links,
+            facts=other_facts,
+            relations=relations,
+            neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
         )
 
@@ -742,8 +785,9 @@ class WebApp:
         accept = request.headers.get("accept")
         name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
         if name is None:
-            return self.problem(request, 406, f"cannot answer with {accept}: use text/html, "
-                                + ", ".join(GRAPH_MEDIA.values()))
+            return self.problem(
+                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
+            )
         if name != "html":
             graph = self.kg.store.query(
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
@@ -755,9 +799,12 @@ class WebApp:
 
     def ontology_terms(self) -> dict[str, Any]:
         """Header, classes and properties of the ontology, each with label, definition and links."""
-        rows = self.kg.store.query(with_prefixes(
-            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} ORDER BY ?s ?p ?o"
-        )).rows
+        rows = self.kg.store.query(
+            with_prefixes(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
+                "ORDER BY ?s ?p ?o"
+            )
+        ).rows
         terms: dict[str, dict[str, list[Any]]] = {}
         for s, p, o in rows:
             terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
@@ -776,15 +823,26 @@ class WebApp:
         grouped: dict[str, list[dict[str, Any]]] = {"ontology": [], "class": [], "property": [], "individual": []}
         for iri in sorted(terms):
             values = terms[iri]
-            grouped[kind(iri)].append({
-                "iri": iri,
-                "anchor": iri.split("#", 1)[1] if "#" in iri else "",
-                "label": str((values.get(PREFIXES["rdfs"] + "label") or values.get(PREFIXES["skos"] + "prefLabel")
-                              or [iri.rsplit("#", 1)[-1]])[0]),
-                "values": sorted(values.items()),
-            })
-        return {"header": grouped["ontology"], "classes": grouped["class"], "properties": grouped["property"],
-                "individuals": grouped["individual"]}
+            grouped[kind(iri)].append(
+                {
+                    "iri": iri,
+                    "anchor": iri.split("#", 1)[1] if "#" in iri else "",
+                    "label": str(
+                        (
+                            values.get(PREFIXES["rdfs"] + "label")
+                            or values.get(PREFIXES["skos"] + "prefLabel")
+                            or [iri.rsplit("#", 1)[-1]]
+                        )[0]
+                    ),
+                    "values": sorted(values.items()),
+                }
+            )
+        return {
+            "header": grouped["ontology"],
+            "classes": grouped["class"],
+            "properties": grouped["property"],
+            "individuals": grouped["individual"],
+        }
 
     # --- /query page ----------------------------------------------------------------------------------
     async def query_page(self, request: Request) -> Response:
@@ -799,8 +857,16 @@ class WebApp:
             text = named.sparql if named else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
         values = {p.name: params.get("p." + p.name, "") for p in (named.parameters if named else ())}
         context: dict[str, Any] = {
-            "title": "Queries", "catalogue": catalogue, "name": name, "named": named, "sparql": text,
-            "values": values, "result": None, "error": None, "truncated": False, "downloads": {},
+            "title": "Queries",
+            "catalogue": catalogue,
+            "name": name,
+            "named": named,
+            "sparql": text,
+            "values": values,
+            "result": None,
+            "error": None,
+            "truncated": False,
+            "downloads": {},
         }
         if "run" in params:
             try:
@@ -880,40 +946,65 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
     sparql_json = {"application/sparql-results+json": {"schema": {"type": "object"}}}
     error = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
     paths: dict[str, Any] = {
-        "/api/queries": {"get": {
-            "summary": "The named query catalogue",
-            "responses": {"200": {"description": "Every named query with its parameters",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
-        }},
-        "/sparql": {"get": {
-            "summary": "SPARQL 1.1 Protocol query (read-only)",
-            "parameters": [
-                {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
-                {"name": "format", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": sorted(set(FORMAT_NAMES.values()))}},
-            ],
-            "responses": {"200": {"description": "Results", "content": sparql_json},
-                          "400": {"description": "Malformed query"}, "403": {"description": "Update or SERVICE"},
-                          "406": {"description": "Unsupported Accept"}, "503": {"description": "Time limit"}},
-        }},
+        "/api/queries": {
+            "get": {
+                "summary": "The named query catalogue",
+                "responses": {
+                    "200": {
+                        "description": "Every named query with its parameters",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 Protocol query (read-only)",
+                "parameters": [
+                    {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": sorted(set(FORMAT_NAMES.values()))},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "Results", "content": sparql_json},
+                    "400": {"description": "Malformed query"},
+                    "403": {"description": "Update or SERVICE"},
+                    "406": {"description": "Unsupported Accept"},
+                    "503": {"description": "Time limit"},
+                },
+            }
+        },
     }
     for named in kg.catalogue.values():
-        paths[f"/api/queries/{named.name}"] = {"get": {
-            "summary": named.title,
-            "description": named.description,
-            "operationId": named.name.replace("-", "_"),
-            "parameters": [
-                {"name": p.name, "in": "query", "required": p.required, "description": p.description,
-                 "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"}}
-                for p in named.parameters
-            ],
-            "responses": {
-                "200": {"description": "SPARQL 1.1 JSON results (header X-Result-Truncated when capped)",
-                        "content": sparql_json},
-                "400": {"description": "A parameter is missing or names nothing", "content": error},
-                "503": {"description": "The query ran over the time limit", "content": error},
-            },
-        }}
+        paths[f"/api/queries/{named.name}"] = {
+            "get": {
+                "summary": named.title,
+                "description": named.description,
+                "operationId": named.name.replace("-", "_"),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "in": "query",
+                        "required": p.required,
+                        "description": p.description,
+                        "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
+                    }
+                    for p in named.parameters
+                ],
+                "responses": {
+                    "200": {
+                        "description": "SPARQL 1.1 JSON results (header X-Result-Truncated when capped)",
+                        "content": sparql_json,
+                    },
+                    "400": {"description": "A parameter is missing or names nothing", "content": error},
+                    "503": {"description": "The query ran over the time limit", "content": error},
+                },
+            }
+        }
     from westminster_kg import __version__
 
     return {"openapi": "3.1.0", "info": {"title": "westminster-kg", "version": __version__}, "paths": paths}
@@ -942,10 +1033,15 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
 
     middleware = []
     if settings.cors_origins:
-        middleware.append(Middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type"], expose_headers=["X-Result-Truncated", "X-Result-Note"],
-        ))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-Result-Truncated", "X-Result-Note"],
+            )
+        )
     routes = [
         Route("/", web.home),
         Route("/sparql", web.sparql, methods=["GET", "POST"]),
@@ -993,7 +1089,6 @@ def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, sett
 
 
 __all__ = ["QueryPool", "Settings", "check_query", "create_app", "negotiate", "serve", "service_targets"]
-
 
 
 if __name__ == "__main__":  # a query worker: python -m westminster_kg.web --worker DUMP
