@@ -74,7 +74,7 @@ def worker(args: argparse.Namespace) -> None:
     result: dict[str, Any] = {"backend": args.worker, "data": str(args.data), "baseline_rss_mb": baseline}
     started = time.perf_counter()
     if args.worker == "virtuoso":
-        from westminster_kg.endpoint import EndpointStore
+        from westminster_kg.store.endpoint import EndpointStore
 
         urls = json.loads(args.virtuoso)
         store = EndpointStore(

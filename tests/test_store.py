@@ -10,7 +10,8 @@ import pytest
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError, QueryError
 from westminster_kg.project import Project
-from westminster_kg.store import MemoryStore, OxigraphStore
+from westminster_kg.store.memory import MemoryStore
+from westminster_kg.store.oxigraph import OxigraphStore
 
 BACKENDS = ["oxigraph", "memory"]
 

@@ -23,10 +23,10 @@ from rdflib import BNode
 from rdflib.namespace import RDFS, XSD
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.endpoint import EndpointStore
 from westminster_kg.errors import InputError, StoreError
-from westminster_kg.persistent import PersistentOxigraphStore
 from westminster_kg.project import Project
+from westminster_kg.store.disk import PersistentOxigraphStore
+from westminster_kg.store.endpoint import EndpointStore
 
 VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
 
@@ -203,7 +203,7 @@ def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Small chunks, so evidence nodes' blank nodes must be kept together across requests.
-    monkeypatch.setattr("westminster_kg.endpoint.GSP_CHUNK_TRIPLES", 500)
+    monkeypatch.setattr("westminster_kg.store.endpoint.GSP_CHUNK_TRIPLES", 500)
     store = EndpointStore(
         virtuoso["VIRTUOSO_SPARQL"],
         virtuoso["VIRTUOSO_UPDATE"],
@@ -224,7 +224,7 @@ def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
 def test_the_quads_read_back_from_virtuoso_page_by_page_are_the_quads_loaded(
     reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("westminster_kg.endpoint.PAGE_ROWS", 4000)
+    monkeypatch.setattr("westminster_kg.store.endpoint.PAGE_ROWS", 4000)
 
     def without_blank_nodes(quads: object) -> set[tuple[object, ...]]:
         return {q for q in quads if not any(isinstance(t, BNode) for t in q)}  # type: ignore[attr-defined]
@@ -415,7 +415,7 @@ def test_the_disk_store_refuses_a_folder_holding_other_files(tmp_path: Path) -> 
 
 REBUILD_SCRIPT = """
 import sys
-from westminster_kg.persistent import PersistentOxigraphStore
+from westminster_kg.store.disk import PersistentOxigraphStore
 from westminster_kg.project import Project
 project = Project.open(sys.argv[1])
 PersistentOxigraphStore(sys.argv[2]).load(project.source_files(), project)

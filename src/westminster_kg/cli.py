@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from westminster_kg.errors import ParameterError, QueryError, WmkgError
+from westminster_kg.errors import ParameterError, QueryError, StoreError, WmkgError
 
 app = typer.Typer(
     name="wmkg",
@@ -76,6 +76,13 @@ def load_kg() -> Any:
     """The knowledge graph as the common options ask."""
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
+    # The store speaks of its own parameters; the flags that set them are named here.
+    if OPTIONS.endpoint is not None and OPTIONS.store is not None:
+        raise StoreError("--store and --endpoint exclude each other: the endpoint keeps the data")
+    if OPTIONS.update_endpoint is not None and OPTIONS.endpoint is None:
+        raise StoreError("--update-endpoint needs --endpoint (the URL queries go to)")
+    if OPTIONS.backend == "memory" and OPTIONS.store is not None:
+        raise StoreError("the memory backend keeps nothing on disk: drop --store or use oxigraph")
     return KnowledgeGraph.load(
         OPTIONS.root,
         backend=OPTIONS.backend,

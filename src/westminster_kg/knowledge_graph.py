@@ -8,6 +8,7 @@ The CLI, the web app and notebooks all go through ``KnowledgeGraph``::
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,22 @@ EXPORT_FORMATS = {
     "graphml": (None, ".graphml"),
     "csv": (None, ".csv"),
 }
+
+
+# The network projection and its view sit a layer above this API (they take a KnowledgeGraph).
+# The methods that offer them here reach them by dotted path at call time, as the store registry
+# reaches its backends, so this module never imports the layer above it.
+PROJECTIONS = {
+    "network": "westminster_kg.network:build_network",
+    "graphml": "westminster_kg.network:to_graphml",
+    "csv": "westminster_kg.network:to_edge_csv",
+    "view": "westminster_kg.view:show",
+}
+
+
+def _projection(name: str) -> Any:
+    module, _, attribute = PROJECTIONS[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 class KnowledgeGraph:
@@ -225,13 +242,9 @@ class KnowledgeGraph:
         if fmt not in EXPORT_FORMATS:
             raise QueryError(f"unknown export format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")
         if fmt == "graphml":
-            from westminster_kg.network import to_graphml
-
-            data: str | bytes = to_graphml(self.to_networkx())
+            data: str | bytes = _projection("graphml")(self.to_networkx())
         elif fmt == "csv":
-            from westminster_kg.network import to_edge_csv
-
-            data = to_edge_csv(self.to_networkx())
+            data = _projection("csv")(self.to_networkx())
         elif fmt == "jsonld":
             data = self._jsonld()
         else:
@@ -257,7 +270,7 @@ class KnowledgeGraph:
         # that refers to itself (found by the round-trip property test).
         import pyoxigraph as ox
 
-        from westminster_kg.store import to_ox
+        from westminster_kg.store.oxigraph import to_ox
 
         quads = [
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
@@ -267,15 +280,11 @@ class KnowledgeGraph:
 
     def to_networkx(self, **options: Any) -> Any:
         """The typed projection: entities as nodes (class, label), relations as edges (evidence)."""
-        from westminster_kg.network import build_network
-
-        return build_network(self, **options)
+        return _projection("network")(self, **options)
 
     def view(self, **options: Any) -> Any:
         """Show the interactive network view (inline in Jupyter)."""
-        from westminster_kg.view import show
-
-        return show(self, **options)
+        return _projection("view")(self, **options)
 
     def evidenced_relations(self) -> list[URIRef]:
         """Every property typed ``wm:EvidencedRelation`` in the ontology."""

@@ -18,7 +18,7 @@ from westminster_kg.catalogue import parse_named_query, with_prefixes
 from westminster_kg.evidence import Article, section_at, sections_from
 from westminster_kg.namespaces import OA, PREFIXES, WM, WMR
 from westminster_kg.project import Project
-from westminster_kg.store import OxigraphStore
+from westminster_kg.store.oxigraph import OxigraphStore
 
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 

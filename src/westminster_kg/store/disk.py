@@ -1,4 +1,4 @@
-"""The on-disk Oxigraph store behind ``--store DIR``: parse once, reopen in milliseconds.
+"""The on-disk Oxigraph store (``wmkg --store DIR``): parse once, reopen in milliseconds.
 
 The folder holds generations of one store and a pointer to the live one::
 
@@ -30,7 +30,8 @@ import pyoxigraph as ox
 
 from westminster_kg.errors import InputError, StoreError
 from westminster_kg.project import Project, SourceFile
-from westminster_kg.store import _OX_FORMATS, OxigraphStore, Quad, QueryResult
+from westminster_kg.store import Quad, QueryResult
+from westminster_kg.store.oxigraph import OX_FORMATS, OxigraphStore
 
 ACTIVE = "active"
 METADATA_VERSION = 1
@@ -92,7 +93,7 @@ class PersistentOxigraphStore:
         if strangers:
             raise StoreError(
                 f"{self.path}: not a wmkg store folder (it holds {', '.join(sorted(strangers)[:3])}); "
-                "give --store an empty or new folder"
+                "give an empty or new folder"
             )
 
     def _remove_abandoned_builds(self) -> None:
@@ -243,7 +244,7 @@ def _parse_into(store: Any, source: SourceFile, project: Project | None, *, bulk
     name = project.relative(source.path) if project else str(source.path)
     load = store.bulk_load if bulk else store.load
     try:
-        load(path=str(source.path), format=_OX_FORMATS[source.format], to_graph=ox.NamedNode(source.graph))
+        load(path=str(source.path), format=OX_FORMATS[source.format], to_graph=ox.NamedNode(source.graph))
     except SyntaxError as exc:
         line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
         where = f"{name}:{line}" if line else name

@@ -33,6 +33,7 @@ from westminster_kg.errors import InputError, QueryError, StoreError
 from westminster_kg.namespaces import GRAPH_BASE
 from westminster_kg.project import Project, SourceFile
 from westminster_kg.store import Quad, QueryResult, Term, syntax_error
+from westminster_kg.store.oxigraph import OxigraphStore
 
 RESULTS_JSON = "application/sparql-results+json"
 GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
@@ -343,8 +344,6 @@ class EndpointStore:
 
 def _parse_sources(sources: list[SourceFile], project: Project | None) -> dict[str, list[Any]]:
     """Each target graph's triples (pyoxigraph), parsed by the same parser as the local stores."""
-    from westminster_kg.store import OxigraphStore
-
     local = OxigraphStore()
     local.load(sources, project)
     by_graph: dict[str, list[Any]] = {source.graph: [] for source in sources}

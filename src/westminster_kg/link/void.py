@@ -1,0 +1,231 @@
+"""VoID and DCAT for the published dataset, every number counted from the loaded data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS
+
+from westminster_kg.link.linkset import SCHEMES, Link, _curie, stored_links
+from westminster_kg.namespaces import GRAPH_ARTICLE, GRAPH_IMPORT, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, VOID, WMR
+
+if TYPE_CHECKING:
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+DATASET_IRI = URIRef("https://w3id.org/westminster-kg/dataset")
+LOCAL_SPARQL_ENDPOINT = URIRef("http://127.0.0.1:8000/sparql")
+
+
+def void_description(kg: KnowledgeGraph) -> Graph:
+    """VoID and DCAT for the published dataset (ontology, article and links graphs).
+
+    Every number — triples, entities, per-class and per-property partitions, links per linkset — is
+    counted from the loaded data; title, licence, version and publisher come from the ontology's
+    header, so nothing here is typed by hand twice. Imports are users' own data and not described.
+    """
+    graph = Graph()
+    for prefix in ("dcat", "dcterms", "foaf", "rdfs", "skos", "void", "wmr", "xsd", "owl", "prov"):
+        graph.bind(prefix, PREFIXES[prefix], override=True)
+    published = (GRAPH_ONTOLOGY, GRAPH_ARTICLE, GRAPH_LINKS)
+    # GRAPH + VALUES rather than FROM: rdflib would try to fetch FROM graphs from the web.
+    in_published = "VALUES ?g { " + " ".join(f"<{g}>" for g in published) + " }"
+
+    def distinct_triples(pattern: str) -> str:
+        return f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ {pattern} }} {in_published} }} }}"
+
+    def count(sparql: str) -> int:
+        rows = kg.store.query(sparql).rows
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+    dataset = DATASET_IRI
+    header = _ontology_header(kg)
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add(
+        (
+            dataset,
+            DCTERMS.title,
+            Literal("Westminster KG: the Westminster Model article as an evidence-backed knowledge graph", lang="en"),
+        )
+    )
+    if header.get("description"):
+        graph.add((dataset, DCTERMS.description, header["description"]))
+    if header.get("license"):
+        graph.add((dataset, DCTERMS.license, header["license"]))
+    from westminster_kg import __version__
+
+    graph.add((dataset, OWL.versionInfo, Literal(__version__)))
+    graph.add((dataset, URIRef(str(DCAT) + "version"), Literal(__version__)))  # DCAT 3
+    publisher = BNode("publisher")
+    graph.add((dataset, DCTERMS.publisher, publisher))
+    graph.add((publisher, RDF.type, FOAF.Organization))
+    graph.add((publisher, FOAF.name, Literal(str(header.get("creator", "westminster-kg developers")))))
+    graph.add((dataset, DCTERMS.source, WMR.article))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/westminster-kg/ontology")))
+    graph.add((dataset, VOID.uriSpace, Literal(str(WMR))))
+    graph.add((dataset, VOID.sparqlEndpoint, LOCAL_SPARQL_ENDPOINT))
+    service = URIRef(str(dataset) + "/sparql-service")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCTERMS.title, Literal("SPARQL endpoint of `wmkg serve`", lang="en")))
+    graph.add((service, DCAT.endpointURL, LOCAL_SPARQL_ENDPOINT))
+    graph.add((service, DCAT.servesDataset, dataset))
+    graph.add(
+        (
+            service,
+            SKOS.note,
+            Literal(
+                "The local default: `wmkg serve` listens on 127.0.0.1:8000; there is no public endpoint.", lang="en"
+            ),
+        )
+    )
+
+    triples = count(f"SELECT (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')}")
+    graph.add((dataset, VOID.triples, Literal(triples)))
+    entity_filter = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{WMR}"))'
+    graph.add(
+        (
+            dataset,
+            VOID.entities,
+            Literal(
+                count(
+                    "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
+                    f"{{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }}"
+                )
+            ),
+        )
+    )
+    graph.add(
+        (
+            dataset,
+            VOID.distinctSubjects,
+            Literal(count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+        )
+    )
+    graph.add(
+        (
+            dataset,
+            VOID.properties,
+            Literal(count(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+        )
+    )
+
+    for name, iri in (("ontology", GRAPH_ONTOLOGY), ("article", GRAPH_ARTICLE), ("links", GRAPH_LINKS)):
+        subset = URIRef(f"{dataset}/graph/{name}")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
+        graph.add((subset, URIRef(SD + "name"), URIRef(iri)))
+        graph.add(
+            (subset, VOID.triples, Literal(count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")))
+        )
+
+    classes = kg.store.query(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }} "
+        "GROUP BY ?c ORDER BY ?c"
+    ).rows
+    for cls, n in classes:
+        part = URIRef(f"{dataset}/class/{_partition_slug(cls)}")
+        graph.add((dataset, VOID.classPartition, part))
+        graph.add((part, VOID["class"], cls))
+        graph.add((part, VOID.entities, Literal(int(n))))
+    properties = kg.store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')} GROUP BY ?p ORDER BY ?p"
+    ).rows
+    vocabularies: set[str] = set()
+    for prop, n in properties:
+        part = URIRef(f"{dataset}/property/{_partition_slug(prop)}")
+        graph.add((dataset, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, prop))
+        graph.add((part, VOID.triples, Literal(int(n))))
+        vocabularies.add(_namespace_of(str(prop)))
+    for cls, _n in classes:
+        vocabularies.add(_namespace_of(str(cls)))
+    for namespace in sorted(v for v in vocabularies if v and v != str(WMR)):
+        graph.add((dataset, VOID.vocabulary, URIRef(namespace)))
+
+    for example in _example_resources(kg):
+        graph.add((dataset, VOID.exampleResource, example))
+
+    links = stored_links(kg)
+    per_scheme: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        # Accepted candidates form a linkset per import, whatever their IRIs look like.
+        imported = [src[len(GRAPH_IMPORT) :] for src in link.sources if src.startswith(GRAPH_IMPORT)]
+        key = f"import-{imported[0]}" if imported else (link.scheme.name if link.scheme else "other")
+        per_scheme[key].append(link)
+    for name, members in sorted(per_scheme.items()):
+        linkset = URIRef(f"{dataset}/linkset/{name}")
+        graph.add((dataset, VOID.subset, linkset))
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.subjectsTarget, dataset))
+        graph.add((linkset, VOID.triples, Literal(len(members))))
+        for predicate in sorted({m.predicate for m in members}):
+            graph.add((linkset, VOID.linkPredicate, predicate))
+        scheme = SCHEMES.get(name)
+        if scheme is not None:
+            target = URIRef(scheme.homepage)
+            graph.add((linkset, DCTERMS.title, Literal(f"links to {scheme.title}", lang="en")))
+            graph.add((linkset, VOID.objectsTarget, target))
+            graph.add((target, RDF.type, VOID.Dataset))
+            graph.add((target, DCTERMS.title, Literal(scheme.title, lang="en")))
+            graph.add((target, VOID.uriSpace, Literal(scheme.uri_space)))
+        elif name.startswith("import-"):
+            graph.add((linkset, DCTERMS.title, Literal(f"accepted links to the import {name[7:]!r}", lang="en")))
+            graph.add((linkset, VOID.objectsTarget, URIRef(GRAPH_IMPORT + name[7:])))
+        else:
+            graph.add((linkset, DCTERMS.title, Literal("links to other datasets", lang="en")))
+    return graph
+
+
+def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
+    rows = kg.store.query(
+        f"SELECT ?description ?license ?creator WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ "
+        f"?o a <{OWL.Ontology}> FILTER(?o = <https://w3id.org/westminster-kg/ontology>) "
+        f"OPTIONAL {{ ?o <{DCTERMS.description}> ?description }} "
+        f"OPTIONAL {{ ?o <{DCTERMS.license}> ?license }} OPTIONAL {{ ?o <{DCTERMS.creator}> ?creator }} }} }}"
+    ).rows
+    if not rows:
+        return {}
+    description, license_, creator = rows[0]
+    return {
+        k: v for k, v in (("description", description), ("license", license_), ("creator", creator)) if v is not None
+    }
+
+
+def _example_resources(kg: KnowledgeGraph, limit: int = 3) -> list[URIRef]:
+    """The entities most often the subject or object of a claim (ties broken by IRI)."""
+    rows = kg.store.query(
+        f"SELECT ?e (COUNT(?c) AS ?n) WHERE {{ GRAPH <{GRAPH_ARTICLE}> {{ "
+        "?c a <https://w3id.org/westminster-kg/ontology#Claim> ; "
+        f"<{RDF.subject}>|<{RDF.object}> ?e }} FILTER(isIRI(?e)) }} GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT {limit}"
+    ).rows
+    return [row[0] for row in rows]
+
+
+def _namespace_of(iri: str) -> str:
+    for namespace in sorted(PREFIXES.values(), key=len, reverse=True):
+        if iri.startswith(namespace):
+            return namespace
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1] if cut > 0 else ""
+
+
+def _partition_slug(iri: Any) -> str:
+    curie = _curie(iri)
+    if curie != str(iri):
+        return curie.replace(":", "-")
+    return hashlib.sha256(str(iri).encode()).hexdigest()[:12]
+
+
+def void_turtle(kg: KnowledgeGraph) -> str:
+    """The VoID description as Turtle (with the ``sd:`` prefix, which ``PREFIXES`` lacks)."""
+    graph = void_description(kg)
+    graph.bind("sd", SD, override=True)
+    return graph.serialize(format="turtle")
+
+
+__all__ = ["DATASET_IRI", "LOCAL_SPARQL_ENDPOINT", "void_description", "void_turtle"]

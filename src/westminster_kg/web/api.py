@@ -1,0 +1,135 @@
+"""The JSON API (``/api/queries``) over the named query catalogue, and its OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.web.base import WebBase
+from westminster_kg.web.sparql import FORMAT_NAMES
+from westminster_kg.web.workers import QueryTimeoutError
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+
+class Api(WebBase):
+    """The handlers of the JSON API."""
+
+    def describe_query(self, named: Any) -> dict[str, Any]:
+        return {
+            "name": named.name,
+            "title": named.title,
+            "description": named.description,
+            "parameters": [
+                {"name": p.name, "kind": p.kind, "required": p.required, "description": p.description}
+                for p in named.parameters
+            ],
+            "url": f"/api/queries/{named.name}",
+            "sparql": named.sparql,
+        }
+
+    async def api_queries(self, request: Request) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"queries": [self.describe_query(q) for q in self.kg.catalogue.values()]})
+
+    async def api_query(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import JSONResponse, Response
+
+        name = request.path_params["name"]
+        try:
+            named = self.kg.named_query(name)
+        except QueryError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        try:
+            values = self.kg.bind_parameters(named, dict(request.query_params))
+            result, truncated = await run_in_threadpool(self.run_query, bind(with_prefixes(named.sparql), values))
+        except QueryTimeoutError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        except WmkgError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        headers = {"X-Result-Truncated": "true"} if truncated else {}
+        return Response(result.serialize("json"), media_type="application/sparql-results+json", headers=headers)
+
+    async def openapi(self, request: Request) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse(openapi_document(self.kg))
+
+
+def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the JSON API and the SPARQL endpoint, with every named query."""
+    sparql_json = {"application/sparql-results+json": {"schema": {"type": "object"}}}
+    error = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+    paths: dict[str, Any] = {
+        "/api/queries": {
+            "get": {
+                "summary": "The named query catalogue",
+                "responses": {
+                    "200": {
+                        "description": "Every named query with its parameters",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 Protocol query (read-only)",
+                "parameters": [
+                    {"name": "query", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": sorted(set(FORMAT_NAMES.values()))},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "Results", "content": sparql_json},
+                    "400": {"description": "Malformed query"},
+                    "403": {"description": "Update or SERVICE"},
+                    "406": {"description": "Unsupported Accept"},
+                    "503": {"description": "Time limit"},
+                },
+            }
+        },
+    }
+    for named in kg.catalogue.values():
+        paths[f"/api/queries/{named.name}"] = {
+            "get": {
+                "summary": named.title,
+                "description": named.description,
+                "operationId": named.name.replace("-", "_"),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "in": "query",
+                        "required": p.required,
+                        "description": p.description,
+                        "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
+                    }
+                    for p in named.parameters
+                ],
+                "responses": {
+                    "200": {
+                        "description": "SPARQL 1.1 JSON results (header X-Result-Truncated when capped)",
+                        "content": sparql_json,
+                    },
+                    "400": {"description": "A parameter is missing or names nothing", "content": error},
+                    "503": {"description": "The query ran over the time limit", "content": error},
+                },
+            }
+        }
+    from westminster_kg import __version__
+
+    return {"openapi": "3.1.0", "info": {"title": "westminster-kg", "version": __version__}, "paths": paths}
+
+
+__all__ = ["Api", "openapi_document"]

@@ -1,0 +1,109 @@
+"""The local web app: the network view, entity pages, ontology docs, a SPARQL 1.1 endpoint and a JSON API.
+
+``wmkg serve`` runs it with uvicorn on 127.0.0.1. Pages and the API go through the same
+``KnowledgeGraph`` the CLI uses; every query a client writes (``/sparql``, ``/query``,
+``/api/queries/{name}``) runs in the pool of worker processes of ``westminster_kg.web.workers``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from westminster_kg.web.api import Api
+from westminster_kg.web.base import Settings
+from westminster_kg.web.pages import Pages
+from westminster_kg.web.sparql import SparqlEndpoint
+from westminster_kg.web.workers import QueryPool
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+
+class WebApp(SparqlEndpoint, Pages, Api):
+    """Every handler of the app, sharing one knowledge graph, one query pool and the templates."""
+
+
+def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starlette:
+    """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it."""
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.routing import Route
+
+    settings = settings or Settings()
+    web = WebApp(kg, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        web.pool = await run_in_threadpool(QueryPool, kg, settings.workers)
+        try:
+            yield
+        finally:
+            web.pool.close()
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-Result-Truncated", "X-Result-Note"],
+            )
+        )
+    routes = [
+        Route("/", web.home),
+        Route("/sparql", web.sparql, methods=["GET", "POST"]),
+        Route("/id/{slug:path}", web.entity),
+        Route("/ontology", web.ontology),
+        Route("/search", web.search),
+        Route("/query", web.query_page),
+        Route("/api/queries", web.api_queries),
+        Route("/api/queries/{name}", web.api_query),
+        Route("/openapi.json", web.openapi),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.web = web
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_warning(host: str) -> str | None:
+    """The warning to print when ``host`` listens beyond this machine, else ``None``."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: listening on {host}: anyone who can reach this machine can use the app and its "
+        "SPARQL endpoint (bind 127.0.0.1 unless you mean it)"
+    )
+
+
+def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine."""
+    import uvicorn
+
+    warning = host_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info")
+
+
+__all__ = ["WebApp", "create_app", "host_warning", "is_loopback", "serve"]

@@ -1,0 +1,149 @@
+"""What every part of the web app shares: settings, templates, error responses and the query pool."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from westminster_kg.errors import QueryError, StoreError, WmkgError
+from westminster_kg.namespaces import ONTOLOGY_IRI, WMR
+from westminster_kg.web.guard import ForbiddenQueryError, check_query
+from westminster_kg.web.workers import QueryTimeoutError
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+    from westminster_kg.store import QueryResult
+    from westminster_kg.web.workers import QueryPool
+
+
+@dataclass
+class Settings:
+    """What ``wmkg serve`` lets an operator choose."""
+
+    query_timeout: float = 10.0  # seconds a client's query may run before its worker is killed
+    max_rows: int = 10_000  # solutions (or triples) returned at most; the response says when capped
+    max_body: int = 1_000_000  # bytes of request body accepted
+    cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
+    allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
+    workers: int = 2  # query worker processes
+
+
+class BodyTooLargeError(WmkgError):
+    """A request body over ``--max-body``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is over the {limit}-byte limit (wmkg serve --max-body)")
+
+
+def _template_environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from westminster_kg.view import TEMPLATES_DIR
+
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    from westminster_kg.network import curie
+
+    environment.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
+    environment.globals["entity_page"] = entity_page
+    return environment
+
+
+def entity_page(iri: Any) -> str:
+    """The path of the web page for a ``wmr:`` IRI (``/id/<slug>``) or the ontology; ``""`` otherwise."""
+    text = str(iri)
+    if text.startswith(str(WMR)) and len(text) > len(str(WMR)):
+        return "/id/" + text[len(str(WMR)) :]
+    if text.startswith(ONTOLOGY_IRI):
+        return "/ontology" + ("#" + text.split("#", 1)[1] if "#" in text else "")
+    return ""
+
+
+def external_href(iri: Any) -> str:
+    """``iri`` when it is a web link (http/https), else ``""``: never a javascript: href."""
+    text = str(iri)
+    return text if re.match(r"^https?://", text, re.I) else ""
+
+
+class WebBase:
+    """What every handler shares: one knowledge graph, one query pool and the templates."""
+
+    def __init__(self, kg: KnowledgeGraph, settings: Settings) -> None:
+        self.kg = kg
+        self.settings = settings
+        self.pool: QueryPool | None = None
+        self.templates = _template_environment()
+        self.templates.globals["external_href"] = external_href
+        self._view_page: str | None = None
+        self._network: Any = None
+        self._network_lock = threading.Lock()
+
+    def network(self) -> Any:
+        """The whole network projection, built once: the view and every neighbourhood come from it."""
+        from westminster_kg.network import build_network
+
+        with self._network_lock:
+            if self._network is None:
+                self._network = build_network(self.kg)
+            return self._network
+
+    # --- helpers ------------------------------------------------------------------------------------
+    def html(self, template: str, status: int = 200, **context: Any) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from westminster_kg.view import static_text
+
+        page = self.templates.get_template(template).render(css=static_text("view.css"), **context)
+        return HTMLResponse(page, status_code=status)
+
+    def problem(self, request: Request, status: int, message: str) -> Response:
+        """An error as HTML for browsers and as plain text (one line) for everyone else."""
+        from starlette.responses import PlainTextResponse
+
+        if "text/html" in request.headers.get("accept", ""):
+            return self.html("error.html", status, title=f"Error {status}", message=message)
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    def problem_for(self, request: Request, error: WmkgError) -> Response:
+        """The response for an error a client caused (or a worker that died: 500)."""
+        # Most specific first: ForbiddenQueryError is a QueryError, QueryTimeoutError a StoreError.
+        for kind, status in (
+            (BodyTooLargeError, 413),
+            (ForbiddenQueryError, 403),
+            (QueryError, 400),
+            (QueryTimeoutError, 503),
+            (StoreError, 500),
+        ):
+            if isinstance(error, kind):
+                return self.problem(request, status, str(error))
+        return self.problem(request, 400, str(error))
+
+    def run_query(self, sparql: str, **graphs: Any) -> tuple[QueryResult, bool]:
+        check_query(sparql, self.settings)
+        if self.pool is None:
+            raise StoreError("the query workers are not running")
+        return self.pool.run(sparql, timeout=self.settings.query_timeout, max_rows=self.settings.max_rows, **graphs)
+
+    async def read_body(self, request: Request) -> bytes:
+        """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.settings.max_body:
+            raise BodyTooLargeError(self.settings.max_body)
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > self.settings.max_body:
+                raise BodyTooLargeError(self.settings.max_body)
+        return bytes(body)
+
+
+__all__ = ["BodyTooLargeError", "Settings", "WebBase", "entity_page", "external_href"]

@@ -1,0 +1,269 @@
+"""The HTML pages: the network view, entity pages, search, the ontology and the query page."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.namespaces import GRAPH_ONTOLOGY, PREFIXES, WMR
+from westminster_kg.web.base import WebBase, entity_page
+from westminster_kg.web.sparql import GRAPH_MEDIA, GRAPH_TYPES, negotiate
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+
+class Pages(WebBase):
+    """The handlers of the HTML pages."""
+
+    async def home(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse
+
+        from westminster_kg.view import render_html
+
+        if self._view_page is None:
+            self._view_page = await run_in_threadpool(
+                render_html, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
+            )
+        return HTMLResponse(self._view_page)
+
+    # --- entity pages -------------------------------------------------------------------------------
+    async def entity(self, request: Request) -> Response:
+        from rdflib import URIRef
+        from starlette.responses import Response
+
+        from westminster_kg.network import entity_exists
+
+        slug = request.path_params["slug"]
+        iri = str(WMR) + slug
+        accept = request.headers.get("accept")
+        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
+        if name is None:
+            return self.problem(
+                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
+            )
+        if not re.fullmatch(r"[A-Za-z0-9._~-]+", slug) or not entity_exists(self.kg, iri):
+            if name != "html":
+                return self.problem(request, 404, f"nothing is known about {iri}")
+            return self.not_found(slug)
+        if name != "html":
+            graph = self.describe(URIRef(iri))
+            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.entity_html, iri)
+
+    def describe(self, iri: Any) -> Any:
+        """The entity's triples both ways, and its claims with their evidence, as an rdflib Graph."""
+        term = iri.n3()
+        sparql = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+          {{ BIND({term} AS ?s) ?s ?p ?o }}
+          UNION {{ ?s ?p ?o FILTER(?o = {term}) }}
+          UNION {{ ?s a wm:Claim ; rdf:subject|rdf:object {term} . ?s ?p ?o }}
+          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom ?s . ?s ?p ?o }}
+          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
+          UNION {{ {term} prov:wasDerivedFrom ?s . ?s ?p ?o }}
+          UNION {{ {term} prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
+        }}"""
+        graph = self.kg.store.query(with_prefixes(sparql)).graph
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace, override=True)
+        return graph
+
+    def entity_html(self, iri: str) -> Response:
+        from rdflib import Literal, URIRef
+
+        from westminster_kg.network import curie
+        from westminster_kg.view import render_html
+
+        facts = self.kg.store.query(
+            with_prefixes(f"SELECT ?p ?o WHERE {{ {URIRef(iri).n3()} ?p ?o }} ORDER BY ?p ?o")
+        ).rows
+        label = self.kg.label(iri)
+        types = sorted(curie(str(o)) for p, o in facts if str(p) == PREFIXES["rdf"] + "type")
+        definitions = [str(o) for p, o in facts if str(p) == PREFIXES["skos"] + "definition"]
+        link_properties = {PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch", PREFIXES["skos"] + "closeMatch"}
+        links = sorted({str(o) for p, o in facts if str(p) in link_properties})
+        shown = {
+            PREFIXES["rdf"] + "type",
+            PREFIXES["skos"] + "definition",
+            PREFIXES["rdfs"] + "label",
+            PREFIXES["prov"] + "wasDerivedFrom",
+            *link_properties,
+        }
+        other_facts = [
+            (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
+        ]
+        relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
+        names: dict[str, str] = {}  # relation and stance IRIs as words readers know
+        for row in relations:
+            for key in ("relation", "stance"):
+                if row.get(key) is not None and str(row[key]) not in names:
+                    names[str(row[key])] = self.kg.label(row[key])
+                row[key + "Name"] = names.get(str(row.get(key)), "")
+        neighbourhood = ""
+        full = self.network()
+        if iri in full:  # an entity in no evidenced relation has no graph to draw
+            near = full.subgraph({iri, *full.successors(iri), *full.predecessors(iri)}).copy()
+            near.graph["focus"] = iri
+            neighbourhood = render_html(near, title=f"Around {label}", entity_base="/id/")
+        return self.html(
+            "entity.html",
+            title=label,
+            iri=iri,
+            types=types,
+            definitions=definitions,
+            links=links,
+            facts=other_facts,
+            relations=relations,
+            neighbourhood=neighbourhood,
+            formats=GRAPH_MEDIA,
+        )
+
+    def not_found(self, text: str) -> Response:
+        needle = re.sub(r"[-_]+", " ", text).strip()
+        suggestions = self.suggestions(needle)
+        return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
+
+    def suggestions(self, needle: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(label, page) for entities whose label contains ``needle`` or one of its words."""
+        found = list(self.kg.find(needle)) if needle else []
+        if not found:
+            for word in sorted(set(needle.split()), key=len, reverse=True):
+                if len(word) > 2:
+                    found.extend(self.kg.find(word))
+        pages = []
+        for iri in dict.fromkeys(found):
+            page = entity_page(iri)
+            if page:
+                pages.append((self.kg.label(iri), page))
+        return sorted(set(pages))[:limit]
+
+    async def search(self, request: Request) -> Response:
+        from starlette.responses import RedirectResponse
+
+        needle = request.query_params.get("q", "").strip()
+        results = self.suggestions(needle, limit=100) if needle else []
+        if len(results) == 1:
+            return RedirectResponse(results[0][1], status_code=303)
+        return self.html("search.html", title="Search", needle=needle, results=results)
+
+    # --- ontology -----------------------------------------------------------------------------------
+    async def ontology(self, request: Request) -> Response:
+        from starlette.responses import Response
+
+        accept = request.headers.get("accept")
+        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
+        if name is None:
+            return self.problem(
+                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
+            )
+        if name != "html":
+            graph = self.kg.store.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
+            ).graph
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace, override=True)
+            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+        return self.html("ontology.html", title="Westminster KG ontology", **self.ontology_terms())
+
+    def ontology_terms(self) -> dict[str, Any]:
+        """Header, classes and properties of the ontology, each with label, definition and links."""
+        rows = self.kg.store.query(
+            with_prefixes(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
+                "ORDER BY ?s ?p ?o"
+            )
+        ).rows
+        terms: dict[str, dict[str, list[Any]]] = {}
+        for s, p, o in rows:
+            terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
+        rdf_type, owl = PREFIXES["rdf"] + "type", PREFIXES["owl"]
+
+        def kind(iri: str) -> str:
+            types = {str(t) for t in terms[iri].get(rdf_type, [])}
+            if owl + "Ontology" in types:
+                return "ontology"
+            if owl + "Class" in types:
+                return "class"
+            if types & {owl + "ObjectProperty", owl + "DatatypeProperty"}:
+                return "property"
+            return "individual"
+
+        grouped: dict[str, list[dict[str, Any]]] = {"ontology": [], "class": [], "property": [], "individual": []}
+        for iri in sorted(terms):
+            values = terms[iri]
+            grouped[kind(iri)].append(
+                {
+                    "iri": iri,
+                    "anchor": iri.split("#", 1)[1] if "#" in iri else "",
+                    "label": str(
+                        (
+                            values.get(PREFIXES["rdfs"] + "label")
+                            or values.get(PREFIXES["skos"] + "prefLabel")
+                            or [iri.rsplit("#", 1)[-1]]
+                        )[0]
+                    ),
+                    "values": sorted(values.items()),
+                }
+            )
+        return {
+            "header": grouped["ontology"],
+            "classes": grouped["class"],
+            "properties": grouped["property"],
+            "individuals": grouped["individual"],
+        }
+
+    # --- /query page ----------------------------------------------------------------------------------
+    async def query_page(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        params = request.query_params
+        catalogue = self.kg.catalogue
+        name = params.get("name") or (next(iter(catalogue)) if catalogue else "")
+        named = catalogue.get(name)
+        text = params.get("sparql")
+        if text is None:
+            text = named.sparql if named else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
+        values = {p.name: params.get("p." + p.name, "") for p in (named.parameters if named else ())}
+        context: dict[str, Any] = {
+            "title": "Queries",
+            "catalogue": catalogue,
+            "name": name,
+            "named": named,
+            "sparql": text,
+            "values": values,
+            "result": None,
+            "error": None,
+            "truncated": False,
+            "downloads": {},
+        }
+        if "run" in params:
+            try:
+                bound = {}
+                if named:
+                    for key, raw in values.items():
+                        if raw:
+                            bound[key] = self.kg.resolve(named.parameter(key), raw)
+                    missing = [p.name for p in named.parameters if p.required and p.name not in bound]
+                    if missing and text == named.sparql:
+                        raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
+                final = bind(with_prefixes(text), bound)
+                result, truncated = await run_in_threadpool(self.run_query, final)
+                context.update(result=result, truncated=truncated, sparql_final=final)
+                if result.kind != "graph":
+                    context["downloads"] = {
+                        fmt: "/sparql?" + urlencode({"query": final, "format": fmt}) for fmt in ("csv", "json")
+                    }
+            except (WmkgError, ValueError) as exc:
+                context["error"] = str(exc)
+        context["max_rows"] = self.settings.max_rows
+        return self.html("query.html", **context)
+
+
+__all__ = ["Pages"]

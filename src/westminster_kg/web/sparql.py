@@ -1,0 +1,198 @@
+"""The SPARQL 1.1 Protocol: request parameters, content negotiation, result and graph media types."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.web.base import WebBase
+from westminster_kg.web.guard import ForbiddenQueryError
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",  # SPARQLWrapper's default for CONSTRUCT
+}
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_MEDIA = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "xml": "application/rdf+xml",
+}
+FORMAT_NAMES = {
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "n3": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+}
+
+
+def parse_accept(header: str | None) -> list[str]:
+    """Media ranges from an Accept header, best first (q=0 dropped; no header means ``*/*``)."""
+    if not header or not header.strip():
+        return ["*/*"]
+    ranked = []
+    for position, item in enumerate(header.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        quality = 1.0
+        for param in parts[1:]:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            ranked.append((-quality, position, media))
+    return [media for _, _, media in sorted(ranked)]
+
+
+def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str | None:
+    """The format name for the best offered media type, ``default`` for wildcards, else ``None``."""
+    for media in parse_accept(accept):
+        if media in offered:
+            return offered[media]
+        if media == "*/*":
+            return default
+        if media.endswith("/*"):
+            for candidate, name in offered.items():
+                if candidate.startswith(media[:-1]):
+                    return name
+    return None
+
+
+class SparqlEndpoint(WebBase):
+    """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only)."""
+
+    async def sparql(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        try:
+            params = await self.sparql_parameters(request)
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
+        query = params.get("query", [None])[0]
+        if query is None:
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings)
+            return self.problem(
+                request,
+                400,
+                "no query: send ?query=... (GET), a form field 'query' or an application/sparql-query body (POST)",
+            )
+        requested = params.get("format", params.get("output", [None]))[0]
+        format_name = FORMAT_NAMES.get((requested or "").lower())
+        accept = request.headers.get("accept")
+        if (
+            format_name is None
+            and negotiate(accept, RESULT_TYPES, "json") is None
+            and negotiate(accept, GRAPH_TYPES, "turtle") is None
+        ):
+            return self.problem(
+                request,
+                406,
+                f"cannot answer with {accept}: results come as "
+                f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}",
+            )
+        try:
+            result, truncated = await run_in_threadpool(
+                self.run_query,
+                query,
+                default_graphs=params.get("default-graph-uri"),
+                named_graphs=params.get("named-graph-uri"),
+            )
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
+        if result.kind == "graph":
+            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
+            if name is None:
+                offered = ", ".join(GRAPH_MEDIA.values())
+                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}")
+            body = result.graph.serialize(format=name)
+            media = GRAPH_MEDIA[name]
+        else:
+            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
+            if name is None:
+                return self.problem(request, 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
+            body = result.serialize(name)
+            media = RESULT_MEDIA[name]
+        headers = {"Vary": "Accept"}
+        if truncated:
+            headers["X-Result-Truncated"] = "true"
+            headers["X-Result-Note"] = (
+                f"results capped at {self.settings.max_rows} rows or triples (wmkg serve --max-rows)"
+            )
+        charset = "; charset=utf-8" if not media.endswith("json") else ""
+        return Response(body, media_type=media + charset, headers=headers)
+
+    async def sparql_parameters(self, request: Request) -> dict[str, list[str]]:
+        """Protocol parameters from the URL and, for POST, from a form or a direct query body."""
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        if request.method != "POST":
+            if "update" in params:
+                raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
+            return params
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await self.read_body(request)
+        if content_type == "application/sparql-update" or (
+            content_type.endswith("form-urlencoded") and "update" in parse_qs(body.decode("utf-8", "replace"))
+        ):
+            raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
+        if content_type == "application/sparql-query":
+            params["query"] = [body.decode("utf-8", "replace")]
+        elif content_type == "application/x-www-form-urlencoded":
+            for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        else:
+            raise QueryError(
+                "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query), "
+                f"not {content_type or 'no content type'}"
+            )
+        return params
+
+
+__all__ = [
+    "FORMAT_NAMES",
+    "GRAPH_MEDIA",
+    "GRAPH_TYPES",
+    "RESULT_MEDIA",
+    "RESULT_TYPES",
+    "SparqlEndpoint",
+    "negotiate",
+    "parse_accept",
+]
