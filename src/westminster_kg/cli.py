@@ -186,13 +186,13 @@ def print_result(result: Any, fmt: str, *, raw: bool = False) -> None:
 def _cell(term: Any) -> str:
     from rich.markup import escape
 
-    from westminster_kg.validate import _curie
+    from westminster_kg.namespaces import curie
 
     if term is None:
         return ""
     from rdflib import URIRef
 
-    return escape(_curie(term) if isinstance(term, URIRef) else str(term))
+    return escape(curie(term, brackets=True) if isinstance(term, URIRef) else str(term))
 
 
 # --- validation, evidence, formatting --------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from westminster_kg.errors import InputError
 from westminster_kg.namespaces import GRAPH_ONTOLOGY, OA, WM, WMR
@@ -148,7 +148,7 @@ def _load_curated(project: Project) -> dict[Path, Graph]:
 
 
 def _owner(graph: Graph, evidence: BNode | URIRef) -> URIRef | None:
-    for subject in graph.subjects(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), evidence):
+    for subject in graph.subjects(PROV.wasDerivedFrom, evidence):
         if isinstance(subject, URIRef):
             return subject
     return None

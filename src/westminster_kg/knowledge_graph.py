@@ -25,7 +25,7 @@ from westminster_kg.catalogue import (
     with_prefixes,
 )
 from westminster_kg.errors import ParameterError, QueryError
-from westminster_kg.namespaces import PREFIXES
+from westminster_kg.namespaces import PREFIXES, curie, local_name
 from westminster_kg.project import Project
 from westminster_kg.store import QueryResult, Store, open_store
 
@@ -192,7 +192,7 @@ class KnowledgeGraph:
         ).rows
         if rows:
             return str(rows[0][0])
-        return str(iri).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return local_name(iri)
 
     # --- whole-graph views --------------------------------------------------------------------
 
@@ -220,18 +220,10 @@ class KnowledgeGraph:
             )
         )
         return {
-            "classes": Counter({self._curie(c): int(n) for c, n in classes.rows}),
-            "relations": Counter({self._curie(p): int(n) for p, n in relations.rows}),
+            "classes": Counter({curie(c): int(n) for c, n in classes.rows}),
+            "relations": Counter({curie(p): int(n) for p, n in relations.rows}),
             "triples": Counter({"quads": len(self.store)}),
         }
-
-    @staticmethod
-    def _curie(iri: Any) -> str:
-        text = str(iri)
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-        return text
 
     def export(self, fmt: str, path: Path | str | None = None) -> str | bytes:
         """Serialise the whole graph (ontology and data) as ``fmt``; write to ``path`` if given.

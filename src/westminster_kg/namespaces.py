@@ -6,6 +6,7 @@ raises ``AttributeError`` instead of minting a new IRI.
 """
 
 from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
 
 from westminster_kg.vocab import WM
 
@@ -17,38 +18,64 @@ GRAPH_ARTICLE = GRAPH_BASE + "article"
 GRAPH_LINKS = GRAPH_BASE + "links"
 GRAPH_IMPORT = GRAPH_BASE + "import/"
 
+# Vocabularies rdflib has no closed namespace for; the others come from rdflib.namespace.
 OA = Namespace("http://www.w3.org/ns/oa#")
 CITO = Namespace("http://purl.org/spar/cito/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 VANN = Namespace("http://purl.org/vocab/vann/")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+WD = Namespace("http://www.wikidata.org/entity/")
 
 # Prefixes declared in every query and in every serialisation we write.
 PREFIXES: dict[str, str] = {
     "cito": str(CITO),
     "dcat": str(DCAT),
-    "dcterms": "http://purl.org/dc/terms/",
+    "dcterms": str(DCTERMS),
     "fabio": str(FABIO),
-    "foaf": "http://xmlns.com/foaf/0.1/",
+    "foaf": str(FOAF),
     "oa": str(OA),
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "https://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "time": "http://www.w3.org/2006/time#",
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "schema": str(SDO),
+    "sh": str(SH),
+    "skos": str(SKOS),
+    "time": str(TIME),
     "vann": str(VANN),
     "void": str(VOID),
-    "wd": "http://www.wikidata.org/entity/",
+    "wd": str(WD),
     "wm": str(WM),
     "wmr": str(WMR),
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "xsd": str(XSD),
 }
+
+# Longest namespace first, so a prefix whose namespace extends another's wins.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def curie(iri: object, *, brackets: bool = False) -> str:
+    """``wm:erodes`` for the full IRI of ``wm:erodes``, by the prefixes in ``PREFIXES``.
+
+    Args:
+        iri: an IRI (any object whose ``str`` is one).
+        brackets: write an IRI outside our prefixes as ``<iri>`` (for messages) rather than bare.
+
+    Returns:
+        The compact form, or the IRI itself when no prefix fits (a namespace IRI alone included).
+    """
+    text = str(iri)
+    for prefix, namespace in _BY_LENGTH:
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return f"<{text}>" if brackets else text
+
+
+def local_name(iri: object) -> str:
+    """The last path or fragment segment of an IRI (a label of last resort)."""
+    return str(iri).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def sparql_prologue() -> str:

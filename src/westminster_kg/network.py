@@ -27,7 +27,7 @@ from rdflib import Literal, URIRef
 
 from westminster_kg.catalogue import Parameter, parse_value, with_prefixes
 from westminster_kg.errors import ParameterError
-from westminster_kg.namespaces import PREFIXES
+from westminster_kg.namespaces import PREFIXES, curie, local_name
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -112,19 +112,6 @@ SELECT ?claim ?work ?workLabel WHERE {
 
 # List-valued attributes: GraphML has no lists, so they are written as JSON arrays there.
 LIST_ATTRIBUTES = ("links", "governments", "quotes", "cites", "cites_iris")
-
-
-def curie(iri: str) -> str:
-    """``wm:erodes`` for the full IRI of ``wm:erodes``; an IRI outside our prefixes is returned whole."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def local_name(iri: str) -> str:
-    """The last path or fragment segment of an IRI (a label of last resort)."""
-    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _select(kg: KnowledgeGraph, sparql: str) -> list[tuple[Any, ...]]:

@@ -12,15 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF, SH
 
 from westminster_kg.catalogue import parse_named_query, with_prefixes
 from westminster_kg.evidence import Article, section_at, sections_from
-from westminster_kg.namespaces import OA, PREFIXES, WM, WMR
+from westminster_kg.namespaces import OA, WM, WMR, curie
 from westminster_kg.project import Project
 from westminster_kg.store.oxigraph import OxigraphStore
 
-PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+PROV_DERIVED = PROV.wasDerivedFrom
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,8 @@ class _Locator:
     def where(self, node: object) -> tuple[str, str]:
         """(file, entity) for a node."""
         owner = self.owner(node)
-        entity = _curie(owner) if isinstance(owner, URIRef) else ""
+        entity = curie(owner, brackets=True) if isinstance(owner, URIRef) else ""
         return self.files.get(owner, ""), entity
-
-
-def _curie(iri: object) -> str:
-    text = str(iri)
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace) :]}"
-    return f"<{text}>"
 
 
 def validate(project: Project) -> ValidationReport:
@@ -184,7 +176,7 @@ def _check_quotes(project: Project, data: Graph, locator: _Locator, report: Vali
                         Finding(
                             "violation",
                             "quote-section",
-                            f"quote at {start} sits under {expected.label!r}, not {_curie(section)}",
+                            f"quote at {start} sits under {expected.label!r}, not {curie(section, brackets=True)}",
                             entity,
                             file,
                         )
@@ -206,7 +198,7 @@ def _run_check_queries(project: Project, store: OxigraphStore, locator: _Locator
 
 def _show(value: object) -> str:
     if isinstance(value, URIRef):
-        return _curie(value)
+        return curie(value, brackets=True)
     if isinstance(value, Literal) and isinstance(value.toPython(), int | float | Decimal):
         return str(value)
     text = str(value)
@@ -228,11 +220,10 @@ def _run_shacl(
     conforms, results_graph, _ = shacl_validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
     if conforms:
         return
-    sh = "http://www.w3.org/ns/shacl#"
-    for result in results_graph.subjects(RDF.type, URIRef(sh + "ValidationResult")):
-        focus = results_graph.value(result, URIRef(sh + "focusNode"))
-        message = results_graph.value(result, URIRef(sh + "resultMessage"))
-        value = results_graph.value(result, URIRef(sh + "value"))
+    for result in results_graph.subjects(RDF.type, SH.ValidationResult):
+        focus = results_graph.value(result, SH.focusNode)
+        message = results_graph.value(result, SH.resultMessage)
+        value = results_graph.value(result, SH.value)
         file, entity = locator.where(focus)
         if value is not None and isinstance(value, URIRef):
             vfile, ventity = locator.where(value)

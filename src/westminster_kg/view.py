@@ -28,8 +28,7 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
-from westminster_kg.namespaces import WMR
-from westminster_kg.network import local_name
+from westminster_kg.namespaces import WMR, local_name
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph

@@ -16,82 +16,80 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, QB, RDF, RDFS, SDO, SKOS, XSD
 
 from westminster_kg.errors import InputError
 from westminster_kg.link.importers import import_graph_iri, list_imports
 from westminster_kg.link.labels import STOPWORDS, label_similarity, label_tokens
-from westminster_kg.link.linkset import ACCEPTED_CANDIDATES_FILE, ANY_IRI, LINK_PREDICATES, _curie, values_of
-from westminster_kg.namespaces import GRAPH_ARTICLE, WMR
+from westminster_kg.link.linkset import ACCEPTED_CANDIDATES_FILE, ANY_IRI, LINK_PREDICATES, values_of
+from westminster_kg.namespaces import FABIO, GRAPH_ARTICLE, WM, WMR, curie
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "https://schema.org/"
 
 # Coarse kinds, so a person is never proposed as the same as a department, nor a department as
 # the same as a publication named after it. An entity of no known kind may match any kind.
-_WM = "https://w3id.org/westminster-kg/ontology#"
-_QB = "http://purl.org/linked-data/cube#"
-_FABIO = "http://purl.org/spar/fabio/"
-_KINDS = {
-    "person": {str(FOAF.Person), SCHEMA + "Person"},
-    "organisation": {
-        ORG + "Organization",
-        ORG + "FormalOrganization",
-        ORG + "OrganizationalUnit",
-        str(FOAF.Organization),
-        SCHEMA + "Organization",
-        SCHEMA + "GovernmentOrganization",
-        SCHEMA + "PoliticalParty",
-        _WM + "Department",
-        _WM + "Unit",
-        _WM + "PoliticalParty",
-        _WM + "Committee",
-    },
-    "post": {ORG + "Post", ORG + "Role", SCHEMA + "Role"},
-    "work": {
-        _WM + "Publication",
-        _WM + "Report",
-        _WM + "Document",
-        _WM + "LegalCase",
-        SCHEMA + "CreativeWork",
-        _FABIO + "JournalArticle",
-        _FABIO + "Book",
-        _FABIO + "Report",
-    },
-    "idea": {
-        str(SKOS.Concept),
-        _WM + "Idea",
-        _WM + "Theory",
-        _WM + "Principle",
-        _WM + "Convention",
-        _WM + "Doctrine",
-        _WM + "Norm",
-        _WM + "Ideology",
-        _WM + "ModelOfGovernment",
-        _WM + "Pathology",
-        _WM + "Lesson",
-    },
-    "event": {_WM + "Reform", _WM + "Government", _WM + "Period"},
-    "data": {
-        _QB + "Observation",
-        _QB + "DataSet",
-        _QB + "DimensionProperty",
-        _QB + "MeasureProperty",
-        _QB + "AttributeProperty",
-        _QB + "CodedProperty",
-        _WM + "StatisticalObservation",
-        _WM + "SourceInconsistency",
-        _WM + "RhetoricalClaim",
-    },
+_KINDS: dict[str, set[str]] = {
+    kind: {str(term) for term in terms}
+    for kind, terms in {
+        "person": (FOAF.Person, SDO.Person),
+        "organisation": (
+            ORG.Organization,
+            ORG.FormalOrganization,
+            ORG.OrganizationalUnit,
+            FOAF.Organization,
+            SDO.Organization,
+            SDO.GovernmentOrganization,
+            str(SDO) + "PoliticalParty",  # newer than rdflib's copy of schema.org
+            WM.Department,
+            WM.Unit,
+            WM.PoliticalParty,
+            WM.Committee,
+        ),
+        "post": (ORG.Post, ORG.Role, SDO.Role),
+        "work": (
+            WM.Publication,
+            WM.Report,
+            WM.Document,
+            WM.LegalCase,
+            SDO.CreativeWork,
+            FABIO.JournalArticle,
+            FABIO.Book,
+            FABIO.Report,
+        ),
+        "idea": (
+            SKOS.Concept,
+            WM.Idea,
+            WM.Theory,
+            WM.Principle,
+            WM.Convention,
+            WM.Doctrine,
+            WM.Norm,
+            WM.Ideology,
+            WM.ModelOfGovernment,
+            WM.Pathology,
+            WM.Lesson,
+        ),
+        "event": (WM.Reform, WM.Government, WM.Period),
+        "data": (
+            QB.Observation,
+            QB.DataSet,
+            QB.DimensionProperty,
+            QB.MeasureProperty,
+            QB.AttributeProperty,
+            QB.CodedProperty,
+            WM.StatisticalObservation,
+            WM.SourceInconsistency,
+            WM.RhetoricalClaim,
+        ),
+    }.items()
 }
-_CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, URIRef(SCHEMA + "name"), DCTERMS.title)
+_CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, SDO.name, DCTERMS.title)
 _NOT_ENTITIES = (
-    "https://w3id.org/westminster-kg/ontology#Claim",
-    "https://w3id.org/westminster-kg/ontology#Evidence",
-    "https://w3id.org/westminster-kg/ontology#Section",
+    str(WM.Claim),
+    str(WM.Evidence),
+    str(WM.Section),
     str(RDF.Statement),
 )
 
@@ -299,7 +297,7 @@ def accept_candidates(
     }
     for candidate in accepted:
         if candidate.ours not in ours:
-            raise InputError(f"{reviewed}: {_curie(candidate.ours)} is not an entity of the graph")
+            raise InputError(f"{reviewed}: {curie(candidate.ours)} is not an entity of the graph")
         if candidate.theirs not in theirs:
             raise InputError(f"{reviewed}: <{candidate.theirs}> is not in the import {graph_name!r}")
     target = kg.project.root / ACCEPTED_CANDIDATES_FILE

@@ -15,16 +15,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from westminster_kg.link.labels import compare_labels
-from westminster_kg.namespaces import GRAPH_LINKS, PREFIXES, WMR
+from westminster_kg.namespaces import GRAPH_LINKS, WD, WMR, curie
 from westminster_kg.project import Project
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-PROV = "http://www.w3.org/ns/prov#"
 
 LINK_PREDICATES = (
     OWL.sameAs,
@@ -65,7 +64,7 @@ SCHEMES: dict[str, LinkScheme] = {
             re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9]\d*)$"),
             "http://www.wikidata.org/entity/Q7416",
             "https://www.wikidata.org/",
-            "http://www.wikidata.org/entity/",
+            str(WD),
             "https://www.wikidata.org",
             identity_allowed=True,
         ),
@@ -145,15 +144,7 @@ class Link:
 
     def describe(self) -> str:
         """``wmr:x owl:sameAs <target>`` for messages."""
-        return f"{_curie(self.entity)} {_curie(self.predicate)} <{self.target}>"
-
-
-def _curie(iri: object) -> str:
-    text = str(iri)
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(namespace) and prefix != "wd":
-            return f"{prefix}:{text[len(namespace) :]}"
-    return text
+        return f"{curie(self.entity)} {curie(self.predicate)} <{self.target}>"
 
 
 def values_of(predicates: Iterable[URIRef]) -> str:
@@ -297,7 +288,7 @@ def _offline_problems(link: Link, typed: set[Any]) -> list[str]:
     if not str(link.entity).startswith(str(WMR)):
         problems.append("links start from our own entities (wmr:)")
     elif link.entity not in typed:
-        problems.append(f"{_curie(link.entity)} is not an entity of the graph (no rdf:type)")
+        problems.append(f"{curie(link.entity)} is not an entity of the graph (no rdf:type)")
     if scheme is None:
         if not ANY_IRI.match(target):
             problems.append(f"malformed IRI {target!r}")

@@ -7,15 +7,25 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID
 
-from westminster_kg.link.linkset import SCHEMES, Link, _curie, stored_links
-from westminster_kg.namespaces import GRAPH_ARTICLE, GRAPH_IMPORT, GRAPH_LINKS, GRAPH_ONTOLOGY, PREFIXES, VOID, WMR
+from westminster_kg.link.linkset import SCHEMES, Link, stored_links
+from westminster_kg.namespaces import (
+    GRAPH_ARTICLE,
+    GRAPH_IMPORT,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    SD,
+    WM,
+    WMR,
+    curie,
+)
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
 DATASET_IRI = URIRef("https://w3id.org/westminster-kg/dataset")
 LOCAL_SPARQL_ENDPOINT = URIRef("http://127.0.0.1:8000/sparql")
 
@@ -65,7 +75,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, Literal(str(header.get("creator", "westminster-kg developers")))))
     graph.add((dataset, DCTERMS.source, WMR.article))
-    graph.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/westminster-kg/ontology")))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
     graph.add((dataset, VOID.uriSpace, Literal(str(WMR))))
     graph.add((dataset, VOID.sparqlEndpoint, LOCAL_SPARQL_ENDPOINT))
     service = URIRef(str(dataset) + "/sparql-service")
@@ -118,7 +128,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
-        graph.add((subset, URIRef(SD + "name"), URIRef(iri)))
+        graph.add((subset, SD.name, URIRef(iri)))
         graph.add(
             (subset, VOID.triples, Literal(count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")))
         )
@@ -184,7 +194,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
 def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
     rows = kg.store.query(
         f"SELECT ?description ?license ?creator WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ "
-        f"?o a <{OWL.Ontology}> FILTER(?o = <https://w3id.org/westminster-kg/ontology>) "
+        f"?o a <{OWL.Ontology}> FILTER(?o = <{ONTOLOGY_IRI}>) "
         f"OPTIONAL {{ ?o <{DCTERMS.description}> ?description }} "
         f"OPTIONAL {{ ?o <{DCTERMS.license}> ?license }} OPTIONAL {{ ?o <{DCTERMS.creator}> ?creator }} }} }}"
     ).rows
@@ -200,7 +210,7 @@ def _example_resources(kg: KnowledgeGraph, limit: int = 3) -> list[URIRef]:
     """The entities most often the subject or object of a claim (ties broken by IRI)."""
     rows = kg.store.query(
         f"SELECT ?e (COUNT(?c) AS ?n) WHERE {{ GRAPH <{GRAPH_ARTICLE}> {{ "
-        "?c a <https://w3id.org/westminster-kg/ontology#Claim> ; "
+        f"?c a <{WM.Claim}> ; "
         f"<{RDF.subject}>|<{RDF.object}> ?e }} FILTER(isIRI(?e)) }} GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT {limit}"
     ).rows
     return [row[0] for row in rows]
@@ -215,9 +225,9 @@ def _namespace_of(iri: str) -> str:
 
 
 def _partition_slug(iri: Any) -> str:
-    curie = _curie(iri)
-    if curie != str(iri):
-        return curie.replace(":", "-")
+    compact = curie(iri)
+    if compact != str(iri):
+        return compact.replace(":", "-")
     return hashlib.sha256(str(iri).encode()).hexdigest()[:12]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
-from westminster_kg.namespaces import ONTOLOGY_IRI, WMR
+from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
 from westminster_kg.web.guard import ForbiddenQueryError, check_query
 from westminster_kg.web.workers import QueryTimeoutError
 
@@ -51,8 +51,6 @@ def _template_environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from westminster_kg.network import curie
-
     environment.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
     environment.globals["entity_page"] = entity_page
     return environment

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from westminster_kg.catalogue import bind, with_prefixes
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.namespaces import GRAPH_ONTOLOGY, PREFIXES, WMR
+from westminster_kg.namespaces import GRAPH_ONTOLOGY, PREFIXES, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.sparql import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 
@@ -78,7 +78,6 @@ class Pages(WebBase):
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
-        from westminster_kg.network import curie
         from westminster_kg.view import render_html
 
         facts = self.kg.store.query(

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF, XSD
 
 from westminster_kg.errors import InputError
-from westminster_kg.link.linkset import ANY_IRI, _curie
-from westminster_kg.namespaces import PREFIXES
+from westminster_kg.link.linkset import ANY_IRI
+from westminster_kg.namespaces import PREFIXES, curie
 
 _IRI_SCHEMES = {"http", "https", "urn", "tag", "mailto", "file", "ftp", "did", "info", "doi", "ark"}
 _DATE = re.compile(r"^-?\d{4}-\d{2}-\d{2}$")
@@ -267,7 +267,7 @@ class CsvMapping:
             check = _CHECKS.get(prop.datatype)
             if check is not None and not check(value):
                 column = f", column {prop.column!r}" if prop.column else ""
-                raise InputError(f"{where}{column}: {value!r} is not a valid {_curie(prop.datatype)}")
+                raise InputError(f"{where}{column}: {value!r} is not a valid {curie(prop.datatype)}")
             return ox.Literal(value, datatype=ox.NamedNode(prop.datatype))
         if prop.lang:
             return ox.Literal(value, language=prop.lang)
