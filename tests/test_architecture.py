@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"validate", "evidence"},
     {"catalogue"},
     {"store"},
-    {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text"},
+    {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"},
 ]
 
 

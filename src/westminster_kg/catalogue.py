@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from westminster_kg.errors import ParameterError, QueryError
-from westminster_kg.namespaces import PREFIXES, WMR, sparql_prologue
+from westminster_kg.namespaces import PREFIXES, WMR
 from westminster_kg.sparql_text import code_outside_literals
 
 PARAM_KINDS = ("iri", "literal", "integer", "year")
@@ -193,19 +193,7 @@ def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
     return text  # a label: resolved against the graph by the caller
 
 
-LABEL_LOOKUP = (
-    sparql_prologue()
-    + """
-SELECT DISTINCT ?entity ?label WHERE {
-  ?entity rdfs:label|skos:prefLabel|skos:altLabel ?label .
-  # Claims and link statements carry generated labels that would make look-ups ambiguous.
-  FILTER NOT EXISTS { ?entity a ?statement . VALUES ?statement { wm:Claim rdf:Statement } }
-}"""
-)
-
-
 __all__ = [
-    "LABEL_LOOKUP",
     "NamedQuery",
     "Parameter",
     "bind",

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from westminster_kg.errors import InputError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import GRAPH_ONTOLOGY, OA, WM, WMR
 from westminster_kg.project import Project
 from westminster_kg.turtle import canonical_turtle, write_atomically
@@ -363,30 +364,15 @@ def coverage(article: str, sections: list[Section], spans: list[tuple[int, int]]
     return CoverageReport([(k, v[0], v[1]) for k, v in rows.items()], uncovered)
 
 
-_SECTIONS = """
-SELECT ?section ?label ?start ?end ?order WHERE {
-  ?section a wm:Section ; rdfs:label ?label ; wm:order ?order ;
-           oa:hasSelector [ oa:start ?start ; oa:end ?end ] .
-}"""
-_SPANS = """
-SELECT DISTINCT ?start ?end WHERE {
-  ?thing prov:wasDerivedFrom ?evidence .
-  ?evidence oa:hasSelector ?selector .
-  ?selector oa:start ?start ; oa:end ?end .
-}"""
-
-
 def coverage_report(kg: KnowledgeGraph) -> tuple[CoverageReport, str]:
     """Coverage of the article by the evidence in ``kg``, with the article text."""
-    from westminster_kg.catalogue import with_prefixes
-
     sections = sorted(
         (
             Section(URIRef(s), str(label), int(start), int(end), int(order))
-            for s, label, start, end, order in kg.store.query(with_prefixes(_SECTIONS)).rows
+            for s, label, start, end, order in kg.store.query(internal_query("coverage-sections")).rows
         ),
         key=lambda s: s.start,
     )
-    spans = [(int(s), int(e)) for s, e in kg.store.query(with_prefixes(_SPANS)).rows]
+    spans = [(int(s), int(e)) for s, e in kg.store.query(internal_query("coverage-spans")).rows]
     article = kg.project.article_text()
     return coverage(article, sections, spans), article

@@ -16,7 +16,6 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from westminster_kg.catalogue import (
-    LABEL_LOOKUP,
     NamedQuery,
     Parameter,
     bind,
@@ -25,6 +24,7 @@ from westminster_kg.catalogue import (
     with_prefixes,
 )
 from westminster_kg.errors import ParameterError, QueryError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, curie, local_name
 from westminster_kg.project import Project
 from westminster_kg.store import QueryResult, Store, open_store
@@ -176,7 +176,7 @@ class KnowledgeGraph:
         """Entities whose label equals ``text`` (case-insensitive), else whose label contains it."""
         if self._labels is None:
             self._labels = {}
-            for entity, label in self.store.query(LABEL_LOOKUP).rows:
+            for entity, label in self.store.query(internal_query("label-lookup")).rows:
                 if isinstance(entity, URIRef):
                     self._labels.setdefault(str(label).casefold(), []).append(entity)
         needle = text.casefold().strip()
@@ -187,9 +187,7 @@ class KnowledgeGraph:
 
     def label(self, iri: URIRef | str) -> str:
         """The English label of ``iri`` (or its last path segment)."""
-        rows = self.store.query(
-            with_prefixes(f"SELECT ?l WHERE {{ <{URIRef(iri)}> rdfs:label|skos:prefLabel ?l }} ORDER BY ?l")
-        ).rows
+        rows = self.store.query(bind(internal_query("entity-label"), {"entity": URIRef(iri)})).rows
         if rows:
             return str(rows[0][0])
         return local_name(iri)
@@ -208,17 +206,8 @@ class KnowledgeGraph:
 
     def stats(self) -> dict[str, Counter[str]]:
         """Counts of entities by class and of statements by ``wm:`` relation."""
-        classes = self.store.query(
-            with_prefixes(
-                "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . FILTER(isIRI(?s)) } GROUP BY ?class"
-            )
-        )
-        relations = self.store.query(
-            with_prefixes(
-                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?p a wm:EvidencedRelation . "
-                "FILTER NOT EXISTS { ?s a wm:Claim } } GROUP BY ?p"
-            )
-        )
+        classes = self.store.query(internal_query("stats-classes"))
+        relations = self.store.query(internal_query("stats-relations"))
         return {
             "classes": Counter({curie(c): int(n) for c, n in classes.rows}),
             "relations": Counter({curie(p): int(n) for p, n in relations.rows}),
@@ -280,5 +269,5 @@ class KnowledgeGraph:
 
     def evidenced_relations(self) -> list[URIRef]:
         """Every property typed ``wm:EvidencedRelation`` in the ontology."""
-        rows = self.store.query(with_prefixes("SELECT ?p WHERE { ?p a wm:EvidencedRelation } ORDER BY ?p")).rows
+        rows = self.store.query(internal_query("evidenced-relations")).rows
         return [row[0] for row in rows]

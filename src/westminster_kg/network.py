@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Literal, URIRef
 
-from westminster_kg.catalogue import Parameter, parse_value, with_prefixes
+from westminster_kg.catalogue import Parameter, parse_value
 from westminster_kg.errors import ParameterError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, curie, local_name
 
 if TYPE_CHECKING:
@@ -39,83 +40,12 @@ PREFERRED_CLASS_NAMESPACES = (WM, PREFIXES["foaf"], PREFIXES["org"])
 UNTYPED = "rdfs:Resource"
 TIME_CLASSES = (WM + "Government", WM + "Period")
 
-_EDGES = """
-SELECT ?subject ?relation ?object ?claim WHERE {
-  ?relation a wm:EvidencedRelation .
-  ?subject ?relation ?object .
-  FILTER(isIRI(?subject) && isIRI(?object))
-  OPTIONAL { ?claim a wm:Claim ; rdf:subject ?subject ; rdf:predicate ?relation ; rdf:object ?object }
-}"""
-
-# Entities at either end of an evidenced relation: the subquery every node query starts from.
-_ENDPOINTS = """{ SELECT DISTINCT ?entity WHERE {
-    ?relation a wm:EvidencedRelation .
-    { ?entity ?relation ?other } UNION { ?other ?relation ?entity }
-    FILTER(isIRI(?entity) && isIRI(?other))
-} }"""
-
-_NODE_LABELS = f"""
-SELECT ?entity ?property ?label WHERE {{
-  {_ENDPOINTS}
-  VALUES ?property {{ rdfs:label skos:prefLabel skos:definition }}
-  ?entity ?property ?label .
-}}"""
-
-_NODE_TYPES = f"""
-SELECT ?entity ?type WHERE {{
-  {_ENDPOINTS}
-  ?entity a ?type .
-  FILTER(isIRI(?type))
-}}"""
-
-_NODE_LINKS = f"""
-SELECT ?entity ?link WHERE {{
-  {_ENDPOINTS}
-  ?entity owl:sameAs|skos:exactMatch|skos:closeMatch ?link .
-  FILTER(isIRI(?link))
-}}"""
-
-_NODE_TIMES = f"""
-SELECT ?entity ?time WHERE {{
-  {_ENDPOINTS}
-  ?entity wm:introducedBy|wm:during ?time .
-  ?time a ?timeClass .
-  VALUES ?timeClass {{ wm:Government wm:Period }}
-}}"""
-
-_SUBCLASSES = """
-SELECT ?class ?super WHERE { ?class rdfs:subClassOf+ ?super . FILTER(isIRI(?class) && isIRI(?super)) }"""
-
-_RELATION_LABELS = """
-SELECT ?relation ?label WHERE { ?relation a wm:EvidencedRelation . OPTIONAL { ?relation rdfs:label ?label } }"""
-
-_CLAIM_EVIDENCE = """
-SELECT ?claim ?quote ?start ?section ?sectionLabel WHERE {
-  ?claim a wm:Claim ; prov:wasDerivedFrom ?evidence .
-  ?evidence oa:hasSelector ?selector .
-  ?selector oa:exact ?quote .
-  OPTIONAL { ?evidence oa:hasSelector/oa:start ?start }
-  OPTIONAL { ?evidence wm:section ?section . OPTIONAL { ?section rdfs:label ?sectionLabel } }
-}"""
-
-_CLAIM_STANCES = """
-SELECT ?claim ?stance ?stanceLabel WHERE {
-  ?claim a wm:Claim ; wm:stance ?stance .
-  OPTIONAL { ?stance skos:prefLabel|rdfs:label ?stanceLabel }
-}"""
-
-_CLAIM_CITES = """
-SELECT ?claim ?work ?workLabel WHERE {
-  ?claim a wm:Claim ; cito:citesAsAuthority ?work .
-  OPTIONAL { ?work rdfs:label ?workLabel }
-}"""
-
 # List-valued attributes: GraphML has no lists, so they are written as JSON arrays there.
 LIST_ATTRIBUTES = ("links", "governments", "quotes", "cites", "cites_iris")
 
 
-def _select(kg: KnowledgeGraph, sparql: str) -> list[tuple[Any, ...]]:
-    return kg.store.query(with_prefixes(sparql)).rows
+def _select(kg: KnowledgeGraph, name: str) -> list[tuple[Any, ...]]:
+    return kg.store.query(internal_query(name)).rows
 
 
 def _prefer_english(current: Literal | None, candidate: Literal) -> bool:
@@ -142,48 +72,48 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Every entity and every evidenced relation, before any filter."""
     graph = nx.MultiDiGraph()
     relation_labels: dict[str, str] = {}
-    for relation, label in _select(kg, _RELATION_LABELS):
+    for relation, label in _select(kg, "network-relation-labels"):
         if str(relation) not in relation_labels or label is not None:
             relation_labels[str(relation)] = str(label) if label is not None else local_name(str(relation))
 
     superclasses: dict[str, set[str]] = defaultdict(set)
-    for cls, sup in _select(kg, _SUBCLASSES):
+    for cls, sup in _select(kg, "network-subclasses"):
         superclasses[str(cls)].add(str(sup))
 
     labels: dict[str, Literal] = {}
     pref_labels: dict[str, Literal] = {}
     definitions: dict[str, Literal] = {}
-    for entity, prop, value in _select(kg, _NODE_LABELS):
+    for entity, prop, value in _select(kg, "network-node-labels"):
         if not isinstance(value, Literal):
             continue
         target = {"label": labels, "prefLabel": pref_labels}.get(local_name(str(prop)), definitions)
         if _prefer_english(target.get(str(entity)), value):
             target[str(entity)] = value
     types: dict[str, set[str]] = defaultdict(set)
-    for entity, rdf_type in _select(kg, _NODE_TYPES):
+    for entity, rdf_type in _select(kg, "network-node-types"):
         types[str(entity)].add(str(rdf_type))
     links: dict[str, set[str]] = defaultdict(set)
-    for entity, link in _select(kg, _NODE_LINKS):
+    for entity, link in _select(kg, "network-node-links"):
         links[str(entity)].add(str(link))
     times: dict[str, set[str]] = defaultdict(set)
-    for entity, time in _select(kg, _NODE_TIMES):
+    for entity, time in _select(kg, "network-node-times"):
         times[str(entity)].add(str(time))
     time_entities = {e for e, ts in types.items() if ts & set(TIME_CLASSES)}
 
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     sections: dict[str, tuple[str, str]] = {}
-    for claim, quote, start, section, section_label in _select(kg, _CLAIM_EVIDENCE):
+    for claim, quote, start, section, section_label in _select(kg, "network-claim-evidence"):
         position = int(start) if isinstance(start, Literal) and str(start).isdigit() else 1 << 62
         if (position, str(quote)) not in quotes[str(claim)]:
             quotes[str(claim)].append((position, str(quote)))
         if section is not None and str(claim) not in sections:
             sections[str(claim)] = (str(section), str(section_label) if section_label else local_name(str(section)))
     stances: dict[str, tuple[str, str]] = {}
-    for claim, stance, stance_label in _select(kg, _CLAIM_STANCES):
+    for claim, stance, stance_label in _select(kg, "network-claim-stances"):
         if str(claim) not in stances or stance_label is not None:
             stances[str(claim)] = (str(stance), str(stance_label) if stance_label else local_name(str(stance)))
     cites: dict[str, dict[str, str]] = defaultdict(dict)
-    for claim, work, work_label in _select(kg, _CLAIM_CITES):
+    for claim, work, work_label in _select(kg, "network-claim-cites"):
         cites[str(claim)][str(work)] = str(work_label) if work_label is not None else local_name(str(work))
 
     def add_node(iri: str) -> None:
@@ -203,7 +133,7 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             governments=own_times,  # a set while building; sorted into a list below
         )
 
-    for subject, relation, obj, claim in _select(kg, _EDGES):
+    for subject, relation, obj, claim in _select(kg, "network-edges"):
         s, p, o = str(subject), str(relation), str(obj)
         add_node(s)
         add_node(o)
@@ -246,7 +176,7 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
 def relation_names(kg: KnowledgeGraph) -> dict[str, str]:
     """Every evidenced relation by each name a user may give it: local name, CURIE, IRI, label."""
     names: dict[str, str] = {}
-    for relation, label in _select(kg, _RELATION_LABELS):
+    for relation, label in _select(kg, "network-relation-labels"):
         iri = str(relation)
         for name in (local_name(iri), curie(iri), iri, str(label) if label is not None else None):
             if name:

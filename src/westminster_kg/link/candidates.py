@@ -19,9 +19,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, QB, RDF, RDFS, SDO, SKOS, XSD
 
 from westminster_kg.errors import InputError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.importers import import_graph_iri, list_imports
 from westminster_kg.link.labels import STOPWORDS, label_similarity, label_tokens
-from westminster_kg.link.linkset import ACCEPTED_CANDIDATES_FILE, ANY_IRI, LINK_PREDICATES, values_of
+from westminster_kg.link.linkset import ACCEPTED_CANDIDATES_FILE, ANY_IRI, values_of
 from westminster_kg.namespaces import FABIO, GRAPH_ARTICLE, WM, WMR, curie
 
 if TYPE_CHECKING:
@@ -162,12 +163,7 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
         for s, v in _labelled(kg, GRAPH_ARTICLE).items()
         if str(s).startswith(str(WMR)) and v[1] and not v[1] & set(_NOT_ENTITIES)
     }
-    linked = {
-        (row[0], row[1])
-        for row in kg.store.query(
-            f"SELECT ?s ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {values_of(LINK_PREDICATES)} }} }}"
-        ).rows
-    }
+    linked = {(row[0], row[1]) for row in kg.store.query(internal_query("links-linked-pairs")).rows}
     # With no word in common the score is at most 0.5 (Dice 0), so above that only pairs sharing a
     # word can qualify: an index by word keeps a large import from costing ours x theirs comparisons.
     by_word: dict[str, set[Any]] = defaultdict(set)
@@ -291,7 +287,7 @@ def accept_candidates(
 
     accepted = read_candidates(reviewed)
     graph_iri = import_graph_iri(graph_name)
-    ours = {row[0] for row in kg.store.query("SELECT DISTINCT ?s WHERE { ?s a ?c }").rows}
+    ours = {row[0] for row in kg.store.query(internal_query("typed-subjects")).rows}
     theirs = {
         row[0] for row in kg.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").rows
     }

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, SKOS
 
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.labels import compare_labels
-from westminster_kg.namespaces import GRAPH_LINKS, WD, WMR, curie
+from westminster_kg.namespaces import WD, WMR, curie
 from westminster_kg.project import Project
 
 if TYPE_CHECKING:
@@ -153,22 +154,11 @@ def values_of(predicates: Iterable[URIRef]) -> str:
 
 def stored_links(kg: KnowledgeGraph) -> list[Link]:
     """Every link in the links graph, with its provenance, sorted by entity and target."""
-    plain = kg.store.query(
-        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_LINKS}> {{ ?s ?p ?o }} VALUES ?p {{ {values_of(LINK_PREDICATES)} }} }}"
-    ).rows
+    plain = kg.store.query(internal_query("links-plain")).rows
     links: dict[tuple[Any, Any, Any], Link] = {}
     for s, p, o in plain:
         links[(s, p, o)] = Link(s, p, o)
-    reified = kg.store.query(
-        f"""PREFIX rdf: <{RDF}> PREFIX dcterms: <{DCTERMS}> PREFIX prov: <{PROV}> PREFIX skos: <{SKOS}>
-        SELECT ?st ?s ?p ?o ?source ?date ?id ?note WHERE {{ GRAPH <{GRAPH_LINKS}> {{
-          ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-          OPTIONAL {{ ?st dcterms:source ?source }}
-          OPTIONAL {{ ?st dcterms:date|prov:generatedAtTime ?date }}
-          OPTIONAL {{ ?st dcterms:identifier ?id }}
-          OPTIONAL {{ ?st skos:note ?note }}
-        }} VALUES ?p {{ {values_of(LINK_PREDICATES)} }} }}"""
-    ).rows
+    reified = kg.store.query(internal_query("links-provenance")).rows
     for st, s, p, o, source, date, ident, note in reified:
         link = links.get((s, p, o))
         if link is None:
@@ -264,10 +254,7 @@ def check_links(
     report = LinkReport(online=online)
     links = stored_links(kg)
     report.links = len(links)
-    typed = {
-        row[0]
-        for row in kg.store.query(f'SELECT DISTINCT ?s WHERE {{ ?s a ?c . FILTER(STRSTARTS(STR(?s), "{WMR}")) }}').rows
-    }
+    typed = {row[0] for row in kg.store.query(internal_query("links-typed-entities")).rows}
     well_formed: list[Link] = []
     for link in links:
         problems = _offline_problems(link, typed)
@@ -368,7 +355,7 @@ def _check_online(
 
 
 def _labels(kg: KnowledgeGraph) -> dict[Any, list[str]]:
-    rows = kg.store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS.label}>|<{SKOS.prefLabel}> ?l }} ORDER BY ?s ?l").rows
+    rows = kg.store.query(internal_query("links-labels")).rows
     labels: dict[Any, list[str]] = defaultdict(list)
     for s, label in rows:
         labels[s].append(str(label))

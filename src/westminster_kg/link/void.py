@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID
 
+from westminster_kg.catalogue import bind
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.linkset import SCHEMES, Link, stored_links
 from westminster_kg.namespaces import (
     GRAPH_ARTICLE,
@@ -18,7 +20,6 @@ from westminster_kg.namespaces import (
     ONTOLOGY_IRI,
     PREFIXES,
     SD,
-    WM,
     WMR,
     curie,
 )
@@ -40,12 +41,8 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     graph = Graph()
     for prefix in ("dcat", "dcterms", "foaf", "rdfs", "skos", "void", "wmr", "xsd", "owl", "prov"):
         graph.bind(prefix, PREFIXES[prefix], override=True)
-    published = (GRAPH_ONTOLOGY, GRAPH_ARTICLE, GRAPH_LINKS)
-    # GRAPH + VALUES rather than FROM: rdflib would try to fetch FROM graphs from the web.
-    in_published = "VALUES ?g { " + " ".join(f"<{g}>" for g in published) + " }"
-
-    def distinct_triples(pattern: str) -> str:
-        return f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ {pattern} }} {in_published} }} }}"
+    # The counts cover the published graphs (ontology, article, links), named by GRAPH + VALUES in
+    # queries/internal/void-*.rq rather than FROM: rdflib would try to fetch FROM graphs from the web.
 
     def count(sparql: str) -> int:
         rows = kg.store.query(sparql).rows
@@ -93,33 +90,27 @@ def void_description(kg: KnowledgeGraph) -> Graph:
         )
     )
 
-    triples = count(f"SELECT (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')}")
+    triples = count(internal_query("void-triples"))
     graph.add((dataset, VOID.triples, Literal(triples)))
-    entity_filter = f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{WMR}"))'
     graph.add(
         (
             dataset,
             VOID.entities,
-            Literal(
-                count(
-                    "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE "
-                    f"{{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }}"
-                )
-            ),
+            Literal(count(internal_query("void-entities"))),
         )
     )
     graph.add(
         (
             dataset,
             VOID.distinctSubjects,
-            Literal(count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+            Literal(count(internal_query("void-subjects"))),
         )
     )
     graph.add(
         (
             dataset,
             VOID.properties,
-            Literal(count(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {in_published} }}")),
+            Literal(count(internal_query("void-properties"))),
         )
     )
 
@@ -130,21 +121,16 @@ def void_description(kg: KnowledgeGraph) -> Graph:
         graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
         graph.add((subset, SD.name, URIRef(iri)))
         graph.add(
-            (subset, VOID.triples, Literal(count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")))
+            (subset, VOID.triples, Literal(count(bind(internal_query("void-graph-triples"), {"g": URIRef(iri)}))))
         )
 
-    classes = kg.store.query(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} {in_published} {entity_filter} }} "
-        "GROUP BY ?c ORDER BY ?c"
-    ).rows
+    classes = kg.store.query(internal_query("void-class-partitions")).rows
     for cls, n in classes:
         part = URIRef(f"{dataset}/class/{_partition_slug(cls)}")
         graph.add((dataset, VOID.classPartition, part))
         graph.add((part, VOID["class"], cls))
         graph.add((part, VOID.entities, Literal(int(n))))
-    properties = kg.store.query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct_triples('?s ?p ?o')} GROUP BY ?p ORDER BY ?p"
-    ).rows
+    properties = kg.store.query(internal_query("void-property-partitions")).rows
     vocabularies: set[str] = set()
     for prop, n in properties:
         part = URIRef(f"{dataset}/property/{_partition_slug(prop)}")
@@ -192,12 +178,7 @@ def void_description(kg: KnowledgeGraph) -> Graph:
 
 
 def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
-    rows = kg.store.query(
-        f"SELECT ?description ?license ?creator WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ "
-        f"?o a <{OWL.Ontology}> FILTER(?o = <{ONTOLOGY_IRI}>) "
-        f"OPTIONAL {{ ?o <{DCTERMS.description}> ?description }} "
-        f"OPTIONAL {{ ?o <{DCTERMS.license}> ?license }} OPTIONAL {{ ?o <{DCTERMS.creator}> ?creator }} }} }}"
-    ).rows
+    rows = kg.store.query(internal_query("void-ontology-header")).rows
     if not rows:
         return {}
     description, license_, creator = rows[0]
@@ -206,13 +187,9 @@ def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
     }
 
 
-def _example_resources(kg: KnowledgeGraph, limit: int = 3) -> list[URIRef]:
-    """The entities most often the subject or object of a claim (ties broken by IRI)."""
-    rows = kg.store.query(
-        f"SELECT ?e (COUNT(?c) AS ?n) WHERE {{ GRAPH <{GRAPH_ARTICLE}> {{ "
-        f"?c a <{WM.Claim}> ; "
-        f"<{RDF.subject}>|<{RDF.object}> ?e }} FILTER(isIRI(?e)) }} GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT {limit}"
-    ).rows
+def _example_resources(kg: KnowledgeGraph) -> list[URIRef]:
+    """The three entities most often the subject or object of a claim (ties broken by IRI)."""
+    rows = kg.store.query(internal_query("void-example-resources")).rows
     return [row[0] for row in rows]
 
 

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from westminster_kg.catalogue import bind, with_prefixes
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.namespaces import GRAPH_ONTOLOGY, PREFIXES, WMR, curie
+from westminster_kg.internal_queries import internal_query
+from westminster_kg.namespaces import PREFIXES, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.sparql import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 
@@ -80,9 +81,7 @@ class Pages(WebBase):
 
         from westminster_kg.view import render_html
 
-        facts = self.kg.store.query(
-            with_prefixes(f"SELECT ?p ?o WHERE {{ {URIRef(iri).n3()} ?p ?o }} ORDER BY ?p ?o")
-        ).rows
+        facts = self.kg.store.query(bind(internal_query("entity-facts"), {"entity": URIRef(iri)})).rows
         label = self.kg.label(iri)
         types = sorted(curie(str(o)) for p, o in facts if str(p) == PREFIXES["rdf"] + "type")
         definitions = [str(o) for p, o in facts if str(p) == PREFIXES["skos"] + "definition"]
@@ -163,9 +162,7 @@ class Pages(WebBase):
                 request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
             )
         if name != "html":
-            graph = self.kg.store.query(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
-            ).graph
+            graph = self.kg.store.query(internal_query("ontology-graph")).graph
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, override=True)
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
@@ -173,12 +170,7 @@ class Pages(WebBase):
 
     def ontology_terms(self) -> dict[str, Any]:
         """Header, classes and properties of the ontology, each with label, definition and links."""
-        rows = self.kg.store.query(
-            with_prefixes(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
-                "ORDER BY ?s ?p ?o"
-            )
-        ).rows
+        rows = self.kg.store.query(internal_query("ontology-terms")).rows
         terms: dict[str, dict[str, list[Any]]] = {}
         for s, p, o in rows:
             terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
