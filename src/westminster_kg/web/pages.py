@@ -6,6 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+
 from westminster_kg.catalogue import bind, with_prefixes
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.internal_queries import internal_query
@@ -83,15 +85,15 @@ class Pages(WebBase):
 
         facts = self.kg.store.query(bind(internal_query("entity-facts"), {"entity": URIRef(iri)})).rows
         label = self.kg.label(iri)
-        types = sorted(curie(str(o)) for p, o in facts if str(p) == PREFIXES["rdf"] + "type")
-        definitions = [str(o) for p, o in facts if str(p) == PREFIXES["skos"] + "definition"]
-        link_properties = {PREFIXES["owl"] + "sameAs", PREFIXES["skos"] + "exactMatch", PREFIXES["skos"] + "closeMatch"}
+        types = sorted(curie(str(o)) for p, o in facts if str(p) == str(RDF.type))
+        definitions = [str(o) for p, o in facts if str(p) == str(SKOS.definition)]
+        link_properties = {str(OWL.sameAs), str(SKOS.exactMatch), str(SKOS.closeMatch)}
         links = sorted({str(o) for p, o in facts if str(p) in link_properties})
         shown = {
-            PREFIXES["rdf"] + "type",
-            PREFIXES["skos"] + "definition",
-            PREFIXES["rdfs"] + "label",
-            PREFIXES["prov"] + "wasDerivedFrom",
+            str(RDF.type),
+            str(SKOS.definition),
+            str(RDFS.label),
+            str(PROV.wasDerivedFrom),
             *link_properties,
         }
         other_facts = [
@@ -174,15 +176,14 @@ class Pages(WebBase):
         terms: dict[str, dict[str, list[Any]]] = {}
         for s, p, o in rows:
             terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
-        rdf_type, owl = PREFIXES["rdf"] + "type", PREFIXES["owl"]
 
         def kind(iri: str) -> str:
-            types = {str(t) for t in terms[iri].get(rdf_type, [])}
-            if owl + "Ontology" in types:
+            types = set(terms[iri].get(str(RDF.type), []))
+            if OWL.Ontology in types:
                 return "ontology"
-            if owl + "Class" in types:
+            if OWL.Class in types:
                 return "class"
-            if types & {owl + "ObjectProperty", owl + "DatatypeProperty"}:
+            if types & {OWL.ObjectProperty, OWL.DatatypeProperty}:
                 return "property"
             return "individual"
 
@@ -194,11 +195,7 @@ class Pages(WebBase):
                     "iri": iri,
                     "anchor": iri.split("#", 1)[1] if "#" in iri else "",
                     "label": str(
-                        (
-                            values.get(PREFIXES["rdfs"] + "label")
-                            or values.get(PREFIXES["skos"] + "prefLabel")
-                            or [iri.rsplit("#", 1)[-1]]
-                        )[0]
+                        (values.get(str(RDFS.label)) or values.get(str(SKOS.prefLabel)) or [iri.rsplit("#", 1)[-1]])[0]
                     ),
                     "values": sorted(values.items()),
                 }
