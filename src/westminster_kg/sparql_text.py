@@ -11,6 +11,16 @@ import re
 
 from westminster_kg.errors import QueryError
 
+_SPECIAL = re.compile(r"[<#'\"]")
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+# A string's body up to its closing quote: an escape (backslash and any character) or any other
+# character that does not start the closing quote (runs without a backslash or quote in one step).
+# Matched by the regex engine, not char by char: a query carrying a 1 MB literal is scanned at once.
+_BODY = {
+    quote: re.compile(r"(?:[^\\" + quote[0] + r"]+|\\.|(?!" + quote + r")[^\\])*", re.DOTALL)
+    for quote in ("'", '"', "'''", '"""')
+}
+
 
 def code_outside_literals(sparql: str) -> str:
     """The query with comments and string contents blanked (same length, same offsets).
@@ -21,31 +31,32 @@ def code_outside_literals(sparql: str) -> str:
     out: list[str] = []
     i, n = 0, len(sparql)
     while i < n:
+        special = _SPECIAL.search(sparql, i)
+        if special is None:
+            out.append(sparql[i:])
+            break
+        out.append(sparql[i : special.start()])
+        i = special.start()
         c = sparql[i]
         if c == "<":
             # An IRI ref has no spaces; a '<' followed by space or '=' is an operator.
-            match = re.match(r"<[^<>\"{}|^`\\\s]*>", sparql[i:])
-            if match:
-                out.append(match.group(0))
-                i += match.end()
-                continue
+            match = _IRI_REF.match(sparql, i)
+            out.append(match.group(0) if match else c)
+            i = match.end() if match else i + 1
+            continue
         if c == "#":
             end = sparql.find("\n", i)
             end = n if end < 0 else end
             out.append(" " * (end - i))
             i = end
             continue
-        if c in "'\"":
-            quote = sparql[i : i + 3] if sparql[i : i + 3] in ("'''", '"""') else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            closed = min(j, n)
-            out.append(quote + " " * (closed - i - len(quote)) + sparql[closed : closed + len(quote)])
-            i = j + len(quote)
-            continue
-        out.append(c)
-        i += 1
+        quote = sparql[i : i + 3] if sparql[i : i + 3] in ("'''", '"""') else c
+        j = _BODY[quote].match(sparql, i + len(quote)).end()
+        if j < n and not sparql.startswith(quote, j):
+            j += 2  # a backslash as the very last character escapes past the end
+        closed = min(j, n)
+        out.append(quote + " " * (closed - i - len(quote)) + sparql[closed : closed + len(quote)])
+        i = j + len(quote)
     return "".join(out)[:n]
 
 
@@ -54,10 +65,20 @@ def code_outside_literals(sparql: str) -> str:
 MAX_NESTING = 200
 
 
-def check_nesting(sparql: str, limit: int = MAX_NESTING) -> None:
-    """Raise ``QueryError`` when groups, brackets or parentheses nest deeper than ``limit``."""
+_BRACKET = re.compile(r"[{}()\[\]]")
+
+
+def check_nesting(sparql: str, limit: int = MAX_NESTING, *, code: str | None = None) -> None:
+    """Raise ``QueryError`` when groups, brackets or parentheses nest deeper than ``limit``.
+
+    Args:
+        sparql: the query.
+        limit: the deepest nesting allowed.
+        code: ``code_outside_literals(sparql)`` when the caller has it already.
+    """
     depth = deepest = 0
-    for c in code_outside_literals(sparql):
+    for bracket in _BRACKET.finditer(code_outside_literals(sparql) if code is None else code):
+        c = bracket.group(0)
         if c in "{([":
             depth += 1
             deepest = max(deepest, depth)
