@@ -1,15 +1,18 @@
-"""`wmkg validate`: the valid slice passes; each invalid example trips exactly its check."""
+"""`wmkg validate`: the valid slice passes; each invalid example trips exactly its check, and nothing else."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project
+from conftest import DATA, REPO, make_project
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
 
 from westminster_kg.project import Project
-from westminster_kg.validate import validate
+from westminster_kg.validate import ValidationReport, validate
 
 
 def test_the_valid_slice_passes(mini_root: Path) -> None:
@@ -19,18 +22,82 @@ def test_the_valid_slice_passes(mini_root: Path) -> None:
 
 
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
+SHAPES = REPO / "ontology" / "shapes.ttl"
+# Checks written in Python rather than as queries or shapes.
+PYTHON_CHECKS = {"article-hash", "quote-verbatim", "quote-offsets", "quote-section"}
 
 
-@pytest.mark.parametrize("example", INVALID, ids=[p.stem for p in INVALID])
-def test_each_invalid_example_trips_its_check(tmp_path: Path, example: Path) -> None:
+@dataclass(frozen=True)
+class Fixture:
+    """An invalid example and what it must trip, from its header lines.
+
+    ``# expect: CHECK`` is the one check ``wmkg validate`` must report, and nothing else.
+    ``# shacl: shacl:X ...`` lists the shapes that fire, including those shown under the name of
+    the check query they restate (``wmsh:mirrors``). ``# replace: PATH`` puts the file at PATH
+    in the project instead of in graph/claims/.
+    """
+
+    path: Path
+    expect: str
+    shacl: frozenset[str]
+    target: str
+
+    @classmethod
+    def read(cls, path: Path) -> Fixture:
+        header = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].partition(":")
+            header[key.strip()] = value.strip()
+        expect = header["expect"]
+        shacl = set(header.get("shacl", "").split())
+        if expect.startswith("shacl:"):
+            shacl.add(expect)
+        return cls(path, expect, frozenset(shacl), header.get("replace", f"graph/claims/{path.name}"))
+
+
+FIXTURES = [Fixture.read(p) for p in INVALID]
+
+
+def validate_with(tmp_path: Path, fixture: Fixture) -> ValidationReport:
     root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
-    shutil.copy(example, root / "graph" / "claims" / example.name)
-    expected_check = example.read_text().splitlines()[0].removeprefix("# expect:").strip()
-    report = validate(Project.open(root))
-    checks = {f.check for f in report.violations}
-    assert expected_check in checks, [str(f) for f in report.violations]
-    named = [f for f in report.violations if f.check == expected_check]
-    assert any(f.file == f"graph/claims/{example.name}" for f in named), [str(f) for f in named]
+    shutil.copy(fixture.path, root / fixture.target)
+    return validate(Project.open(root))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.path.stem for f in FIXTURES])
+def test_each_invalid_example_trips_exactly_its_check(tmp_path: Path, fixture: Fixture) -> None:
+    report = validate_with(tmp_path, fixture)
+    # The whole set: a fixture that also tripped another check would not prove which one bites.
+    assert {f.check for f in report.findings} == {fixture.expect}, [str(f) for f in report.findings]
+    assert all(f.file == fixture.target for f in report.findings), [str(f) for f in report.findings]
+    fired_shapes = {f.check for f in report.findings + report.shadowed if f.check.startswith("shacl:")}
+    assert fired_shapes == fixture.shacl, [str(f) for f in report.findings + report.shadowed]
+
+
+def test_every_check_query_shape_and_python_check_has_a_fixture_that_trips_it() -> None:
+    expected = {f.expect for f in FIXTURES}
+    queries = {p.stem for p in (REPO / "queries" / "checks").glob("*.rq")}
+    assert queries | PYTHON_CHECKS <= expected, sorted(queries | PYTHON_CHECKS - expected)
+    shapes = Graph().parse(SHAPES)
+    named = {
+        "shacl:" + str(s).rsplit("#", 1)[-1]
+        for kind in (SH.PropertyShape, SH.SPARQLConstraint)
+        for s in shapes.subjects(RDF.type, kind)
+    }
+    tripped = set().union(*(f.shacl for f in FIXTURES))
+    assert named <= tripped, sorted(named - tripped)
+    # Every constraint in the shapes file is one of the named shapes counted above.
+    anonymous = [o for p in (SH.property, SH.sparql) for o in shapes.objects(None, p) if not isinstance(o, URIRef)]
+    assert not anonymous
+
+
+def test_a_shape_that_restates_a_check_is_shown_once_under_the_checks_name(tmp_path: Path) -> None:
+    fixture = Fixture.read(DATA / "invalid" / "edge-without-claim.ttl")
+    report = validate_with(tmp_path, fixture)
+    assert [f.check for f in report.findings] == ["edge-without-claim-violation"]
+    assert [f.check for f in report.shadowed] == ["shacl:relation-has-claim"]
 
 
 CUBE = """

@@ -102,7 +102,7 @@ def kg_rows(kg: KnowledgeGraph, sparql: str) -> set[tuple[str, ...]]:
 def test_sparqlwrapper_gets_the_same_json_and_csv_as_wmkg_query(mini):
     named = mini.kg.named_query("reforms-eroding-conventions")
     client = SPARQLWrapper(mini.url + "/sparql")
-    client.setQuery(with_prefixes(named.sparql))
+    client.setQuery(named.sparql)  # the .rq file as it is: it declares its own prefixes
     client.setReturnFormat(JSON)
     answer = client.query().convert()
     assert sparql_rows(answer) == kg_rows(mini.kg, named.sparql) != set()

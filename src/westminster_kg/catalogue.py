@@ -23,7 +23,12 @@ from rdflib.namespace import XSD
 
 from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.namespaces import PREFIXES, WMR
-from westminster_kg.sparql_text import code_outside_literals
+from westminster_kg.sparql_text import (  # re-exported
+    code_outside_literals,
+    declared_prefixes,
+    used_prefixes,
+    with_prefixes,
+)
 
 PARAM_KINDS = ("iri", "literal", "integer", "year")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -125,16 +130,6 @@ def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
     return catalogue
 
 
-def with_prefixes(sparql: str) -> str:
-    """The query with PREFIX lines for every standard prefix it does not declare itself.
-
-    Unused prefixes are harmless in SPARQL, so all are added rather than guessing which are used.
-    """
-    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z0-9_-]*):", sparql)}
-    missing = [f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()) if p.lower() not in declared]
-    return "".join(missing) + sparql
-
-
 def _outer_where_brace(sparql: str) -> int | None:
     """Index of the ``{`` that opens the outermost WHERE group, ignoring comments, IRIs, strings."""
     match = re.search(r"(?<![\w:?$])WHERE\s*\{", code_outside_literals(sparql), re.IGNORECASE)
@@ -155,7 +150,8 @@ def bind(sparql: str, values: dict[str, URIRef | Literal]) -> str:
     position = _outer_where_brace(sparql)
     if position is None:
         raise QueryError("parameters need a query with an explicit 'WHERE { ... }' group")
-    block = "".join(f"\n  VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items())
+    # On the WHERE line itself: the query's line numbers, and so its error positions, stay its own.
+    block = "".join(f" VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items())
     return sparql[: position + 1] + block + sparql[position + 1 :]
 
 
@@ -197,9 +193,11 @@ __all__ = [
     "NamedQuery",
     "Parameter",
     "bind",
+    "declared_prefixes",
     "load_catalogue",
     "parse_named_query",
     "parse_value",
+    "used_prefixes",
     "with_prefixes",
 ]
 

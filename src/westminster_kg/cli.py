@@ -277,6 +277,7 @@ def fmt_command(
     for name in changed:
         out.print(("would reformat " if check else "reformatted ") + name)
     if check and changed:
+        err.print(f"{len(changed)} file(s) not in canonical form: run `wmkg fmt`")
         raise typer.Exit(1)
     out.print(f"{len(changed)} file(s) {'to reformat' if check else 'reformatted'}")
 

@@ -21,7 +21,6 @@ from westminster_kg.catalogue import (
     bind,
     load_catalogue,
     parse_value,
-    with_prefixes,
 )
 from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.internal_queries import internal_query
@@ -131,8 +130,8 @@ class KnowledgeGraph:
         return self.run(text, values)
 
     def run(self, sparql: str, values: dict[str, URIRef | Literal] | None = None) -> QueryResult:
-        """Run SPARQL text with pre-bound variables (our standard prefixes are added)."""
-        return self.store.query(bind(with_prefixes(sparql), values or {}))
+        """Run SPARQL text with pre-bound variables (the standard prefixes are predeclared)."""
+        return self.store.query(bind(sparql, values or {}))
 
     def bind_parameters(self, named: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
         """Check and resolve parameter values for ``named`` into RDF terms."""

@@ -11,6 +11,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS,
 from westminster_kg.vocab import WM
 
 WMR = Namespace("https://w3id.org/westminster-kg/id/")
+WMSH = Namespace("https://w3id.org/westminster-kg/shapes#")  # the SHACL shapes (ontology/shapes.ttl)
 ONTOLOGY_IRI = "https://w3id.org/westminster-kg/ontology"
 GRAPH_BASE = "https://w3id.org/westminster-kg/graph/"
 GRAPH_ONTOLOGY = GRAPH_BASE + "ontology"

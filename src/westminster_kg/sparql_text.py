@@ -8,8 +8,10 @@ parser (``check_nesting``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from westminster_kg.errors import QueryError
+from westminster_kg.namespaces import PREFIXES
 
 _SPECIAL = re.compile(r"[<#'\"]")
 _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
@@ -88,4 +90,44 @@ def check_nesting(sparql: str, limit: int = MAX_NESTING, *, code: str | None = N
             depth -= 1
 
 
-__all__ = ["MAX_NESTING", "check_nesting", "code_outside_literals"]
+_DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<")
+_IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+# A prefixed name's prefix: not part of a variable, a longer name or an IRI; "a:b" and ":b" both count.
+_PREFIX_USE = re.compile(r"(?<![\w?$:<.-])([A-Za-z][\w.-]*)?:")
+
+
+def declared_prefixes(sparql: str) -> set[str]:
+    """The prefixes the query declares with its own ``PREFIX`` lines."""
+    return {m.group(1) or "" for m in _DECLARED.finditer(code_outside_literals(sparql))}
+
+
+def used_prefixes(sparql: str) -> set[str]:
+    """The prefixes the query's prefixed names use (its ``PREFIX`` declarations aside).
+
+    Comments, strings and IRIs are blanked first, so ``"12:30"`` or ``<http://x>`` count for nothing.
+    """
+    code = _IRI_REF.sub(lambda m: " " * len(m.group(0)), code_outside_literals(sparql))
+    code = _DECLARED.sub(" ", code)
+    return {m.group(1) or "" for m in _PREFIX_USE.finditer(code)}
+
+
+def with_prefixes(sparql: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """The query with a ``PREFIX`` for each of ``prefixes`` it uses but does not declare.
+
+    Only for places that cannot hand prefixes over separately (a remote SPARQL endpoint, the web
+    pages' worker protocol): the stores take them through their ``prefixes`` argument instead.
+    The declarations go in front of the first line, not on lines of their own, so an error's line
+    number stays the user's own.
+    """
+    missing = sorted((used_prefixes(sparql) - declared_prefixes(sparql)) & prefixes.keys())
+    return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + sparql
+
+
+__all__ = [
+    "MAX_NESTING",
+    "check_nesting",
+    "code_outside_literals",
+    "declared_prefixes",
+    "used_prefixes",
+    "with_prefixes",
+]

@@ -1,22 +1,41 @@
 """Canonical Turtle for the curated files, and atomic file writes.
 
-``wmkg fmt`` rewrites every curated file with ``canonical_turtle``: prefixes first, one subject
-per block, blocks sorted by IRI, ``rdf:type`` then labels and definitions first in each block,
-blank nodes nested. Formatting twice gives the same bytes, and never changes the graph.
+``wmkg fmt`` rewrites every curated file with ``canonical_turtle``, whose output depends only on
+the graph, never on the order triples were read or added in:
+
+- ``@prefix`` lines first: only the prefixes the file uses, sorted by name.
+- One block per subject, blocks sorted by subject IRI. Blank nodes used once are nested where
+  they are used; any other blank node gets a block of its own after the IRIs, labelled
+  canonically (``rdflib.compare``), so a shared blank node keeps its label across rewrites.
+- In a block, ``rdf:type``, then labels and definitions, then ``rdf:subject``/``predicate``/
+  ``object``, then every other predicate sorted by IRI. Objects are sorted: IRIs by IRI, literals
+  by value, datatype and language, nested blank nodes by their content.
+- A file that holds ``wm:Claim`` is about claims: each claim's plain triple (the edge the claim
+  reifies, when the same file holds it) follows its claim block as a one-line statement, so a
+  relation and its evidence sit together and move together. Claims come in IRI order
+  (``claim-SUBJECT-RELATION-OBJECT``, so by subject); the file's other triples follow, in
+  blocks sorted by IRI as above.
+
+Formatting twice gives the same bytes, and never changes the graph (``format_project`` checks
+isomorphism before writing).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
 
 from westminster_kg.errors import InputError
-from westminster_kg.namespaces import PREFIXES
+from westminster_kg.namespaces import PREFIXES, WM
 from westminster_kg.project import Project
 
 # Predicates shown first in a block, in this order; the rest follow sorted by IRI.
@@ -30,16 +49,174 @@ LEADING_PREDICATES = [
     RDF.predicate,
     RDF.object,
 ]
+_LEADING_RANK = {p: i for i, p in enumerate(LEADING_PREDICATES)}
+
+
+def _predicate_key(predicate: Node) -> tuple[int, str]:
+    return (_LEADING_RANK.get(predicate, len(_LEADING_RANK)), str(predicate))
 
 
 class CanonicalTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle writer with our predicate order."""
+    """rdflib's Turtle writer (its escaping, nesting and layout) with a canonical order.
+
+    rdflib orders subjects by how often they are referenced, so one new reference moved a whole
+    block; here the order is the module's rule. A block may also be restricted to some of its
+    subject's triples (a claim's plain triple, written next to the claim).
+    """
 
     short_name = "wmkg-turtle"
 
     def __init__(self, store: Graph) -> None:
         super().__init__(store)
         self.predicateOrder = LEADING_PREDICATES
+        self._only: tuple[Node, set[tuple[Node, Node]]] | None = None
+        self._content_keys: dict[Node, tuple] = {}
+
+    def buildPredicateHash(self, subject: Any) -> Mapping[Any, list[Node]]:  # noqa: N802 - rdflib's name
+        """The subject's objects by predicate, restricted to one statement's triples when asked."""
+        properties = super().buildPredicateHash(subject)
+        if self._only is not None and self._only[0] == subject and self.depth == 0:
+            allowed = self._only[1]
+            properties = {p: [o for o in objects if (p, o) in allowed] for p, objects in properties.items()}
+            properties = {p: objects for p, objects in properties.items() if objects}
+        return properties
+
+    def sortProperties(self, properties: Mapping[Any, list[Node]]) -> list[Any]:  # noqa: N802 - rdflib's name
+        """Predicates in the leading order then by IRI; each one's objects by ``object_key``."""
+        for objects in properties.values():
+            objects.sort(key=self.object_key)
+        return sorted(properties, key=_predicate_key)
+
+    def object_key(self, node: Node) -> tuple:
+        """IRIs, then literals, then blank nodes (by what they say, not by their label)."""
+        return term_key(self.store, node, self._content_keys)
+
+    def write_blocks(self, stream: io.BytesIO, blocks: list[tuple[Node, set[tuple[Node, Node]] | None]]) -> None:
+        """Write the prefixes, then each (subject, its triples or ``None`` for all) as one statement."""
+        self.reset()
+        self.stream = stream
+        self.preprocess()
+        self.startDocument()
+        previous_was_claim = False
+        for number, (subject, only) in enumerate(blocks):
+            self._only = (subject, only) if only is not None else None
+            # Blocks are apart by a blank line; a claim's plain triple follows its claim directly.
+            if number and not (only is not None and previous_was_claim):
+                self.write("\n")
+            self.subjectDone(subject)
+            if not self.s_squared(subject):
+                self.s_default(subject)
+            previous_was_claim = (subject, RDF.type, WM.Claim) in self.store
+        self._only = None
+        self.write("\n")
+
+
+def term_key(graph: Graph, node: Node, cache: dict[Node, tuple] | None = None, seen: frozenset = frozenset()) -> tuple:
+    """A sort key for a term: IRIs, then literals, then blank nodes by their content, recursively.
+
+    For a blank node used once, its key says everything below it, so two graphs whose blank nodes
+    form trees are isomorphic exactly when their sorted keyed triples are equal (``same_graph``).
+    """
+    if isinstance(node, URIRef):
+        return (0, str(node))
+    if isinstance(node, Literal):
+        return (1, str(node), str(node.datatype or ""), node.language or "")
+    if cache is not None and node in cache:
+        return cache[node]
+    if node in seen:  # a cycle of blank nodes: fall back on the (canonical) label
+        return (3, str(node))
+    key = (
+        2,
+        tuple(sorted((str(p), term_key(graph, o, cache, seen | {node})) for p, o in graph.predicate_objects(node))),
+    )
+    if cache is not None:
+        cache[node] = key
+    return key
+
+
+def _is_forest(graph: Graph) -> bool:
+    """True when every blank node is the object of exactly one triple and hangs below an IRI."""
+    references: dict[Node, int] = {}
+    for obj in graph.objects():
+        if isinstance(obj, BNode):
+            references[obj] = references.get(obj, 0) + 1
+    blanks = {n for triple in graph for n in triple if isinstance(n, BNode)}
+    if any(references.get(b, 0) != 1 for b in blanks):
+        return False
+    reached: set[Node] = set()
+    todo = [o for s, o in graph.subject_objects() if isinstance(s, URIRef) and isinstance(o, BNode)]
+    while todo:
+        node = todo.pop()
+        if node not in reached:
+            reached.add(node)
+            todo.extend(o for o in graph.objects(node) if isinstance(o, BNode))
+    return reached == blanks
+
+
+def same_graph(first: Graph, second: Graph) -> bool:
+    """Whether two graphs are isomorphic: by keyed triples for blank-node trees, else by rdflib."""
+    from rdflib.compare import isomorphic
+
+    if len(first) != len(second):
+        return False
+    if _is_forest(first) and _is_forest(second):
+
+        def keyed(graph: Graph) -> list[tuple]:
+            cache: dict[Node, tuple] = {}
+            return sorted((str(s), str(p), term_key(graph, o, cache)) for s, p, o in graph if isinstance(s, URIRef))
+
+        return keyed(first) == keyed(second)
+    return isomorphic(first, second)
+
+
+def _blocks(graph: Graph) -> list[tuple[Node, set[tuple[Node, Node]] | None]]:
+    """The statements to write, in the module's order (see the module docstring)."""
+    references: dict[Node, int] = {}
+    for obj in graph.objects():
+        if isinstance(obj, BNode):
+            references[obj] = references.get(obj, 0) + 1
+    iris = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
+    # Blank nodes used exactly once are nested where used; the rest stand alone, after the IRIs,
+    # and so does a blank node no IRI leads to (a cycle of blank nodes would otherwise be lost).
+    loose = {s for s in graph.subjects() if isinstance(s, BNode) and references.get(s, 0) != 1}
+    reached: set[Node] = set()
+    todo = [o for s in iris + sorted(loose, key=str) for o in graph.objects(s) if isinstance(o, BNode)]
+    while todo:
+        node = todo.pop()
+        if node not in reached:
+            reached.add(node)
+            todo.extend(o for o in graph.objects(node) if isinstance(o, BNode))
+    for node in sorted({s for s in graph.subjects() if isinstance(s, BNode)} - reached - loose, key=str):
+        if node in reached:
+            continue
+        loose.add(node)  # one per cycle is enough: the rest nest below it
+        reached.add(node)
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            for o in graph.objects(current):
+                if isinstance(o, BNode) and o not in reached:
+                    reached.add(o)
+                    todo.append(o)
+    loose = sorted(loose, key=str)
+    claims = [s for s in iris if (s, RDF.type, WM.Claim) in graph]
+    if not claims:
+        return [(s, None) for s in iris + loose]
+    blocks: list[tuple[Node, set[tuple[Node, Node]] | None]] = []
+    written: set[tuple[Node, Node, Node]] = set()
+    for claim in claims:
+        blocks.append((claim, None))
+        edge = tuple(graph.value(claim, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        if None not in edge and edge in graph and edge not in written and isinstance(edge[0], URIRef):
+            written.add(edge)  # type: ignore[arg-type]
+            blocks.append((edge[0], {(edge[1], edge[2])}))
+    for subject in iris + loose:
+        if subject in claims:
+            continue
+        rest = {(p, o) for p, o in graph.predicate_objects(subject) if (subject, p, o) not in written}
+        if rest:
+            blocks.append((subject, rest if len(rest) < len(set(graph.predicate_objects(subject))) else None))
+    return blocks
 
 
 def canonical_turtle(graph: Graph) -> str:
@@ -47,19 +224,21 @@ def canonical_turtle(graph: Graph) -> str:
     from rdflib.compare import to_canonical_graph
 
     # Canonical blank node labels: a shared blank node keeps the same label across rewrites.
-    out = Graph()
-    for triple in to_canonical_graph(graph):
+    # Only the core prefixes (rdf, rdfs, owl, xsd, xml) and ours: never rdflib's long default list.
+    # A blank-node forest prints no label at all: canonical labels (slow) are only needed otherwise.
+    out = Graph(bind_namespaces="core")
+    for triple in graph if _is_forest(graph) else to_canonical_graph(graph):
         out.add(triple)
     used = {str(t) for triple in graph for t in triple}
+    used |= {str(t.datatype) for triple in graph for t in triple if isinstance(t, Literal) and t.datatype}
     for prefix, namespace in PREFIXES.items():
         if any(t.startswith(namespace) for t in used):
             out.bind(prefix, namespace, override=True, replace=True)
-    import io
-
+    if not len(out):
+        return ""
     buffer = io.BytesIO()
-    CanonicalTurtleSerializer(out).serialize(buffer, encoding="utf-8")
-    text = buffer.getvalue().decode("utf-8")
-    return text.rstrip("\n") + "\n"
+    CanonicalTurtleSerializer(out).write_blocks(buffer, _blocks(out))
+    return buffer.getvalue().decode("utf-8").strip("\n") + "\n"
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -86,8 +265,6 @@ def format_project(project: Project, *, write: bool = True) -> list[str]:
     The graph of each file is compared before and after (isomorphism): a formatter bug can
     never silently change data.
     """
-    from rdflib.compare import isomorphic
-
     changed = []
     for source in project.curated_files():
         if source.format != "turtle" or source.path.name == "shapes.ttl":
@@ -97,7 +274,7 @@ def format_project(project: Project, *, write: bool = True) -> list[str]:
         text = canonical_turtle(graph)
         if text == original:
             continue
-        if not isomorphic(graph, Graph().parse(data=text, format="turtle")):
+        if not same_graph(graph, Graph().parse(data=text, format="turtle")):
             raise InputError(f"{project.relative(source.path)}: formatting would change the graph; left as is")
         changed.append(project.relative(source.path))
         if write:

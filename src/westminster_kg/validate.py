@@ -14,9 +14,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH
 
-from westminster_kg.catalogue import parse_named_query, with_prefixes
+from westminster_kg.catalogue import parse_named_query
 from westminster_kg.evidence import Article, section_at, sections_from
-from westminster_kg.namespaces import OA, WM, WMR, curie
+from westminster_kg.namespaces import OA, WM, WMR, WMSH, curie
 from westminster_kg.project import Project
 from westminster_kg.store.oxigraph import OxigraphStore
 
@@ -44,6 +44,8 @@ class ValidationReport:
 
     findings: list[Finding] = field(default_factory=list)
     quotes_checked: int = 0
+    # SHACL findings that restate a check query's finding for the same entity (shown once, not twice).
+    shadowed: list[Finding] = field(default_factory=list)
 
     @property
     def violations(self) -> list[Finding]:
@@ -187,7 +189,7 @@ def _run_check_queries(project: Project, store: OxigraphStore, locator: _Locator
     for path in sorted((project.queries_dir / "checks").glob("*.rq")):
         level = "warning" if path.stem.endswith("-warning") else "violation"
         named = parse_named_query(path)
-        result = store.query(with_prefixes(named.sparql))
+        result = store.query(named.sparql)
         for row in result.to_dicts():
             node = row.get("entity")
             file, entity = locator.where(node) if node is not None else ("", "")
@@ -212,6 +214,11 @@ def _run_shacl(
     locator: _Locator,
     report: ValidationReport,
 ) -> None:
+    """Findings named after the shape that fired (``shacl:claim-stance``), each problem once.
+
+    A shape marked ``wmsh:mirrors "NAME"`` restates the check query ``NAME``; its finding is kept
+    aside in ``report.shadowed`` when that query already reported the same entity.
+    """
     if not project.shapes_path.is_file():
         return
     from pyshacl import validate as shacl_validate
@@ -220,15 +227,32 @@ def _run_shacl(
     conforms, results_graph, _ = shacl_validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
     if conforms:
         return
+    reported = {(f.check, f.entity) for f in report.findings}
     for result in results_graph.subjects(RDF.type, SH.ValidationResult):
+        if (None, SH.detail, result) in results_graph:
+            continue  # reported through the result it details
         focus = results_graph.value(result, SH.focusNode)
-        message = results_graph.value(result, SH.resultMessage)
         value = results_graph.value(result, SH.value)
+        # A nested shape (sh:node) failed: name the innermost shape, which says what is wrong.
+        cause = result
+        while (detail := results_graph.value(cause, SH.detail)) is not None:
+            cause = detail
+        shape = results_graph.value(cause, SH.sourceConstraint) or results_graph.value(cause, SH.sourceShape)
+        if not isinstance(shape, URIRef) or (shape, RDF.type, SH.SPARQLConstraint) not in shapes:
+            shape = results_graph.value(cause, SH.sourceShape)
+        message = results_graph.value(cause, SH.resultMessage)
         file, entity = locator.where(focus)
         if value is not None and isinstance(value, URIRef):
             vfile, ventity = locator.where(value)
             file, entity = vfile or file, f"{ventity} ({entity})"
-        report.findings.append(Finding("violation", "shacl", str(message), entity, file))
+        check = "shacl:" + (str(shape).rsplit("#", 1)[-1] if isinstance(shape, URIRef) else "shape")
+        finding = Finding("violation", check, str(message), entity, file)
+        mirrored = shapes.value(shape, WMSH.mirrors) if shape is not None else None
+        entities = {locator.where(node)[1] for node in (focus, value) if node is not None}
+        if mirrored is not None and any((str(mirrored), e) in reported for e in entities):
+            report.shadowed.append(finding)
+        else:
+            report.findings.append(finding)
 
 
 __all__ = ["Finding", "ValidationReport", "validate"]

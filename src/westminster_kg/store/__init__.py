@@ -22,7 +22,7 @@ import importlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -211,8 +211,13 @@ class Store(Protocol):
     def load(self, sources: Iterable[SourceFile], project: Project | None = None) -> None:
         """Load files into their named graphs, all or nothing."""
 
-    def query(self, sparql: str) -> QueryResult:
-        """Answer a SPARQL 1.1 query over the union of all graphs."""
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Answer a SPARQL 1.1 query over the union of all graphs.
+
+        ``prefixes`` are predeclared for the query (the standard ``PREFIXES`` when ``None``; ``{}``
+        for none): the query's own ``PREFIX`` lines win, and no text is added to the query, so an
+        error's line and column are the query's own.
+        """
 
     def quads(self) -> Iterator[Quad]:
         """Every quad (graph ``None`` for the default graph)."""

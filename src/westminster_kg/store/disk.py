@@ -22,7 +22,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -211,9 +211,9 @@ class PersistentOxigraphStore:
             raise StoreError(f"{self.path}: the store is empty: load the project first")
         return self._inner
 
-    def query(self, sparql: str) -> QueryResult:
-        """Answer a query over the union of graphs."""
-        return self._live().query(sparql)
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Answer a query over the union of graphs (``prefixes``: see ``Store.query``)."""
+        return self._live().query(sparql, prefixes=prefixes)
 
     def quads(self) -> Iterator[Quad]:
         """Every quad as rdflib terms."""

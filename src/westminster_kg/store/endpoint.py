@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,8 +30,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from westminster_kg.errors import InputError, QueryError, StoreError
-from westminster_kg.namespaces import GRAPH_BASE
+from westminster_kg.namespaces import GRAPH_BASE, PREFIXES
 from westminster_kg.project import Project, SourceFile
+from westminster_kg.sparql_text import with_prefixes
 from westminster_kg.store import Quad, QueryResult, Term, syntax_error
 from westminster_kg.store.oxigraph import OxigraphStore
 
@@ -188,8 +189,14 @@ class EndpointStore:
 
     # --- queries -------------------------------------------------------------------------------
 
-    def query(self, sparql: str) -> QueryResult:
-        """Answer a query over the endpoint's default graph (the union of graphs, see above)."""
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Answer a query over the endpoint's default graph (the union of graphs, see above).
+
+        The protocol has no way to predeclare prefixes, so those of ``prefixes`` (the standard
+        ones when ``None``) that the query uses without declaring are written in front of its first
+        line: its line numbers stay its own.
+        """
+        sparql = with_prefixes(sparql, PREFIXES if prefixes is None else prefixes)
         form = query_form(sparql)
         if form is None:
             raise syntax_error(sparql, "expected SELECT, ASK, CONSTRUCT or DESCRIBE")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from rdflib import Dataset, Graph, URIRef
 
 from westminster_kg.errors import InputError, QueryError
+from westminster_kg.namespaces import PREFIXES
 from westminster_kg.project import Project, SourceFile
 from westminster_kg.sparql_text import check_nesting
 from westminster_kg.store import Quad, QueryResult, source_location, syntax_error
@@ -44,13 +45,13 @@ class MemoryStore:
         for quad in staging.quads((None, None, None, None)):
             self.dataset.add(quad)
 
-    def query(self, sparql: str) -> QueryResult:
-        """Answer a query with rdflib's SPARQL engine."""
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Answer a query with rdflib's SPARQL engine (``prefixes``: see ``Store.query``)."""
         from rdflib.plugins.sparql import prepareQuery
 
         check_nesting(sparql)
         try:
-            prepared = prepareQuery(sparql)
+            prepared = prepareQuery(sparql, initNs=dict(PREFIXES if prefixes is None else prefixes))
         except Exception as exc:  # noqa: BLE001 - pyparsing errors have several types
             raise syntax_error(sparql, str(exc)) from exc
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from westminster_kg.errors import InputError, StoreError
+from westminster_kg.namespaces import PREFIXES
 from westminster_kg.project import Project, SourceFile
 from westminster_kg.sparql_text import check_nesting
 from westminster_kg.store import Quad, QueryResult, Term, source_location, syntax_error
@@ -94,11 +95,13 @@ class OxigraphStore:
         if self.path is not None:
             self.store.flush()
 
-    def query(self, sparql: str) -> QueryResult:
-        """Answer a query over the union of graphs."""
+    def query(self, sparql: str, *, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Answer a query over the union of graphs (``prefixes``: see ``Store.query``)."""
         check_nesting(sparql)
         try:
-            answer = self.store.query(sparql, use_default_graph_as_union=True)
+            answer = self.store.query(
+                sparql, use_default_graph_as_union=True, prefixes=dict(PREFIXES if prefixes is None else prefixes)
+            )
         except SyntaxError as exc:
             raise syntax_error(sparql, str(exc)) from exc
         except OSError as exc:

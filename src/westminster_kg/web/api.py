@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.catalogue import bind
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.sparql import FORMAT_NAMES
@@ -49,7 +49,7 @@ class Api(WebBase):
             return JSONResponse({"error": str(exc)}, status_code=404)
         try:
             values = self.kg.bind_parameters(named, dict(request.query_params))
-            result, truncated = await run_in_threadpool(self.run_query, bind(with_prefixes(named.sparql), values))
+            result, truncated = await run_in_threadpool(self.run_query, bind(named.sparql, values))
         except QueryTimeoutError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except WmkgError as exc:

@@ -73,7 +73,7 @@ class Pages(WebBase):
           UNION {{ {term} prov:wasDerivedFrom ?s . ?s ?p ?o }}
           UNION {{ {term} prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
         }}"""
-        graph = self.kg.store.query(with_prefixes(sparql)).graph
+        graph = self.kg.store.query(sparql).graph
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace, override=True)
         return graph

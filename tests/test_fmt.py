@@ -1,0 +1,198 @@
+"""`wmkg fmt`: canonical Turtle whose bytes depend on the graph alone, and never change it.
+
+The rule (``westminster_kg.turtle``): blocks sorted by subject IRI; in a file about claims, each
+claim's plain triple right after its claim; a stable order of predicates and objects; formatting
+twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_wmkg
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import PROV, RDF, RDFS
+
+from westminster_kg.namespaces import OA, WMR
+from westminster_kg.project import Project
+from westminster_kg.turtle import canonical_turtle, format_project, same_graph
+from westminster_kg.vocab import WM
+
+# --- a random graph: entities, claims with their plain triples, nested and shared blank nodes ---------
+
+SLUGS = st.sampled_from(["npm", "haldane-convention", "impartiality", "coalition", "a-b", "z9"])
+RELATIONS = st.sampled_from([WM.erodes, WM.introducedBy, WM.underpins, WM.replaces])
+LITERALS = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=12).map(
+        lambda t: Literal(t, lang="en")
+    ),
+    st.text(max_size=8).map(Literal),
+    st.integers(-5, 10**6).map(Literal),
+    st.dates().map(lambda d: Literal(d.isoformat(), datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))),
+    st.sampled_from(['with "quotes"', "line\nbreak", "tab\t", "back\\slash"]).map(Literal),
+)
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> Graph:
+    graph = Graph()
+    for _ in range(draw(st.integers(0, 6))):
+        subject, relation, obj = draw(SLUGS), draw(RELATIONS), draw(SLUGS)
+        graph.add((WMR[subject], relation, WMR[obj]))
+        if draw(st.booleans()):
+            claim = WMR[f"claim-{subject}-{relation.split('#')[-1]}-{obj}"]
+            graph.add((claim, RDF.type, WM.Claim))
+            graph.add((claim, RDF.subject, WMR[subject]))
+            graph.add((claim, RDF.predicate, relation))
+            graph.add((claim, RDF.object, WMR[obj]))
+            for _ in range(draw(st.integers(1, 2))):
+                evidence, selector = BNode(), BNode()
+                graph.add((claim, PROV.wasDerivedFrom, evidence))
+                graph.add((evidence, RDF.type, WM.Evidence))
+                graph.add((evidence, WM.section, WMR["section-" + draw(SLUGS)]))
+                graph.add((selector, RDF.value, draw(LITERALS)))
+                graph.add((evidence, OA.hasSelector, selector))
+    for _ in range(draw(st.integers(0, 5))):
+        graph.add((WMR[draw(SLUGS)], draw(st.sampled_from([RDFS.label, RDFS.comment, WM.startDate])), draw(LITERALS)))
+    if draw(st.booleans()):  # a blank node used twice gets a block and a label of its own
+        shared = BNode()
+        graph.add((WMR[draw(SLUGS)], RDFS.seeAlso, shared))
+        graph.add((WMR[draw(SLUGS)], RDFS.seeAlso, shared))
+        graph.add((shared, RDFS.label, draw(LITERALS)))
+    return graph
+
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def shuffled(graph: Graph, seed: int) -> Graph:
+    triples = list(graph)
+    random.Random(seed).shuffle(triples)
+    out = Graph()
+    for triple in triples:
+        out.add(triple)
+    return out
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(graph=graphs(), seed=st.integers(0, 1000))
+def test_canonical_turtle_keeps_the_graph_is_byte_stable_and_ignores_insertion_order(graph: Graph, seed: int) -> None:
+    text = canonical_turtle(graph)
+    reparsed = Graph().parse(data=text, format="turtle")
+    assert isomorphic(reparsed, graph)
+    assert same_graph(reparsed, graph)
+    assert canonical_turtle(reparsed) == text  # fmt twice: the same bytes
+    assert canonical_turtle(shuffled(graph, seed)) == text  # whatever order the triples came in
+
+
+# --- the rule, on small examples --------------------------------------------------------------
+
+
+def blocks(text: str) -> list[str]:
+    """The first line of every statement (prefixes aside)."""
+    return [line for line in text.splitlines() if line and not line.startswith((" ", "@prefix"))]
+
+
+def claim_graph(*edges: tuple[str, str, str]) -> Graph:
+    graph = Graph()
+    for subject, relation, obj in edges:
+        claim = WMR[f"claim-{subject}-{relation}-{obj}"]
+        graph.add((WMR[subject], WM[relation], WMR[obj]))
+        for p, o in ((RDF.type, WM.Claim), (RDF.subject, WMR[subject]), (RDF.predicate, WM[relation])):
+            graph.add((claim, p, o))
+        graph.add((claim, RDF.object, WMR[obj]))
+        graph.add((WMR[subject], RDFS.label, Literal(subject, lang="en")))
+    return graph
+
+
+def test_each_claim_is_followed_by_its_plain_triple_then_the_other_blocks_by_iri() -> None:
+    text = canonical_turtle(claim_graph(("npm", "erodes", "impartiality"), ("b-reform", "erodes", "impartiality")))
+    assert blocks(text) == [
+        "wmr:claim-b-reform-erodes-impartiality a wm:Claim ;",
+        "wmr:b-reform wm:erodes wmr:impartiality .",
+        "wmr:claim-npm-erodes-impartiality a wm:Claim ;",
+        "wmr:npm wm:erodes wmr:impartiality .",
+        'wmr:b-reform rdfs:label "b-reform"@en .',
+        'wmr:npm rdfs:label "npm"@en .',
+    ]
+    # The plain triple sits right under its claim; a blank line parts each pair from the next.
+    assert "rdf:object wmr:impartiality .\nwmr:npm wm:erodes wmr:impartiality .\n\nwmr:b-reform rdfs:label" in text
+
+
+def test_blocks_without_claims_are_sorted_by_iri_whatever_references_them() -> None:
+    graph = Graph()
+    for slug in ("c", "a", "b"):
+        graph.add((WMR[slug], RDFS.label, Literal(slug)))
+    before = blocks(canonical_turtle(graph))
+    # rdflib's own writer puts the most referenced subject last: one new reference moved a block.
+    graph.add((WMR.a, RDFS.seeAlso, WMR.c))
+    graph.add((WMR.b, RDFS.seeAlso, WMR.c))
+    after = blocks(canonical_turtle(graph))
+    assert [line.split()[0] for line in before] == [line.split()[0] for line in after] == ["wmr:a", "wmr:b", "wmr:c"]
+
+
+def test_predicates_lead_with_type_and_label_and_objects_are_sorted() -> None:
+    graph = Graph()
+    reform = WMR.reform
+    for p, o in (
+        (WM.erodes, WMR.z),
+        (WM.erodes, WMR.a),
+        (RDFS.label, Literal("reform", lang="en")),
+        (RDF.type, WM.Reform),
+        (RDFS.comment, Literal("b")),
+        (RDFS.comment, Literal("a")),
+    ):
+        graph.add((reform, p, o))
+    text = canonical_turtle(graph)
+    body = text.split("\n\n", 1)[1]
+    assert body.index(" a wm:Reform") < body.index("rdfs:label") < body.index("rdfs:comment") < body.index("wm:erodes")
+    assert body.index('"a"') < body.index('"b"') and body.index("wmr:a") < body.index("wmr:z")
+
+
+# --- the repository's own files ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("repo") / "repo"
+    for folder in ("graph", "ontology", "queries"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+@pytest.mark.slow
+def test_fmt_over_the_repository_keeps_every_triple_and_is_stable(repo_copy: Path) -> None:
+    project = Project.open(repo_copy)
+    before = {s.path: Graph().parse(s.path, format="turtle") for s in project.curated_files() if s.format == "turtle"}
+    format_project(project)  # raises InputError if a file's graph would change
+    for path, graph in before.items():
+        # same_graph: rdflib's isomorphic() on blank-node trees, minutes here; the property test
+        # above checks that the two agree.
+        assert same_graph(graph, Graph().parse(path, format="turtle")), path
+        assert len(graph) == len(Graph().parse(path, format="turtle")), path
+    assert format_project(project, write=False) == []  # a second run changes nothing
+
+
+def test_fmt_check_lists_the_files_that_would_change_and_exits_1(mini_root: Path) -> None:
+    untidy = mini_root / "graph" / "claims" / "untidy.ttl"
+    untidy.write_text(
+        "@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'wmr:z rdfs:label "z"@en . wmr:a rdfs:label "a"@en .\n',
+        encoding="utf-8",
+    )
+    before = untidy.read_bytes()
+    check = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    assert check.returncode == 1
+    assert "graph/claims/untidy.ttl" in check.stdout
+    assert untidy.read_bytes() == before  # --check writes nothing
+    assert run_wmkg("--root", str(mini_root), "fmt").returncode == 0
+    again = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    assert again.returncode == 0, again.stdout + again.stderr
