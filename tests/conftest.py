@@ -56,3 +56,10 @@ def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -
     finally:
         server.shutdown()
         server.server_close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Chromium and Virtuoso tests belong to the slow tier wherever they are marked."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("virtuoso"):
+            item.add_marker(pytest.mark.slow)

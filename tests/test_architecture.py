@@ -84,12 +84,14 @@ def test_module_size(name: str) -> None:
     assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES}): split it by job"
 
 
+@pytest.mark.docs
 def test_architecture_doc_shows_the_graph_as_it_is() -> None:
     assert generated_part(DOC.read_text(encoding="utf-8")) == markdown(), (
         "docs/architecture.md is out of date: run python scripts/module_graph.py --write"
     )
 
 
+@pytest.mark.docs
 def test_architecture_doc_names_every_module() -> None:
     text = DOC.read_text(encoding="utf-8")
     missing = [short(m) for m in modules() if f"`{short(m)}`" not in text]

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_wmkg
 
+# Each test runs the real `wmkg` in a subprocess: the slow tier.
+pytestmark = pytest.mark.slow
+
 
 def test_validate_passes_on_the_valid_slice(mini_root: Path) -> None:
     done = run_wmkg("--root", str(mini_root), "validate")
@@ -67,6 +70,7 @@ def test_fmt_is_stable_and_keeps_the_graph(mini_root: Path) -> None:
     assert again.returncode == 0, again.stdout
 
 
+@pytest.mark.docs
 def test_the_wm_namespace_module_is_generated_from_the_ontology() -> None:
     done = run_wmkg("--root", str(REPO), "dev", "vocab", "--check")
     assert done.returncode == 0, done.stderr
@@ -101,6 +105,7 @@ def test_query_results_become_a_dataframe(mini_root: Path) -> None:
     assert "New Public Management" in set(frame["reformLabel"])
 
 
+@pytest.mark.docs
 def test_every_command_is_documented_in_the_readme() -> None:
     import typer.main
 
@@ -116,6 +121,7 @@ def test_every_command_is_documented_in_the_readme() -> None:
     assert missing == []
 
 
+@pytest.mark.docs
 def test_every_evidenced_relation_is_explained_in_the_curation_guide() -> None:
     from rdflib import Graph
     from rdflib.namespace import RDF

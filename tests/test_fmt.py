@@ -180,6 +180,7 @@ def test_fmt_over_the_repository_keeps_every_triple_and_is_stable(repo_copy: Pat
     assert format_project(project, write=False) == []  # a second run changes nothing
 
 
+@pytest.mark.slow
 def test_fmt_check_lists_the_files_that_would_change_and_exits_1(mini_root: Path) -> None:
     untidy = mini_root / "graph" / "claims" / "untidy.ttl"
     untidy.write_text(

@@ -9,11 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from fuzz_endpoint import run  # noqa: E402 - the benchmark folder is not a package
 
 
+@pytest.mark.slow
 def test_hostile_requests_get_4xx_or_answers_and_other_clients_are_served() -> None:
     figures = run(requests=120, seconds=45, timeout=1.0, seed=11)
     assert figures["server_alive_after"]

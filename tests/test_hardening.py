@@ -9,12 +9,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import run_wmkg
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
+
+
+# Subprocesses killed mid-write and whole CLI runs: the slow tier.
+pytestmark = pytest.mark.slow
 
 
 def union_of(folder: Path) -> Graph:

@@ -36,6 +36,10 @@ MINISTERS = IMPORTS / "ministers.csv"
 MAPPING = IMPORTS / "ministers.toml"
 
 
+# Imports through the CLI, and kill -9 during an import: the slow tier.
+pytestmark = pytest.mark.slow
+
+
 def snapshot(root: Path) -> Counter[tuple]:
     """Every quad of the project as the store loads it (blank nodes blanked: they differ per load)."""
     return Counter(

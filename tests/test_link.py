@@ -30,6 +30,10 @@ from westminster_kg.namespaces import VOID, WMR
 RECORDED = DATA / "recorded"
 
 
+# Recorded HTTP servers and CLI subprocesses: the slow tier.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def repo_kg() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO)

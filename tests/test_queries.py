@@ -39,15 +39,15 @@ SAMPLE_PARAMS = {
 
 
 @pytest.fixture(scope="module")
-def graphs() -> dict[str, KnowledgeGraph]:
-    """The repository's own graph, loaded once into each store."""
-    return {backend: KnowledgeGraph.load(REPO, backend=backend) for backend in BACKENDS}
+def kg() -> KnowledgeGraph:
+    """The repository's own graph in the default store (Oxigraph)."""
+    return KnowledgeGraph.load(REPO, backend="oxigraph")
 
 
 @pytest.fixture(scope="module")
-def kg(graphs: dict[str, KnowledgeGraph]) -> KnowledgeGraph:
-    """The default store (Oxigraph); the store-agreement tests check rdflib gives the same."""
-    return graphs["oxigraph"]
+def graphs(kg: KnowledgeGraph) -> dict[str, KnowledgeGraph]:
+    """The graph in each store, for the store-agreement tests (rdflib loads slowly: only they ask)."""
+    return {"oxigraph": kg, "memory": KnowledgeGraph.load(REPO, backend="memory")}
 
 
 def ask(kg: KnowledgeGraph, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -83,6 +83,7 @@ def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
         assert named.title and named.description, named.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_query_answers_the_same_on_oxigraph_and_rdflib(graphs: dict[str, KnowledgeGraph], name: str) -> None:
     named = CATALOGUE[name]
@@ -100,6 +101,7 @@ def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Knowledg
     return {backend: KnowledgeGraph.load(root, backend=backend) for backend in BACKENDS}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_query_answers_the_same_on_both_stores_over_an_empty_graph(
     empty_graphs: dict[str, KnowledgeGraph], name: str
@@ -123,6 +125,7 @@ def _examples() -> list[tuple[str, dict[str, str]]]:
     return examples
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "params"), _examples())
 def test_every_documented_example_runs_alike_on_both_stores(
     graphs: dict[str, KnowledgeGraph], name: str, params: dict[str, str]
@@ -155,6 +158,7 @@ def test_an_optional_parameter_only_narrows_the_answer(kg: KnowledgeGraph, name:
     assert narrowed and narrowed <= everything
 
 
+@pytest.mark.docs
 def test_docs_queries_md_is_generated_from_the_catalogue() -> None:
     written = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
     assert written == catalogue_markdown(CATALOGUE), (
@@ -162,6 +166,7 @@ def test_docs_queries_md_is_generated_from_the_catalogue() -> None:
     )
 
 
+@pytest.mark.docs
 def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> None:
     text = catalogue_markdown(CATALOGUE)
     for name, named in CATALOGUE.items():
@@ -171,6 +176,7 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
             assert f"| `{parameter.name}` | {parameter.kind} |" in text
 
 
+@pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
     from conftest import run_wmkg
 

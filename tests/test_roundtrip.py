@@ -64,6 +64,10 @@ iris = st.sampled_from([URIRef(f"http://example.org/thing/{i}") for i in range(6
 predicates = st.sampled_from([URIRef(f"http://example.org/p/{name}") for name in ("label", "note", "relates", "value")])
 
 
+# Hypothesis-generated datasets through every store and format: the slow tier.
+pytestmark = pytest.mark.slow
+
+
 @st.composite
 def datasets(draw: st.DrawFn) -> Dataset:
     dataset = Dataset()

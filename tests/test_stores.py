@@ -34,6 +34,10 @@ VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
 # Where Virtuoso 7.2 answers differently from rdflib and Oxigraph, and the normalisation that
 # shows the rest of the answer is the same. Applied to both sides, so a query rewritten to avoid
 # the quirk still passes.
+# Every catalogue query on three stores and on Virtuoso: the slow tier.
+pytestmark = pytest.mark.slow
+
+
 def _boolean_columns_as_integers(variables: list[str], row: tuple[str, ...]) -> tuple[str, ...]:
     # Virtuoso returns the value of a comparison (BIND(?a = ?b AS ?ok)) as xsd:integer 1/0.
     true, false = f'"true"^^<{XSD.boolean}>', f'"false"^^<{XSD.boolean}>'

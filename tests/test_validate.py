@@ -66,6 +66,7 @@ def validate_with(tmp_path: Path, fixture: Fixture) -> ValidationReport:
     return validate(Project.open(root))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.path.stem for f in FIXTURES])
 def test_each_invalid_example_trips_exactly_its_check(tmp_path: Path, fixture: Fixture) -> None:
     report = validate_with(tmp_path, fixture)
@@ -132,6 +133,7 @@ def test_a_printed_total_that_disagrees_with_its_cells_is_a_warning_not_a_violat
     assert not [f for f in report.violations if f.check.startswith("printed")]
 
 
+@pytest.mark.slow
 def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(tmp_path: Path) -> None:
     from westminster_kg import KnowledgeGraph
     from westminster_kg.catalogue import parse_named_query

@@ -67,6 +67,7 @@ def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
     assert data["options"]["physics"]["enabled"] is True
 
 
+@pytest.mark.slow
 def test_more_than_a_thousand_nodes_are_laid_out_in_python_with_physics_off():
     graph = nx.MultiDiGraph()
     for i in range(3000):
@@ -99,6 +100,7 @@ def test_show_gives_jupyter_an_iframe_with_the_page(mini_root):
     assert html_text.startswith("<iframe srcdoc=") and "&lt;script" in html_text
 
 
+@pytest.mark.slow
 def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
     from conftest import run_wmkg
 

@@ -39,6 +39,10 @@ MAX_ROWS = 50
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
+# A real HTTP server with worker processes: the slow tier.
+pytestmark = pytest.mark.slow
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
