@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import DATA, make_project
+from conftest import DATA, REPO, make_project
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
@@ -101,6 +101,21 @@ def kg_rows(kg: KnowledgeGraph, sparql: str) -> set[tuple[str, ...]]:
 
 
 # --- real SPARQL clients ------------------------------------------------------------------------------
+
+
+def test_every_query_file_runs_as_it_is_through_the_sparql_endpoint(mini):
+    # The endpoint predeclares no prefix, like any SPARQL 1.1 endpoint: each file carries its own.
+    failed = {}
+    for path in sorted((REPO / "queries").rglob("*.rq")):
+        response = httpx.post(
+            mini.url + "/sparql",
+            data={"query": path.read_text(encoding="utf-8")},
+            headers={"Accept": "application/sparql-results+json, text/turtle"},
+            timeout=60,
+        )
+        if response.status_code != 200:
+            failed[path.name] = f"{response.status_code}: {response.text[:200]}"
+    assert failed == {}
 
 
 def test_sparqlwrapper_gets_the_same_json_and_csv_as_wmkg_query(mini):
