@@ -890,6 +890,15 @@ def plot(results: dict[str, Any], target: Path) -> None:
     figure.savefig(target, dpi=110)
 
 
+def write_report(text: str) -> None:
+    """BENCHMARKS.md, keeping the sections benchmarks/compare.py wrote there."""
+    from compare_report import keep_blocks
+
+    target = BENCH / "BENCHMARKS.md"
+    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(keep_blocks(old, text), encoding="utf-8")
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -924,7 +933,7 @@ def main() -> None:
     if args.report_only:
         results = json.loads((OUT / "results.json").read_text())
         plot(results, BENCH / "benchmarks.png")
-        (BENCH / "BENCHMARKS.md").write_text(report(results, results["command"]), encoding="utf-8")
+        write_report(report(results, results["command"]))
         return
     args.backends = [b for b in args.backends.split(",") if b]
     from generate import parse_size
@@ -946,7 +955,7 @@ def main() -> None:
     results["total_s"] = time.perf_counter() - started
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
     plot(results, BENCH / "benchmarks.png")
-    (BENCH / "BENCHMARKS.md").write_text(report(results, command), encoding="utf-8")
+    write_report(report(results, command))
     print(
         f"wrote {OUT / 'results.json'}, {BENCH / 'BENCHMARKS.md'}, {BENCH / 'benchmarks.png'} "
         f"in {results['total_s'] / 60:.1f} min"
