@@ -239,7 +239,7 @@ def _ms(microseconds: float | None) -> float | None:
     return None if microseconds is None else microseconds / 1000
 
 
-def run_hyperfine(commands: dict[str, list[str]], runs: dict[str, int], warmup: int) -> dict[str, Any]:
+def run_hyperfine(commands: dict[str, list[str]], runs: dict[str, int], warmup: dict[str, int]) -> dict[str, Any]:
     """Cold-process wall time of each command with hyperfine (``-N``: no shell in between)."""
     hyperfine = shutil.which("hyperfine")
     if hyperfine is None:
@@ -255,7 +255,7 @@ def run_hyperfine(commands: dict[str, list[str]], runs: dict[str, int], warmup: 
                     "--style",
                     "none",
                     "--warmup",
-                    str(warmup),
+                    str(warmup[label]),
                     "--runs",
                     str(runs[label]),
                     "--export-json",

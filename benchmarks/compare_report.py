@@ -233,7 +233,7 @@ def _cli_table(results: dict[str, Any]) -> list[str]:
         return []
     floor = cli.get("floor", {}).get("median_ms")
     lines = [
-        "Cold processes, `hyperfine -N --warmup 1`:",
+        "Cold processes, `hyperfine -N` (one warm-up run, none for `validate`):",
         "",
         "| command | median (ms) | min | max | runs | × floor |",
         "|---|---:|---:|---:|---:|---:|",

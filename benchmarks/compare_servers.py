@@ -153,6 +153,14 @@ class Server:
             )
         self.pid = self.process.pid
 
+    def _wait(self, what: str, timeout: float) -> None:
+        """Wait until the spawned server answers; if it never does, end it before saying so."""
+        try:
+            wait_until_answers(ask_url(self.sparql), self.process, what, timeout)
+        except BaseException:
+            self.stop()
+            raise
+
     def stop(self) -> None:
         """End the server's own process group and wait for it."""
         if self.process is None or self.process.poll() is not None:
@@ -189,7 +197,7 @@ class Wmkg(Server):
         self._spawn(command, OUT / "logs" / "wmkg-serve.log")
         self.base = f"http://127.0.0.1:{port}"
         self.sparql = self.base + "/sparql"
-        wait_until_answers(ask_url(self.sparql), self.process, "wmkg serve", timeout)
+        self._wait("wmkg serve", timeout)
         self.start_s = time.perf_counter() - started
         self.command = subprocess.list2cmdline(command)
         self.version = "this checkout"
@@ -232,7 +240,7 @@ class RdflibEndpoint(Server):
         self._spawn(command, OUT / "logs" / "rdflib-endpoint.log")
         self.base = f"http://127.0.0.1:{port}"
         self.sparql = self.base + "/"  # `rdflib-endpoint serve` answers SPARQL at the root
-        wait_until_answers(ask_url(self.sparql), self.process, "rdflib-endpoint", timeout)
+        self._wait("rdflib-endpoint", timeout)
         self.start_s = self.load_s = time.perf_counter() - started
         self.command = subprocess.list2cmdline(command)
         self.version = RDFLIB_ENDPOINT_VERSION
@@ -250,6 +258,18 @@ class Virtuoso(Server):
             raise StoreError("virtuoso-t not found: apt-get install -y virtuoso-opensource-7")
         self.folder = folder
         shutil.rmtree(folder, ignore_errors=True)
+        try:
+            self._start_and_load(nquads, folder, buffers, timeout)
+        except BaseException:
+            self.stop()  # a server that started but could not load is ended, not left behind
+            raise
+        version = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True)
+        match = re.search(r"Version (\S+)", version.stdout + version.stderr)
+        self.version = match.group(1) if match else "7"
+        self.kind = f"Virtuoso {self.version.split('-')[0]}"
+        self.command = f"scripts/virtuoso.sh start (NumberOfBuffers={buffers}) + isql ld_dir/rdf_loader_run"
+
+    def _start_and_load(self, nquads: Path, folder: Path, buffers: int, timeout: float) -> None:
         env = {**os.environ, "VIRTUOSO_BUFFERS": str(buffers)}
         started = time.perf_counter()
         done = subprocess.run(
@@ -287,11 +307,6 @@ class Virtuoso(Server):
         staged.unlink()
         if loaded.returncode != 0 or "Error" in loaded.stdout:
             raise StoreError(f"Virtuoso bulk load failed: {(loaded.stdout + loaded.stderr).strip()[-300:]}")
-        version = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True)
-        match = re.search(r"Version (\S+)", version.stdout + version.stderr)
-        self.version = match.group(1) if match else "7"
-        self.kind = f"Virtuoso {self.version.split('-')[0]}"
-        self.command = f"scripts/virtuoso.sh start (NumberOfBuffers={buffers}) + isql ld_dir/rdf_loader_run"
 
     def stop(self) -> None:
         """Stop the server by its pid (scripts/virtuoso.sh stop) and remove its database."""
