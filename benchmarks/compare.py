@@ -77,7 +77,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="seconds of wrk per request and store (default 20; quick 4)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="wrk's per-request timeout in s (default 10)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="wrk's per-request timeout in s (default 30); slower answers "
+        "count as errors and their latency is not recorded",
+    )
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the large SELECT (default 10000)")
     parser.add_argument("--start-timeout", type=float, default=600.0, help="seconds a store may take to start")
     parser.add_argument(
@@ -173,6 +179,11 @@ def machine() -> dict[str, Any]:
 # --- the run ------------------------------------------------------------------------------------
 
 
+def _loadavg() -> float:
+    """The 1-minute load average: how busy the shared machine was around a measurement."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def _wmkg_command(args: argparse.Namespace) -> list[str]:
     command = [str(Path(sys.executable).with_name("wmkg"))]
     if args.root is not None:
@@ -238,6 +249,7 @@ def measure_store(server: Server, requests: list, args: argparse.Namespace) -> d
         entry: dict[str, Any] = {"check": check}
         if check["ok"]:
             print(f"  {request.key}: wrk {args.duration:g} s ...", end="", flush=True)
+            offset, load_before = server.log_offset(), _loadavg()
             entry["load"] = run_wrk(
                 request,
                 server.base,
@@ -249,6 +261,9 @@ def measure_store(server: Server, requests: list, args: argparse.Namespace) -> d
                 log=OUT / "logs" / f"wrk-{args.label}-{server.name}-{request.key}.txt",
             )
             load = entry["load"]
+            load["loadavg_before"], load["loadavg_after"] = load_before, _loadavg()
+            # The server's own count of answers by status, where its access log says (uvicorn's does).
+            load["statuses"] = server.statuses_since(offset)
             print(
                 f" {load['rps']:,.1f} req/s, p50 {load['p50_ms'] or 0:.1f} ms, p99 {load['p99_ms'] or 0:.1f} ms, "
                 f"{load['errors']} errors",

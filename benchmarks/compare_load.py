@@ -213,8 +213,9 @@ def run_wrk(
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed on {url}: {(done.stderr or done.stdout).strip()[-300:]}")
     raw = json.loads(line.removeprefix("WRK_JSON "))
-    if raw["requests"] == 0:
-        # Nothing finished within the duration: wrk's percentiles are then 0, which would read as fast.
+    if raw["requests"] == 0 or raw["max_us"] == 0:
+        # Nothing finished within the duration, or only after the timeout (wrk records no latency past it):
+        # its percentiles are then 0, which would read as fast.
         for key in ("p50_us", "p90_us", "p99_us", "max_us", "mean_us"):
             raw[key] = None
     duration = raw["duration_us"] / 1e6

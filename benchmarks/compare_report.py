@@ -61,19 +61,35 @@ def _num(value: float | None, unit: str = "") -> str:
     return text + unit
 
 
-def _cell(entry: dict[str, Any] | None) -> str:
+ERROR_KINDS = {"status": "status ≥ 400", "timeout": "timeouts", "connect": "connect", "read": "read", "write": "write"}
+
+
+def _errors(load: dict[str, Any]) -> str:
+    if not load["errors"]:
+        return "0 errors"
+    kinds = ", ".join(f"{n:,} {ERROR_KINDS.get(k, k)}" for k, n in load["errors_by_kind"].items())
+    text = f"**{load['errors']:,} errors** ({kinds}"
+    bad = {code: n for code, n in (load.get("statuses") or {}).items() if not code.startswith("2")}
+    if bad:
+        text += "; server logged " + ", ".join(f"{n:,}× {code}" for code, n in sorted(bad.items()))
+    return text + ")"
+
+
+def _cell(entry: dict[str, Any] | None, timeout: float) -> str:
     if entry is None:
         return "—"
     if "load" not in entry:
         return f"not timed: {entry['check'].get('problem', '?')}"
     load = entry["load"]
+    alone = f"one request alone took {entry['check']['seconds']:.1f} s"
     if not load["requests"]:
+        return f"**0 answers finished** in {load['seconds']:.0f} s ({_errors(load)}; {alone})"
+    if load["p50_ms"] is None:
         return (
-            f"**0 answers finished** in {load['seconds']:.0f} s ({load['errors']} errors; one request "
-            f"alone took {entry['check']['seconds']:.1f} s)"
+            f"**{_num(load['rps'])}/s**: {load['requests']} answers in {load['seconds']:.0f} s, none within "
+            f"the {timeout:g} s timeout ({_errors(load)}; {alone})"
         )
-    errors = f", **{load['errors']:,} errors** {load['errors_by_kind']}" if load["errors"] else ", 0 errors"
-    return f"**{_num(load['rps'])}/s**, p50 {_num(load['p50_ms'])} ms, p99 {_num(load['p99_ms'])} ms{errors}"
+    return f"**{_num(load['rps'])}/s**, p50 {_num(load['p50_ms'])} ms, p99 {_num(load['p99_ms'])} ms, {_errors(load)}"
 
 
 def _rps(results: dict[str, Any], store: str, key: str) -> float | None:
@@ -159,7 +175,7 @@ def section(results: dict[str, Any]) -> str:
             if "error" in result:
                 cells.append(f"not measured: {result['error']}")
             else:
-                cells.append(_cell(result["requests"].get(key)))
+                cells.append(_cell(result["requests"].get(key), s["timeout_s"]))
         row = f"| {request['label']}{_rows_note(results, key)} | " + " | ".join(cells) + " |"
         for other in ratio_columns:
             if request["stores"]:  # wmkg-only: against the same question asked through the other's /sparql
@@ -180,8 +196,8 @@ def section(results: dict[str, Any]) -> str:
 
 def _memory_table(results: dict[str, Any]) -> list[str]:
     lines = [
-        "| store | how it was started | answering after (s) | loading (s) | peak RSS (MB) |",
-        "|---|---|---:|---:|---:|",
+        "| store | how it was started | answering after (s) | loading (s) | peak RSS (MB) | load average during wrk |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for store, result in results["stores"].items():
         if "error" in result:
@@ -201,7 +217,7 @@ def _memory_table(results: dict[str, Any]) -> list[str]:
         command = re.sub(r"\S*/benchmarks/out/", "benchmarks/out/", command)
         lines.append(
             f"| {_heading(results, store)} | `{command}` | {_num(result['start_s'])} "
-            f"| {_num(result['load_s'])} | {peak} |"
+            f"| {_num(result['load_s'])} | {peak} | {_load_range(result)} |"
         )
     lines += [
         "",
@@ -211,6 +227,17 @@ def _memory_table(results: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _load_range(result: dict[str, Any]) -> str:
+    """The machine's 1-minute load average before and after this store's wrk runs (2 cores: 2 is busy)."""
+    values = [
+        v
+        for entry in result.get("requests", {}).values()
+        for v in (entry.get("load", {}).get("loadavg_before"), entry.get("load", {}).get("loadavg_after"))
+        if v is not None
+    ]
+    return f"{min(values):.1f}–{max(values):.1f}" if values else "—"
 
 
 def _workers_table(results: dict[str, Any]) -> list[str]:

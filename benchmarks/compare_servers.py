@@ -133,6 +133,23 @@ class Server:
         self.load_s: float | None = None
         self.version = ""
         self.command = ""
+        self.log: Path | None = None  # the server's output; uvicorn's access lines carry each status
+
+    def log_offset(self) -> int:
+        """Where the server's log ends now (read the statuses after it with ``statuses_since``)."""
+        return self.log.stat().st_size if self.log is not None and self.log.exists() else 0
+
+    def statuses_since(self, offset: int) -> dict[str, int] | None:
+        """Responses by HTTP status logged after ``offset`` (uvicorn's access log), or None without a log."""
+        if self.log is None or not self.log.exists():
+            return None
+        with self.log.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode("utf-8", "replace")
+        counts: dict[str, int] = {}
+        for status in re.findall(r'HTTP/1\.[01]" (\d{3})', text):
+            counts[status] = counts.get(status, 0) + 1
+        return counts
 
     def memory(self) -> dict[str, float | int] | None:
         """The server's memory, or None when it is not ours to measure."""
@@ -140,6 +157,7 @@ class Server:
 
     def _spawn(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log
         with log.open("wb") as handle:
             # A new session: stop() signals this process group and nothing else.
             self.process = subprocess.Popen(
@@ -194,7 +212,7 @@ class Wmkg(Server):
         if workers is not None:
             command += ["--workers", str(workers)]
         started = time.perf_counter()
-        self._spawn(command, OUT / "logs" / "wmkg-serve.log")
+        self._spawn(command, OUT / "logs" / f"wmkg-serve-workers-{workers or 'default'}.log")
         self.base = f"http://127.0.0.1:{port}"
         self.sparql = self.base + "/sparql"
         self._wait("wmkg serve", timeout)
