@@ -154,7 +154,8 @@ def section(results: dict[str, Any]) -> str:
         f"Virtuoso {m['virtuoso']}. Load average before/after: {' '.join(m['load_before'])} / "
         f"{' '.join(m.get('load_after', ['?']))} (the machine is shared; wrk runs on the same cores as the server).",
         "",
-        f"Each store loaded the same file, `wmkg export -f nquads` ({quads}), and ran alone on a free loopback "
+        f"Each store loaded the same file, `wmkg export -f nquads` ({quads}{_export_cost(data)}), and ran alone on a "
+        "free loopback "
         f"port; each request was checked once (status 200, rows), then driven with `wrk -t{s['threads']} "
         f"-c{s['connections']} -d{s['duration_s']:g}s --timeout {s['timeout_s']:g}s --latency` and a Lua script "
         "(POST of the query as a form to the store's SPARQL endpoint, `Accept: application/sparql-results+json`; "
@@ -192,6 +193,13 @@ def section(results: dict[str, Any]) -> str:
     lines += _targets(results)
     lines += [f"![requests per second and p99 latency by store and request](compare-{label}.png)", ""]
     return "\n".join(lines) + "\n"
+
+
+def _export_cost(data: dict[str, Any]) -> str:
+    if "export_s" not in data:
+        return ""
+    peak = f", peak RSS {data['export_peak_rss_mb']:,.0f} MB" if data.get("export_peak_rss_mb") else ""
+    return f"; written in {data['export_s']:.1f} s{peak}"
 
 
 def _memory_table(results: dict[str, Any]) -> list[str]:
@@ -250,7 +258,12 @@ def _workers_table(results: dict[str, Any]) -> list[str]:
             lines.append(f"| {workers} | {memory['peak_mb']:,.0f} | {memory['processes']} |")
         else:
             lines.append(f"| {workers} | {(memory or {}).get('error', 'not measured')} | — |")
-    lines += ["", "Memory after each wmkg request above was answered twice per worker (no wrk load).", ""]
+    lines += [
+        "",
+        "Memory after each wmkg request above was sent once per worker, one at a time (no wrk load; a "
+        "request that failed or took over 5 s was sent once).",
+        "",
+    ]
     return lines
 
 
