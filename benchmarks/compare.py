@@ -130,8 +130,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--rss-workers {args.rss_workers!r}: expected worker counts like 1,2,4")
     if args.label is None:
         args.label = "article" if args.root is None else args.root.resolve().name
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", args.label):
-        parser.error(f"--label {args.label!r}: letters, digits, '.', '_' and '-' only")
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", args.label) or args.label == "howto":
+        parser.error(
+            f"--label {args.label!r}: letters, digits, '.', '_' and '-' only ('howto' is the hand-written part)"
+        )
     if args.root is not None and not (args.root / "queries").is_dir():
         parser.error(f"--root {args.root}: not a project folder (no queries/ inside)")
     return args
@@ -385,6 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         r.key: {"label": r.label, "sparql": r.sparql, "path": r.path, "stores": r.stores} for r in requests
     }
     results["stores"] = measure_stores(args, data, requests)
+    results["rss_repeats"] = "sent once per worker, one at a time (a request that failed or took over 5 s: once)"
     results["rss_by_workers"] = measure_rss_by_workers(args, requests) if "wmkg" in args.stores else {}
     results["cli"] = measure_cli(args) if args.cli else {}
     results["machine"]["load_after"] = Path("/proc/loadavg").read_text().split()[:3]

@@ -79,7 +79,9 @@ def _cell(entry: dict[str, Any] | None, timeout: float) -> str:
     if entry is None:
         return "—"
     if "load" not in entry:
-        return f"not timed: {entry['check'].get('problem', '?')}"
+        problem = re.sub(r"^\S+ \S+ ", "", entry["check"].get("problem", "?"))  # drop "GET http://…"
+        problem = problem.replace("\\'", "'").replace("|", "\\|")
+        return f"not timed: {problem[:150]}{'…' if len(problem) > 150 else ''}"
     load = entry["load"]
     alone = f"one request alone took {entry['check']['seconds']:.1f} s"
     if not load["requests"]:
@@ -146,7 +148,7 @@ def section(results: dict[str, Any]) -> str:
     quads = f"{data['quads']:,} quads" if data.get("quads") else "the project's data"
     what = "the article graph" if label == "article" else f"`{s['root']}`"
     lines = [
-        f"## Side by side on {what} ({quads}): wmkg serve, rdflib-endpoint, Virtuoso",
+        f"## Side by side on {what} ({quads}): {', '.join(NAMES.get(st, st) for st in results['stores'])}",
         "",
         f"One run of `{results['command']}` ({results['total_s'] / 60:.1f} min): commit {m['commit']} "
         f"({dirty}), {m['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}; "
@@ -165,6 +167,12 @@ def section(results: dict[str, Any]) -> str:
         "",
     ]
     stores = _stores(results)
+    if any(st not in NAMES for st in stores):
+        lines += [
+            "Endpoints given with `--endpoint` hold whatever was loaded into them and were not started here; "
+            "the row counts in brackets show whether they answered from the same data.",
+            "",
+        ]
     header = "| request | " + " | ".join(_heading(results, st) for st in stores) + " |"
     ratio_columns = [st for st in ("virtuoso", "rdflib-endpoint") if st in stores and "wmkg" in stores]
     header += "".join(f" wmkg ÷ {NAMES[st]} |" for st in ratio_columns)
@@ -248,6 +256,10 @@ def _load_range(result: dict[str, Any]) -> str:
     return f"{min(values):.1f}–{max(values):.1f}" if values else "—"
 
 
+# What runs before the setting was recorded did (ca4ceaf changed it).
+_OLD_RSS_REPEATS = "answered twice per worker, one at a time"
+
+
 def _workers_table(results: dict[str, Any]) -> list[str]:
     rows = results.get("rss_by_workers") or {}
     if not rows:
@@ -260,8 +272,7 @@ def _workers_table(results: dict[str, Any]) -> list[str]:
             lines.append(f"| {workers} | {(memory or {}).get('error', 'not measured')} | — |")
     lines += [
         "",
-        "Memory after each wmkg request above was sent once per worker, one at a time (no wrk load; a "
-        "request that failed or took over 5 s was sent once).",
+        f"Memory after each wmkg request above was {results.get('rss_repeats', _OLD_RSS_REPEATS)}; no wrk load.",
         "",
     ]
     return lines
@@ -330,9 +341,9 @@ def _targets(results: dict[str, Any]) -> list[str]:
         )
     four = (results.get("rss_by_workers") or {}).get("4")
     if four and "peak_mb" in four:
-        limit = 400 if results["label"] == "article" else 1024
+        limit, what = (400, "") if results["label"] == "article" else (1024, " and `--store` of this data")
         lines.append(
-            f"| `wmkg serve` RSS with 4 workers < {limit} MB | {four['peak_mb']:,.0f} MB | "
+            f"| `wmkg serve` RSS with 4 workers{what} < {limit} MB | {four['peak_mb']:,.0f} MB | "
             f"{'yes' if four['peak_mb'] < limit else 'no'} |"
         )
     memory = results["stores"].get("wmkg", {}).get("memory")
