@@ -15,6 +15,7 @@ import compare  # noqa: E402
 from compare_report import keep_blocks  # noqa: E402
 
 
+@pytest.mark.slow
 def test_help_names_the_options_and_exits_zero() -> None:
     done = subprocess.run([sys.executable, str(BENCH / "compare.py"), "--help"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -34,6 +35,7 @@ def test_endpoint_alone_is_accepted() -> None:
     assert args.stores == [] and args.endpoint == ["http://127.0.0.1:8890/sparql"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
