@@ -146,7 +146,7 @@ def section(results: dict[str, Any]) -> str:
     label = results["label"]
     dirty = f"**with uncommitted changes** to {', '.join(m['dirty'][:5])}" if m["dirty"] else "clean tree"
     quads = f"{data['quads']:,} quads" if data.get("quads") else "the project's data"
-    what = "the article graph" if label == "article" else f"`{s['root']}`"
+    what = "the article graph" if not s.get("root") else f"`{s['root']}`"
     lines = [
         f"## Side by side on {what} ({quads}): {', '.join(NAMES.get(st, st) for st in results['stores'])}",
         "",
