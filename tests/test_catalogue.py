@@ -55,6 +55,7 @@ def test_the_continuity_paradox_pairs_a_claim_of_continuity_with_an_erosion(
     assert "will remain unchanged" in str(rows[0]["continuityQuote"])
 
 
+@pytest.mark.slow  # rdflib's engine on every query: the slow tier
 @pytest.mark.parametrize("name", sorted(load_catalogue(REPO / "queries")))
 def test_every_named_query_answers_the_same_on_both_stores(graphs: dict[str, KnowledgeGraph], name: str) -> None:
     named = graphs["oxigraph"].named_query(name)

@@ -30,6 +30,7 @@ def test_there_are_query_files_to_check() -> None:
     assert len(FILES) >= 40 and any(p.parent.name == "checks" for p in FILES)
 
 
+@pytest.mark.slow  # rdflib's parser takes a tenth of a second a query; the Oxigraph tests below are the fast check
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_the_file_parses_in_rdflib_with_no_prefix_handed_over(path: Path) -> None:
     prepareQuery(path.read_text(encoding="utf-8"), initNs={})
