@@ -92,6 +92,21 @@ def test_canonical_turtle_keeps_the_graph_is_byte_stable_and_ignores_insertion_o
     assert canonical_turtle(shuffled(graph, seed)) == text  # whatever order the triples came in
 
 
+def test_same_graph_tells_a_changed_nested_value_from_the_same_graph() -> None:
+    # The fast isomorphism check the formatter relies on must also say "different".
+    def evidence(quote: str, start: int) -> Graph:
+        graph, node, selector = Graph(), BNode(), BNode()
+        graph.add((WMR.claim, PROV.wasDerivedFrom, node))
+        graph.add((node, OA.hasSelector, selector))
+        graph.add((selector, OA.exact, Literal(quote)))
+        graph.add((selector, OA.start, Literal(start)))
+        return graph
+
+    assert same_graph(evidence("a quote", 1), evidence("a quote", 1))
+    assert not same_graph(evidence("a quote", 1), evidence("a quote", 2))
+    assert not same_graph(evidence("a quote", 1), evidence("another", 1))
+
+
 # --- the rule, on small examples --------------------------------------------------------------
 
 
