@@ -321,7 +321,7 @@ def test_candidates_propose_our_departments_for_the_imported_organisations_and_a
 def test_candidates_from_the_command_line_as_tsv_and_turtle(joined: Path, tmp_path: Path) -> None:
     result = run_wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "--threshold", "0.5")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("score\tours\tour_label\ttheirs\ttheir_label\tkind\taccept")
+    assert result.stdout.startswith("score\tours\tour_label\ttheirs\ttheir_label\tkind\tmatch\treasons\taccept")
     out = tmp_path / "candidates.ttl"
     result = run_wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "-o", str(out))
     assert result.returncode == 0, result.stderr

@@ -389,11 +389,11 @@ app.add_typer(links_app, name="links")
 @app.command("import")
 def import_command(
     file: Annotated[
-        Path | None, typer.Argument(help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or CSV.")
+        Path | None, typer.Argument(help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV or Popolo JSON.")
     ] = None,
     graph: Annotated[str | None, typer.Option(help="Name of the import's own graph (lower-case slug).")] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="turtle, ntriples, nquads, trig, jsonld, rdfxml, csv.")
+        str | None, typer.Option("--format", help="turtle, ntriples, nquads, trig, jsonld, rdfxml, csv, popolo.")
     ] = None,
     mapping: Annotated[Path | None, typer.Option(help="CSV only: the column mapping (TOML or JSON).")] = None,
     drop: Annotated[str | None, typer.Option(help="Remove the import of this name instead.")] = None,
@@ -411,6 +411,8 @@ def import_command(
     if file is None or graph is None:
         raise ParameterError("give FILE --graph NAME (or --drop NAME)")
     result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning[/]: {_escape(warning)}")
     verb = "replaced" if result.replaced else "wrote"
     out.print(f"{verb} {project.relative(result.path)}: {result.triples} triples in <{result.graph}>")
 
@@ -452,24 +454,40 @@ def links_check_command(
 
 @app.command("link")
 def link_command(
-    candidates: Annotated[bool, typer.Option("--candidates", help="Propose skos:closeMatch candidates.")] = False,
+    candidates: Annotated[
+        bool, typer.Option("--candidates", help="Propose links, each with a score and reasons.")
+    ] = False,
     graph: Annotated[str | None, typer.Option(help="The imported graph to link to.")] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here: .ttl as Turtle, else TSV (default stdout).")
     ] = None,
     accept: Annotated[
-        Path | None, typer.Option(help="A reviewed candidates TSV: rows with accept=yes join the linkset.")
+        Path | None,
+        typer.Option(
+            help="A reviewed candidates TSV: rows with accept=yes (or exact/close) join the import's link set."
+        ),
     ] = None,
-    threshold: Annotated[float, typer.Option(help="Lowest label similarity proposed (0..1).")] = 0.85,
+    accept_above: Annotated[
+        float | None, typer.Option(help="Accept every candidate scoring at least this (0..1), without review.")
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Lowest score proposed (0..1).")] = 0.85,
 ) -> None:
     """Propose links between our entities and an imported dataset's, or accept reviewed ones."""
     from westminster_kg.link import accept_candidates, candidates_graph, candidates_tsv, link_candidates
 
     if not candidates or graph is None:
-        raise ParameterError("use: wmkg link --candidates --graph NAME [-o FILE] [--accept FILE]")
+        raise ParameterError(
+            "use: wmkg link --candidates --graph NAME [-o FILE] [--accept FILE | --accept-above SCORE]"
+        )
+    if accept is not None and accept_above is not None:
+        raise ParameterError("give --accept FILE or --accept-above SCORE, not both")
+    for name, value in (("--threshold", threshold), ("--accept-above", accept_above)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise ParameterError(f"{name} {value}: a score is between 0 and 1")
     kg = load_kg()
-    if accept is not None:
-        added, target = accept_candidates(kg, graph, accept)
+    if accept is not None or accept_above is not None:
+        chosen = accept if accept is not None else link_candidates(kg, graph, threshold=accept_above or 0.0)
+        added, target = accept_candidates(kg, graph, chosen)
         out.print(f"accepted {added} link(s) into {kg.project.relative(target)}")
         return
     found = link_candidates(kg, graph, threshold=threshold)

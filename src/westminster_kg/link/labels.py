@@ -47,6 +47,19 @@ def normalise_label(label: str) -> str:
     return " ".join(text.split())
 
 
+# How departments are written differently by different datasets: "HM Treasury" / "Her Majesty's
+# Treasury" / "Treasury", "Department for Health" / "Department of Health". The royal prefix and the
+# preposition after "Department" never tell two departments apart, so they are set aside.
+_ROYAL = re.compile(r"^(?:hm|hmg|her majesty s|his majesty s|her majestys|his majestys)\s+")
+_DEPARTMENT_OF = re.compile(r"\bdepartment (?:for|of)\b")
+
+
+def organisation_key(label: str) -> str:
+    """``normalise_label`` without a leading HM/Her Majesty's and with "Department for/of" as "department"."""
+    text = _ROYAL.sub("", normalise_label(label))
+    return _DEPARTMENT_OF.sub("department", text).strip()
+
+
 def label_tokens(label: str, drop: set[str]) -> set[str]:
     """The words of ``label`` after ``normalise_label``, without those in ``drop``."""
     return {t for t in normalise_label(label).split() if t not in drop}
@@ -79,4 +92,11 @@ def label_similarity(a: str, b: str) -> float:
     return round((dice + ratio) / 2, 3)
 
 
-__all__ = ["STOPWORDS", "compare_labels", "label_similarity", "label_tokens", "normalise_label"]
+__all__ = [
+    "STOPWORDS",
+    "compare_labels",
+    "label_similarity",
+    "label_tokens",
+    "normalise_label",
+    "organisation_key",
+]

@@ -1,4 +1,4 @@
-"""Datasets in: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or CSV (with a column mapping).
+"""Datasets in: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV (with a column mapping) or Popolo JSON.
 
 Each import goes into its own named graph ``.../graph/import/NAME``, written to ``imports/NAME.nq``
 only after the whole file parsed, and atomically.
@@ -7,18 +7,25 @@ only after the whole file parsed, and atomically.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
 from westminster_kg.link.importers.csv_mapping import CsvMapping
+from westminster_kg.link.importers.popolo import (
+    looks_like_jsonld,
+    looks_like_popolo,
+    not_jsonld_message,
+    popolo_triples,
+    read_json,
+)
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
 
-IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None}
+IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None, "popolo": None}
 _SUFFIXES = {
     ".ttl": "turtle",
     ".turtle": "turtle",
@@ -44,6 +51,7 @@ class ImportResult:
     path: Path
     triples: int
     replaced: bool
+    warnings: tuple[str, ...] = field(default=())
 
 
 def import_graph_iri(name: str) -> str:
@@ -92,7 +100,8 @@ def import_dataset(
         project: the project whose ``imports/`` folder receives the file.
         file: the dataset.
         graph_name: a lower-case slug; the graph is ``https://w3id.org/westminster-kg/graph/import/NAME``.
-        fmt: turtle, ntriples, nquads, trig, jsonld, rdfxml or csv (default: from the suffix).
+        fmt: turtle, ntriples, nquads, trig, jsonld, rdfxml, csv or popolo (default: from the suffix;
+            a ``.json`` file without ``@context`` holding Popolo's lists is read as Popolo).
         mapping: for CSV, a TOML or JSON column mapping (see ``CsvMapping``).
 
     Returns:
@@ -106,7 +115,23 @@ def import_dataset(
     kind = detect_format(path, fmt)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    if kind == "csv":
+    warnings: list[str] = []
+    data = None
+    if kind == "jsonld" and fmt is None and path.suffix.lower() == ".json":
+        # Plain JSON is the common case for .json: look before handing it to the JSON-LD parser,
+        # which would read a file without @context as no triples at all.
+        data = read_json(path)
+        if looks_like_popolo(data):
+            kind = "popolo"
+        elif not looks_like_jsonld(data):
+            raise InputError(not_jsonld_message(path))
+    if kind == "popolo":
+        if mapping is not None:
+            raise InputError(f"--mapping applies to CSV only, not to {kind}")
+        popolo = popolo_triples(path, name, data)
+        warnings = popolo.warnings
+        quads = [ox.Quad(s, p, o, graph) for s, p, o in popolo.triples]
+    elif kind == "csv":
         if mapping is None:
             raise InputError(f"{path}: a CSV import needs --mapping FILE (TOML or JSON: subject, class, columns)")
         triples = CsvMapping.load(Path(mapping)).triples(path)
@@ -121,7 +146,7 @@ def import_dataset(
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
     write_atomically(target, data if isinstance(data, bytes) else str(data).encode("utf-8"))
-    return ImportResult(name, str(graph.value), target, len(set(quads)), replaced)
+    return ImportResult(name, str(graph.value), target, len(set(quads)), replaced, tuple(warnings))
 
 
 def drop_import(project: Project, name: str) -> Path:
