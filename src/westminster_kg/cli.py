@@ -141,23 +141,36 @@ def query(
         str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml; turtle/nt for graphs.")
     ] = "table",
     raw: Annotated[bool, typer.Option(help="CSV: do not neutralise formula-like cells.")] = False,
+    allow_service: Annotated[
+        list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
 ) -> None:
     """Run a named query, a query file or SPARQL text, and print the result."""
     given = [x for x in (name, file, sparql) if x is not None]
     if len(given) != 1:
         raise QueryError("give exactly one of NAME, --file F.rq or --sparql '...'")
+    text = ""
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"{file}: cannot read: {exc.strerror}") from exc
+    elif sparql is not None:
+        text = sparql
+    # Federation leaves this machine: off unless each endpoint is named, as on `wmkg serve`.
+    from westminster_kg.web.guard import service_targets
+
+    for target in service_targets(text):
+        if target not in allow_service:
+            where = str(file) if file is not None else "--sparql"
+            raise QueryError(
+                f"{where}: SERVICE {target} is refused: federation is off unless allowed (--allow-service URL)"
+            )
     kg = load_kg()
     values = _parse_params(param)
     if name is not None:
         result = kg.query(name, **values)
     else:
-        if file is not None:
-            try:
-                text = file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise QueryError(f"{file}: cannot read: {exc.strerror}") from exc
-        else:
-            text = sparql or ""
         result = kg.run(text, {k: kg.resolve_value(k, v) for k, v in values.items()})
     print_result(result, fmt, raw=raw)
 

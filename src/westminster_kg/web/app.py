@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
 from westminster_kg.web.pages import Pages
+from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.sparql import SparqlEndpoint
 from westminster_kg.web.workers import QueryPool
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
-class WebApp(SparqlEndpoint, Pages, Api):
+class WebApp(SparqlEndpoint, Pages, Api, Reconcile):
     """Every handler of the app, sharing one knowledge graph, one query pool and the templates."""
 
 
@@ -70,6 +71,9 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
         Route("/api/queries", web.api_queries),
         Route("/api/queries/{name}", web.api_query),
         Route("/openapi.json", web.openapi),
+        Route("/reconcile", web.reconcile, methods=["GET", "POST"]),
+        Route("/reconcile/preview", web.reconcile_preview),
+        Route("/reconcile/suggest/{kind}", web.reconcile_suggest),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.web = web
