@@ -73,7 +73,7 @@ def test_openrefine_sequence_manifest_batch_preview(server: RunningServer) -> No
         assert "margaret-thatcher" in {r["id"] for r in batch["q1"]["result"]}
         assert all(r["match"] is False for r in batch["q1"]["result"])  # a surname is never certain
         assert batch["q2"]["result"], "special advisers found nothing"
-        assert [r["id"] for r in batch["q3"]["result"]][:1] == ["hm-treasury"]
+        assert [(r["id"], r["score"]) for r in batch["q3"]["result"]][:1] == [("hm-treasury", 97.0)]
 
         preview_url = manifest["preview"]["url"].replace("{{id}}", "margaret-thatcher")
         preview = client.get(preview_url.replace(server.url, ""))

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from westminster_kg.link.labels import label_similarity, normalise_label
+from westminster_kg.link.labels import label_similarity, normalise_label, organisation_key
 from westminster_kg.link.linkset import scheme_of
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
 from westminster_kg.web.base import WebBase, external_href
@@ -189,6 +189,8 @@ class Reconcile(WebBase):
                 ).rows
             ]
             score = max((label_similarity(text, name) for name in names), default=0.0)
+            if any(organisation_key(text) == organisation_key(name) for name in names):
+                score = max(score, 0.97)  # "Her Majesty's Treasury" is "HM Treasury", as in link candidates
             exact = any(normalise_label(text) == normalise_label(name) for name in names)
             results.append(
                 {
