@@ -269,3 +269,23 @@ def test_accepting_a_row_that_names_something_outside_the_import_is_refused(link
     )
     with pytest.raises(InputError, match=r"is not in the import 'ministers'"):
         accept_candidates(KnowledgeGraph.load(linked), "ministers", reviewed)
+
+
+def test_later_and_royal_names_of_departments_find_ours(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path / "names")
+    data = {
+        "organizations": [
+            {"id": "dhsc", "name": "Department of Health and Social Care"},  # D12's name from 2018
+            {"id": "treasury", "name": "Her Majesty's Treasury"},
+            {"id": "dfe", "name": "Department of Education"},
+        ]
+    }
+    import_dataset(Project.open(root), write(tmp_path, data), "names")
+    found = {
+        (str(c.ours), str(c.theirs)[len(IMPORT_BASE + "names/organization/") :]): c
+        for c in link_candidates(KnowledgeGraph.load(root), "names")
+    }
+    assert found[(str(WMR["department-of-health"]), "dhsc")].score == 1.0
+    treasury = found[(str(WMR["hm-treasury"]), "treasury")]
+    assert treasury.score == 0.97 and "HM/Her Majesty's" in treasury.reasons
+    assert found[(str(WMR["department-for-education"]), "dfe")].score == 0.97  # "for" and "of" set aside
