@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDFS, SKOS
 
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.labels import label_similarity, normalise_label, organisation_key
 from westminster_kg.link.linkset import scheme_of
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
@@ -109,22 +110,14 @@ class Reconcile(WebBase):
 
     def _classes(self) -> list[tuple[URIRef, str, str]]:
         """(class, label, definition) of every class in the ontology, and of every class in use."""
-        rows = self.kg.store.query(
-            f"SELECT DISTINCT ?c ?l ?d WHERE {{ {{ ?c a <{OWL.Class}> }} UNION {{ ?x a ?c FILTER(STRSTARTS(STR(?x), "
-            f'"{WMR}")) }} OPTIONAL {{ ?c <{RDFS.label}> ?l }} OPTIONAL {{ ?c <{SKOS.definition}> ?d }} '
-            "FILTER(isIRI(?c)) }"
-        ).rows
+        rows = self.kg.store.query(internal_query("reconcile-types")).rows
         found: dict[URIRef, tuple[URIRef, str, str]] = {}
         for cls, label, definition in rows:
             found.setdefault(cls, (cls, str(label or curie(str(cls))), str(definition or "")))
         return sorted(found.values(), key=lambda t: curie(str(t[0])))
 
     def _properties(self) -> list[tuple[URIRef, str, str]]:
-        rows = self.kg.store.query(
-            f"SELECT DISTINCT ?p ?l ?d WHERE {{ ?p a ?k VALUES ?k {{ <{OWL.ObjectProperty}> <{OWL.DatatypeProperty}> "
-            f"<{RDF.Property}> <{WM.EvidencedRelation}> }} OPTIONAL {{ ?p <{RDFS.label}> ?l }} "
-            f"OPTIONAL {{ ?p <{SKOS.definition}> ?d }} }}"
-        ).rows
+        rows = self.kg.store.query(internal_query("reconcile-properties")).rows
         found: dict[URIRef, tuple[URIRef, str, str]] = {}
         for prop, label, definition in rows:
             found.setdefault(prop, (prop, str(label or curie(str(prop))), str(definition or "")))
