@@ -206,7 +206,10 @@ def _blocks(graph: Graph) -> list[tuple[Node, set[tuple[Node, Node]] | None]]:
     written: set[tuple[Node, Node, Node]] = set()
     for claim in claims:
         blocks.append((claim, None))
-        edge = tuple(graph.value(claim, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        # Only a claim with exactly one subject, predicate and object has one plain triple to place
+        # (an invalid claim with two objects keeps its edges in IRI order, whatever the store returns).
+        parts = [list(graph.objects(claim, p)) for p in (RDF.subject, RDF.predicate, RDF.object)]
+        edge = tuple(values[0] if len(values) == 1 else None for values in parts)
         if None not in edge and edge in graph and edge not in written and isinstance(edge[0], URIRef):
             written.add(edge)  # type: ignore[arg-type]
             blocks.append((edge[0], {(edge[1], edge[2])}))
