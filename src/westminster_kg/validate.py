@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH
 
 from westminster_kg.catalogue import parse_named_query
-from westminster_kg.evidence import Article, section_at, sections_from
+from westminster_kg.evidence import Article, normalised, section_at, sections_from
 from westminster_kg.namespaces import OA, WM, WMR, WMSH, curie
 from westminster_kg.project import Project
 from westminster_kg.store.oxigraph import OxigraphStore
@@ -111,6 +111,7 @@ def validate(project: Project) -> ValidationReport:
 
     _check_article_hash(project, data, report)
     _check_quotes(project, data, locator, report)
+    _check_hedge_cues(data, locator, report)
     _run_check_queries(project, store, locator, report)
     _run_shacl(project, data, per_file, locator, report)
     return report
@@ -183,6 +184,30 @@ def _check_quotes(project: Project, data: Graph, locator: _Locator, report: Vali
                             file,
                         )
                     )
+
+
+def _check_hedge_cues(data: Graph, locator: _Locator, report: ValidationReport) -> None:
+    """Every wm:hedgeCue must be words the claim's own quotes contain (matched as quotes are)."""
+    for claim, cue in data.subject_objects(WM.hedgeCue):
+        quotes = [
+            normalised(str(exact))
+            for evidence in data.objects(claim, PROV_DERIVED)
+            for selector in data.objects(evidence, OA.hasSelector)
+            for exact in data.objects(selector, OA.exact)
+        ]
+        needle = normalised(str(cue))
+        if needle and any(needle in quote for quote in quotes):
+            continue
+        file, entity = locator.where(claim)
+        report.findings.append(
+            Finding(
+                "violation",
+                "hedge-cue-in-quote",
+                f"the hedge cue {str(cue)!r} is not inside any of the claim's quotes",
+                entity,
+                file,
+            )
+        )
 
 
 def _run_check_queries(project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport) -> None:

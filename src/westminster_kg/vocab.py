@@ -11,36 +11,50 @@ class WM(DefinedNamespace):
     _NS = Namespace("https://w3id.org/westminster-kg/ontology#")
 
     ActorClaim: URIRef
+    ApparentDiscrepancy: URIRef
     ArticleData: URIRef
+    Asserted: URIRef
     AuthorArgument: URIRef
+    CitationIrregularity: URIRef
     CitedLiterature: URIRef
     Claim: URIRef
     Committee: URIRef
     Convention: URIRef
+    CourtRuling: URIRef
     Department: URIRef
     Doctrine: URIRef
     Document: URIRef
     Evidence: URIRef
     EvidencedRelation: URIRef
     Government: URIRef
+    Hedged: URIRef
     Idea: URIRef
     Ideology: URIRef
+    JudicialQuotation: URIRef
     LegalCase: URIRef
     Lesson: URIRef
+    ModalityScheme: URIRef
     ModelOfGovernment: URIRef
     Norm: URIRef
+    OfficialFinding: URIRef
+    OfficialQuotation: URIRef
     Pathology: URIRef
     Period: URIRef
     Plan: URIRef
     PoliticalParty: URIRef
+    Possible: URIRef
     Principle: URIRef
     PrintedAggregateScheme: URIRef
     PrintedAverage: URIRef
     PrintedTotal: URIRef
     Publication: URIRef
+    Questioned: URIRef
+    Quotation: URIRef
     Reform: URIRef
     Report: URIRef
+    ReportingRelation: URIRef
     RhetoricalClaim: URIRef
+    ScholarlyQuotation: URIRef
     Section: URIRef
     SourceInconsistency: URIRef
     StanceScheme: URIRef
@@ -50,8 +64,11 @@ class WM(DefinedNamespace):
     abolishes: URIRef
     buildsOn: URIRef
     claimsContinuity: URIRef
+    contradicts: URIRef
     contrastsWith: URIRef
     count: URIRef
+    counteractedBy: URIRef
+    counteracts: URIRef
     criticises: URIRef
     department: URIRef
     deputyPrimeMinister: URIRef
@@ -62,12 +79,16 @@ class WM(DefinedNamespace):
     erodes: URIRef
     establishes: URIRef
     evidenceFor: URIRef
+    explainedBy: URIRef
+    explains: URIRef
+    hedgeCue: URIRef
     influences: URIRef
     institutionalisedBy: URIRef
     institutionalises: URIRef
     introducedBy: URIRef
     leadsTo: URIRef
     legallyClarifies: URIRef
+    modality: URIRef
     order: URIRef
     parallels: URIRef
     party: URIRef
@@ -78,12 +99,17 @@ class WM(DefinedNamespace):
     printedDate: URIRef
     refPeriod: URIRef
     replaces: URIRef
+    requiredBy: URIRef
     requirement: URIRef
+    requires: URIRef
+    scopeInferred: URIRef
     section: URIRef
     sha256: URIRef
     stance: URIRef
     startDate: URIRef
     startYear: URIRef
+    sustainedBy: URIRef
+    sustains: URIRef
     traditionalSkill: URIRef
     underpins: URIRef
     year: URIRef
