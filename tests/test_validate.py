@@ -180,7 +180,7 @@ def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     from westminster_kg import KnowledgeGraph
     from westminster_kg.catalogue import parse_named_query, with_prefixes
     from westminster_kg.namespaces import WM
-    from westminster_kg.store import to_ox
+    from westminster_kg.store.oxigraph import to_ox
 
     kg = KnowledgeGraph.load(backend="oxigraph")
     store = ox.Store()
