@@ -146,32 +146,6 @@ def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(tmp_path: Pat
         assert answers["oxigraph"] == answers["memory"], path.name
 
 
-# Issue 10's bad inputs: each fixture trips its own check and no other (SHACL restates some of the
-# same rules for tools that speak it, so a "shacl" finding beside it is allowed).
-ISSUE_10 = [
-    "missing-modality",
-    "hedge-cue-outside-quote",
-    "actor-only-plain-triple",
-    "domain-range",
-    "opposite-relations",
-    "attribution-stance",
-]
-
-
-@pytest.mark.parametrize("name", ISSUE_10)
-def test_each_claim_rule_fixture_trips_exactly_its_check(tmp_path: Path, name: str) -> None:
-    example = DATA / "invalid" / f"{name}.ttl"
-    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
-    shutil.copy(example, root / "graph" / "claims" / example.name)
-    expected = example.read_text().splitlines()[0].removeprefix("# expect:").strip()
-    report = validate(Project.open(root))
-    assert {f.check for f in report.violations} - {"shacl"} == {expected}, [str(f) for f in report.violations]
-    named = [f for f in report.violations if f.check == expected and f.file == f"graph/claims/{name}.ttl"]
-    assert named, [str(f) for f in report.violations]
-    finding = named[0]
-    assert finding.file == f"graph/claims/{name}.ttl" and finding.entity.startswith("wmr:claim-"), str(finding)
-
-
 def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     """Every evidenced relation has a range that excludes the article (a fabio:JournalArticle)."""
     import pyoxigraph as ox
