@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
+from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.pages import Pages
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.sparql import SparqlEndpoint
@@ -50,7 +51,9 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
         finally:
             web.pool.close()
 
-    middleware = []
+    # Outermost: a kept answer skips everything below it (CORS headers included, as they were sent).
+    web.cache = ResultCache(settings.cache_bytes)
+    middleware = [Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

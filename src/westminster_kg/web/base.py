@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.store import QueryResult
+    from westminster_kg.web.cache import ResultCache
     from westminster_kg.web.workers import QueryPool
 
 
@@ -31,6 +32,7 @@ class Settings:
     cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
     workers: int = 2  # query worker processes
+    cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
 
 
 class BodyTooLargeError(WmkgError):
@@ -79,6 +81,7 @@ class WebBase:
         self.kg = kg
         self.settings = settings
         self.pool: QueryPool | None = None
+        self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
         self.templates = _template_environment()
         self.templates.globals["external_href"] = external_href
         self._view_page: str | None = None
