@@ -152,6 +152,16 @@ def test_each_accepted_format_is_kept_apart(served):
     assert json.headers["x-cache"] == "miss" and csv.headers["etag"] != json.headers["etag"]
 
 
+def test_clients_asking_the_same_at_once_get_one_computation(served):
+    # A cross join slow enough that the eight requests overlap; each is a new query for the cache.
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # at once"
+    with ThreadPoolExecutor(8) as clients:
+        answers = list(clients.map(lambda _: _ask(served.url, query), range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert sorted(a.headers["x-cache"] for a in answers) == ["hit"] * 7 + ["miss"]
+
+
 def test_if_none_match_with_the_etag_gets_304_and_garbage_gets_the_full_answer(served):
     full = _ask(served.url, CONVENTIONS + " # etag")
     tag = full.headers["etag"]

@@ -7,6 +7,7 @@ generation), the path, the request's parameters in a normal order (for ``POST /s
 query body too), the ``Accept`` and ``Origin`` headers and whether the client takes gzip. A hit never
 reaches a worker.
 
+* Clients asking the same at the same moment get one computation: the first computes, the others wait.
 * Only 200 answers are kept; errors and time-outs are computed every time.
 * The token is read before the request runs and again after it: an answer computed while new data was
   being swapped in is sent but never kept, so the cache cannot serve older data than the app holds.
@@ -19,6 +20,7 @@ reaches a worker.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections import OrderedDict
@@ -188,6 +190,7 @@ class ResponseCache:
         self.web = web
         self.cache = cache
         self.max_body = max_body
+        self._computing: dict[tuple, asyncio.Event] = {}  # answers being computed now, by token and key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
@@ -219,11 +222,30 @@ class ResponseCache:
         )
         if_none_match = _header(scope, b"if-none-match")
         token = data_token(self.web)
+        leader: asyncio.Event | None = None
         if token is not None:
             kept = self.cache.get(token, key)
+            computing = self._computing.get((token, key))
+            if kept is None and computing is not None:
+                # Another client asked the same a moment ago: wait for that answer rather than compute it twice.
+                await computing.wait()
+                kept = self.cache.get(token, key)
             if kept is not None:
                 await self._send_kept(kept, if_none_match, send, b"hit")
                 return
+            if (token, key) not in self._computing:
+                leader = self._computing[(token, key)] = asyncio.Event()
+        try:
+            await self._answer(scope, receive, send, method, token, key, if_none_match)
+        finally:
+            if leader is not None:
+                del self._computing[(token, key)]
+                leader.set()
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, method: str, token: Any, key: tuple, if_none_match: str
+    ) -> None:
+        """Run the app for a request not kept yet; keep a 200 answer when the data did not change meanwhile."""
         status, headers, body_parts = await self._capture(scope, receive)
         body = b"".join(body_parts)
         if status != 200:
