@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from westminster_kg.errors import ParameterError, QueryError, StoreError, WmkgError
 
@@ -29,8 +27,32 @@ dev_app = typer.Typer(help="Maintainers' commands.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(dev_app, name="dev")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console:
+    """rich's Console, made on first use: importing rich costs a tenth of a second that a command
+    writing CSV to stdout never needs."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+def Table(*columns: Any, **options: Any) -> Any:  # noqa: N802 - stands in for rich's class
+    """rich's ``Table``, imported when a command prints one."""
+    from rich.table import Table as RichTable
+
+    return RichTable(*columns, **options)
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -72,8 +94,13 @@ def common(
     OPTIONS.endpoint, OPTIONS.update_endpoint = endpoint, update_endpoint
 
 
-def load_kg() -> Any:
-    """The knowledge graph as the common options ask."""
+def load_kg(*, reuse: bool = False) -> Any:
+    """The knowledge graph as the common options ask.
+
+    Args:
+        reuse: for commands that only read: without ``--store``, reopen the store kept in the user's
+            cache folder for these very files (``westminster_kg.store.user_cache``) instead of parsing.
+    """
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
     # The store speaks of its own parameters; the flags that set them are named here.
@@ -83,10 +110,15 @@ def load_kg() -> Any:
         raise StoreError("--update-endpoint needs --endpoint (the URL queries go to)")
     if OPTIONS.backend == "memory" and OPTIONS.store is not None:
         raise StoreError("the memory backend keeps nothing on disk: drop --store or use oxigraph")
+    store_dir = OPTIONS.store
+    if reuse and store_dir is None and OPTIONS.endpoint is None and OPTIONS.backend == "oxigraph":
+        from westminster_kg.store.user_cache import cached_store_dir
+
+        store_dir = cached_store_dir(open_project())
     return KnowledgeGraph.load(
         OPTIONS.root,
         backend=OPTIONS.backend,
-        store_dir=OPTIONS.store,
+        store_dir=store_dir,
         endpoint=OPTIONS.endpoint,
         update_endpoint=OPTIONS.update_endpoint,
     )
@@ -166,7 +198,7 @@ def query(
             raise QueryError(
                 f"{where}: SERVICE {target} is refused: federation is off unless allowed (--allow-service URL)"
             )
-    kg = load_kg()
+    kg = load_kg(reuse=True)
     values = _parse_params(param)
     if name is not None:
         result = kg.query(name, **values)
