@@ -389,10 +389,11 @@ def serve_command(
     allow_service: Annotated[
         list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
     ] = [],  # noqa: B006 - typer reads the default, it is never mutated
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
     from westminster_kg.web import Settings, serve
+    from westminster_kg.web.workers import default_workers
 
     settings = Settings(
         query_timeout=query_timeout,
@@ -400,7 +401,7 @@ def serve_command(
         max_body=max_body,
         cors_origins=list(cors),
         allowed_services=list(allow_service),
-        workers=workers,
+        workers=workers or default_workers(),
     )
     serve(load_kg(), host=host, port=port, settings=settings)
 

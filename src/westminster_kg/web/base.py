@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
 from westminster_kg.web.guard import ForbiddenQueryError, check_query
-from westminster_kg.web.workers import QueryTimeoutError
+from westminster_kg.web.workers import QueryTimeoutError, default_workers
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -31,7 +31,7 @@ class Settings:
     max_body: int = 1_000_000  # bytes of request body accepted
     cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
-    workers: int = 2  # query worker processes
+    workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
     cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
 
 
