@@ -85,3 +85,25 @@ def test_a_csv_query_never_imports_rich(tmp_path: Path) -> None:
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "westminster_kg.knowledge_graph" in imported
     assert not {name for name in imported if name.split(".")[0] == "rich"}
+
+
+def test_validate_reuses_its_report_while_nothing_it_depends_on_changed(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    cache = tmp_path / "cache"
+    first = wmkg(root, cache, "validate")
+    assert first.returncode == 0 and "valid: 5 quotes checked" in first.stdout, first.stderr
+    [kept] = (cache / "westminster-kg" / "validate").glob("*.json")
+    assert wmkg(root, cache, "validate").stdout == first.stdout
+    # The kept report is what a second run prints (tampered with here to tell it apart).
+    kept.write_text(kept.read_text().replace('"quotes_checked": 5', '"quotes_checked": 12345'))
+    assert "valid: 12345 quotes checked" in wmkg(root, cache, "validate").stdout
+    # A changed quote is a new input: validated afresh, and the violation shows.
+    claims = root / "graph" / "claims" / "slice.ttl"
+    claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))
+    changed = wmkg(root, cache, "validate")
+    assert changed.returncode == 1 and "quote not found in the article" in changed.stderr
+    # And a broken file fails the same way every time: nothing is kept for it.
+    (root / "graph" / "claims" / "broken.ttl").write_text("wmr:a wmr:b .\n")
+    broken = [wmkg(root, cache, "validate") for _ in range(2)]
+    assert [b.returncode for b in broken] == [2, 2] and broken[0].stderr == broken[1].stderr
+    assert "graph/claims/broken.ttl" in broken[0].stderr

@@ -248,7 +248,7 @@ def validate_command() -> None:
     """Check SHACL shapes, violation queries and every quote against the article."""
     from westminster_kg.validate import validate
 
-    report = validate(open_project())
+    report = validate(open_project(), reuse=True)
     for finding in report.warnings:
         err.print(f"[yellow]warning[/]: {_escape(str(finding))}")
     for finding in report.violations:
