@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import DATA, make_project
 
 QUERY = ("query", "reforms-eroding-conventions", "--format", "csv")
+
+pytestmark = pytest.mark.slow  # worker processes and CLI subprocesses
 
 
 def wmkg(root: Path, cache: Path | str, *args: str, python: tuple[str, ...] = ()) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
@@ -12,6 +13,8 @@ from westminster_kg.web import Settings
 from westminster_kg.web.workers import QueryPool
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+pytestmark = pytest.mark.slow  # worker processes and CLI subprocesses
 
 
 def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> None:
