@@ -136,8 +136,12 @@ def _inputs_fingerprint(project: Project) -> str:
     digest = hashlib.sha256(project.fingerprint().encode())
     package = Path(__file__).parent
     inputs = [project.shapes_path, project.article_path, *sorted((project.queries_dir / "checks").glob("*.rq"))]
-    for path in [*inputs, *sorted(package.glob("**/*.py"))]:
-        digest.update(str(path).encode() + b"\0")
+    # Names relative to their folders: two checkouts with the same files share one report.
+    for folder, path in [
+        *((project.root, p) for p in inputs),
+        *((package, p) for p in sorted(package.glob("**/*.py"))),
+    ]:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"-")
     for dependency in ("pyshacl", "rdflib", "pyoxigraph"):
         digest.update(version(dependency).encode())
