@@ -874,3 +874,72 @@ def test_the_entity_query_shows_both_directions_of_the_carltona_doctrine(kg: Kno
     found = {(str(row["direction"]), row["relation"], row["other"]) for row in rows}
     assert ("out", WM.legallyClarifies, w("haldane-convention")) in found
     assert ("in", WM.establishes, w("carltona-case-1943")) in found
+
+
+# --- the argument's "why" (issue 10) -------------------------------------------------------------
+
+
+def test_why_the_myth_persists(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "why-the-myth-persists")
+    found = {(row["subject"], row["relation"], row["object"], row["modality"]) for row in rows}
+    myth = w("wm-as-legitimising-myth")
+    assert found == {
+        # "This paradox then is explained below in terms of a collective desire to sustain a particular set of
+        #  elite power relations."
+        (w("collective-desire-to-sustain-elite-power-relations"), WM.explains, myth, WM.Asserted),
+        # "During this time, governments have avoided addressing questions on the constitutional implications
+        #  implied by these reforms. ... Anything else would require the need to re-imagine the long-established
+        #  constitutional certainties underpinning the British approach to governance."
+        (w("successive-governments"), WM.sustains, myth, WM.Asserted),
+        # "radical change is masked behind the rhetoric of stability and tradition" / "a phased but radical
+        #  transformation of the civil service, disguised as continuity"
+        (myth, WM.disguises, w("radical-transformation-of-the-civil-service"), WM.Asserted),
+        # The conclusion: "The evidence outlined above is compelling in suggesting yes, with the proviso that the
+        #  model remains operational in terms of acting as a legitimising mythology for a way of governing that no
+        #  longer exists." -- hedged by "compelling in suggesting".
+        (myth, WM.sustains, w("westminster-model"), WM.Hedged),
+    }
+    hedged = ask(kg, "why-the-myth-persists", modality="wm:Hedged")
+    assert {(row["subject"], row["object"]) for row in hedged} == {(myth, w("westminster-model"))}
+
+
+def test_what_sustains_centralism(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "what-sustains", entity="centralism")
+    found = {(row["cause"], row["relation"]) for row in rows}
+    assert found == {
+        # "To explain this recurrent contradiction the focus lies with ministerial responsibility"
+        (w("ministerial-responsibility"), WM.explains),
+        # "the adversarial nature of the British political system combined with ministers being responsible for
+        #  all they survey, ensures a resistance to download key policy decisions to localities or managers"
+        (w("ministerial-responsibility"), WM.sustains),
+        (w("adversarial-political-system"), WM.sustains),
+    }
+    assert {row["modality"] for row in rows} == {WM.Asserted}
+
+
+def test_the_argument_records_its_contradictions_and_what_change_would_require(kg: KnowledgeGraph) -> None:
+    found = {(row["subject"], row["relation"], row["object"]) for row in ask(kg, "the-argument")}
+    # "Such reforms are not without contradiction. ... the desire for "delegated mission command" (PASC 2013)"
+    assert (w("delegated-mission-command"), WM.contradicts, w("principal-agent-model")) in found
+    # "No government has yet reconciled the desire for decentralised implementation beyond Whitehall with the
+    #  desire to retain ministerial control."
+    assert (w("localism-and-decentralisation"), WM.contradicts, w("centralism")) in found
+    # "invokes a strong reflexive tendency in the British polity against any drift towards subsidiarity"
+    assert (w("ministerial-responsibility"), WM.counteracts, w("subsidiarity")) in found
+    # "It would, however, require ... an overhaul of the Westminster Model."
+    assert (w("cybernetic-squad-bureaucracy"), WM.requires, w("overhaul-of-the-westminster-model")) in found
+    # "The endurance of Weberian bureaucracy has stemmed from its capacity to deliver public goods."
+    assert (w("capacity-to-deliver-public-goods"), WM.sustains, w("weberian-bureaucracy")) in found
+
+
+def test_hedged_claims_keep_their_hedge(kg: KnowledgeGraph) -> None:
+    rows = ask(kg, "reforms-eroding-conventions", modality="wm:Questioned")
+    found = {(row["reform"], row["convention"]) for row in rows}
+    # "This change raises questions over the principle of neutrality and whether senior officials ... would
+    #  continue to "speak truth unto power""
+    assert (w("ministers-appointing-permanent-secretaries"), w("political-neutrality")) in found
+    assert (w("ministers-appointing-permanent-secretaries"), w("loyalty-with-deliberative-space")) in found
+    assert all(row["modality"] == WM.Questioned for row in rows)
+    # "Digitisation has the potential to challenge the original Weberian concept of functional departments"
+    possible = ask(kg, "reforms-eroding-conventions", modality="wm:Possible")
+    assert {(row["reform"], row["convention"]) for row in possible} == {(w("digitisation"), w("weberian-bureaucracy"))}

@@ -334,11 +334,17 @@ def fmt_command(
 def stats_command() -> None:
     """Counts of entities by class and of relations by kind."""
     stats = load_kg().stats()
-    for title in ("classes", "relations"):
-        table = Table(title[:-1] if title == "classes" else "relation", "count", title=title)
-        for key, count in sorted(stats[title].items(), key=lambda kv: (-kv[1], kv[0])):
-            table.add_row(key, str(count))
-        out.print(table)
+    table = Table("class", "count", title="classes")
+    for key, count in sorted(stats["classes"].items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(key, str(count))
+    out.print(table)
+    # Evidence is counted in distinct quotes: one general sentence applied to four governments is one quote.
+    table = Table("relation", "plain triples", "claim nodes", "distinct quotes", title="relations")
+    for key in sorted(set(stats["relations"]) | set(stats["claims"]), key=lambda k: (-stats["relations"][k], k)):
+        table.add_row(key, str(stats["relations"][key]), str(stats["claims"][key]), str(stats["quotes"][key]))
+    out.print(table)
+    evidence = stats["evidence"]
+    out.print(f"evidence: {evidence['distinct quotes']} distinct quotes behind {evidence['claim nodes']} claim nodes")
     out.print(f"quads: {stats['triples']['quads']}")
 
 

@@ -204,12 +204,30 @@ class KnowledgeGraph:
         return dataset
 
     def stats(self) -> dict[str, Counter[str]]:
-        """Counts of entities by class and of statements by ``wm:`` relation."""
+        """Counts of entities by class; per ``wm:`` relation, plain triples, claim nodes and quotes.
+
+        ``relations`` counts plain (truthy) triples; ``claims`` counts claim nodes, several of which may
+        rest on one sentence; ``quotes`` counts *distinct* quote texts, the evidence itself (a sentence
+        applied to four governments is one quote). ``evidence`` holds the totals of the last two.
+        """
         classes = self.store.query(internal_query("stats-classes"))
         relations = self.store.query(internal_query("stats-relations"))
+        claims: dict[str, set[str]] = {}
+        quotes: dict[str, set[str]] = {}
+        for p, claim, quote in self.store.query(internal_query("stats-evidence")).rows:
+            claims.setdefault(curie(p), set()).add(str(claim))
+            quotes.setdefault(curie(p), set()).add(" ".join(str(quote).split()))
         return {
             "classes": Counter({curie(c): int(n) for c, n in classes.rows}),
             "relations": Counter({curie(p): int(n) for p, n in relations.rows}),
+            "claims": Counter({p: len(c) for p, c in claims.items()}),
+            "quotes": Counter({p: len(q) for p, q in quotes.items()}),
+            "evidence": Counter(
+                {
+                    "claim nodes": len(set().union(*claims.values())),
+                    "distinct quotes": len(set().union(*quotes.values())),
+                }
+            ),
             "triples": Counter({"quads": len(self.store)}),
         }
 

@@ -72,6 +72,8 @@ class WM(DefinedNamespace):
     criticises: URIRef
     department: URIRef
     deputyPrimeMinister: URIRef
+    disguisedBy: URIRef
+    disguises: URIRef
     during: URIRef
     endDate: URIRef
     endYear: URIRef
