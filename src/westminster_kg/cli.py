@@ -369,18 +369,40 @@ def export_command(
 
 @app.command("view")
 def view_command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("wmkg-view.html"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The HTML (or, with --timeline, SVG) file to write.")
+    ] = Path("wmkg-view.html"),
     focus: Annotated[str | None, typer.Option(help="Only the neighbourhood of this entity (label or slug).")] = None,
     depth: Annotated[int | None, typer.Option(help="Hops around --focus (default 1).")] = None,
     relations: Annotated[
         str | None, typer.Option(help="Only these relations, comma-separated: erodes,institutionalises,...")
     ] = None,
     government: Annotated[str | None, typer.Option(help="Only edges under this government or period.")] = None,
+    network: Annotated[
+        bool, typer.Option("--network", help="The whole network explorer instead of the overview.")
+    ] = False,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="The timeline 1918-2016 (SVG, or HTML for .html).")
+    ] = False,
 ) -> None:
-    """Write the interactive network view: one self-contained HTML file, no network needed."""
+    """Write a self-contained view (no network needed): the overview by default, the network
+    explorer with --network or any filter, the timeline with --timeline."""
     from westminster_kg.view import write_view
 
-    path = write_view(load_kg(), output, focus=focus, depth=depth, relations=relations, government=government)
+    kg = load_kg()
+    filtered = any(v is not None for v in (focus, depth, relations, government))
+    if timeline:
+        if filtered or network:
+            raise ParameterError("--timeline takes no --focus, --depth, --relations, --government or --network")
+        from westminster_kg.view.timeline import write_timeline
+
+        path = write_timeline(kg, output)
+    elif network or filtered:
+        path = write_view(kg, output, focus=focus, depth=depth, relations=relations, government=government)
+    else:
+        from westminster_kg.view.overview import write_overview
+
+        path = write_overview(kg, output)
     err.print(f"wrote {path}")
 
 

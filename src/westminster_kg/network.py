@@ -9,8 +9,9 @@ no claim at all (imported data) gives one edge without evidence.
 Node attributes: ``iri``, ``label``, ``cls`` (CURIE of the most specific ``wm:``/``foaf:``/``org:``
 class), ``definition``, ``links`` (external identifiers), ``governments`` (governments or periods it
 relates to). Edge attributes: ``relation`` (CURIE), ``relation_label``, ``claim``, ``quotes``,
-``section``, ``stance``, ``cites``, ``government``/``governments`` (through the subject's
-``wm:introducedBy``/``wm:during``, or the subject itself when it is a government).
+``section``, ``stance``, ``modality`` and ``hedge_cue`` (empty when the graph has none), ``cites``,
+``government``/``governments`` (through the subject's ``wm:introducedBy``/``wm:during``, or the
+subject itself when it is a government).
 """
 
 from __future__ import annotations
@@ -116,6 +117,17 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     for claim, work, work_label in _select(kg, "network-claim-cites"):
         cites[str(claim)][str(work)] = str(work_label) if work_label is not None else local_name(str(work))
 
+    # Modality (wm:Asserted, wm:Hedged, ...) and the words that hedge: optional, because older graphs
+    # and imported data have neither.
+    modalities: dict[str, tuple[str, str, str]] = {}
+    for claim, modality, modality_label, cue in _select(kg, "network-claim-modalities"):
+        old = modalities.get(str(claim), ("", "", ""))
+        modalities[str(claim)] = (
+            str(modality) if modality is not None else old[0],
+            str(modality_label) if modality_label is not None else old[1],
+            str(cue) if cue is not None else old[2],
+        )
+
     def add_node(iri: str) -> None:
         if iri in graph:
             return
@@ -142,6 +154,7 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
         section_iri, section_label = sections.get(claim_iri or "", ("", ""))
         stance_iri, stance_label = stances.get(claim_iri or "", ("", ""))
         cited = cites.get(claim_iri or "", {})
+        modality_iri, modality_label, cue = modalities.get(claim_iri or "", ("", "", ""))
         graph.add_edge(
             s,
             o,
@@ -155,6 +168,9 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             section_iri=section_iri,
             stance=curie(stance_iri) if stance_iri else "",
             stance_label=stance_label,
+            modality=curie(modality_iri) if modality_iri else "",
+            modality_label=modality_label or (local_name(modality_iri) if modality_iri else ""),
+            hedge_cue=cue,
             cites=[cited[w] for w in sorted(cited)],
             cites_iris=sorted(cited),
             government=edge_times[0] if edge_times else None,

@@ -33,7 +33,7 @@ from westminster_kg.namespaces import WMR, local_name
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 # Above this many nodes, lay out in Python and switch physics off: at 1,000 nodes stabilising in the
