@@ -1,0 +1,158 @@
+"""An entity's neighbourhood as a small static SVG for its page: no script, a few kilobytes.
+
+The entity sits in the middle; its neighbours sit on a circle (left for incoming relations, right
+for outgoing), one line per relation with the number of quotes behind it, drawn in the relation's
+style; every neighbour links to its own page. Built with ElementTree, so every label is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from westminster_kg.namespaces import WMR
+from westminster_kg.view.overview import aggregate
+from westminster_kg.view.style import family_of, relation_style
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+SVG_NS = "http://www.w3.org/2000/svg"
+WIDTH, HEIGHT_MIN, ROW, COLUMN = 860, 160, 22, 270
+MAX_NEIGHBOURS = 24
+
+
+def _shape(parent: ET.Element, shape: str, x: float, y: float, r: float, fill: str) -> None:
+    """The family's shape (the overview's vis-network shapes, drawn in SVG)."""
+    attrs = {"fill": fill, "stroke": "#333", "stroke-width": "1.2"}
+    if shape == "dot":
+        ET.SubElement(parent, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": f"{r:.1f}", **attrs})
+        return
+    if shape == "square":
+        points = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    elif shape == "diamond":
+        points = [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
+    elif shape == "triangle":
+        points = [(x, y - r * 1.2), (x + r * 1.2, y + r), (x - r * 1.2, y + r)]
+    elif shape == "triangleDown":
+        points = [(x, y + r * 1.2), (x + r * 1.2, y - r), (x - r * 1.2, y - r)]
+    elif shape == "star":
+        points = [
+            (
+                x + (r * 1.3 if i % 2 == 0 else r * 0.55) * math.sin(i * math.pi / 5),
+                y - (r * 1.3 if i % 2 == 0 else r * 0.55) * math.cos(i * math.pi / 5),
+            )
+            for i in range(10)
+        ]
+    else:  # hexagon and anything else
+        points = [(x + r * math.cos(i * math.pi / 3), y + r * math.sin(i * math.pi / 3)) for i in range(6)]
+    ET.SubElement(parent, "polygon", {"points": " ".join(f"{a:.1f},{b:.1f}" for a, b in points), **attrs})
+
+
+def _page(iri: str, entity_base: str) -> str:
+    return entity_base + iri[len(str(WMR)) :] if iri.startswith(str(WMR)) else ""
+
+
+def neighbourhood_svg(graph: nx.MultiDiGraph, iri: str, *, entity_base: str = "/id/") -> str:
+    """The SVG text of ``iri``'s neighbourhood in ``graph`` (``""`` when it has no relation)."""
+    merged = {k: v for k, v in aggregate(graph).items() if iri in (k[0], k[2]) and k[0] != k[2]}
+    if not merged:
+        return ""
+    labels = {n: d["label"] for n, d in graph.nodes(data=True)}
+    by_neighbour: dict[str, list[tuple[str, str, int]]] = {}
+    verbs: dict[str, str] = {}
+    for (u, relation, v), claims in merged.items():
+        other, direction = (v, "out") if u == iri else (u, "in")
+        quotes = sum(len(c["quotes"]) for c in claims)
+        by_neighbour.setdefault(other, []).append((relation, direction, quotes))
+        verbs[relation] = claims[0]["relation_label"]
+    ranked = sorted(by_neighbour, key=lambda n: (-sum(q for _r, _d, q in by_neighbour[n]), labels[n].casefold()))
+    shown, hidden = ranked[:MAX_NEIGHBOURS], ranked[MAX_NEIGHBOURS:]
+    incoming = [n for n in shown if any(d == "in" for _r, d, _q in by_neighbour[n])]
+    outgoing = [n for n in shown if n not in incoming]
+    rows = max(len(incoming), len(outgoing), 1)
+    height = max(HEIGHT_MIN, 70 + rows * ROW)
+    cx, cy = WIDTH / 2, 20 + height / 2
+    positions: dict[str, tuple[float, float, str]] = {}
+    for x, anchor, group in ((COLUMN, "end", incoming), (WIDTH - COLUMN, "start", outgoing)):
+        for i, node in enumerate(sorted(group, key=lambda n: labels[n].casefold())):
+            y = cy + (i - (len(group) - 1) / 2) * ROW
+            positions[node] = (x, y, anchor)
+
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "viewBox": f"0 0 {WIDTH} {height}",
+            "width": str(WIDTH),
+            "height": str(height),
+            "font-family": "system-ui, sans-serif",
+            "font-size": "12",
+            "role": "img",
+            "class": "wmkg-neighbourhood-svg",
+        },
+    )
+    ET.SubElement(svg, "title").text = f"Relations of {labels.get(iri, iri)}"
+    for x, anchor, words in ((COLUMN, "end", "relations into it"), (WIDTH - COLUMN, "start", "relations from it")):
+        if incoming if anchor == "end" else outgoing:
+            head = ET.SubElement(svg, "text", {"x": str(x), "y": "16", "text-anchor": anchor, "fill": "#555"})
+            head.text = words
+    lines = ET.SubElement(svg, "g")
+    for node, (x, y, _anchor) in positions.items():
+        for k, (relation, direction, quotes) in enumerate(by_neighbour[node]):
+            style = relation_style(relation)
+            bend = (k - (len(by_neighbour[node]) - 1) / 2) * 18
+            mx, my = (cx + x) / 2, (cy + y) / 2 + bend
+            attrs = {
+                "d": f"M{cx:.1f},{cy:.1f} Q{mx:.1f},{my:.1f} {x:.1f},{y:.1f}",
+                "fill": "none",
+                "stroke": str(style["color"]),
+                "stroke-width": f"{1.2 + min(quotes, 6) * 0.4:.1f}",
+            }
+            if style["dashes"]:
+                attrs["stroke-dasharray"] = " ".join(str(d) for d in style["dashes"])  # type: ignore[union-attr]
+            path = ET.SubElement(lines, "path", attrs)
+            verb = verbs[relation]
+            ET.SubElement(path, "title").text = (
+                f"{labels.get(iri, iri)} {verb} {labels[node]}"
+                if direction == "out"
+                else f"{labels[node]} {verb} {labels.get(iri, iri)}"
+            ) + f" ({quotes} quotes)"
+    for node, (x, y, anchor) in positions.items():
+        family = family_of(graph.nodes[node]["cls"])
+        href = _page(node, entity_base)
+        holder = ET.SubElement(svg, "a", {"href": href}) if href else ET.SubElement(svg, "g")
+        ET.SubElement(holder, "title").text = f"{labels[node]} ({family.name})"
+        _shape(holder, family.shape, x, y, 7, family.colour)
+        text = ET.SubElement(
+            holder,
+            "text",
+            {"x": f"{x + (10 if anchor == 'start' else -10):.1f}", "y": f"{y + 4:.1f}", "text-anchor": anchor},
+        )
+        text.text = labels[node] if len(labels[node]) <= 38 else labels[node][:37] + "…"
+    centre = family_of(graph.nodes[iri]["cls"])
+    _shape(svg, centre.shape, cx, cy, 12, centre.colour)
+    label = ET.SubElement(
+        svg,
+        "text",
+        {
+            "x": f"{cx:.1f}",
+            "y": f"{cy + 30:.1f}",
+            "text-anchor": "middle",
+            "font-weight": "bold",
+            "font-size": "13",
+            "stroke": "#fff",
+            "stroke-width": "4",
+            "paint-order": "stroke",
+        },
+    )
+    label.text = labels.get(iri, iri)
+    if hidden:
+        more = ET.SubElement(svg, "text", {"x": "10", "y": str(height - 6), "fill": "#555"})
+        more.text = f"and {len(hidden)} more (listed in the table above)"
+    ET.register_namespace("", SVG_NS)
+    return ET.tostring(svg, encoding="unicode")
+
+
+__all__ = ["neighbourhood_svg"]

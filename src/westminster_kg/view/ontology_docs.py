@@ -1,0 +1,235 @@
+"""Ontology documentation in the manner of pyLODE: header metadata, contents, classes with their
+hierarchy and instance counts, properties with definition, domain, range, inverse and a real example
+with its quote, the concept schemes (stance, modality), namespaces.
+
+pyLODE itself was considered: it documents the ontology file alone, so it cannot show how many
+instances a class has or a real claim with its quote, it renders definitions as Markdown (raw HTML
+in a definition would reach the page) and it brings httpx, dominate and tqdm. The page here is
+rendered with Jinja's autoescape from the ontology graph plus a few counts over the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from westminster_kg.catalogue import with_prefixes
+from westminster_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES
+from westminster_kg.network import curie, local_name
+
+if TYPE_CHECKING:
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+VANN = "http://purl.org/vocab/vann/"
+WM = PREFIXES["wm"]
+
+_COUNTS = """SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class"""
+_USES = """SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"""
+_EXAMPLE = """
+SELECT ?claim ?s ?o ?sLabel ?oLabel ?quote WHERE {
+  ?claim a wm:Claim ; rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ;
+         prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+  OPTIONAL { ?s rdfs:label ?sLabel } OPTIONAL { ?o rdfs:label ?oLabel }
+} ORDER BY STRLEN(?quote) ?claim LIMIT 1"""
+_PLAIN_EXAMPLE = """
+SELECT ?s ?o ?sLabel WHERE { ?s ?p ?o . OPTIONAL { ?s rdfs:label ?sLabel } } ORDER BY ?s ?o LIMIT 1"""
+_SCHEME_USES = """SELECT ?concept (COUNT(DISTINCT ?claim) AS ?n) WHERE {
+  ?claim a wm:Claim ; ?p ?concept . ?concept skos:inScheme ?scheme } GROUP BY ?concept"""
+
+
+def _text(graph: Graph, subject: Any, *predicates: URIRef) -> str:
+    """The English (or untagged) value of the first predicate that has one."""
+    for predicate in predicates:
+        values = list(graph.objects(subject, predicate))
+        for value in sorted(values, key=lambda v: (getattr(v, "language", None) not in ("en", None), str(v))):
+            return str(value)
+    return ""
+
+
+def _ref(iri: Any, labels: dict[str, str]) -> dict[str, str]:
+    """A term reference for the template: its label, CURIE and anchor (ours) or IRI (others)."""
+    text = str(iri)
+    ours = text.startswith(WM)
+    return {
+        "label": labels.get(text, curie(text)),
+        "curie": curie(text),
+        "anchor": local_name(text) if ours else "",
+        "iri": text,
+    }
+
+
+def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
+    """Everything ``templates/ontology_docs.html`` shows, from the ontology graph and the data."""
+    graph = kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}").graph
+    labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
+    labels.update({str(s): str(o) for s, o in graph.subject_objects(SKOS.prefLabel) if str(s) not in labels})
+    counts = {str(c): int(n) for c, n in kg.store.query(_COUNTS).rows}
+    uses = {str(p): int(n) for p, n in kg.store.query(_USES).rows}
+
+    ontology = URIRef(ONTOLOGY_IRI)
+    header = {
+        "iri": ONTOLOGY_IRI,
+        "title": _text(graph, ontology, DCTERMS.title, RDFS.label) or "Ontology",
+        "description": _text(graph, ontology, DCTERMS.description),
+        "comment": _text(graph, ontology, RDFS.comment),
+        "creator": _text(graph, ontology, DCTERMS.creator),
+        "created": _text(graph, ontology, DCTERMS.created),
+        "modified": _text(graph, ontology, DCTERMS.modified),
+        "version": _text(graph, ontology, OWL.versionInfo),
+        "version_iri": _text(graph, ontology, OWL.versionIRI),
+        "license": _text(graph, ontology, DCTERMS.license),
+        "prefix": _text(graph, ontology, URIRef(VANN + "preferredNamespacePrefix")),
+        "namespace": _text(graph, ontology, URIRef(VANN + "preferredNamespaceUri")),
+    }
+
+    class_iris = sorted({str(c) for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(WM)})
+    supers: dict[str, list[str]] = defaultdict(list)
+    subs: dict[str, list[str]] = defaultdict(list)
+    for c in class_iris:
+        for s in graph.objects(URIRef(c), RDFS.subClassOf):
+            if isinstance(s, URIRef):
+                supers[c].append(str(s))
+                subs[str(s)].append(c)
+    classes = []
+    for c in sorted(class_iris, key=lambda x: labels.get(x, x).casefold()):
+        term = URIRef(c)
+        classes.append(
+            {
+                **_ref(c, labels),
+                "definition": _text(graph, term, SKOS.definition, RDFS.comment),
+                "note": _text(graph, term, SKOS.note),
+                "supers": [_ref(s, labels) for s in sorted(supers[c])],
+                "subs": [_ref(s, labels) for s in sorted(subs[c])],
+                "instances": counts.get(c, 0),
+            }
+        )
+
+    def tree(root: str, seen: frozenset[str]) -> dict[str, Any]:
+        children = [
+            tree(s, seen | {root}) for s in sorted(subs.get(root, []), key=lambda x: labels.get(x, x)) if s not in seen
+        ]
+        return {**_ref(root, labels), "instances": counts.get(root, 0), "children": children}
+
+    roots = [c for c in class_iris if not any(s in class_iris for s in supers[c])]
+    hierarchy = [tree(r, frozenset()) for r in sorted(roots, key=lambda x: labels.get(x, x).casefold())]
+
+    inverse: dict[str, str] = {}
+    for a, b in graph.subject_objects(OWL.inverseOf):
+        inverse[str(a)], inverse[str(b)] = str(b), str(a)
+    evidenced = {str(p) for p in graph.subjects(RDF.type, URIRef(WM + "EvidencedRelation"))}
+    properties = {"object": [], "datatype": []}
+    for kind, owl_type in (("object", OWL.ObjectProperty), ("datatype", OWL.DatatypeProperty)):
+        for p in sorted({str(p) for p in graph.subjects(RDF.type, owl_type) if str(p).startswith(WM)}):
+            term = URIRef(p)
+            example = None
+            if p in evidenced:
+                rows = kg.store.query(with_prefixes(_EXAMPLE.replace("?p", term.n3()))).rows
+                if rows:
+                    claim, s, o, s_label, o_label, quote = rows[0]
+                    example = {
+                        "subject": s_label or local_name(str(s)),
+                        "object": o_label or local_name(str(o)),
+                        "quote": str(quote),
+                        "claim": str(claim),
+                        "subject_iri": str(s),
+                        "object_iri": str(o),
+                    }
+            else:
+                rows = kg.store.query(with_prefixes(_PLAIN_EXAMPLE.replace("?p", term.n3()))).rows
+                if rows:
+                    s, o, s_label = rows[0]
+                    example = {
+                        "subject": s_label or local_name(str(s)),
+                        "subject_iri": str(s),
+                        "object": str(o) if isinstance(o, Literal) else local_name(str(o)),
+                        "object_iri": "" if isinstance(o, Literal) else str(o),
+                        "quote": "",
+                        "claim": "",
+                    }
+            properties[kind].append(
+                {
+                    **_ref(p, labels),
+                    "definition": _text(graph, term, SKOS.definition, RDFS.comment),
+                    "domain": [
+                        _ref(d, labels) for d in sorted(graph.objects(term, RDFS.domain)) if isinstance(d, URIRef)
+                    ],
+                    "range": [
+                        _ref(r, labels) for r in sorted(graph.objects(term, RDFS.range)) if isinstance(r, URIRef)
+                    ],
+                    "inverse": _ref(inverse[p], labels) if p in inverse else None,
+                    "supers": [
+                        _ref(s, labels)
+                        for s in sorted(graph.objects(term, RDFS.subPropertyOf))
+                        if isinstance(s, URIRef)
+                    ],
+                    "evidenced": p in evidenced,
+                    "uses": uses.get(p, 0),
+                    "skos_example": _text(graph, term, SKOS.example),
+                    "example": example,
+                }
+            )
+
+    scheme_uses = {str(c): int(n) for c, n in kg.store.query(with_prefixes(_SCHEME_USES)).rows}
+    schemes = []
+    for scheme in sorted({str(s) for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}):
+        concepts = sorted(
+            {str(c) for c in graph.subjects(SKOS.inScheme, URIRef(scheme))}, key=lambda c: labels.get(c, c)
+        )
+        schemes.append(
+            {
+                **_ref(scheme, labels),
+                "definition": _text(graph, URIRef(scheme), SKOS.definition),
+                "concepts": [
+                    {
+                        **_ref(c, labels),
+                        "definition": _text(graph, URIRef(c), SKOS.definition),
+                        "claims": scheme_uses.get(c, 0),
+                    }
+                    for c in concepts
+                ],
+            }
+        )
+    namespaces = sorted(PREFIXES.items())
+    return {
+        "header": header,
+        "classes": classes,
+        "hierarchy": hierarchy,
+        "object_properties": properties["object"],
+        "datatype_properties": properties["datatype"],
+        "schemes": schemes,
+        "namespaces": namespaces,
+    }
+
+
+def render_ontology_docs(kg: KnowledgeGraph, *, navigation: bool = True) -> str:
+    """The documentation page (``/ontology`` and ``wmkg docs``)."""
+    from westminster_kg.view.pages import render_page
+
+    context = ontology_context(kg)
+    return render_page("ontology_docs.html", navigation=navigation, title=context["header"]["title"], **context)
+
+
+def write_docs(kg: KnowledgeGraph, folder: Any) -> list[Any]:
+    """Write ``index.html`` (the documentation) and ``ontology.ttl`` into ``folder``; returns the paths."""
+    from pathlib import Path
+
+    from westminster_kg.turtle import write_atomically
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    page = target / "index.html"
+    write_atomically(page, render_ontology_docs(kg, navigation=False).encode("utf-8"))
+    graph = kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}").graph
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    turtle = target / "ontology.ttl"
+    write_atomically(turtle, graph.serialize(format="turtle").encode("utf-8"))
+    for path in (page, turtle):
+        path.chmod(0o644)
+    return [page, turtle]
+
+
+__all__ = ["ontology_context", "render_ontology_docs", "write_docs"]
