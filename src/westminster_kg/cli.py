@@ -406,6 +406,19 @@ def view_command(
     err.print(f"wrote {path}")
 
 
+@app.command("docs")
+def docs_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")] = Path("wmkg-docs"),
+) -> None:
+    """Write the ontology documentation (index.html) and the ontology as Turtle into a folder."""
+    from westminster_kg.view.ontology_docs import write_docs
+
+    if output.exists() and not output.is_dir():
+        raise ParameterError(f"--output {output}: exists and is not a folder")
+    for path in write_docs(load_kg(), output):
+        err.print(f"wrote {path}")
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",

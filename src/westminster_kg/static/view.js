@@ -135,7 +135,7 @@
     var glyph = el("span", SHAPE_GLYPHS[c.shape] || "\u25CF", "wmkg-glyph");
     glyph.style.color = c.color;
     glyph.setAttribute("aria-hidden", "true");
-    checkbox(classesBox, c.curie, state.classes, c.curie, glyph, c.count);
+    checkbox(classesBox, c.curie, state.classes, c.name || c.curie, glyph, c.count);
   });
   var governmentSelect = document.getElementById("wmkg-government");
   data.governments.forEach(function (g) {
@@ -188,7 +188,7 @@
   });
   network.on("hoverNode", function (params) {
     var info = nodeInfo[params.node];
-    tooltip.textContent = info.label + " (" + info.cls + ")";
+    tooltip.textContent = info.label + " (" + (info.className || info.cls) + ")";
     tooltip.hidden = false;
     placeTooltip(params.pointer);
   });
@@ -254,7 +254,7 @@
     details.setAttribute("data-node", id);
     details.removeAttribute("data-edge");
     details.appendChild(el("h2", info.label));
-    details.appendChild(el("p", info.cls, "wmkg-class"));
+    details.appendChild(el("p", info.className || info.cls, "wmkg-class"));
     if (info.definition) { details.appendChild(el("p", info.definition, "wmkg-definition")); }
     var list = el("dl");
     addField(list, "IRI", info.iri);

@@ -165,11 +165,12 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
         if not line.strip():
             continue
         lead = len(line) - len(line.lstrip())
-        if start in heads:
-            iri, label = heads[start]
-            blocks.append({"kind": "heading", "id": slug(iri), "html": escape(line.strip())})
-            continue
         covering = [(s, e, c) for s, e, c in by_line if s < end and e > start + lead]
+        if start in heads:
+            iri, _label = heads[start]
+            html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
+            blocks.append({"kind": "heading", "id": slug(iri), "html": html})
+            continue
         blocks.append(
             {
                 "kind": "paragraph",

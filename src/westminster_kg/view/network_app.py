@@ -12,7 +12,6 @@ the layout is computed here, in Python, and physics is off, so a large page is u
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
@@ -29,6 +28,7 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
+from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -41,70 +41,12 @@ STATIC_DIR = PACKAGE_DIR / "static"
 PHYSICS_LIMIT = 500
 NETWORKX_LAYOUT_LIMIT = 2000  # networkx's spring layout beyond this is too slow (see _layout)
 
-# Colour and vis-network shape by class: related classes share a shape, so the legend reads as
-# families (norms are triangles, organisations hexagons, documents inverted triangles).
-CLASS_STYLES: dict[str, tuple[str, str]] = {
-    "wm:Reform": ("#ff7f0e", "square"),
-    "wm:Government": ("#9467bd", "diamond"),
-    "wm:Period": ("#c5b0d5", "diamond"),
-    "wm:Convention": ("#2ca02c", "triangle"),
-    "wm:Principle": ("#98df8a", "triangle"),
-    "wm:Doctrine": ("#17becf", "triangle"),
-    "wm:Norm": ("#b5cf6b", "triangle"),
-    "wm:ModelOfGovernment": ("#d62728", "star"),
-    "wm:Idea": ("#1f77b4", "dot"),
-    "wm:Ideology": ("#aec7e8", "dot"),
-    "wm:Theory": ("#393b79", "dot"),
-    "wm:Pathology": ("#8c564b", "star"),
-    "wm:Lesson": ("#c49c94", "star"),
-    "wm:Document": ("#e377c2", "triangleDown"),
-    "wm:Report": ("#f7b6d2", "triangleDown"),
-    "wm:LegalCase": ("#ad494a", "triangleDown"),
-    "wm:Publication": ("#7f7f7f", "triangleDown"),
-    "wm:RhetoricalClaim": ("#bcbd22", "triangleDown"),
-    "wm:Department": ("#637939", "hexagon"),
-    "wm:Unit": ("#8ca252", "hexagon"),
-    "wm:Committee": ("#cedb9c", "hexagon"),
-    "wm:PoliticalParty": ("#e7969c", "hexagon"),
-    "org:FormalOrganization": ("#8c6d31", "hexagon"),
-    "org:Organization": ("#bd9e39", "hexagon"),
-    "foaf:Person": ("#17a589", "dot"),
-    "foaf:Agent": ("#76d7c4", "dot"),
-}
-_FALLBACK_COLOURS = ("#a55194", "#6b6ecf", "#e7ba52", "#843c39", "#5254a3", "#de9ed6", "#9c9ede", "#7b4173")
-_FALLBACK_SHAPES = ("dot", "square", "diamond", "hexagon")
-
-# Edge colour, dash pattern, arrowhead and width by relation. The three relations the article's
-# argument turns on differ in all four, so they stay distinct in print and for colour-blind readers.
-RELATION_STYLES: dict[str, dict[str, Any]] = {
-    "wm:erodes": {"color": "#d62728", "dashes": False, "arrow": "arrow", "width": 3},
-    "wm:institutionalises": {"color": "#1f77b4", "dashes": [12, 6], "arrow": "vee", "width": 3},
-    "wm:claimsContinuity": {"color": "#2ca02c", "dashes": [2, 6], "arrow": "circle", "width": 3},
-}
-_OTHER_RELATION = {"dashes": False, "arrow": "arrow", "width": 1.5}
-_OTHER_RELATION_COLOURS = ("#7f7f7f", "#8c564b", "#9467bd", "#bcbd22", "#17becf", "#e377c2", "#555555", "#ff7f0e")
-
-
-def _stable_index(text: str, modulo: int) -> int:
-    """The same small number for the same text on every run (``hash()`` is salted per process)."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % modulo
-
-
+# Colour and shape by class family, and edge styles, come from style.py: one colour-blind-safe
+# vocabulary (Okabe-Ito plus shapes and dash patterns) for every picture.
 def class_style(cls: str) -> tuple[str, str]:
-    """(colour, vis shape) for a class CURIE."""
-    if cls in CLASS_STYLES:
-        return CLASS_STYLES[cls]
-    return (
-        _FALLBACK_COLOURS[_stable_index(cls, len(_FALLBACK_COLOURS))],
-        _FALLBACK_SHAPES[_stable_index(cls + "#shape", len(_FALLBACK_SHAPES))],
-    )
-
-
-def relation_style(relation: str) -> dict[str, Any]:
-    """Colour, dashes, arrowhead and width for a relation CURIE."""
-    if relation in RELATION_STYLES:
-        return RELATION_STYLES[relation]
-    return {**_OTHER_RELATION, "color": _OTHER_RELATION_COLOURS[_stable_index(relation, len(_OTHER_RELATION_COLOURS))]}
+    """(colour, vis shape) for a class CURIE: its family's."""
+    family = family_of(cls)
+    return family.colour, family.shape
 
 
 def json_for_script(data: Any) -> str:
@@ -241,6 +183,10 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
     relation_counts: dict[str, list[Any]] = {}
     time_iris: set[str] = set()
 
+    # Claims are evidence of edges, never things in the argument: no node for them.
+    hidden = {n for n, c in graph.nodes(data="cls") if c in HIDDEN_CLASSES}
+    if hidden:
+        graph = graph.subgraph([n for n in graph if n not in hidden])
     vis_nodes, node_info = [], {}
     for node, data in sorted(graph.nodes(data=True)):
         colour, shape = class_style(data["cls"])
@@ -253,6 +199,7 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
             "iri": data["iri"],
             "label": data["label"],
             "cls": data["cls"],
+            "className": human_name(data["cls"]),
             "definition": data["definition"],
             "links": list(data["links"]),
             "governments": list(data["governments"]),
@@ -292,7 +239,8 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
         time_iris.update(data["governments"])
 
     classes = [
-        {"curie": cls, "color": class_style(cls)[0], "shape": class_style(cls)[1], "count": count}
+        {"curie": cls, "name": human_name(cls), "color": class_style(cls)[0], "shape": class_style(cls)[1],
+         "count": count}
         for cls, count in sorted(class_counts.items())
     ]
     relations = [
