@@ -41,6 +41,7 @@ STATIC_DIR = PACKAGE_DIR / "static"
 PHYSICS_LIMIT = 500
 NETWORKX_LAYOUT_LIMIT = 2000  # networkx's spring layout beyond this is too slow (see _layout)
 
+
 # Colour and shape by class family, and edge styles, come from style.py: one colour-blind-safe
 # vocabulary (Okabe-Ito plus shapes and dash patterns) for every picture.
 def class_style(cls: str) -> tuple[str, str]:
@@ -239,8 +240,13 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
         time_iris.update(data["governments"])
 
     classes = [
-        {"curie": cls, "name": human_name(cls), "color": class_style(cls)[0], "shape": class_style(cls)[1],
-         "count": count}
+        {
+            "curie": cls,
+            "name": human_name(cls),
+            "color": class_style(cls)[0],
+            "shape": class_style(cls)[1],
+            "count": count,
+        }
         for cls, count in sorted(class_counts.items())
     ]
     relations = [

@@ -1,4 +1,4 @@
-"""Server-rendered pages around the pictures: the timeline page, and the shared page environment.
+"""The shared page environment: Jinja with autoescape, link helpers and the site CSS.
 
 Pages extend ``templates/base.html`` (the web app's header and navigation). With
 ``navigation=False`` they stand alone as files (``wmkg view --timeline -o t.html``, ``wmkg docs``).
@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from westminster_kg.namespaces import ONTOLOGY_IRI, WMR
 from westminster_kg.view.network_app import TEMPLATES_DIR, _inline_safe, static_text
-
-if TYPE_CHECKING:
-    import networkx as nx
-
-    from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
 def entity_page(iri: Any) -> str:
@@ -60,15 +55,4 @@ def render_page(template: str, *, navigation: bool = True, **context: Any) -> st
     return environment().get_template(template).render(css=css, navigation=navigation, **context)
 
 
-def render_timeline_page(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, navigation: bool = True) -> str:
-    """The timeline page: the SVG inline, with SVG/PNG export and print."""
-    from westminster_kg.view.timeline import timeline_svg
-
-    svg = timeline_svg(
-        kg, graph, entity_base="/id/" if navigation else None, article="/article" if navigation else None
-    )
-    script = _inline_safe(static_text("timeline.js"), "script")
-    return render_page("timeline.html", navigation=navigation, title="Timeline 1918-2016", svg=svg, script=script)
-
-
-__all__ = ["entity_page", "environment", "external_href", "render_page", "render_timeline_page"]
+__all__ = ["entity_page", "environment", "external_href", "render_page"]

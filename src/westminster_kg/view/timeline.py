@@ -399,6 +399,18 @@ def timeline_svg(
     return ET.tostring(svg, encoding="unicode")
 
 
+def render_timeline_page(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, navigation: bool = True) -> str:
+    """The timeline page: the SVG inline, with SVG/PNG export and print."""
+    from westminster_kg.view.network_app import _inline_safe, static_text
+    from westminster_kg.view.pages import render_page
+
+    svg = timeline_svg(
+        kg, graph, entity_base="/id/" if navigation else None, article="/article" if navigation else None
+    )
+    script = _inline_safe(static_text("timeline.js"), "script")
+    return render_page("timeline.html", navigation=navigation, title="Timeline 1918-2016", svg=svg, script=script)
+
+
 def write_timeline(kg: KnowledgeGraph, path: Any) -> Any:
     """Write the timeline to ``path``: SVG, or the HTML page when the name ends in .html/.htm."""
     from pathlib import Path
@@ -409,8 +421,6 @@ def write_timeline(kg: KnowledgeGraph, path: Any) -> Any:
     target = Path(path)
     graph = build_network(kg)
     if target.suffix.lower() in (".html", ".htm"):
-        from westminster_kg.view.pages import render_timeline_page
-
         text = render_timeline_page(kg, graph, navigation=False)
     else:
         text = '<?xml version="1.0" encoding="UTF-8"?>\n' + timeline_svg(kg, graph)
@@ -419,4 +429,4 @@ def write_timeline(kg: KnowledgeGraph, path: Any) -> Any:
     return target
 
 
-__all__ = ["timeline_svg", "write_timeline", "x_of"]
+__all__ = ["render_timeline_page", "timeline_svg", "write_timeline", "x_of"]
