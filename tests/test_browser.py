@@ -174,7 +174,7 @@ def real_server() -> Iterator[RunningServer]:
 
 
 def test_a_new_user_filters_erodes_under_the_coalition_and_reads_a_quote(offline, real_server):
-    offline.open_view(real_server.url + "/")
+    offline.open_view(real_server.url + "/network")
     offline.page.select_option("#wmkg-government", COALITION)
     for box in offline.page.query_selector_all("#wmkg-relations input"):
         if box.get_attribute("value") != "wm:erodes":
@@ -233,7 +233,6 @@ def test_hostile_labels_and_quotes_stay_text_in_the_view(offline, hostile):
 def test_hostile_text_stays_text_on_the_entity_page(offline, hostile):
     _, _, server = hostile
     offline.page.goto(server.url + "/id/evil-reform")
-    offline.page.wait_for_timeout(1500)  # let the neighbourhood iframe run its script
     assert "<img src=x onerror=window.__pwned=1>" in offline.page.inner_text("h2")
     assert offline.pwned() == [None] * len(offline.page.frames)
     assert offline.page.query_selector("a[href^='javascript']") is None

@@ -60,8 +60,9 @@ def test_the_overview_merges_parallel_claims_into_one_edge_with_its_quote_count(
     erodes = [e for e in data["edges"] if e["relation"] == "wm:erodes"]
     distinct = {(u, v) for u, v, r in network.edges(data="relation") if r == "wm:erodes"}
     assert len(erodes) == len(distinct)  # the number wmkg stats calls "erodes" triples
-    principal = next(e for e in erodes if e["from"] == WMR + "principal-agent-model" and
-                     e["to"] == WMR + "haldane-convention")
+    principal = next(
+        e for e in erodes if e["from"] == WMR + "principal-agent-model" and e["to"] == WMR + "haldane-convention"
+    )
     assert len(principal["claims"]) > 1
     assert principal["quotes"] == sum(len(c["quotes"]) for c in principal["claims"])
 
@@ -70,11 +71,21 @@ def test_the_overview_layout_is_layered_and_the_same_every_time(kg, network):
     first, second = overview_data(kg, network), overview_data(kg, network)
     assert first == second
     placed = {n["id"]: (n["x"], n["y"]) for n in first["nodes"] if "x" in n}
-    governments = [WMR + g for g in ("thatcher-government-1979-1990", "major-government-1990-1997",
-                                     "new-labour-government-1997-2010", "coalition-government-2010-2015")]
+    governments = [
+        WMR + g
+        for g in (
+            "thatcher-government-1979-1990",
+            "major-government-1990-1997",
+            "new-labour-government-1997-2010",
+            "coalition-government-2010-2015",
+        )
+    ]
     assert [placed[g][1] for g in governments] == sorted(placed[g][1] for g in governments)  # time order
-    assert placed[WMR + "haldane-convention"][0] > placed[WMR + "principal-agent-model"][0] > \
-        placed[WMR + "thatcher-government-1979-1990"][0]
+    assert (
+        placed[WMR + "haldane-convention"][0]
+        > placed[WMR + "principal-agent-model"][0]
+        > placed[WMR + "thatcher-government-1979-1990"][0]
+    )
     assert len(set(placed.values())) == len(placed)  # no two nodes on one spot
 
 
@@ -94,8 +105,7 @@ def test_the_timeline_is_svg_with_origins_bands_and_linked_marks(kg, network):
 
 def test_hostile_text_stays_text_in_the_svg_pictures(hostile_kg):
     graph = build_network(hostile_kg)
-    for svg in (timeline_svg(hostile_kg, graph, entity_base="/id/"),
-                neighbourhood_svg(graph, WMR + "evil-reform")):
+    for svg in (timeline_svg(hostile_kg, graph, entity_base="/id/"), neighbourhood_svg(graph, WMR + "evil-reform")):
         root = ET.fromstring(svg)  # well-formed: nothing broke out of its element
         assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "img", "iframe", "foreignObject")]
         assert not [a for a in root.iter(SVG + "a") if a.get("href", "").lower().startswith("javascript")]
@@ -111,7 +121,7 @@ def test_every_claim_quote_of_the_article_is_a_mark_and_uncovered_paragraphs_are
     context = article_context(kg)
     flagged = [b for b in context["blocks"] if b.get("uncovered")]
     assert len(flagged) == context["total"] - context["covered"]
-    assert page.count("wmkg-no-evidence\"") + page.count("wmkg-no-evidence ") >= len(flagged)
+    assert page.count('wmkg-no-evidence"') + page.count("wmkg-no-evidence ") >= len(flagged)
     assert not context["unplaced"]  # every claim of the real graph has offsets
 
 

@@ -299,7 +299,8 @@ def test_an_entity_page_shows_its_relations_with_quotes(mini):
     assert "This change raises questions over the principle of neutrality" in response.text
     assert 'href="/id/civil-service-reform-plan-2012"' in response.text
     assert ">claims continuity<" in response.text and "actor&#39;s claim" in response.text
-    assert "srcdoc=" in response.text  # the neighbourhood graph
+    assert '<figure class="wmkg-neighbourhood"><svg' in response.text  # the neighbourhood, as static SVG
+    assert "srcdoc=" not in response.text and "vis.Network" not in response.text
 
 
 def test_unsupported_accept_gets_406(mini):

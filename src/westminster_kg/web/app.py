@@ -16,6 +16,7 @@ from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
 from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.pages import Pages
+from westminster_kg.web.pictures import Pictures
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.sparql import SparqlEndpoint
 from westminster_kg.web.workers import QueryPool
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
-class WebApp(SparqlEndpoint, Pages, Api, Reconcile):
+class WebApp(SparqlEndpoint, Pages, Pictures, Api, Reconcile):
     """Every handler of the app, sharing one knowledge graph, one query pool and the templates."""
 
 
@@ -65,7 +66,15 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
             )
         )
     routes = [
-        Route("/", web.home),
+        Route("/", web.overview),
+        Route("/network", web.network_page),
+        Route("/timeline", web.timeline),
+        Route("/timeline.svg", web.timeline_svg),
+        Route("/article", web.article),
+        Route("/download", web.download),
+        Route("/download/{name}", web.download_file),
+        Route("/.well-known/void", web.void),
+        Route("/favicon.ico", web.favicon),
         Route("/sparql", web.sparql, methods=["GET", "POST"]),
         Route("/id/{slug:path}", web.entity),
         Route("/ontology", web.ontology),

@@ -1,4 +1,4 @@
-"""The HTML pages: the network view, entity pages, search, the ontology and the query page."""
+"""The HTML pages: entity pages, search, the ontology (by content negotiation) and the query page."""
 
 from __future__ import annotations
 
@@ -22,18 +22,6 @@ if TYPE_CHECKING:
 
 class Pages(WebBase):
     """The handlers of the HTML pages."""
-
-    async def home(self, request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-        from starlette.responses import HTMLResponse
-
-        from westminster_kg.view import render_html
-
-        if self._view_page is None:
-            self._view_page = await run_in_threadpool(
-                render_html, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
-            )
-        return HTMLResponse(self._view_page)
 
     # --- entity pages -------------------------------------------------------------------------------
     async def entity(self, request: Request) -> Response:
@@ -81,7 +69,7 @@ class Pages(WebBase):
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
-        from westminster_kg.view import render_html
+        from westminster_kg.view.neighbourhood import neighbourhood_svg
 
         facts = self.kg.store.query(bind(internal_query("entity-facts"), {"entity": URIRef(iri)})).rows
         label = self.kg.label(iri)
@@ -106,12 +94,9 @@ class Pages(WebBase):
                 if row.get(key) is not None and str(row[key]) not in names:
                     names[str(row[key])] = self.kg.label(row[key])
                 row[key + "Name"] = names.get(str(row.get(key)), "")
-        neighbourhood = ""
         full = self.network()
-        if iri in full:  # an entity in no evidenced relation has no graph to draw
-            near = full.subgraph({iri, *full.successors(iri), *full.predecessors(iri)}).copy()
-            near.graph["focus"] = iri
-            neighbourhood = render_html(near, title=f"Around {label}", entity_base="/id/")
+        # A small static SVG (a few kB): the page stays light and needs no script.
+        neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
         return self.html(
             "entity.html",
             title=label,
@@ -168,44 +153,7 @@ class Pages(WebBase):
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, override=True)
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
-        return self.html("ontology.html", title="Westminster KG ontology", **self.ontology_terms())
-
-    def ontology_terms(self) -> dict[str, Any]:
-        """Header, classes and properties of the ontology, each with label, definition and links."""
-        rows = self.kg.store.query(internal_query("ontology-terms")).rows
-        terms: dict[str, dict[str, list[Any]]] = {}
-        for s, p, o in rows:
-            terms.setdefault(str(s), {}).setdefault(str(p), []).append(o)
-
-        def kind(iri: str) -> str:
-            types = set(terms[iri].get(str(RDF.type), []))
-            if OWL.Ontology in types:
-                return "ontology"
-            if OWL.Class in types:
-                return "class"
-            if types & {OWL.ObjectProperty, OWL.DatatypeProperty}:
-                return "property"
-            return "individual"
-
-        grouped: dict[str, list[dict[str, Any]]] = {"ontology": [], "class": [], "property": [], "individual": []}
-        for iri in sorted(terms):
-            values = terms[iri]
-            grouped[kind(iri)].append(
-                {
-                    "iri": iri,
-                    "anchor": iri.split("#", 1)[1] if "#" in iri else "",
-                    "label": str(
-                        (values.get(str(RDFS.label)) or values.get(str(SKOS.prefLabel)) or [iri.rsplit("#", 1)[-1]])[0]
-                    ),
-                    "values": sorted(values.items()),
-                }
-            )
-        return {
-            "header": grouped["ontology"],
-            "classes": grouped["class"],
-            "properties": grouped["property"],
-            "individuals": grouped["individual"],
-        }
+        return await self.ontology_docs()
 
     # --- /query page ----------------------------------------------------------------------------------
     async def query_page(self, request: Request) -> Response:

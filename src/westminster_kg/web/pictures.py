@@ -1,0 +1,144 @@
+"""The picture pages: the overview (``/``), the network explorer, the timeline, the article reader,
+the ontology documentation, downloads, VoID and the favicon.
+
+Each page depends only on the loaded graph, which does not change while the app runs, so each is
+rendered once (in a worker thread, off the event loop) and then served from memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from westminster_kg.web.base import WebBase
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+
+class Pictures(WebBase):
+    """Handlers of the pages that show the argument."""
+
+    _rendered: dict[str, Any]
+    _render_lock: threading.Lock
+
+    def rendered(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``'s result, made once per app (pages of an unchanging graph)."""
+        if not hasattr(self, "_render_lock"):
+            self._render_lock = threading.Lock()
+            self._rendered = {}
+        with self._render_lock:
+            if key not in self._rendered:
+                self._rendered[key] = make()
+            return self._rendered[key]
+
+    async def _page(self, key: str, make: Callable[[], str]) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse
+
+        return HTMLResponse(await run_in_threadpool(self.rendered, key, make))
+
+    async def overview(self, request: Request) -> Response:
+        """``/``: which reforms eroded which conventions, under which government."""
+        from westminster_kg.view.overview import render_overview
+
+        return await self._page(
+            "overview",
+            lambda: render_overview(
+                self.kg, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
+            ),
+        )
+
+    async def network_page(self, request: Request) -> Response:
+        """``/network``: the whole network explorer with its filters."""
+        from westminster_kg.view import render_html
+
+        return await self._page(
+            "network",
+            lambda: render_html(self.network(), title="Westminster KG network", entity_base="/id/", navigation=True),
+        )
+
+    async def timeline(self, request: Request) -> Response:
+        """``/timeline``: the argument in time, 1918-2016, as SVG in a page."""
+        from westminster_kg.view.timeline import render_timeline_page
+
+        return await self._page("timeline", lambda: render_timeline_page(self.kg, self.network()))
+
+    async def timeline_svg(self, request: Request) -> Response:
+        """``/timeline.svg``: the timeline alone, for embedding and downloading."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        from westminster_kg.view.timeline import timeline_svg
+
+        svg = await run_in_threadpool(
+            self.rendered,
+            "timeline.svg",
+            lambda: timeline_svg(self.kg, self.network(), entity_base="/id/", article="/article"),
+        )
+        return Response(svg, media_type="image/svg+xml")
+
+    async def article(self, request: Request) -> Response:
+        """``/article``: the article with every quote that supports a claim highlighted."""
+        from westminster_kg.view.article import render_article
+
+        return await self._page("article", lambda: render_article(self.kg))
+
+    async def ontology_docs(self) -> Response:
+        """The ontology documentation page (``/ontology`` for browsers)."""
+        from westminster_kg.view.ontology_docs import render_ontology_docs
+
+        return await self._page("ontology", lambda: render_ontology_docs(self.kg))
+
+    def dumps(self) -> Any:
+        """The download catalogue's dumps, made once."""
+        from westminster_kg.view.downloads import DumpSet
+
+        return self.rendered("dumps", lambda: DumpSet(self.kg)).all()
+
+    async def download(self, request: Request) -> Response:
+        """``/download``: every dump with its size and SHA-256."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse
+
+        from westminster_kg.view.pages import render_page
+
+        dumps = await run_in_threadpool(self.dumps)
+        return HTMLResponse(render_page("download.html", title="Download", dumps=list(dumps.values())))
+
+    async def download_file(self, request: Request) -> Response:
+        """``/download/<file>``: one dump, 404 with the list of files for any other name."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        name = request.path_params["name"]
+        dumps = await run_in_threadpool(self.dumps)
+        if name not in dumps:
+            return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps)}")
+        dump = dumps[name]
+        headers = {"Content-Disposition": f'attachment; filename="{dump.filename}"', "Digest": f"sha-256={dump.sha256}"}
+        return Response(dump.data, media_type=dump.media_type, headers=headers)
+
+    async def void(self, request: Request) -> Response:
+        """``/.well-known/void``: the dataset's VoID description as Turtle."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        from westminster_kg.link import void_turtle
+
+        text = await run_in_threadpool(self.rendered, "void", lambda: void_turtle(self.kg))
+        return Response(text, media_type="text/turtle; charset=utf-8")
+
+    async def favicon(self, request: Request) -> Response:
+        """``/favicon.ico``."""
+        from starlette.responses import Response
+
+        from westminster_kg.view.downloads import favicon_ico
+
+        return Response(favicon_ico(), media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+
+__all__ = ["Pictures"]

@@ -1,0 +1,97 @@
+"""The picture pages over real HTTP: overview, network, timeline, article, ontology, downloads, VoID.
+
+A uvicorn server on a free loopback port serves the real graph; httpx talks to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from test_web import RunningServer, start_server
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.web import Settings
+
+PAGES = ("/timeline", "/article", "/network", "/ontology", "/download")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
+
+
+def test_the_home_page_is_the_overview_and_links_every_picture(server):
+    page = httpx.get(server.url + "/", timeout=60).text
+    assert "wmkgOverview" in page and 'id="wmkg-data"' in page
+    for path in PAGES:
+        assert f'href="{path}"' in page, f"/ does not link {path}"
+    assert 'rel="icon" href="/favicon.ico"' in page
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_picture_page_answers_and_links_the_downloads(server, path):
+    response = httpx.get(server.url + path, headers={"Accept": "text/html"}, timeout=120)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert 'href="/download"' in response.text and 'href="/favicon.ico"' in response.text
+    # Nothing from another host: no src/href to http(s) or protocol-relative URLs in elements that load.
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", response.text, re.I)
+
+
+def test_entity_pages_are_light(server):
+    for slug in ("haldane-convention", "coalition-government-2010-2015", "principal-agent-model"):
+        response = httpx.get(server.url + "/id/" + slug, headers={"Accept": "text/html"}, timeout=60)
+        assert response.status_code == 200
+        assert len(response.content) < 150_000, f"/id/{slug} weighs {len(response.content)} bytes"
+        assert "<svg" in response.text and "vis.Network" not in response.text
+
+
+def test_the_timeline_svg_and_page(server):
+    svg = httpx.get(server.url + "/timeline.svg", timeout=60)
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(svg.text)
+    assert root.tag.endswith("svg")
+    page = httpx.get(server.url + "/timeline", timeout=60).text
+    assert "wmkg-export-png" in page and "wmkg-export-svg" in page and "Haldane Report" in page
+
+
+def test_every_claim_is_a_mark_in_the_article_page(server):
+    page = httpx.get(server.url + "/article", timeout=120).text
+    marked = set(re.findall(r'<mark data-claim="([^"]+)"', page))
+    claims = {str(r[0]) for r in server.kg.run("SELECT ?c WHERE { ?c a wm:Claim }").rows}
+    assert claims and marked == claims
+
+
+def test_downloads_match_their_checksums_and_unknown_names_get_404(server):
+    page = httpx.get(server.url + "/download", timeout=300).text
+    rows = re.findall(r'href="/download/([^"]+)" download>.*?<code class="wmkg-hash">([0-9a-f]{64})</code>', page, re.S)
+    assert {name.rsplit(".", 1)[-1] for name, _ in rows} == {"nq", "trig", "ttl", "jsonld", "csv", "graphml"}
+    for name, digest in rows:
+        body = httpx.get(server.url + "/download/" + name, timeout=60).content
+        assert hashlib.sha256(body).hexdigest() == digest, name
+        assert f"({len(body)} bytes)" in page
+    turtle = httpx.get(server.url + "/download/westminster-kg.ttl", timeout=60).text
+    graph = Graph().parse(data=turtle, format="turtle")
+    assert (URIRef("https://w3id.org/westminster-kg/id/npm"), None, None) in graph
+    missing = httpx.get(server.url + "/download/passwords.txt", timeout=60)
+    assert missing.status_code == 404 and "westminster-kg.ttl" in missing.text
+
+
+def test_void_and_favicon(server):
+    void = httpx.get(server.url + "/.well-known/void", timeout=60)
+    assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=void.text, format="turtle")
+    assert (
+        None,
+        URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        URIRef("http://rdfs.org/ns/void#Dataset"),
+    ) in graph
+    icon = httpx.get(server.url + "/favicon.ico", timeout=60)
+    assert (
+        icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon" and icon.content[:4] == b"\0\0\1\0"
+    )
