@@ -108,8 +108,10 @@
 
   function visEdge(e, index) {
     var s = relationStyle[e.relation];
-    var alpha = e.weak ? 0.35 : 0.8;
-    var width = (e.weak ? 1 : Math.min(s.width, 2)) * (1 + Math.log2(Math.max(e.quotes, 1)) / 2);
+    // Continuity claims are many and long: drawn lighter, so the erosion stays readable beneath.
+    var continuity = e.relation === "wm:claimsContinuity";
+    var alpha = e.weak ? 0.35 : (continuity ? 0.6 : 0.85);
+    var width = (e.weak || continuity ? 1.2 : Math.min(s.width, 2)) * (1 + Math.log2(Math.max(e.quotes, 1)) / 2);
     return {
       id: e.id, from: e.from, to: e.to, width: width, dashes: s.dashes,
       color: { color: s.color, opacity: alpha, highlight: s.color, hover: s.color },

@@ -148,6 +148,29 @@ def neighbourhood_svg(graph: nx.MultiDiGraph, iri: str, *, entity_base: str = "/
         },
     )
     label.text = labels.get(iri, iri)
+    # A key for the three relations the argument turns on (other relations: thin lines in other colours).
+    for row, (relation, words) in enumerate(
+        (
+            ("wm:erodes", "erodes"),
+            ("wm:institutionalises", "institutionalises"),
+            ("wm:claimsContinuity", "claims continuity"),
+        )
+    ):
+        style = relation_style(relation)
+        y = height - 14 - 18 * (2 - row)
+        attrs = {
+            "x1": str(WIDTH - 190),
+            "x2": str(WIDTH - 150),
+            "y1": str(y),
+            "y2": str(y),
+            "stroke": str(style["color"]),
+            "stroke-width": "2.5",
+        }
+        if style["dashes"]:
+            attrs["stroke-dasharray"] = " ".join(str(d) for d in style["dashes"])  # type: ignore[union-attr]
+        ET.SubElement(svg, "line", attrs)
+        key = ET.SubElement(svg, "text", {"x": str(WIDTH - 144), "y": str(y + 4), "fill": "#333"})
+        key.text = words
     if hidden:
         more = ET.SubElement(svg, "text", {"x": "10", "y": str(height - 6), "fill": "#555"})
         more.text = f"and {len(hidden)} more (listed in the table above)"

@@ -149,6 +149,13 @@ def timeline_svg(
     y += 30
     grid = _sub(svg, "g", class_="grid")  # filled at the end, once the height is known
 
+    merged = aggregate(graph)
+    # Continuity claims: a marker on the band of each government that made them.
+    continuity: dict[str, list[tuple[str, list[dict]]]] = defaultdict(list)
+    for (u, relation, v), claims in merged.items():
+        if relation == "wm:claimsContinuity" and u in time_spans and time_spans[u].kind == "government":
+            continuity[u].append((v, claims))
+
     # Governments as bands; overlapping ones (New Labour and Blair) take another lane.
     _sub(svg, "text", "Governments", x=10, y=y + 15, font_weight="bold")
     lanes: list[float] = []
@@ -175,19 +182,15 @@ def timeline_svg(
             fill_opacity="0.35",
             stroke=OKABE_ITO["purple"],
         )
-        room = int((x1 - x0 - 8) / CHAR)
+        room = int((x1 - x0 - 8 - 9 * len(continuity.get(span.iri, ()))) / CHAR)
         text = span.label if len(span.label) <= room else span.label[: max(room - 1, 0)] + "…"
         if room >= 3:
             _sub(anchor, "text", text, x=f"{x0 + 4:.1f}", y=top + 15, fill="#222", font_size="11")
     y += max(len(lanes), 1) * (LANE + 4) + 4
 
-    merged = aggregate(graph)
-    # Continuity claims: a marker on the band of each government that made them.
-    continuity: dict[str, list[tuple[str, list[dict]]]] = defaultdict(list)
-    for (u, relation, v), claims in merged.items():
-        if relation == "wm:claimsContinuity" and u in band_y:
-            continuity[u].append((v, claims))
     for gov, items in continuity.items():
+        if gov not in band_y:  # a government without dates has no band to carry the marker
+            continue
         span = time_spans[gov]
         x1 = x_of(span.end or dt.date(LAST_YEAR, 12, 31))
         for i, (target, claims) in enumerate(sorted(items, key=lambda t: labels[t[0]])):
