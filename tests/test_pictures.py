@@ -181,3 +181,29 @@ def test_cli_writes_the_timeline_and_the_docs_and_refuses_mixed_options(tmp_path
     assert (docs / "ontology.ttl").stat().st_size > 1000
     failed = run_wmkg("view", "--timeline", "--focus", "Haldane convention", "-o", str(svg))
     assert failed.returncode != 0 and len(failed.stderr.strip().splitlines()) == 1 and "--timeline" in failed.stderr
+
+
+def test_hedged_claims_are_drawn_weaker_when_the_graph_records_modality(tmp_path: Path):
+    root = make_project(tmp_path / "hedged", DATA / "valid" / "slice.ttl")
+    (root / "graph" / "claims" / "modality.ttl").write_text(
+        "@prefix wm: <https://w3id.org/westminster-kg/ontology#> .\n"
+        "@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n"
+        "wmr:claim-ministers-appointing-permanent-secretaries-erodes-impartiality "
+        'wm:modality wm:Hedged ; wm:hedgeCue "raises questions" .\n',
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load(root)
+    data = overview_data(kg, build_network(kg))
+    edge = next(
+        e
+        for e in data["edges"]
+        if e["from"] == WMR + "ministers-appointing-permanent-secretaries" and e["to"] == WMR + "impartiality"
+    )
+    assert (
+        edge["relation"] == "wm:erodes"
+        and edge["weak"]
+        and edge["claims"][0]["cue"] == "raises questions"
+        and edge["claims"][0]["modality"]
+    )
+    others = [e for e in data["edges"] if e is not edge]
+    assert others and not any(e["weak"] for e in others)  # without modality nothing is weakened
