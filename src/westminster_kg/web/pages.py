@@ -70,10 +70,12 @@ class Pages(WebBase):
         from rdflib import Literal, URIRef
 
         from westminster_kg.view.neighbourhood import neighbourhood_svg
+        from westminster_kg.view.style import human_name
 
         facts = self.kg.store.query(bind(internal_query("entity-facts"), {"entity": URIRef(iri)})).rows
         label = self.kg.label(iri)
-        types = sorted(curie(str(o)) for p, o in facts if str(p) == str(RDF.type))
+        # Class names as readers say them ("Convention"), the CURIE kept as a tooltip.
+        types = sorted((human_name(curie(str(o))), curie(str(o))) for p, o in facts if str(p) == str(RDF.type))
         definitions = [str(o) for p, o in facts if str(p) == str(SKOS.definition)]
         link_properties = {str(OWL.sameAs), str(SKOS.exactMatch), str(SKOS.closeMatch)}
         links = sorted({str(o) for p, o in facts if str(p) in link_properties})
