@@ -34,7 +34,12 @@
       });
       if (c.cites.length) {
         dl.appendChild(el("dt", "Cited work"));
-        c.cites.forEach(function (w) { var dd = el("dd"); dd.appendChild(entity(w)); dl.appendChild(dd); });
+        var works = el("dd");
+        c.cites.forEach(function (w, k) {
+          if (k) { works.appendChild(document.createTextNode("; ")); }
+          works.appendChild(entity(w));
+        });
+        dl.appendChild(works);
       }
       dl.appendChild(el("dt", "Claim"));
       var dd = el("dd");
