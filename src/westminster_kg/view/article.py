@@ -16,39 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from westminster_kg.catalogue import with_prefixes
 from westminster_kg.evidence import coverage_report
-from westminster_kg.namespaces import WMR
-from westminster_kg.network import curie, local_name
+from westminster_kg.internal_queries import internal_query
+from westminster_kg.namespaces import WMR, curie, local_name
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-_CLAIM_SPANS = """
-SELECT ?claim ?subject ?relation ?object ?start ?end ?quote ?section WHERE {
-  ?claim a wm:Claim ; rdf:subject ?subject ; rdf:predicate ?relation ; rdf:object ?object ;
-         prov:wasDerivedFrom ?evidence .
-  ?evidence oa:hasSelector ?selector .
-  OPTIONAL { ?selector oa:exact ?quote }
-  OPTIONAL { ?evidence oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }
-  OPTIONAL { ?evidence wm:section ?section }
-  FILTER(BOUND(?quote))
-}"""
-
-_CLAIM_DETAILS = """
-SELECT ?claim ?key ?value ?valueLabel WHERE {
-  ?claim a wm:Claim .
-  VALUES (?property ?key) { (wm:stance "stance") (wm:modality "modality") (wm:hedgeCue "cue")
-                            (cito:citesAsAuthority "cites") (prov:wasAttributedTo "attributed") }
-  ?claim ?property ?value .
-  OPTIONAL { ?value skos:prefLabel|rdfs:label ?valueLabel }
-}"""
-
-_LABELS = """
-SELECT ?thing ?label WHERE {
-  { ?c a wm:Claim ; rdf:subject|rdf:object|rdf:predicate ?thing } UNION { ?thing a wm:Section }
-  ?thing rdfs:label|skos:prefLabel ?label .
-}"""
 
 STANCE_CLASSES = {
     "wm:AuthorArgument": "author",
@@ -77,7 +51,9 @@ class _Claim:
 
 def _claims(kg: KnowledgeGraph) -> dict[str, _Claim]:
     claims: dict[str, _Claim] = {}
-    for claim, subject, relation, obj, start, end, quote, section in kg.store.query(with_prefixes(_CLAIM_SPANS)).rows:
+    for claim, subject, relation, obj, start, end, quote, section in kg.store.query(
+        internal_query("article-claim-spans")
+    ).rows:
         item = claims.setdefault(str(claim), _Claim(str(claim), str(subject), str(relation), str(obj)))
         if str(quote) not in item.quotes:
             item.quotes.append(str(quote))
@@ -87,7 +63,7 @@ def _claims(kg: KnowledgeGraph) -> dict[str, _Claim]:
                 item.spans.append(span)
         if section is not None:
             item.section = str(section)
-    for claim, key, value, value_label in kg.store.query(with_prefixes(_CLAIM_DETAILS)).rows:
+    for claim, key, value, value_label in kg.store.query(internal_query("article-claim-details")).rows:
         if str(claim) in claims:
             text = (
                 str(value_label)
@@ -141,17 +117,15 @@ def _marked(text: str, offset: int, covering: list[tuple[int, int, _Claim]], anc
 def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> dict[str, Any]:
     """What ``templates/article.html`` needs: sections, paragraphs with marks, claim data, figures."""
     report, text = coverage_report(kg)
-    from westminster_kg.evidence import _SECTIONS
-
     sections = sorted(
         (
             (int(start), int(end), str(iri), str(label))
-            for iri, label, start, end, _o in kg.store.query(with_prefixes(_SECTIONS)).rows
+            for iri, label, start, end, _o in kg.store.query(internal_query("coverage-sections")).rows
         )
     )
     uncovered = {p.start for p in report.uncovered}
     claims = _claims(kg)
-    labels = {str(t): str(label) for t, label in kg.store.query(with_prefixes(_LABELS)).rows}
+    labels = {str(t): str(label) for t, label in kg.store.query(internal_query("article-labels")).rows}
     by_line: list[tuple[int, int, _Claim]] = sorted(
         ((s, e, c) for c in claims.values() for s, e in c.spans), key=lambda t: (t[0], -t[1], t[2].iri)
     )

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.catalogue import with_prefixes
+from westminster_kg.internal_queries import internal_query
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -22,16 +22,6 @@ class Span:
     kind: str  # "government" or "period"
     start: dt.date | None
     end: dt.date | None
-
-
-_SPANS = """
-SELECT ?t ?kind ?label ?start ?end WHERE {
-  VALUES (?class ?kind) { (wm:Government "government") (wm:Period "period") }
-  ?t a ?class .
-  OPTIONAL { ?t rdfs:label ?label }
-  OPTIONAL { ?t wm:startDate ?start }
-  OPTIONAL { ?t wm:endDate ?end }
-}"""
 
 
 def _date(value: Any) -> dt.date | None:
@@ -65,7 +55,7 @@ def year_from_label(label: str) -> tuple[int | None, int | None]:
 def spans(kg: KnowledgeGraph) -> dict[str, Span]:
     """Every government and period, with dates from ``wm:startDate``/``wm:endDate`` (or its label)."""
     found: dict[str, Span] = {}
-    for iri, kind, label, start, end in kg.store.query(with_prefixes(_SPANS)).rows:
+    for iri, kind, label, start, end in kg.store.query(internal_query("view-time-spans")).rows:
         key = str(iri)
         text = str(label) if label is not None else key.rsplit("/", 1)[-1]
         start_date, end_date = _date(start), _date(end)

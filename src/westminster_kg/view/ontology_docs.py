@@ -16,28 +16,15 @@ from typing import TYPE_CHECKING, Any
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from westminster_kg.catalogue import with_prefixes
-from westminster_kg.namespaces import GRAPH_ONTOLOGY, ONTOLOGY_IRI, PREFIXES
-from westminster_kg.network import curie, local_name
+from westminster_kg.catalogue import bind
+from westminster_kg.internal_queries import internal_query
+from westminster_kg.namespaces import ONTOLOGY_IRI, PREFIXES, curie, local_name
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 VANN = "http://purl.org/vocab/vann/"
 WM = PREFIXES["wm"]
-
-_COUNTS = """SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class"""
-_USES = """SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"""
-_EXAMPLE = """
-SELECT ?claim ?s ?o ?sLabel ?oLabel ?quote WHERE {
-  ?claim a wm:Claim ; rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ;
-         prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
-  OPTIONAL { ?s rdfs:label ?sLabel } OPTIONAL { ?o rdfs:label ?oLabel }
-} ORDER BY STRLEN(?quote) ?claim LIMIT 1"""
-_PLAIN_EXAMPLE = """
-SELECT ?s ?o ?sLabel WHERE { ?s ?p ?o . OPTIONAL { ?s rdfs:label ?sLabel } } ORDER BY ?s ?o LIMIT 1"""
-_SCHEME_USES = """SELECT ?concept (COUNT(DISTINCT ?claim) AS ?n) WHERE {
-  ?claim a wm:Claim ; ?p ?concept . ?concept skos:inScheme ?scheme } GROUP BY ?concept"""
 
 
 def _text(graph: Graph, subject: Any, *predicates: URIRef) -> str:
@@ -63,11 +50,11 @@ def _ref(iri: Any, labels: dict[str, str]) -> dict[str, str]:
 
 def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
     """Everything ``templates/ontology_docs.html`` shows, from the ontology graph and the data."""
-    graph = kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}").graph
+    graph = kg.store.query(internal_query("ontology-graph")).graph
     labels = {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
     labels.update({str(s): str(o) for s, o in graph.subject_objects(SKOS.prefLabel) if str(s) not in labels})
-    counts = {str(c): int(n) for c, n in kg.store.query(_COUNTS).rows}
-    uses = {str(p): int(n) for p, n in kg.store.query(_USES).rows}
+    counts = {str(c): int(n) for c, n in kg.store.query(internal_query("ontology-docs-class-counts")).rows}
+    uses = {str(p): int(n) for p, n in kg.store.query(internal_query("ontology-docs-property-uses")).rows}
 
     ontology = URIRef(ONTOLOGY_IRI)
     header = {
@@ -126,7 +113,7 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
             term = URIRef(p)
             example = None
             if p in evidenced:
-                rows = kg.store.query(with_prefixes(_EXAMPLE.replace("?p", term.n3()))).rows
+                rows = kg.store.query(bind(internal_query("ontology-docs-claim-example"), {"p": term})).rows
                 if rows:
                     claim, s, o, s_label, o_label, quote = rows[0]
                     example = {
@@ -138,7 +125,7 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
                         "object_iri": str(o),
                     }
             else:
-                rows = kg.store.query(with_prefixes(_PLAIN_EXAMPLE.replace("?p", term.n3()))).rows
+                rows = kg.store.query(bind(internal_query("ontology-docs-plain-example"), {"p": term})).rows
                 if rows:
                     s, o, s_label = rows[0]
                     example = {
@@ -172,7 +159,7 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
                 }
             )
 
-    scheme_uses = {str(c): int(n) for c, n in kg.store.query(with_prefixes(_SCHEME_USES)).rows}
+    scheme_uses = {str(c): int(n) for c, n in kg.store.query(internal_query("ontology-docs-scheme-uses")).rows}
     schemes = []
     for scheme in sorted({str(s) for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}):
         concepts = sorted(
@@ -222,7 +209,7 @@ def write_docs(kg: KnowledgeGraph, folder: Any) -> list[Any]:
     target.mkdir(parents=True, exist_ok=True)
     page = target / "index.html"
     write_atomically(page, render_ontology_docs(kg, navigation=False).encode("utf-8"))
-    graph = kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}").graph
+    graph = kg.store.query(internal_query("ontology-graph")).graph
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     turtle = target / "ontology.ttl"

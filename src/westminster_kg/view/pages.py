@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from westminster_kg.namespaces import ONTOLOGY_IRI, WMR
+from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
 from westminster_kg.view.network_app import TEMPLATES_DIR, _inline_safe, static_text
 
 
@@ -35,8 +35,6 @@ def external_href(iri: Any) -> str:
 @cache
 def environment() -> Environment:
     """Jinja with autoescape, the ``curie`` filter and the link helpers the templates use."""
-    from westminster_kg.network import curie
-
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html"], default=True),

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.catalogue import with_prefixes
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR
 from westminster_kg.view.facts import Span, _date, spans
 from westminster_kg.view.overview import aggregate
@@ -33,12 +33,6 @@ COMPRESSED = 170  # px for 1918-1975: the article's story is 1979 onwards
 LANE = 22
 AXIS_END = WIDTH - 70  # right of this: marks the article gives no date for
 CHAR = 6.4  # average width of a character at 11-12 px, to keep labels apart
-
-_DATED = """
-SELECT ?e ?date ?start ?end WHERE {
-  ?e dcterms:date|wm:startDate|wm:endDate ?any .
-  OPTIONAL { ?e dcterms:date ?date } OPTIONAL { ?e wm:startDate ?start } OPTIONAL { ?e wm:endDate ?end }
-}"""
 
 
 def x_of(when: dt.date) -> float:
@@ -83,7 +77,7 @@ class _Links:
 
 def _dates(kg: KnowledgeGraph) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     found: dict[str, tuple[dt.date | None, dt.date | None]] = {}
-    for entity, date, start, end in kg.store.query(with_prefixes(_DATED)).rows:
+    for entity, date, start, end in kg.store.query(internal_query("view-dated-entities")).rows:
         first = _date(date) or _date(start)
         last = _date(end) or (_date(date) if date is not None else None)
         old = found.get(str(entity), (None, None))
