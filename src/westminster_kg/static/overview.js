@@ -41,14 +41,14 @@
   }
 
   function edgeShown(e) {
-    if (!state.relations.has(e.relation)) { return false; }
     if (state.government && e.governments.indexOf(state.government) < 0 &&
         e.from !== state.government && e.to !== state.government) { return false; }
+    // An expanded node shows every relation it has, whatever the relation switches say.
+    if (state.expanded.has(e.from) || state.expanded.has(e.to)) { return true; }
+    if (!state.relations.has(e.relation)) { return false; }
     if (e.core) { return true; }
-    // Beyond the first picture: a relation the reader switched on, or the neighbours of an
-    // expanded node.
-    if (data.defaults.indexOf(e.relation) < 0) { return true; }
-    return state.expanded.has(e.from) || state.expanded.has(e.to);
+    // Beyond the first picture: every edge of a relation the reader switched on.
+    return data.defaults.indexOf(e.relation) < 0;
   }
 
   function recompute() {
@@ -63,7 +63,11 @@
     state.expanded.forEach(function (id) { visibleNodes.add(id); });
   }
 
-  // A node outside the layered layout is placed around its first placed neighbour, in a ring.
+  // A node outside the layered layout goes into rows below it, under its first placed neighbour,
+  // so it never lands on a node of the first picture.
+  var layoutBottom = Math.max.apply(null, data.nodes.filter(function (n) { return n.y !== undefined; })
+    .map(function (n) { return n.y; }).concat([0]));
+  var rowsUsed = {};
   function positionOf(id) {
     var n = byId[id];
     if (n.x !== undefined) { return { x: n.x, y: n.y }; }
@@ -72,13 +76,13 @@
     data.edges.forEach(function (e) {
       if (anchor || !visibleEdges.has(e.id)) { return; }
       var other = e.from === id ? e.to : (e.to === id ? e.from : null);
-      if (other && (byId[other].x !== undefined || state.placed[other])) { anchor = other; }
+      if (other && byId[other].x !== undefined) { anchor = other; }
     });
-    var base = anchor ? positionOf(anchor) : { x: 0, y: 420 };
-    var taken = Object.keys(state.placed).length;
-    var angle = (taken % 10) * Math.PI / 5 + 0.3;
-    var radius = 170 + 60 * Math.floor(taken / 10);
-    state.placed[id] = { x: base.x + radius * Math.cos(angle), y: base.y + radius * Math.sin(angle) };
+    var x = anchor ? byId[anchor].x : 0;
+    var slot = Math.round(x / 180);
+    var row = rowsUsed[slot] || 0;
+    rowsUsed[slot] = row + 1;
+    state.placed[id] = { x: slot * 180 + (row % 2 ? 60 : -60), y: layoutBottom + 110 + 62 * row };
     return state.placed[id];
   }
 
@@ -354,11 +358,7 @@
       : "Show all its neighbours (" + plural(hidden.length, "more relation", "more relations") + ")", "wmkg-expand");
     expand.type = "button";
     expand.addEventListener("click", function () {
-      if (state.expanded.has(id)) { state.expanded.delete(id); } else {
-        state.expanded.add(id);
-        all.forEach(function (e) { state.relations.add(e.relation); });
-        syncBoxes();
-      }
+      if (state.expanded.has(id)) { state.expanded.delete(id); } else { state.expanded.add(id); }
       draw();
       showNode(id);
     });
