@@ -212,3 +212,12 @@ def test_hostile_labels_stay_text_on_every_new_page(wide, hostile_server, path):
         assert HOSTILE in wide.page.inner_text("body")
     assert wide.pwned() == [None] * len(wide.page.frames)
     assert wide.page.query_selector("a[href^='javascript']") is None
+
+
+def test_the_network_explorer_says_when_its_filters_match_nothing(wide, server):
+    wide.open_view(server.url + "/network")
+    assert "Nothing matches" not in wide.page.inner_text("#wmkg-status")
+    for box in wide.page.query_selector_all("#wmkg-relations input"):
+        box.uncheck()
+    assert wide.page.evaluate("wmkgView.edgesView.length") == 0
+    assert "Nothing matches these filters" in wide.page.inner_text("#wmkg-status")

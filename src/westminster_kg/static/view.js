@@ -73,7 +73,9 @@
     edgesView.refresh();
     document.getElementById("wmkg-status").textContent =
       visibleNodes.size + " of " + Object.keys(nodeInfo).length + " nodes, " +
-      visibleEdges.size + " of " + Object.keys(edgeInfo).length + " edges shown";
+      visibleEdges.size + " of " + Object.keys(edgeInfo).length + " edges shown" +
+      (visibleNodes.size === 0 ? ". Nothing matches these filters: switch a relation or class back on, " +
+        "or choose another government." : "");
   }
 
   // --- legend and filter controls ----------------------------------------------------------------
