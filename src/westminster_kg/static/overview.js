@@ -253,10 +253,14 @@
     data.relations.forEach(function (r) {
       var c = perRelation[r.curie] || [0, 0];
       relationCounts[r.curie].textContent = plural(c[0], "edge", "edges") + ", " + plural(c[1], "quote", "quotes");
+      relationCounts[r.curie].parentNode.classList.toggle("wmkg-zero", !c[0]);
     });
     var perFamily = {};
     visibleNodes.forEach(function (id) { perFamily[byId[id].family] = (perFamily[byId[id].family] || 0) + 1; });
-    data.families.forEach(function (f) { familyCounts[f.key].textContent = String(perFamily[f.key] || 0) + " shown"; });
+    data.families.forEach(function (f) {
+      familyCounts[f.key].textContent = String(perFamily[f.key] || 0) + " shown";
+      familyCounts[f.key].parentNode.classList.toggle("wmkg-zero", !perFamily[f.key]);
+    });
     document.getElementById("wmkg-status").textContent =
       "Showing " + plural(visibleNodes.size, "entity", "entities") + " and " +
       plural(visibleEdges.size, "relation", "relations") + " (an edge per relation between two entities) backed by " +
