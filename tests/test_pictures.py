@@ -152,6 +152,7 @@ def test_the_ontology_page_escapes_hostile_examples(hostile_kg):
     assert HOSTILE not in page
 
 
+@pytest.mark.slow
 def test_dumps_have_the_size_and_checksum_of_their_bytes(kg):
     dumps = DumpSet(kg).all()
     assert {d.format for d in dumps.values()} == {"nquads", "trig", "turtle", "jsonld", "csv", "graphml"}
@@ -169,6 +170,7 @@ def test_an_entity_neighbourhood_is_a_small_svg_linking_its_neighbours(network):
     assert "/id/principal-agent-model" in hrefs and "/id/thatcher-government-1979-1990" in hrefs
 
 
+@pytest.mark.slow
 def test_cli_writes_the_timeline_and_the_docs_and_refuses_mixed_options(tmp_path: Path):
     svg = tmp_path / "t.svg"
     done = run_wmkg("view", "--timeline", "-o", str(svg))

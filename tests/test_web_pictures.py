@@ -18,6 +18,9 @@ from test_web import RunningServer, start_server
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
+# A real HTTP server with worker processes: the slow tier.
+pytestmark = pytest.mark.slow
+
 PAGES = ("/timeline", "/article", "/network", "/ontology", "/download")
 
 
