@@ -46,17 +46,8 @@ class Pages(WebBase):
             graph = self.describe(URIRef(iri))
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
         from starlette.concurrency import run_in_threadpool
-        from starlette.responses import HTMLResponse
 
-        return HTMLResponse(await run_in_threadpool(self.entity_page_body, iri))
-
-    def entity_page_body(self, iri: str) -> bytes:
-        """The entity page's bytes, rendered once per entity: the graph does not change while served,
-        and a page costs some 50 ms of queries and templating (benchmarks/entity_pages.py)."""
-        pages: dict[str, bytes] = self.__dict__.setdefault("_entity_pages", {})
-        if iri not in pages:  # two threads may both render it once: harmless, same bytes
-            pages[iri] = bytes(self.entity_html(iri).body)
-        return pages[iri]
+        return await run_in_threadpool(self.entity_html, iri)
 
     def describe(self, iri: Any) -> Any:
         """The entity's triples both ways, and its claims with their evidence, as an rdflib Graph."""
