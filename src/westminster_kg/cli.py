@@ -369,41 +369,19 @@ def export_command(
 
 @app.command("view")
 def view_command(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="The HTML (or, with --timeline, SVG) file to write.")
-    ] = Path("wmkg-view.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")] = Path("wmkg-view.html"),
     focus: Annotated[str | None, typer.Option(help="Only the neighbourhood of this entity (label or slug).")] = None,
     depth: Annotated[int | None, typer.Option(help="Hops around --focus (default 1).")] = None,
-    relations: Annotated[
-        str | None, typer.Option(help="Only these relations, comma-separated: erodes,institutionalises,...")
-    ] = None,
+    relations: Annotated[str | None, typer.Option(help="Only these relations: erodes,institutionalises,...")] = None,
     government: Annotated[str | None, typer.Option(help="Only edges under this government or period.")] = None,
-    network: Annotated[
-        bool, typer.Option("--network", help="The whole network explorer instead of the overview.")
-    ] = False,
-    timeline: Annotated[
-        bool, typer.Option("--timeline", help="The timeline 1918-2016 (SVG, or HTML for .html).")
-    ] = False,
+    network: Annotated[bool, typer.Option("--network", help="The network explorer, not the overview.")] = False,
+    timeline: Annotated[bool, typer.Option("--timeline", help="The timeline (SVG; HTML for .html).")] = False,
 ) -> None:
-    """Write a self-contained view (no network needed): the overview by default, the network
-    explorer with --network or any filter, the timeline with --timeline."""
-    from westminster_kg.view import write_view
+    """Write a self-contained view: the overview, the explorer (--network or a filter) or the timeline."""
+    from westminster_kg.view import write_requested
 
-    kg = load_kg()
-    filtered = any(v is not None for v in (focus, depth, relations, government))
-    if timeline:
-        if filtered or network:
-            raise ParameterError("--timeline takes no --focus, --depth, --relations, --government or --network")
-        from westminster_kg.view.timeline import write_timeline
-
-        path = write_timeline(kg, output)
-    elif network or filtered:
-        path = write_view(kg, output, focus=focus, depth=depth, relations=relations, government=government)
-    else:
-        from westminster_kg.view.overview import write_overview
-
-        path = write_overview(kg, output)
-    err.print(f"wrote {path}")
+    options = {"focus": focus, "depth": depth, "relations": relations, "government": government}
+    err.print(f"wrote {write_requested(load_kg(), output, timeline=timeline, network=network, **options)}")
 
 
 @app.command("docs")
@@ -413,8 +391,6 @@ def docs_command(
     """Write the ontology documentation (index.html) and the ontology as Turtle into a folder."""
     from westminster_kg.view.ontology_docs import write_docs
 
-    if output.exists() and not output.is_dir():
-        raise ParameterError(f"--output {output}: exists and is not a folder")
     for path in write_docs(load_kg(), output):
         err.print(f"wrote {path}")
 

@@ -203,9 +203,12 @@ def write_docs(kg: KnowledgeGraph, folder: Any) -> list[Any]:
     """Write ``index.html`` (the documentation) and ``ontology.ttl`` into ``folder``; returns the paths."""
     from pathlib import Path
 
+    from westminster_kg.errors import ParameterError
     from westminster_kg.turtle import write_atomically
 
     target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise ParameterError(f"--output {target}: exists and is not a folder")
     target.mkdir(parents=True, exist_ok=True)
     page = target / "index.html"
     write_atomically(page, render_ontology_docs(kg, navigation=False).encode("utf-8"))
