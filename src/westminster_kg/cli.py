@@ -173,9 +173,7 @@ def query(
         str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml; turtle/nt for graphs.")
     ] = "table",
     raw: Annotated[bool, typer.Option(help="CSV: do not neutralise formula-like cells.")] = False,
-    allow_service: Annotated[
-        list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
-    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
 ) -> None:
     """Run a named query, a query file or SPARQL text, and print the result."""
     given = [x for x in (name, file, sparql) if x is not None]
@@ -380,19 +378,16 @@ def view_command(
     """Write a self-contained view: the overview, the explorer (--network or a filter) or the timeline."""
     from westminster_kg.view import write_requested
 
-    options = {"focus": focus, "depth": depth, "relations": relations, "government": government}
-    err.print(f"wrote {write_requested(load_kg(), output, timeline=timeline, network=network, **options)}")
+    filters = {"focus": focus, "depth": depth, "relations": relations, "government": government, "network": network}
+    err.print(f"wrote {write_requested(load_kg(), output, timeline=timeline, **filters)}")
 
 
 @app.command("docs")
-def docs_command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")] = Path("wmkg-docs"),
-) -> None:
+def docs_command(output: Annotated[Path, typer.Option("--output", "-o", help="A folder.")] = Path("wmkg-docs")) -> None:
     """Write the ontology documentation (index.html) and the ontology as Turtle into a folder."""
     from westminster_kg.view.ontology_docs import write_docs
 
-    for path in write_docs(load_kg(), output):
-        err.print(f"wrote {path}")
+    err.print("\n".join(f"wrote {path}" for path in write_docs(load_kg(), output)))
 
 
 @app.command("serve")
@@ -403,9 +398,7 @@ def serve_command(
     max_rows: Annotated[int, typer.Option(help="Rows (or triples) a query returns at most.")] = 10_000,
     max_body: Annotated[int, typer.Option(help="Bytes of request body accepted.")] = 1_000_000,
     cors: Annotated[list[str], typer.Option(help="Allow this origin to call the app (repeat).")] = [],  # noqa: B006
-    allow_service: Annotated[
-        list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
-    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
     workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
