@@ -26,11 +26,11 @@ END = "<!-- end of module graph -->"
 
 # High to low: a module may import its own layer (without a cycle) or any layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("shell", {"cli"}),
+    ("shell", {"cli", "console"}),
     ("apps", {"web", "link", "view", "network"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence"}),
-    ("catalogue", {"catalogue"}),
+    ("catalogue", {"catalogue", "resolve", "plain"}),
     ("store", {"store"}),
     ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),
 ]

@@ -109,7 +109,12 @@ def test_every_query_answers_the_same_on_both_stores_over_an_empty_graph(
     # rdflib answers an aggregate over no solutions with one all-unbound group; a query that then binds the
     # group key in an OPTIONAL would return the whole graph there and nothing on Oxigraph.
     named = CATALOGUE[name]
-    params = {p.name: SAMPLE_PARAMS[p.name] for p in named.parameters if p.required}
+    # The entities are not in an empty graph, so slugs would not resolve: pass their IRIs as terms.
+    params = {
+        p.name: URIRef(WMR[SAMPLE_PARAMS[p.name]]) if p.kind == "iri" else SAMPLE_PARAMS[p.name]
+        for p in named.parameters
+        if p.required
+    }
     answers = [empty_graphs[b].query(name, **params).canonical() for b in BACKENDS]
     assert answers[0] == answers[1]
 

@@ -268,7 +268,7 @@ def test_the_cli_queries_virtuoso_end_to_end(
         "query",
         "continuity-paradox",
         "--format",
-        "csv",
+        "sparql-csv",  # the SPARQL 1.1 CSV (plain csv adds label columns for spreadsheets)
     )
     assert done.returncode == 0, done.stderr
     expected = reference_kg.query("continuity-paradox").serialize("csv")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from westminster_kg.console import Table, err, out, working
 from westminster_kg.errors import ParameterError, QueryError, StoreError, WmkgError
 
 app = typer.Typer(
@@ -26,33 +27,6 @@ evidence_app = typer.Typer(help="Quotes and their offsets in the article.", no_a
 dev_app = typer.Typer(help="Maintainers' commands.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(dev_app, name="dev")
-
-
-class _Console:
-    """rich's Console, made on first use: importing rich costs a tenth of a second that a command
-    writing CSV to stdout never needs."""
-
-    def __init__(self, **options: Any) -> None:
-        self._options = options
-        self._console: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return getattr(self._console, name)
-
-
-def Table(*columns: Any, **options: Any) -> Any:  # noqa: N802 - stands in for rich's class
-    """rich's ``Table``, imported when a command prints one."""
-    from rich.table import Table as RichTable
-
-    return RichTable(*columns, **options)
-
-
-out = _Console(highlight=False, soft_wrap=True)
-err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -87,7 +61,7 @@ def common(
         str | None,
         typer.Option(help="SPARQL Update endpoint: replace the project's graphs there before the command."),
     ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Options for every command."""
     OPTIONS.root, OPTIONS.backend, OPTIONS.store, OPTIONS.debug = root, backend, store, debug
@@ -134,7 +108,7 @@ def open_project() -> Any:
 # --- queries ---------------------------------------------------------------------------------
 
 
-@app.command("queries")
+@app.command("queries", epilog="Example: wmkg queries")
 def list_queries(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print the catalogue as Markdown (docs/queries.md).")
@@ -163,19 +137,29 @@ def _parse_params(params: list[str]) -> dict[str, str]:
     return values
 
 
-@app.command("query")
+@app.command("query", epilog="Example: wmkg query reforms-eroding-conventions -p government=Coalition -f csv")
 def query(
     name: Annotated[str | None, typer.Argument(help="A named query (see `wmkg queries`).")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="key=value; repeat for several.")] = [],  # noqa: B006 - typer reads the default, it is never mutated
     file: Annotated[Path | None, typer.Option(help="Run the SPARQL in this file.")] = None,
     sparql: Annotated[str | None, typer.Option(help="Run this SPARQL text.")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml; turtle/nt for graphs.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table; csv, tsv (plain, for spreadsheets: values and labels); json, xml, sparql-csv, "
+            "sparql-tsv (SPARQL 1.1 results); turtle, nt, jsonld for CONSTRUCT/DESCRIBE.",
+        ),
     ] = "table",
-    raw: Annotated[bool, typer.Option(help="CSV: do not neutralise formula-like cells.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV/TSV: do not neutralise formula-like cells.")] = False,
     allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
 ) -> None:
     """Run a named query, a query file or SPARQL text, and print the result."""
+    from westminster_kg.plain import QUERY_FORMATS
+
+    if fmt not in QUERY_FORMATS:
+        raise QueryError(f"unknown format {fmt!r}: use {', '.join(QUERY_FORMATS)}")
     given = [x for x in (name, file, sparql) if x is not None]
     if len(given) != 1:
         raise QueryError("give exactly one of NAME, --file F.rq or --sparql '...'")
@@ -202,28 +186,24 @@ def query(
         result = kg.query(name, **values)
     else:
         result = kg.run(text, {k: kg.resolve_value(k, v) for k, v in values.items()})
-    print_result(result, fmt, raw=raw)
+    print_result(result, fmt, raw=raw, label=lambda iri: kg.resolver.labels.get(iri))
 
 
-def print_result(result: Any, fmt: str, *, raw: bool = False) -> None:
-    """Print a query result in the chosen format."""
-    if result.kind == "graph":
-        formats = {"table": "turtle", "turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
-        if fmt not in formats:
-            raise QueryError(f"a graph result prints as turtle, nt or jsonld, not {fmt}")
-        sys.stdout.write(result.graph.serialize(format=formats[fmt]))
+def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None) -> None:
+    """Print a query result in the chosen format (``QUERY_FORMATS``); ``label`` names IRIs for csv/tsv."""
+    if fmt != "table" or result.kind == "graph":
+        from westminster_kg.plain import render
+
+        sys.stdout.write(render(result, fmt, label or (lambda iri: None), neutralise=not raw))
         return
-    if fmt == "table":
-        if result.kind == "ask":
-            out.print("true" if result.boolean else "false")
-            return
-        table = Table(*result.variables, show_lines=False)
-        for row in result.rows:
-            table.add_row(*(_cell(t) for t in row))
-        out.print(table)
-        err.print(f"{len(result.rows)} row(s)")
+    if result.kind == "ask":
+        out.print("true" if result.boolean else "false")
         return
-    sys.stdout.write(result.serialize(fmt, neutralise_formulas=not raw))
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(_cell(t) for t in row))
+    out.print(table)
+    err.print(f"{len(result.rows)} row(s)")
 
 
 def _cell(term: Any) -> str:
@@ -241,12 +221,13 @@ def _cell(term: Any) -> str:
 # --- validation, evidence, formatting --------------------------------------------------------
 
 
-@app.command("validate")
+@app.command("validate", epilog="Example: wmkg validate")
 def validate_command() -> None:
     """Check SHACL shapes, violation queries and every quote against the article."""
     from westminster_kg.validate import validate
 
-    report = validate(open_project(), reuse=True)
+    with working("validating: SHACL shapes, check queries, quotes"):
+        report = validate(open_project(), reuse=True)
     for finding in report.warnings:
         err.print(f"[yellow]warning[/]: {_escape(str(finding))}")
     for finding in report.violations:
@@ -267,9 +248,9 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-@evidence_app.command("locate")
+@evidence_app.command("locate", epilog="Example: wmkg evidence locate --check")
 def evidence_locate(
-    check: Annotated[bool, typer.Option(help="Only report; write nothing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Only report; write nothing.")] = False,
 ) -> None:
     """Compute offsets, sections and claim labels for every quote (curators write only quotes)."""
     from westminster_kg.evidence import locate
@@ -285,7 +266,7 @@ def evidence_locate(
         raise typer.Exit(1)
 
 
-@app.command("coverage")
+@app.command("coverage", epilog="Example: wmkg coverage --minimum 0.9 --no-show-uncovered")
 def coverage_command(
     minimum: Annotated[float, typer.Option(help="Fail below this share (0..1).")] = 0.0,
     show_uncovered: Annotated[bool, typer.Option(help="List uncovered paragraphs.")] = True,
@@ -293,7 +274,8 @@ def coverage_command(
     """Share of body paragraphs, per section, with at least one evidence quote."""
     from westminster_kg.evidence import coverage_report
 
-    report, article = coverage_report(load_kg())
+    with working("measuring coverage"):
+        report, article = coverage_report(load_kg())
     table = Table("section", "covered", "paragraphs", "share")
     for label, covered, total in report.rows:
         table.add_row(_escape(label), str(covered), str(total), f"{covered / total:.0%}")
@@ -309,9 +291,9 @@ def coverage_command(
         raise typer.Exit(1)
 
 
-@app.command("fmt")
+@app.command("fmt", epilog="Example: wmkg fmt --check")
 def fmt_command(
-    check: Annotated[bool, typer.Option(help="Only report files that would change.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Only report files that would change.")] = False,
 ) -> None:
     """Rewrite the curated Turtle canonically (sorted blocks; the graph never changes)."""
     from westminster_kg.turtle import format_project
@@ -328,7 +310,7 @@ def fmt_command(
 # --- whole graph -----------------------------------------------------------------------------
 
 
-@app.command("stats")
+@app.command("stats", epilog="Example: wmkg stats")
 def stats_command() -> None:
     """Counts of entities by class and of relations by kind."""
     stats = load_kg().stats()
@@ -346,7 +328,7 @@ def stats_command() -> None:
     out.print(f"quads: {stats['triples']['quads']}")
 
 
-@app.command("export")
+@app.command("export", epilog="Example: wmkg export -f nquads -o westminster.nq")
 def export_command(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig, jsonld, graphml, csv")
@@ -354,8 +336,8 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
 ) -> None:
     """Export the whole knowledge graph (ontology and data)."""
-    kg = load_kg()
-    data = kg.export(fmt, output)
+    with working(f"exporting {fmt}"):
+        data = load_kg().export(fmt, output)
     if output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
     else:
@@ -365,7 +347,7 @@ def export_command(
 # --- network view and web app (westminster_kg.view, westminster_kg.web) ----------------------
 
 
-@app.command("view")
+@app.command("view", epilog="Example: wmkg view --government Coalition -o coalition.html")
 def view_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")] = Path("wmkg-view.html"),
     focus: Annotated[str | None, typer.Option(help="Only the neighbourhood of this entity (label or slug).")] = None,
@@ -382,7 +364,7 @@ def view_command(
     err.print(f"wrote {write_requested(load_kg(), output, timeline=timeline, **filters)}")
 
 
-@app.command("docs")
+@app.command("docs", epilog="Example: wmkg docs -o site")
 def docs_command(output: Annotated[Path, typer.Option("--output", "-o", help="A folder.")] = Path("wmkg-docs")) -> None:
     """Write the ontology documentation (index.html) and the ontology as Turtle into a folder."""
     from westminster_kg.view.ontology_docs import write_docs
@@ -390,7 +372,7 @@ def docs_command(output: Annotated[Path, typer.Option("--output", "-o", help="A 
     err.print("\n".join(f"wrote {path}" for path in write_docs(load_kg(), output)))
 
 
-@app.command("serve")
+@app.command("serve", epilog="Example: wmkg serve --port 8000   (then open http://127.0.0.1:8000/)")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -400,8 +382,18 @@ def serve_command(
     cors: Annotated[list[str], typer.Option(help="Allow this origin to call the app (repeat).")] = [],  # noqa: B006
     allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
     workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The public address (behind a proxy), for the service description; default: as reached."),
+    ] = None,
+    reload_interval: Annotated[
+        float, typer.Option(help="Seconds between looks for changed files or imports (0: never reload).")
+    ] = 1.0,
 ) -> None:
-    """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
+    """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API.
+
+    The data stays live: a finished `wmkg import` or an edited file is picked up without a restart.
+    """
     from westminster_kg.web import Settings, serve
     from westminster_kg.web.workers import default_workers
 
@@ -412,13 +404,15 @@ def serve_command(
         cors_origins=list(cors),
         allowed_services=list(allow_service),
         workers=workers or default_workers(),
+        base_url=base_url,
+        reload_interval=reload_interval,
     )
     serve(load_kg(), host=host, port=port, settings=settings)
 
 
-@dev_app.command("vocab")
+@dev_app.command("vocab", epilog="Example: wmkg dev vocab --check")
 def dev_vocab(
-    check: Annotated[bool, typer.Option(help="Fail if vocab.py is out of date.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Fail if vocab.py is out of date.")] = False,
 ) -> None:
     """Regenerate src/westminster_kg/vocab.py (the closed wm: namespace) from the ontology."""
     from westminster_kg.namespaces import render_vocab_module
@@ -442,7 +436,7 @@ links_app = typer.Typer(help="The linkset to Wikidata, GOV.UK, UK Parliament and
 app.add_typer(links_app, name="links")
 
 
-@app.command("import")
+@app.command("import", epilog="Example: wmkg import ministers.csv --graph ministers --mapping ministers.toml")
 def import_command(
     file: Annotated[
         Path | None, typer.Argument(help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV or Popolo JSON.")
@@ -466,16 +460,19 @@ def import_command(
         return
     if file is None or graph is None:
         raise ParameterError("give FILE --graph NAME (or --drop NAME)")
-    result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping)
+    with working(f"importing {file}"):
+        result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping)
     for warning in result.warnings:
         err.print(f"[yellow]warning[/]: {_escape(warning)}")
     verb = "replaced" if result.replaced else "wrote"
     out.print(f"{verb} {project.relative(result.path)}: {result.triples} triples in <{result.graph}>")
 
 
-@links_app.command("check")
+@links_app.command("check", epilog="Example: wmkg links check")
 def links_check_command(
-    online: Annotated[bool, typer.Option(help="Resolve each link and compare the remote label with ours.")] = False,
+    online: Annotated[
+        bool, typer.Option("--online", help="Resolve each link and compare the remote label with ours.")
+    ] = False,
     wikidata_url: Annotated[
         str | None, typer.Option(help="Wikidata base URL (default https://www.wikidata.org).")
     ] = None,
@@ -508,7 +505,7 @@ def links_check_command(
     out.print(f"links ok: {summary}")
 
 
-@app.command("link")
+@app.command("link", epilog="Example: wmkg link --candidates --graph ministers -o candidates.tsv")
 def link_command(
     candidates: Annotated[
         bool, typer.Option("--candidates", help="Propose links, each with a score and reasons.")
@@ -562,14 +559,18 @@ def link_command(
         err.print(f"wrote {len(found)} candidate(s) to {output}")
 
 
-@app.command("void")
+@app.command("void", epilog="Example: wmkg void --endpoint https://kg.example.org/sparql -o void.ttl")
 def void_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="The SPARQL endpoint's public address (default: wmkg serve's http://127.0.0.1:8000/sparql)."),
+    ] = None,
 ) -> None:
     """The VoID + DCAT description of the dataset, every count computed from the data."""
     from westminster_kg.link import void_turtle
 
-    text = void_turtle(load_kg())
+    text = void_turtle(load_kg(), endpoint)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -26,6 +26,7 @@ from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, curie, local_name
 from westminster_kg.project import Project
+from westminster_kg.resolve import Resolver
 from westminster_kg.store import QueryResult, Store, open_store
 
 EXPORT_FORMATS = {
@@ -62,7 +63,7 @@ class KnowledgeGraph:
         self.store = store
         self.project = project
         self._catalogue: dict[str, NamedQuery] | None = None
-        self._labels: dict[str, list[URIRef]] | None = None
+        self._resolver: Resolver | None = None
 
     @classmethod
     def load(
@@ -108,6 +109,17 @@ class KnowledgeGraph:
         try:
             return self.catalogue[name]
         except KeyError:
+            import difflib
+
+            # Names the typed text starts or is part of first ("reforms-erodin"), then look-alikes.
+            close = [q for q in sorted(self.catalogue) if name and name in q]
+            close += difflib.get_close_matches(name, list(self.catalogue), n=3, cutoff=0.6)
+            close = list(dict.fromkeys(close))[:3]
+            if close:
+                guess = " or ".join(repr(q) for q in close)
+                raise QueryError(
+                    f"unknown query {name!r}; did you mean {guess}? (`wmkg queries` lists all {len(self.catalogue)})"
+                ) from None
             known = ", ".join(sorted(self.catalogue)) or "(none)"
             raise QueryError(f"unknown query {name!r}; known queries: {known}") from None
 
@@ -140,7 +152,8 @@ class KnowledgeGraph:
             parameter = named.parameter(key)
             if raw is None or raw == "":
                 continue
-            values[key] = self.resolve(parameter, str(raw))
+            # A term from Python code is taken as it is; text a person typed goes through the resolver.
+            values[key] = raw if isinstance(raw, URIRef | Literal) else self.resolve(parameter, str(raw))
         for parameter in named.parameters:
             if parameter.required and parameter.name not in values:
                 raise ParameterError(
@@ -155,34 +168,24 @@ class KnowledgeGraph:
             return raw
         return self.resolve(Parameter(name, "iri"), str(raw))
 
+    @property
+    def resolver(self) -> Resolver:
+        """The label index of this graph's store, built on first use (see ``westminster_kg.resolve``)."""
+        if self._resolver is None:
+            self._resolver = Resolver.build(self.store)
+        return self._resolver
+
     def resolve(self, parameter: Parameter, raw: str) -> URIRef | Literal:
-        """Turn a parameter value into a term; an ``iri`` value may be a label to look up."""
+        """Turn a parameter value into a term: ``iri`` values through the resolver (never a missing IRI)."""
+        if parameter.kind == "iri":
+            return self.resolver.resolve(raw, parameter.name)
         value = parse_value(parameter, raw)
-        if isinstance(value, URIRef | Literal):
-            return value
-        matches = self.find(value)
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise ParameterError(
-                f"parameter {parameter.name!r}: nothing is labelled {value!r} "
-                "(give a label, a wmr: slug such as coalition-government-2010-2015, or an IRI)"
-            )
-        shown = ", ".join(sorted(m.n3() for m in matches)[:8])
-        raise ParameterError(f"parameter {parameter.name!r}: {value!r} is ambiguous: {shown}")
+        assert isinstance(value, URIRef | Literal)  # only iri parameters look labels up
+        return value
 
     def find(self, text: str) -> list[URIRef]:
-        """Entities whose label equals ``text`` (case-insensitive), else whose label contains it."""
-        if self._labels is None:
-            self._labels = {}
-            for entity, label in self.store.query(internal_query("label-lookup")).rows:
-                if isinstance(entity, URIRef):
-                    self._labels.setdefault(str(label).casefold(), []).append(entity)
-        needle = text.casefold().strip()
-        exact = sorted(set(self._labels.get(needle, [])))
-        if exact:
-            return exact
-        return sorted({e for label, es in self._labels.items() if needle in label for e in es})
+        """Entities whose label is ``text`` (case-, accent-insensitive), else whose label has its words."""
+        return self.resolver.find(text)
 
     def label(self, iri: URIRef | str) -> str:
         """The English label of ``iri`` (or its last path segment)."""

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Literal, URIRef
 
-from westminster_kg.catalogue import Parameter, parse_value
 from westminster_kg.errors import ParameterError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, curie, local_name
@@ -224,23 +223,12 @@ def entity_exists(kg: KnowledgeGraph, iri: str) -> bool:
 
 
 def resolve_entity(kg: KnowledgeGraph, raw: str, what: str) -> str:
-    """The IRI an option value names: an IRI, a CURIE, a ``wmr:`` slug or a label.
-
-    A slug that names nothing (``coalition``) is tried as a label too, so users can type either.
+    """The IRI an option value names: an IRI, a CURIE, a ``wmr:`` slug or a label (``westminster_kg.resolve``).
 
     Raises:
         ParameterError: nothing or more than one entity matches; the message names ``what``.
     """
-    value = parse_value(Parameter(what, "iri"), raw)
-    if isinstance(value, URIRef) and entity_exists(kg, str(value)):
-        return str(value)
-    matches = kg.find(raw)
-    if len(matches) == 1:
-        return str(matches[0])
-    if not matches:
-        raise ParameterError(f"{what}: nothing is labelled or named {raw!r}")
-    shown = ", ".join(sorted(curie(str(m)) for m in matches)[:8])
-    raise ParameterError(f"{what}: {raw!r} is ambiguous: {shown}")
+    return str(kg.resolver.resolve(raw, what))
 
 
 def _resolve_classes(graph: nx.MultiDiGraph, classes: Iterable[str] | str) -> set[str]:

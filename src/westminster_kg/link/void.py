@@ -31,8 +31,11 @@ DATASET_IRI = URIRef("https://w3id.org/westminster-kg/dataset")
 LOCAL_SPARQL_ENDPOINT = URIRef("http://127.0.0.1:8000/sparql")
 
 
-def void_description(kg: KnowledgeGraph) -> Graph:
+def void_description(kg: KnowledgeGraph, endpoint: str | None = None) -> Graph:
     """VoID and DCAT for the published dataset (ontology, article and links graphs).
+
+    ``endpoint`` is the SPARQL endpoint's address (``wmkg void --endpoint``, or the address a
+    running ``wmkg serve`` is reached at); without it, ``wmkg serve``'s default 127.0.0.1:8000.
 
     Every number — triples, entities, per-class and per-property partitions, links per linkset — is
     counted from the loaded data; title, licence, version and publisher come from the ontology's
@@ -74,18 +77,22 @@ def void_description(kg: KnowledgeGraph) -> Graph:
     graph.add((dataset, DCTERMS.source, WMR.article))
     graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
     graph.add((dataset, VOID.uriSpace, Literal(str(WMR))))
-    graph.add((dataset, VOID.sparqlEndpoint, LOCAL_SPARQL_ENDPOINT))
+    endpoint_iri = URIRef(endpoint) if endpoint else LOCAL_SPARQL_ENDPOINT
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint_iri))
     service = URIRef(str(dataset) + "/sparql-service")
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal("SPARQL endpoint of `wmkg serve`", lang="en")))
-    graph.add((service, DCAT.endpointURL, LOCAL_SPARQL_ENDPOINT))
+    graph.add((service, DCAT.endpointURL, endpoint_iri))
     graph.add((service, DCAT.servesDataset, dataset))
     graph.add(
         (
             service,
             SKOS.note,
             Literal(
-                "The local default: `wmkg serve` listens on 127.0.0.1:8000; there is no public endpoint.", lang="en"
+                f"`wmkg serve` at {endpoint}."
+                if endpoint
+                else "The local default: `wmkg serve` listens on 127.0.0.1:8000; there is no public endpoint.",
+                lang="en",
             ),
         )
     )
@@ -208,9 +215,9 @@ def _partition_slug(iri: Any) -> str:
     return hashlib.sha256(str(iri).encode()).hexdigest()[:12]
 
 
-def void_turtle(kg: KnowledgeGraph) -> str:
+def void_turtle(kg: KnowledgeGraph, endpoint: str | None = None) -> str:
     """The VoID description as Turtle (with the ``sd:`` prefix, which ``PREFIXES`` lacks)."""
-    graph = void_description(kg)
+    graph = void_description(kg, endpoint)
     graph.bind("sd", SD, override=True)
     return graph.serialize(format="turtle")
 

@@ -17,6 +17,20 @@ if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
+# /api/queries/NAME?format=...: flat rows (json, csv) for people and spreadsheets, or SPARQL JSON.
+API_MEDIA = {
+    "sparql-json": "application/sparql-results+json",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+API_FORMATS = {
+    "application/sparql-results+json": "sparql-json",
+    "srj": "sparql-json",
+    "text/csv": "csv",
+    "application/json": "json",
+}
+
+
 class Api(WebBase):
     """The handlers of the JSON API."""
 
@@ -47,15 +61,30 @@ class Api(WebBase):
             named = self.kg.named_query(name)
         except QueryError as exc:
             return JSONResponse({"error": str(exc)}, status_code=404)
+        params = dict(request.query_params)
+        fmt = params.pop("format", "sparql-json").strip().lower()
+        fmt = API_FORMATS.get(fmt, fmt)
+        if fmt not in API_MEDIA:
+            known = ", ".join(sorted(set(API_FORMATS) | set(API_MEDIA)))
+            return JSONResponse({"error": f"unknown format {fmt!r}: use {known}"}, status_code=400)
         try:
-            values = self.kg.bind_parameters(named, dict(request.query_params))
+            values = await run_in_threadpool(self.kg.bind_parameters, named, params)
             result, truncated = await run_in_threadpool(self.run_query, bind(named.sparql, values))
         except QueryTimeoutError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except WmkgError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         headers = {"X-Result-Truncated": "true"} if truncated else {}
-        return Response(result.serialize("json"), media_type="application/sparql-results+json", headers=headers)
+        if fmt == "sparql-json":
+            body = result.serialize("json")
+        else:
+            from westminster_kg.plain import to_delimited, to_json
+
+            labels = self.kg.resolver.labels.get
+            body = to_json(result, labels) if fmt == "json" else to_delimited(result, labels)
+            if fmt == "csv":
+                headers["Content-Disposition"] = f'attachment; filename="{named.name}.csv"'
+        return Response(body, media_type=API_MEDIA[fmt], headers=headers)
 
     async def openapi(self, request: Request) -> Response:
         from starlette.responses import JSONResponse
@@ -67,6 +96,26 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
     """The OpenAPI 3.1 description of the JSON API and the SPARQL endpoint, with every named query."""
     sparql_json = {"application/sparql-results+json": {"schema": {"type": "object"}}}
     error = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+    flat = {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "One solution: each variable's plain value (IRI, text, number), and "
+                    "VAR_label beside each IRI-valued VAR that has no VARLabel variable",
+                },
+            }
+        },
+        "text/csv": {"schema": {"type": "string"}},
+    }
+    format_parameter = {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "sparql-json (default: SPARQL 1.1 JSON results), json (flat rows with labels) or csv",
+        "schema": {"type": "string", "enum": ["sparql-json", "json", "csv"], "default": "sparql-json"},
+    }
     paths: dict[str, Any] = {
         "/api/queries": {
             "get": {
@@ -88,7 +137,7 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
                         "name": "format",
                         "in": "query",
                         "required": False,
-                        "schema": {"type": "string", "enum": sorted(set(FORMAT_NAMES.values()))},
+                        "schema": {"type": "string", "enum": sorted(FORMAT_NAMES)},
                     },
                 ],
                 "responses": {
@@ -108,19 +157,27 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
                 "description": named.description,
                 "operationId": named.name.replace("-", "_"),
                 "parameters": [
-                    {
-                        "name": p.name,
-                        "in": "query",
-                        "required": p.required,
-                        "description": p.description,
-                        "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
-                    }
-                    for p in named.parameters
+                    *(
+                        {
+                            "name": p.name,
+                            "in": "query",
+                            "required": p.required,
+                            "description": p.description
+                            + " A label or alias (any case), a wmr: slug, a CURIE or an IRI; one that names"
+                            " nothing, or several things, is a 400 with the closest names."
+                            if p.kind == "iri"
+                            else p.description,
+                            "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
+                        }
+                        for p in named.parameters
+                    ),
+                    format_parameter,
                 ],
                 "responses": {
                     "200": {
-                        "description": "SPARQL 1.1 JSON results (header X-Result-Truncated when capped)",
-                        "content": sparql_json,
+                        "description": "The rows: SPARQL 1.1 JSON by default, flat JSON rows with format=json, "
+                        "CSV with format=csv (header X-Result-Truncated when capped)",
+                        "content": {**sparql_json, **flat},
                     },
                     "400": {"description": "A parameter is missing or names nothing", "content": error},
                     "503": {"description": "The query ran over the time limit", "content": error},

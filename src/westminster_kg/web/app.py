@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from westminster_kg.web.api import Api
@@ -18,6 +18,7 @@ from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.pages import Pages
 from westminster_kg.web.pictures import Pictures
 from westminster_kg.web.reconcile import Reconcile
+from westminster_kg.web.reload import Reloader, default_loader
 from westminster_kg.web.sparql import SparqlEndpoint
 from westminster_kg.web.workers import QueryPool
 
@@ -31,8 +32,20 @@ class WebApp(SparqlEndpoint, Pages, Pictures, Api, Reconcile):
     """Every handler of the app, sharing one knowledge graph, one query pool and the templates."""
 
 
-def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starlette:
-    """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it."""
+def create_app(
+    kg: KnowledgeGraph,
+    *,
+    settings: Settings | None = None,
+    loader: Callable[[], KnowledgeGraph] | None = None,
+) -> Starlette:
+    """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it.
+
+    Args:
+        kg: the knowledge graph to serve.
+        settings: limits and options (``wmkg serve`` flags).
+        loader: loads the graph again when its files change (``westminster_kg.web.reload``); by
+            default ``kg``'s own project and backend. Off when ``settings.reload_interval`` is 0.
+    """
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
@@ -47,14 +60,28 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web.pool = await run_in_threadpool(QueryPool, kg, settings.workers)
+        # Index the labels for typed values once, off the event loop, before the first request.
+        await run_in_threadpool(lambda: kg.resolver)
+        reload = loader or default_loader(kg)
+        reloader = Reloader(web, reload, settings.reload_interval) if reload and settings.reload_interval > 0 else None
+        if reloader is not None:
+            reloader.start()
+        app.state.reloader = reloader
         try:
             yield
         finally:
+            if reloader is not None:
+                reloader.stop()
             web.pool.close()
 
-    # Outermost: a kept answer skips everything below it (CORS headers included, as they were sent).
+    from starlette.middleware.gzip import GZipMiddleware
+
+    # Results compress well (143 KB of SPARQL JSON for one query): gzip when the client accepts it,
+    # outside the answer cache, so the cache keeps plain bodies and each client gets its own encoding.
+    middleware = [Middleware(GZipMiddleware, minimum_size=1000)]
+    # Then: a kept answer skips everything below it (CORS headers included, as they were sent).
     web.cache = ResultCache(settings.cache_bytes)
-    middleware = [Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body)]
+    middleware.append(Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body))
     if settings.cors_origins:
         middleware.append(
             Middleware(

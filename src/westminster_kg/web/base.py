@@ -33,6 +33,8 @@ class Settings:
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
     workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
     cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
+    base_url: str | None = None  # the public address (wmkg serve --base-url); else as each request reached us
+    reload_interval: float = 1.0  # seconds between looks at the source files for new data (0: never)
 
 
 class BodyTooLargeError(WmkgError):
@@ -82,6 +84,7 @@ class WebBase:
         self.settings = settings
         self.pool: QueryPool | None = None
         self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
+        self.generation = 0  # bumped each time new data is swapped in (westminster_kg.web.reload)
         self.templates = _template_environment()
         self.templates.globals["external_href"] = external_href
         self._view_page: str | None = None

@@ -219,6 +219,7 @@ class ResponseCache:
             _header(scope, b"accept"),
             "gzip" in _header(scope, b"accept-encoding").lower(),
             _header(scope, b"origin"),  # CORS headers differ by origin
+            _header(scope, b"host"),  # relative IRIs and the service description name the address used
         )
         if_none_match = _header(scope, b"if-none-match")
         token = data_token(self.web)

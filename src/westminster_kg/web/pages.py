@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
-from westminster_kg.catalogue import bind, with_prefixes
+from westminster_kg.catalogue import bind
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WMR, curie
@@ -187,11 +187,12 @@ class Pages(WebBase):
                 if named:
                     for key, raw in values.items():
                         if raw:
-                            bound[key] = self.kg.resolve(named.parameter(key), raw)
+                            bound[key] = await run_in_threadpool(self.kg.resolve, named.parameter(key), raw)
                     missing = [p.name for p in named.parameters if p.required and p.name not in bound]
                     if missing and text == named.sparql:
                         raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
-                final = bind(with_prefixes(text), bound)
+                # The workers predeclare the prefixes: the text stays the user's own, and so do error positions.
+                final = bind(text, bound)
                 result, truncated = await run_in_threadpool(self.run_query, final)
                 context.update(result=result, truncated=truncated, sparql_final=final)
                 if result.kind != "graph":
@@ -201,7 +202,8 @@ class Pages(WebBase):
             except (WmkgError, ValueError) as exc:
                 context["error"] = str(exc)
         context["max_rows"] = self.settings.max_rows
-        return self.html("query.html", **context)
+        # A value that names nothing, or a query that fails, is the client's error: never a 200 page.
+        return self.html("query.html", 400 if context["error"] else 200, **context)
 
 
 __all__ = ["Pages"]

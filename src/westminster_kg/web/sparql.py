@@ -42,22 +42,48 @@ GRAPH_MEDIA = {
     "json-ld": "application/ld+json",
     "xml": "application/rdf+xml",
 }
+# ``format=`` / ``output=`` values and the media types they stand for. A short name that fits both a
+# result and a graph (``json``, ``xml``) offers both: the query's form picks. Full media types work too.
 FORMAT_NAMES = {
-    "json": "json",
-    "srj": "json",
-    "xml": "xml",
-    "srx": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "n3": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "json-ld": "json-ld",
-    "jsonld": "json-ld",
+    "json": "application/sparql-results+json, application/ld+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "n3": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "rdf-xml": "application/rdf+xml",
 }
+DESCRIPTION_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    **{m: n for m, n in GRAPH_TYPES.items() if m not in ("text/plain",)},
+}
+
+
+class UnsupportedCharsetError(QueryError):
+    """A request body declared in a charset other than UTF-8 (the Protocol requires UTF-8): 415."""
+
+
+def requested_media(value: str) -> str:
+    """The Accept-style media list a ``format=``/``output=`` value asks for; ``QueryError`` if unknown."""
+    text = value.strip().lower()
+    if text in FORMAT_NAMES:
+        return FORMAT_NAMES[text]
+    media = text.split(";")[0].strip()
+    if media in RESULT_TYPES or media in GRAPH_TYPES:
+        return media
+    names = ", ".join(sorted(FORMAT_NAMES))
+    raise QueryError(f"unknown format {value!r}: use one of {names}, or a media type such as text/csv")
 
 
 def parse_accept(header: str | None) -> list[str]:
@@ -96,7 +122,14 @@ def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str 
 
 
 class SparqlEndpoint(WebBase):
-    """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only)."""
+    """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only) and its service description."""
+
+    def endpoint_url(self, request: Request) -> str:
+        """The address this endpoint is served at: ``--base-url`` when set, else as the client reached it."""
+        base = getattr(self.settings, "base_url", None)
+        if base:
+            return base.rstrip("/") + "/sparql"
+        return str(request.url.replace(query="", fragment=""))
 
     async def sparql(self, request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
@@ -104,25 +137,29 @@ class SparqlEndpoint(WebBase):
 
         try:
             params = await self.sparql_parameters(request)
+        except UnsupportedCharsetError as exc:
+            return self.problem(request, 415, str(exc))
         except WmkgError as exc:
             return self.problem_for(request, exc)
-        query = params.get("query", [None])[0]
-        if query is None:
-            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-                return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings)
+        queries = params.get("query", [])
+        if len(queries) > 1:
+            return self.problem(request, 400, f"give exactly one 'query' parameter, not {len(queries)}")
+        if not queries:
+            if request.method in ("GET", "HEAD"):
+                return await self.describe_service(request)
             return self.problem(
                 request,
                 400,
                 "no query: send ?query=... (GET), a form field 'query' or an application/sparql-query body (POST)",
             )
-        requested = params.get("format", params.get("output", [None]))[0]
-        format_name = FORMAT_NAMES.get((requested or "").lower())
+        formats = params.get("format", []) + params.get("output", [])
         accept = request.headers.get("accept")
-        if (
-            format_name is None
-            and negotiate(accept, RESULT_TYPES, "json") is None
-            and negotiate(accept, GRAPH_TYPES, "turtle") is None
-        ):
+        try:
+            if formats:
+                accept = requested_media(formats[0])
+        except QueryError as exc:
+            return self.problem(request, 400, str(exc))
+        if negotiate(accept, RESULT_TYPES, "json") is None and negotiate(accept, GRAPH_TYPES, "turtle") is None:
             return self.problem(
                 request,
                 406,
@@ -132,23 +169,25 @@ class SparqlEndpoint(WebBase):
         try:
             result, truncated = await run_in_threadpool(
                 self.run_query,
-                query,
+                queries[0],
                 default_graphs=params.get("default-graph-uri"),
                 named_graphs=params.get("named-graph-uri"),
+                base_iri=self.endpoint_url(request),
             )
         except WmkgError as exc:
             return self.problem_for(request, exc)
         if result.kind == "graph":
-            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
+            name = negotiate(accept, GRAPH_TYPES, "turtle")
             if name is None:
                 offered = ", ".join(GRAPH_MEDIA.values())
-                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}")
+                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}, not {accept}")
             body = result.graph.serialize(format=name)
             media = GRAPH_MEDIA[name]
         else:
-            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
+            name = negotiate(accept, RESULT_TYPES, "json")
             if name is None:
-                return self.problem(request, 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
+                offered = ", ".join(RESULT_MEDIA.values())
+                return self.problem(request, 406, f"a SELECT/ASK result comes as {offered}, not {accept}")
             body = result.serialize(name)
             media = RESULT_MEDIA[name]
         headers = {"Vary": "Accept"}
@@ -160,39 +199,96 @@ class SparqlEndpoint(WebBase):
         charset = "; charset=utf-8" if not media.endswith("json") else ""
         return Response(body, media_type=media + charset, headers=headers)
 
+    async def describe_service(self, request: Request) -> Response:
+        """``GET /sparql`` without a query: the query page for browsers, else the service description."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        from westminster_kg.namespaces import PREFIXES
+        from westminster_kg.web.service import graph_sizes, service_description
+
+        accept = request.headers.get("accept")
+        offered = {"text/html": "html", "application/xhtml+xml": "html", **DESCRIPTION_TYPES}
+        name = negotiate(accept, offered, "turtle")
+        if name is None:
+            media = ", ".join(sorted(set(DESCRIPTION_TYPES) | {"text/html"}))
+            return self.problem(request, 406, f"the service description comes as {media}, not {accept}")
+        if name == "html":
+            return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings, prefixes=PREFIXES)
+        sizes = await run_in_threadpool(graph_sizes, self.kg.store)
+        graph = service_description(self.endpoint_url(request), sizes, federation=bool(self.settings.allowed_services))
+        return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+
     async def sparql_parameters(self, request: Request) -> dict[str, list[str]]:
-        """Protocol parameters from the URL and, for POST, from a form or a direct query body."""
-        params = parse_qs(request.url.query, keep_blank_values=True)
-        if request.method != "POST":
-            if "update" in params:
+        """Protocol parameters from the URL and, for POST, from a form or a direct query body.
+
+        Raises:
+            ForbiddenQueryError: an update (``update=`` anywhere, or an ``application/sparql-update`` body).
+            UnsupportedCharsetError: a body declared in a charset other than UTF-8.
+            QueryError: a body that is not UTF-8, or of a media type the Protocol does not define.
+        """
+        params = _parse_form(request.url.query, "the URL")
+        if request.method == "POST":
+            content_type, _, rest = request.headers.get("content-type", "").partition(";")
+            content_type = content_type.strip().lower()
+            charset = _charset(rest)
+            if charset not in (None, "utf-8", "utf8", "us-ascii"):
+                raise UnsupportedCharsetError(
+                    f"the request body declares charset={charset}: SPARQL requests must be UTF-8 "
+                    "(send it as UTF-8 and say charset=utf-8, or leave the charset out)"
+                )
+            body = await self.read_body(request)
+            if content_type == "application/sparql-update":
                 raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
-            return params
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await self.read_body(request)
-        if content_type == "application/sparql-update" or (
-            content_type.endswith("form-urlencoded") and "update" in parse_qs(body.decode("utf-8", "replace"))
-        ):
+            if content_type == "application/sparql-query":
+                try:
+                    params.setdefault("query", []).append(body.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise QueryError(f"the query body is not UTF-8 (byte {exc.start}): send UTF-8") from None
+            elif content_type == "application/x-www-form-urlencoded":
+                try:
+                    text = body.decode("ascii")
+                except UnicodeDecodeError:
+                    raise QueryError("a form body is percent-encoded ASCII; this one is not") from None
+                for key, values in _parse_form(text, "the form body").items():
+                    params.setdefault(key, []).extend(values)
+            else:
+                raise QueryError(
+                    "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query), "
+                    f"not {content_type or 'no content type'}"
+                )
+        if "update" in params:
             raise ForbiddenQueryError("SPARQL updates are refused: this endpoint is read-only")
-        if content_type == "application/sparql-query":
-            params["query"] = [body.decode("utf-8", "replace")]
-        elif content_type == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
-                params.setdefault(key, []).extend(values)
-        else:
-            raise QueryError(
-                "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query), "
-                f"not {content_type or 'no content type'}"
-            )
         return params
 
 
+def _charset(parameters: str) -> str | None:
+    """The ``charset`` of a Content-Type's parameters (lower case), or ``None``."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _parse_form(text: str, where: str) -> dict[str, list[str]]:
+    """Percent-encoded ``key=value`` pairs; percent-escapes that are not UTF-8 are a ``QueryError``."""
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise QueryError(f"{where} has percent-escapes that are not UTF-8: encode the query as UTF-8") from None
+
+
 __all__ = [
+    "DESCRIPTION_TYPES",
     "FORMAT_NAMES",
     "GRAPH_MEDIA",
     "GRAPH_TYPES",
     "RESULT_MEDIA",
     "RESULT_TYPES",
     "SparqlEndpoint",
+    "UnsupportedCharsetError",
     "negotiate",
     "parse_accept",
+    "requested_media",
 ]

@@ -63,15 +63,30 @@ def _read_frame(stream: BinaryIO) -> Any:
     return pickle.loads(_read_exactly(stream, size))  # noqa: S301
 
 
-def _answer(store: Any, sparql: str, max_rows: int, default_graphs: list[str], named_graphs: list[str]) -> tuple:
-    """One query's reply, read no further than ``max_rows`` solutions or triples."""
+def _answer(
+    store: Any,
+    sparql: str,
+    max_rows: int,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    base_iri: str | None = None,
+) -> tuple:
+    """One query's reply, read no further than ``max_rows`` solutions or triples.
+
+    The standard prefixes are predeclared (a query's own PREFIX wins) and relative IRIs resolve
+    against ``base_iri``, the endpoint's own URL, as the Protocol suggests.
+    """
     import pyoxigraph as ox
 
     from westminster_kg.store import syntax_error
     from westminster_kg.store.oxigraph import from_ox
 
     try:
-        options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
+        options: dict[str, Any] = {
+            "use_default_graph_as_union": not default_graphs,
+            "prefixes": PREFIXES,
+            "base_iri": base_iri,
+        }
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:
@@ -116,10 +131,10 @@ def worker_main(dump: str) -> None:
     _write_frame(replies, ("ready",))
     while True:
         try:
-            sparql, max_rows, default_graphs, named_graphs = _read_frame(requests)
+            sparql, max_rows, default_graphs, named_graphs, base_iri = _read_frame(requests)
         except EOFError:
             return
-        _write_frame(replies, _answer(store, sparql, max_rows, default_graphs, named_graphs))
+        _write_frame(replies, _answer(store, sparql, max_rows, default_graphs, named_graphs, base_iri))
 
 
 class _Worker:
@@ -205,6 +220,7 @@ class QueryPool:
         max_rows: int,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[QueryResult, bool]:
         """Answer ``sparql`` within ``timeout`` seconds; returns the result and whether it was capped.
 
@@ -225,7 +241,7 @@ class QueryPool:
         # other clients (bounded by the same limit above) must not eat this query's own budget.
         started = time.monotonic()
         try:
-            worker.send((sparql, max_rows, default_graphs or [], named_graphs or []))
+            worker.send((sparql, max_rows, default_graphs or [], named_graphs or [], base_iri))
             if not worker.wait_readable(timeout - (time.monotonic() - started)):
                 raise QueryTimeoutError(f"the query was stopped after the {timeout:g} s time limit")
             reply = worker.receive()

@@ -1,0 +1,131 @@
+"""Live data: a running ``wmkg serve`` picks up ``wmkg import``, ``--drop`` and edits to the curated files.
+
+A watcher thread compares a cheap fingerprint of the source files (each file's path, size and
+modification time: no file is read) every ``interval`` seconds. When it changes, the whole graph
+is loaded again off to the side: a new store, its label index and a new pool of query workers.
+Only when all of that is ready does the app switch to it, in one assignment; a request that started
+on the old data finishes on the old workers, which are stopped after the time limit has passed.
+So a query sees the old data or the new, never half. A file that does not parse (an edit in
+progress) leaves the old data serving and is tried again at the next change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from westminster_kg.errors import WmkgError
+
+if TYPE_CHECKING:
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+    from westminster_kg.project import Project
+    from westminster_kg.web.base import WebBase
+
+log = logging.getLogger("westminster_kg.web")
+
+# Stores whose data comes from the project's files (an endpoint keeps its own data).
+RELOADABLE = ("oxigraph", "memory")
+
+
+def file_stamps(project: Project) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, modification time in ns) of every source file: changes when a file is written,
+    added or removed, without reading any."""
+    stamps = []
+    for source in project.source_files():
+        try:
+            status = source.path.stat()
+        except OSError:  # removed between the listing and the stat: the next check sees it
+            continue
+        stamps.append((str(source.path), status.st_size, status.st_mtime_ns))
+    return tuple(stamps)
+
+
+def default_loader(kg: KnowledgeGraph) -> Callable[[], KnowledgeGraph] | None:
+    """How to load ``kg`` again from its project's files, or ``None`` when its store is an endpoint."""
+    if kg.store.name not in RELOADABLE:
+        return None
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+
+    backend = "memory" if kg.store.name == "memory" else "oxigraph"
+    store_dir = getattr(kg.store, "path", None)  # the on-disk store's folder (None in memory)
+    return lambda: KnowledgeGraph.load(kg.project.root, backend=backend, store_dir=store_dir)
+
+
+class Reloader:
+    """Watches the project's files and swaps in new data, a new label index and new workers."""
+
+    def __init__(self, web: WebBase, loader: Callable[[], KnowledgeGraph], interval: float = 1.0) -> None:
+        self.web = web
+        self.loader = loader
+        self.interval = interval
+        self.stamps = file_stamps(web.kg.project)
+        self.generation = 0  # how many times new data was swapped in (caches may key on it)
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the watcher thread (a daemon: it never keeps the process alive)."""
+        self._thread = threading.Thread(target=self._run, name="wmkg-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching (waits for a reload in progress to finish)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(60)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception:  # noqa: BLE001 - the watcher must outlive any one failed reload
+                log.exception("reloading the data failed; the old data keeps serving")
+
+    def check(self) -> bool:
+        """Reload when the files changed since the last look; whether new data was swapped in."""
+        with self._lock:
+            stamps = file_stamps(self.web.kg.project)
+            if stamps == self.stamps:
+                return False
+            try:
+                kg = self.loader()
+                kg.resolver  # noqa: B018 - index the labels before the first request needs them
+                pool = self._new_pool(kg)
+            except WmkgError as exc:
+                # A file mid-edit or a broken import: keep serving the old data, try at the next change.
+                self.stamps = stamps
+                self.failures += 1
+                log.warning("the files changed but do not load (%s); the old data keeps serving", exc)
+                return False
+            self._swap(kg, pool)
+            self.stamps = stamps
+            self.generation += 1
+            log.info("new data is live (generation %d, %d quads)", self.generation, len(kg.store))
+            return True
+
+    def _new_pool(self, kg: KnowledgeGraph) -> Any:
+        from westminster_kg.web.workers import QueryPool
+
+        return QueryPool(kg, self.web.settings.workers)
+
+    def _swap(self, kg: KnowledgeGraph, pool: Any) -> None:
+        web = self.web
+        old_pool = web.pool
+        # One assignment each; a request reads web.pool once per query, so it runs wholly on one side.
+        web.kg, web.pool = kg, pool
+        for cache in ("_network", "_view_page"):
+            if hasattr(web, cache):
+                setattr(web, cache, None)
+        web.generation = getattr(web, "generation", 0) + 1
+        if old_pool is not None:
+            # Queries already on the old workers may run up to the time limit: stop them after it.
+            timer = threading.Timer(web.settings.query_timeout + 5, old_pool.close)
+            timer.daemon = True
+            timer.start()
+
+
+__all__ = ["Reloader", "default_loader", "file_stamps"]

@@ -1,0 +1,61 @@
+"""The CLI as a newcomer meets it: plain tables for spreadsheets, "did you mean", examples in --help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from conftest import run_wmkg
+
+from westminster_kg.cli import app
+from westminster_kg.plain import QUERY_FORMATS
+
+pytestmark = pytest.mark.slow  # a real server on loopback, or the CLI in subprocesses
+COMMANDS = sorted(
+    [(c.name,) for c in app.registered_commands]
+    + [(group.name, c.name) for group in app.registered_groups for c in group.typer_instance.registered_commands]
+)
+
+
+def test_plain_tsv_has_plain_headers_values_and_labels() -> None:
+    done = run_wmkg("query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "tsv")
+    assert done.returncode == 0, done.stderr
+    header, first, *_ = done.stdout.splitlines()
+    assert "?" not in header and "reformGovernment_label" in header.split("\t")
+    cells = dict(zip(header.split("\t"), first.split("\t"), strict=True))
+    assert cells["reformGovernment"] == "https://w3id.org/westminster-kg/id/coalition-government-2010-2015"
+    assert cells["reformGovernment_label"] == "Coalition Government (2010-2015)"
+    assert not cells["quote"].startswith('"')
+
+
+def test_the_sparql_formats_keep_their_own_names() -> None:
+    done = run_wmkg("query", "governments", "-f", "sparql-tsv")
+    assert done.returncode == 0 and done.stdout.startswith("?")
+    plain = run_wmkg("query", "governments", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(plain.stdout)))
+    assert rows and all(not row["start"].startswith('"') for row in rows)
+
+
+def test_an_unknown_format_lists_every_format() -> None:
+    done = run_wmkg("query", "governments", "-f", "yaml")
+    assert done.returncode == 3
+    assert all(name in done.stderr for name in QUERY_FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("reforms-erodin", "reforms-eroding-conventions"), ("goverments", "governments")]
+)
+def test_a_misspelt_query_name_gets_did_you_mean(typed: str, meant: str) -> None:
+    done = run_wmkg("query", typed)
+    assert done.returncode == 3 and f"did you mean '{meant}'" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_has_an_example_and_no_bool_noise(command: tuple[str, ...]) -> None:
+    done = run_wmkg(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "<bool>" not in done.stdout
+    assert re.search(r"Example: wmkg ", done.stdout), done.stdout

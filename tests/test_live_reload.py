@@ -1,0 +1,111 @@
+"""A running ``wmkg serve`` sees ``wmkg import``, ``--drop`` and file edits without a restart, atomically."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import DATA, make_project, run_wmkg
+from test_web import RunningServer, start_server
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.namespaces import GRAPH_IMPORT
+from westminster_kg.web import Settings
+
+pytestmark = pytest.mark.slow  # a real server on loopback, or the CLI in subprocesses
+ROWS = 40  # triples in the import: a query must see all of them or none
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_IMPORT}extra> {{ ?s ?p ?o }} }}"
+
+
+def _import_file(folder: Path) -> Path:
+    lines = ["@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
+    lines += [f'<https://example.org/unit/{i}> rdfs:label "Zanzibar unit {i}" .' for i in range(ROWS - 1)]
+    lines.append('<https://example.org/unit/hq> rdfs:label "Zanzibar headquarters" .')
+    path = folder / "extra.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[RunningServer, Path]]:
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    settings = Settings(workers=1, query_timeout=30, reload_interval=0.2)
+    for server in start_server(KnowledgeGraph.load(root), settings):
+        yield server, root
+
+
+def _count(server: RunningServer) -> int:
+    response = httpx.get(server.url + "/sparql", params={"query": COUNT}, timeout=60)
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def _wait_for(server: RunningServer, wanted: int) -> None:
+    # A liveness bound, not a speed test: the reload only has to happen.
+    deadline = time.monotonic() + 180
+    while _count(server) != wanted:
+        assert time.monotonic() < deadline, f"the server never saw {wanted} triples"
+        time.sleep(0.2)
+
+
+def test_an_import_and_a_drop_go_live_atomically_while_queries_run(live: tuple[RunningServer, Path]) -> None:
+    server, root = live
+    assert _count(server) == 0
+    seen: list[int] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(_count(server))
+            except AssertionError as exc:  # a failed request is recorded, never swallowed
+                errors.append(str(exc))
+
+    thread = threading.Thread(target=hammer, daemon=True)
+    thread.start()
+    try:
+        done = run_wmkg("--root", str(root), "import", str(_import_file(root.parent)), "--graph", "extra")
+        assert done.returncode == 0, done.stderr
+        _wait_for(server, ROWS)
+        # The label index is new too: a name from the import now resolves in /api/queries.
+        entity = httpx.get(server.url + "/api/queries/entity", params={"entity": "Zanzibar headquarters"})
+        assert entity.status_code == 200, entity.text
+        dropped = run_wmkg("--root", str(root), "import", "--drop", "extra")
+        assert dropped.returncode == 0, dropped.stderr
+        _wait_for(server, 0)
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not errors
+    assert set(seen) <= {0, ROWS}, sorted(set(seen))
+
+
+def test_a_file_that_does_not_parse_leaves_the_old_data_serving(live: tuple[RunningServer, Path]) -> None:
+    server, root = live
+    before = httpx.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    broken = root / "graph" / "claims" / "half-written.ttl"
+    broken.write_text("@prefix wm: <https://w3id.org/westminster-kg/ontology#> .\nwm:x wm:y ", encoding="utf-8")
+    reloader = server_reloader(server)
+    deadline = time.monotonic() + 180
+    while reloader.failures == 0:
+        assert time.monotonic() < deadline, "the watcher never looked at the broken file"
+        time.sleep(0.2)
+    after = httpx.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    assert after == before
+    broken.unlink()
+
+
+def server_reloader(server: RunningServer):  # noqa: ANN201 - the app's own Reloader
+    """The Reloader of the app behind ``server`` (kept on the app's state by the lifespan)."""
+    import gc
+
+    from westminster_kg.web.reload import Reloader
+
+    return next(
+        o for o in gc.get_objects() if isinstance(o, Reloader) and o.web.kg.project.root == server.kg.project.root
+    )
