@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
@@ -49,3 +50,32 @@ def working(what: str) -> Iterator[None]:
 
 
 __all__ = ["Table", "err", "out", "working"]
+
+
+def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None) -> None:
+    """Print a query result in the chosen format (``QUERY_FORMATS``); ``label`` names IRIs for csv/tsv."""
+    if fmt != "table" or result.kind == "graph":
+        from westminster_kg.plain import render
+
+        sys.stdout.write(render(result, fmt, label or (lambda iri: None), neutralise=not raw))
+        return
+    if result.kind == "ask":
+        out.print("true" if result.boolean else "false")
+        return
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(_cell(t) for t in row))
+    out.print(table)
+    err.print(f"{len(result.rows)} row(s)")
+
+
+def _cell(term: Any) -> str:
+    from rich.markup import escape
+
+    from westminster_kg.namespaces import curie
+
+    if term is None:
+        return ""
+    from rdflib import URIRef
+
+    return escape(curie(term, brackets=True) if isinstance(term, URIRef) else str(term))
