@@ -52,7 +52,9 @@ def test_a_sub_kilobyte_entity_bomb_is_refused_fast_with_bounded_memory(mini_roo
     _, cpu_seconds, peak_kib = first.split()
     assert "DOCTYPE declares entities" in message and "bomb.rdf:3" in message
     assert float(cpu_seconds) < 1.0  # CPU time, not wall time: the same on a busy machine
-    assert int(peak_kib) < 400 * 1024
+    # The process with rdflib, pyoxigraph and the project loaded peaks near 0.5 GB by itself on a clean
+    # checkout; an expanded bomb goes to many GB (22 GB in the issue), so 1 GiB still proves the bound.
+    assert int(peak_kib) < 1024 * 1024
     assert not (mini_root / "imports" / "bomb.nq").exists()
 
 
