@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import DATA, make_project
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
@@ -116,7 +117,13 @@ def click_edge(offline: OfflinePage, edge_id: str) -> str | None:
         edge_id,
     )
     offline.page.mouse.click(point["x"], point["y"])
-    offline.page.wait_for_timeout(150)
+    # Wait for the panel to show an edge rather than a fixed time: a busy machine may take longer.
+    try:
+        offline.page.wait_for_function(
+            "() => document.querySelector('#wmkg-details')?.getAttribute('data-edge')", timeout=10_000
+        )
+    except PlaywrightTimeoutError:
+        pass
     return offline.page.get_attribute("#wmkg-details", "data-edge")
 
 
