@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
-from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
+from westminster_kg.namespaces import curie
+from westminster_kg.view.pages import entity_page, external_href  # noqa: F401 - the pages share these
 from westminster_kg.web.guard import ForbiddenQueryError, check_query
 from westminster_kg.web.workers import QueryTimeoutError, default_workers
 
@@ -58,22 +58,6 @@ def _template_environment() -> Any:
     environment.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
     environment.globals["entity_page"] = entity_page
     return environment
-
-
-def entity_page(iri: Any) -> str:
-    """The path of the web page for a ``wmr:`` IRI (``/id/<slug>``) or the ontology; ``""`` otherwise."""
-    text = str(iri)
-    if text.startswith(str(WMR)) and len(text) > len(str(WMR)):
-        return "/id/" + text[len(str(WMR)) :]
-    if text.startswith(ONTOLOGY_IRI):
-        return "/ontology" + ("#" + text.split("#", 1)[1] if "#" in text else "")
-    return ""
-
-
-def external_href(iri: Any) -> str:
-    """``iri`` when it is a web link (http/https), else ``""``: never a javascript: href."""
-    text = str(iri)
-    return text if re.match(r"^https?://", text, re.I) else ""
 
 
 class WebBase:
