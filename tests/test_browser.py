@@ -110,10 +110,19 @@ def mini_view(mini_kg, tmp_path_factory) -> Path:
 def click_edge(offline: OfflinePage, edge_id: str) -> str | None:
     """Click the middle of an edge on the canvas; returns the edge the details panel then shows."""
     point = offline.page.evaluate(
+        # The middle of an edge may lie under a node or a crossing edge, depending on the layout:
+        # take the first point along it where vis itself would report this edge and no node.
         """id => { const n = wmkgView.network; const e = n.body.edges[id];
-                   const p = e.edgeType.getPoint(0.5); const d = n.canvasToDOM(p);
                    const box = document.getElementById('wmkg-network').getBoundingClientRect();
-                   return {x: d.x + box.left, y: d.y + box.top}; }""",
+                   let best = null;
+                   for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+                     const d = n.canvasToDOM(e.edgeType.getPoint(t));
+                     if (d.x < 5 || d.y < 5 || d.x > box.width - 5 || d.y > box.height - 5) continue;
+                     const point = {x: d.x + box.left, y: d.y + box.top};
+                     best = best || point;
+                     if (n.getNodeAt(d) === undefined && n.getEdgeAt(d) === id) return point;
+                   }
+                   return best; }""",
         edge_id,
     )
     offline.page.mouse.click(point["x"], point["y"])
