@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import DATA, make_project
-from test_browser import CHROMIUM, OfflinePage, browser  # noqa: F401 - browser is a fixture
+from test_browser import CHROMIUM, OfflinePage, browser, click_edge  # noqa: F401 - browser is a fixture
 from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
@@ -96,16 +96,7 @@ def test_an_edge_click_shows_every_quote_with_stance_and_section(wide, server):
         "wmkgOverview.data.edges.find(e => e.from.endsWith('/principal-agent-model') && "
         "e.to.endsWith('/haldane-convention') && e.relation === 'wm:erodes')"
     )
-    point = wide.page.evaluate(
-        """id => { const n = wmkgOverview.network; const p = n.body.edges[id].edgeType.getPoint(0.5);
-                   const d = n.canvasToDOM(p);
-                   const b = document.getElementById('wmkg-network').getBoundingClientRect();
-                   return {x: d.x + b.left, y: d.y + b.top}; }""",
-        edge["id"],
-    )
-    wide.page.mouse.click(point["x"], point["y"])
-    wide.page.wait_for_timeout(200)
-    assert wide.page.get_attribute("#wmkg-details", "data-edge") == edge["id"]
+    assert click_edge(wide.page, edge["id"], view="wmkgOverview") == edge["id"]
     text = wide.page.inner_text("#wmkg-details")
     assert f"{edge['quotes']} quotes" in text and "Stance" in text and "Section" in text
     for claim in edge["claims"]:
