@@ -358,6 +358,13 @@ def serve_command(
         list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
     ] = [],  # noqa: B006 - typer reads the default, it is never mutated
     workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    max_query_bytes: Annotated[int, typer.Option(help="Bytes of SPARQL query text accepted.")] = 100_000,
+    max_result_bytes: Annotated[
+        int, typer.Option(help="Bytes of RDF terms one answer carries at most (then truncated, and says so).")
+    ] = 16 * 1024 * 1024,
+    public_name: Annotated[
+        list[str], typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat).")
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
     from westminster_kg.web import Settings, serve
@@ -369,8 +376,10 @@ def serve_command(
         cors_origins=list(cors),
         allowed_services=list(allow_service),
         workers=workers,
+        max_query_bytes=max_query_bytes,
+        max_result_bytes=max_result_bytes,
     )
-    serve(load_kg(), host=host, port=port, settings=settings)
+    serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))
 
 
 @dev_app.command("vocab")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
+from westminster_kg.web.connections import uvicorn_options
+from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
 from westminster_kg.web.pages import Pages
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.sparql import SparqlEndpoint
@@ -31,6 +33,7 @@ class WebApp(SparqlEndpoint, Pages, Api, Reconcile):
 
 def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starlette:
     """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it."""
+    import asyncio
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
@@ -44,13 +47,25 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        web.pool = await run_in_threadpool(QueryPool, kg, settings.workers)
+        # Two pools: /sparql's load (anyone's queries) cannot take the workers that /api and /query need.
+        web.pool, web.api_pool = await asyncio.gather(
+            run_in_threadpool(QueryPool, kg, settings.workers, allowed_services=settings.allowed_services),
+            run_in_threadpool(QueryPool, kg, 1, allowed_services=settings.allowed_services),
+        )
+        if not web.pool.isolated and not settings.allowed_services:
+            print(
+                "warning: query workers could not be cut off from the network (no user or network "
+                "namespaces here); only the query guard stops SERVICE calls",
+                file=sys.stderr,
+            )
         try:
             yield
         finally:
             web.pool.close()
+            web.api_pool.close()
 
-    middleware = []
+    # Outermost: the Host check, arrival time and security headers apply to every response.
+    middleware = [Middleware(SecurityMiddleware, hosts=settings.allowed_hosts)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -100,14 +115,28 @@ def host_warning(host: str) -> str | None:
     )
 
 
-def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine."""
+def serve(
+    kg: KnowledgeGraph,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    public_names: list[str] | tuple[str, ...] = (),
+) -> None:
+    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine.
+
+    Only requests whose ``Host`` names the bound address (or one of ``public_names``) are answered;
+    connections get header and keep-alive timeouts and a limit (``westminster_kg.web.connections``).
+    """
+    import dataclasses
+
     import uvicorn
 
     warning = host_warning(host)
     if warning:
         print(warning, file=sys.stderr)
-    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info")
+    settings = dataclasses.replace(settings or Settings(), allowed_hosts=allowed_hosts(host, port, public_names))
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **uvicorn_options())
 
 
 __all__ = ["WebApp", "create_app", "host_warning", "is_loopback", "serve"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
-from westminster_kg.web.guard import ForbiddenQueryError, check_query
+from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
 from westminster_kg.web.workers import QueryTimeoutError
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ class Settings:
     cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
     workers: int = 2  # query worker processes
+    max_query_bytes: int = 100_000  # bytes of query text accepted (checked before any parsing)
+    max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
+    sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
+    allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
 
 
 class BodyTooLargeError(WmkgError):
@@ -78,7 +82,8 @@ class WebBase:
     def __init__(self, kg: KnowledgeGraph, settings: Settings) -> None:
         self.kg = kg
         self.settings = settings
-        self.pool: QueryPool | None = None
+        self.pool: QueryPool | None = None  # answers /sparql
+        self.api_pool: QueryPool | None = None  # answers /api and /query, so /sparql load cannot starve them
         self.templates = _template_environment()
         self.templates.globals["external_href"] = external_href
         self._view_page: str | None = None
@@ -116,6 +121,7 @@ class WebBase:
         # Most specific first: ForbiddenQueryError is a QueryError, QueryTimeoutError a StoreError.
         for kind, status in (
             (BodyTooLargeError, 413),
+            (QueryTooLargeError, 413),
             (ForbiddenQueryError, 403),
             (QueryError, 400),
             (QueryTimeoutError, 503),
@@ -125,11 +131,26 @@ class WebBase:
                 return self.problem(request, status, str(error))
         return self.problem(request, 400, str(error))
 
-    def run_query(self, sparql: str, **graphs: Any) -> tuple[QueryResult, bool]:
-        check_query(sparql, self.settings)
-        if self.pool is None:
+    def run_query(
+        self, sparql: str, *, lane: str = "api", deadline: float | None = None, **graphs: Any
+    ) -> tuple[QueryResult, bool]:
+        """Answer a client's query in a worker (blocking): ``lane`` "sparql" or "api" picks the pool.
+
+        The text is checked here in linear time (size, shape); the worker parses it and refuses what
+        the endpoint will not run (``westminster_kg.web.guard``).
+        """
+        check_text(sparql, self.settings.max_query_bytes)
+        pool = self.pool if lane == "sparql" else (self.api_pool or self.pool)
+        if pool is None:
             raise StoreError("the query workers are not running")
-        return self.pool.run(sparql, timeout=self.settings.query_timeout, max_rows=self.settings.max_rows, **graphs)
+        return pool.run(
+            sparql,
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_rows,
+            max_bytes=self.settings.max_result_bytes,
+            deadline=deadline,
+            **graphs,
+        )
 
     async def read_body(self, request: Request) -> bytes:
         """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from westminster_kg.errors import QueryError, WmkgError
@@ -10,6 +14,7 @@ from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
 
 if TYPE_CHECKING:
+    import anyio
     from starlette.requests import Request
     from starlette.responses import Response
 
@@ -95,12 +100,28 @@ def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str 
     return None
 
 
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_forbidden(text: str) -> str | None:
+    """The first character XML 1.0 forbids in ``text`` (control characters, surrogates, U+FFFE/F), else ``None``."""
+    match = _XML_FORBIDDEN.search(text)
+    return match.group(0) if match else None
+
+
+async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    # Sent in pieces, so one large answer does not hold the event loop for the whole write.
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
 class SparqlEndpoint(WebBase):
     """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only)."""
 
     async def sparql(self, request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-        from starlette.responses import Response
+        import anyio
+        import anyio.to_thread
+        from starlette.responses import StreamingResponse
 
         try:
             params = await self.sparql_parameters(request)
@@ -129,36 +150,90 @@ class SparqlEndpoint(WebBase):
                 f"cannot answer with {accept}: results come as "
                 f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}",
             )
+        # The time limit counts from the request's arrival (stamped by the app's outer middleware):
+        # waiting for a thread, a worker or the serialiser is part of it.
+        arrived = getattr(request.state, "arrived", None) or time.monotonic()
+        deadline = arrived + self.settings.query_timeout
         try:
-            result, truncated = await run_in_threadpool(
-                self.run_query,
-                query,
-                default_graphs=params.get("default-graph-uri"),
-                named_graphs=params.get("named-graph-uri"),
+            with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+                # /sparql has its own threads (self.sparql_limiter): its load cannot use up the pool
+                # that pages and the API run on. Query and serialisation both run off the event loop.
+                answer = await anyio.to_thread.run_sync(
+                    functools.partial(
+                        self.answer_bytes,
+                        query,
+                        format_name,
+                        accept,
+                        deadline=deadline,
+                        default_graphs=params.get("default-graph-uri"),
+                        named_graphs=params.get("named-graph-uri"),
+                    ),
+                    limiter=self.sparql_limiter,
+                )
+        except TimeoutError:
+            return self.problem(
+                request,
+                503,
+                f"the endpoint stayed busy for the whole {self.settings.query_timeout:g} s time limit; try again",
             )
         except WmkgError as exc:
             return self.problem_for(request, exc)
-        if result.kind == "graph":
-            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
-            if name is None:
-                offered = ", ".join(GRAPH_MEDIA.values())
-                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}")
-            body = result.graph.serialize(format=name)
-            media = GRAPH_MEDIA[name]
-        else:
-            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
-            if name is None:
-                return self.problem(request, 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
-            body = result.serialize(name)
-            media = RESULT_MEDIA[name]
+        if isinstance(answer, tuple) and answer[0] == "problem":
+            return self.problem(request, answer[1], answer[2])
+        body, media, truncated = answer
         headers = {"Vary": "Accept"}
         if truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Note"] = (
-                f"results capped at {self.settings.max_rows} rows or triples (wmkg serve --max-rows)"
+                f"results capped at {self.settings.max_rows} rows or triples or "
+                f"{self.settings.max_result_bytes} bytes of terms (wmkg serve --max-rows, --max-result-bytes)"
             )
         charset = "; charset=utf-8" if not media.endswith("json") else ""
-        return Response(body, media_type=media + charset, headers=headers)
+        return StreamingResponse(_chunks(body), media_type=media + charset, headers=headers)
+
+    @property
+    def sparql_limiter(self) -> anyio.CapacityLimiter:
+        """The threads /sparql may hold at once (created on first use, inside the event loop)."""
+        import anyio
+
+        limiter = getattr(self, "_sparql_limiter", None)
+        if limiter is None:
+            limiter = self._sparql_limiter = anyio.CapacityLimiter(self.settings.sparql_concurrency)
+        return limiter
+
+    def answer_bytes(
+        self, query: str, format_name: str | None, accept: str | None, *, deadline: float, **graphs: Any
+    ) -> tuple[bytes, str, bool] | tuple[str, int, str]:
+        """Run ``query`` and serialise its answer (in a thread): the body, its media type, whether capped.
+
+        A result that cannot be written in the negotiated format comes back as ``("problem", status,
+        message)``.
+        """
+        result, truncated = self.run_query(query, lane="sparql", deadline=deadline, **graphs)
+        if result.kind == "graph":
+            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
+            if name is None:
+                return ("problem", 406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}")
+            text = result.graph.serialize(format=name)
+            media = GRAPH_MEDIA[name]
+        else:
+            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
+            if name is None:
+                return ("problem", 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
+            text = result.serialize(name)
+            media = RESULT_MEDIA[name]
+        body = text.encode("utf-8") if isinstance(text, str) else text
+        if name == "xml":
+            bad = xml_forbidden(body.decode("utf-8"))
+            if bad is not None:
+                # XML 1.0 cannot carry these characters at all, not even as character references:
+                # refuse rather than send a document no XML parser will read.
+                return (
+                    "problem",
+                    406,
+                    f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry; ask for JSON, CSV or Turtle",
+                )
+        return body, media, truncated
 
     async def sparql_parameters(self, request: Request) -> dict[str, list[str]]:
         """Protocol parameters from the URL and, for POST, from a form or a direct query body."""
@@ -195,4 +270,5 @@ __all__ = [
     "SparqlEndpoint",
     "negotiate",
     "parse_accept",
+    "xml_forbidden",
 ]

@@ -3,10 +3,18 @@
 pyoxigraph has no query timeout or cancellation, so each client query runs in a worker process
 holding its own in-memory copy of the store (loaded from an N-Quads dump written once at start-up):
 a worker that runs over the time limit is killed and replaced, and the other workers keep answering.
+
+What a worker may do: it parses each query with ``guard.inspect_query`` before Oxigraph sees it (no
+SERVICE unless allowed, no unknown functions, bounded nesting), answers at most ``max_rows`` rows and
+``max_bytes`` bytes of terms, and turns every engine error into a one-line error reply, so no query
+makes it die. Unless a SERVICE allow-list is configured it also runs in a network namespace of its own
+with no interfaces (``isolate_network``): even a query the guard misread could not reach any host.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import pickle
 import queue
 import select
@@ -21,7 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from westminster_kg.errors import QueryError, StoreError
 from westminster_kg.namespaces import PREFIXES
-from westminster_kg.web.guard import ForbiddenQueryError
+from westminster_kg.web.guard import ForbiddenQueryError, Inspection, inspect_query
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -61,71 +69,197 @@ def _read_frame(stream: BinaryIO) -> Any:
     return pickle.loads(_read_exactly(stream, size))  # noqa: S301
 
 
-def _answer(store: Any, sparql: str, max_rows: int, default_graphs: list[str], named_graphs: list[str]) -> tuple:
-    """One query's reply, read no further than ``max_rows`` solutions or triples."""
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+NETWORK_ENV = "WMKG_WORKER_NETWORK"  # "1": the worker keeps the network (a SERVICE allow-list is set)
+
+
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace; whether that worked.
+
+    Root (or CAP_SYS_ADMIN) can unshare the network alone; anyone else may where unprivileged user
+    namespaces are enabled, mapping their own uid and gid so file access is unchanged. In the new
+    namespace there is no interface at all (not even a working loopback): every connect fails.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no libc to call (not Linux)
+        return False
+    if not hasattr(libc, "unshare"):  # pragma: no cover - not Linux
+        return False
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        return False
+    try:
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    except OSError:  # pragma: no cover - the namespace holds; only the id maps failed
+        pass
+    return True
+
+
+def _term_size(term: Any) -> int:
+    return 0 if term is None else len(str(term)) + 16
+
+
+_INSPECTED: dict[tuple, Inspection | QueryError] = {}  # a small cache: clients repeat their queries
+PARSE_SECONDS = 3.0  # rdflib's parse of one query may take this long; then the query is refused
+
+
+class _ParseBudgetError(Exception):
+    """Raised inside the serving thread when the parse of a query runs over ``PARSE_SECONDS``."""
+
+
+def _parse_within(sparql: str, allowed_services: list[str], seconds: float) -> Inspection:
+    """``inspect_query`` stopped after ``seconds``: the worker refuses the query and stays alive.
+
+    rdflib's parser is pure Python, so an exception set asynchronously on this thread stops it at the
+    next bytecode; the lock makes sure the exception is only ever set while the parse is running.
+    """
+    lock, state = threading.Lock(), {"parsing": True}
+    thread_id = threading.get_ident()
+
+    def stop() -> None:
+        with lock:
+            if state["parsing"]:
+                error = ctypes.py_object(_ParseBudgetError)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), error)
+
+    timer = threading.Timer(seconds, stop)
+    timer.start()
+    try:
+        return inspect_query(sparql, allowed_services)
+    except _ParseBudgetError:
+        raise QueryError(f"the query is too complex to read within {seconds:g} s; simplify it") from None
+    finally:
+        with lock:
+            state["parsing"] = False
+        timer.cancel()
+
+
+def _inspect(sparql: str, allowed_services: list[str], seconds: float = PARSE_SECONDS) -> Inspection:
+    key = (sparql, tuple(allowed_services))
+    verdict = _INSPECTED.get(key)
+    if verdict is None:
+        try:
+            verdict = _parse_within(sparql, allowed_services, seconds)
+        except QueryError as exc:
+            verdict = exc
+        if len(_INSPECTED) > 256:
+            _INSPECTED.clear()
+        _INSPECTED[key] = verdict
+    if isinstance(verdict, QueryError):
+        raise verdict
+    return verdict
+
+
+def _answer(store: Any, job: dict) -> tuple:
+    """One query's reply, read no further than ``max_rows`` solutions or triples or ``max_bytes`` of terms."""
     import pyoxigraph as ox
 
     from westminster_kg.store import syntax_error
     from westminster_kg.store.oxigraph import from_ox
 
+    sparql, max_rows, max_bytes = job["sparql"], job["max_rows"], job["max_bytes"]
     try:
-        options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        inspection = _inspect(sparql, job["allowed_services"], job.get("parse_seconds", PARSE_SECONDS))
+        options: dict[str, Any] = {}
+        if job["default_graphs"] or job["named_graphs"]:
+            # The Protocol's default-graph-uri / named-graph-uri override the query's FROM (spec 2.1.4).
+            options["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+            options["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        elif not inspection.has_dataset:
+            # No dataset given: the default graph is the union of the store's graphs. With FROM or
+            # FROM NAMED in the query, Oxigraph builds that dataset from the store's graphs (never
+            # fetching anything); the union flag would silently override it.
+            options["use_default_graph_as_union"] = True
         answer = store.query(sparql, **options)
         if isinstance(answer, ox.QueryBoolean):
             return ("ask", bool(answer))
+        size = 0
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             rows = []
             for solution in answer:  # stop at the cap: a huge result is never built
-                if len(rows) == max_rows:
+                row = tuple(from_ox(solution[v]) for v in variables)
+                size += sum(_term_size(t) for t in row)
+                if len(rows) == max_rows or size > max_bytes:
                     return ("select", variables, rows, True)
-                rows.append(tuple(from_ox(solution[v]) for v in variables))
+                rows.append(row)
             return ("select", variables, rows, False)
         triples = []
         for triple in answer:
-            if len(triples) == max_rows:
+            terms = (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
+            size += sum(_term_size(t) for t in terms)
+            if len(triples) == max_rows or size > max_bytes:
                 return ("graph", triples, True)
-            triples.append((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+            triples.append(terms)
         return ("graph", triples, False)
+    except ForbiddenQueryError as exc:
+        return ("error", "forbidden", str(exc))
+    except QueryError as exc:
+        return ("error", "syntax", str(exc))
     except SyntaxError as exc:
         error = syntax_error(sparql, str(exc))
-        return ("error", "update" if "updates are refused" in str(error) else "syntax", str(error))
-    except (OSError, ValueError, TypeError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        return ("error", "forbidden" if "updates are refused" in str(error) else "syntax", str(error))
+    except Exception as exc:  # noqa: BLE001 - any engine error is this query's failure, never the worker's
+        text = str(exc).strip()
+        detail = text.splitlines()[0][:300] if text else type(exc).__name__
         return ("error", "failed", f"the query failed: {detail}")
+
+
+def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
+    while True:
+        try:
+            job = _read_frame(requests)
+        except EOFError:
+            return
+        try:
+            reply = _answer(store, job)
+        except RecursionError:  # pragma: no cover - the guard's limits keep this out of reach
+            reply = ("error", "syntax", "the query nests too deeply to answer; simplify it")
+        except _ParseBudgetError:  # pragma: no cover - the stop landed just after the parse ended
+            reply = ("error", "syntax", f"the query is too complex to read within {PARSE_SECONDS:g} s; simplify it")
+        _write_frame(replies, reply)
 
 
 def worker_main(dump: str) -> None:
     """A worker process: load the dump, then answer queries from stdin on stdout until stdin closes."""
     import pyoxigraph as ox
 
+    isolated = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
     store = ox.Store()
     store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
-    _write_frame(replies, ("ready",))
-    while True:
-        try:
-            sparql, max_rows, default_graphs, named_graphs = _read_frame(requests)
-        except EOFError:
-            return
-        _write_frame(replies, _answer(store, sparql, max_rows, default_graphs, named_graphs))
+    inspect_query("ASK {}")  # import and warm rdflib's parser now, not inside the first client's time limit
+    _write_frame(replies, ("ready", isolated))
+    # rdflib's parser recurses deeply: run it on a thread with a large stack and a high recursion limit,
+    # so a query the linear guard let through ends in an answer or a one-line error, never a crash.
+    sys.setrecursionlimit(20_000)
+    threading.stack_size(512 * 1024 * 1024)
+    thread = threading.Thread(target=_serve, args=(requests, replies, store))
+    thread.start()
+    thread.join()
 
 
 class _Worker:
     """One worker subprocess and its pipes."""
 
-    def __init__(self, dump: str) -> None:
+    def __init__(self, dump: str, *, network: bool = False) -> None:
+        env = dict(os.environ)
+        env[NETWORK_ENV] = "1" if network else "0"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "westminster_kg.web", "--worker", dump],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
+            env=env,
         )
+        self.isolated = False
 
     def send(self, message: Any) -> None:
         _write_frame(self.process.stdin, message)
@@ -154,7 +288,12 @@ class QueryPool:
     ``run`` blocks, so the web app calls it from a thread; the event loop keeps serving.
     """
 
-    def __init__(self, kg: KnowledgeGraph, workers: int = 2) -> None:
+    def __init__(
+        self, kg: KnowledgeGraph, workers: int = 2, *, allowed_services: list[str] | tuple[str, ...] = ()
+    ) -> None:
+        # Workers get a network only when some SERVICE endpoint is allowed; otherwise none at all.
+        self.allowed_services = list(allowed_services)
+        self.isolated = True  # every worker started so far runs without a network
         self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
         self.dump = str(Path(self._folder.name) / "store.nq")
         _dump_nquads(kg, self.dump)
@@ -162,7 +301,8 @@ class QueryPool:
         self._closed = False
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        self.replaced = 0
+        self.replaced = 0  # workers killed at the time limit or found dead, and restarted
+        self.died = 0  # workers that died while answering (a bug: no query should do this)
         starters = [threading.Thread(target=self._start_worker) for _ in range(max(1, workers))]
         for thread in starters:
             thread.start()
@@ -177,14 +317,19 @@ class QueryPool:
         return self._idle.qsize()
 
     def _start_worker(self) -> None:
-        worker = _Worker(self.dump)
+        worker = _Worker(self.dump, network=bool(self.allowed_services))
         try:
-            if not worker.wait_readable(120) or worker.receive() != ("ready",):
+            if not worker.wait_readable(120):
+                raise EOFError("the worker did not start")
+            reply = worker.receive()
+            if reply[0] != "ready":
                 raise EOFError("the worker did not start")
         except (EOFError, OSError):
             worker.stop()
             return
+        worker.isolated = bool(reply[1])
         with self._lock:
+            self.isolated = self.isolated and worker.isolated
             if self._closed:
                 worker.stop()
                 return
@@ -197,41 +342,63 @@ class QueryPool:
         *,
         timeout: float,
         max_rows: int,
+        max_bytes: int = 64 * 1024 * 1024,
+        deadline: float | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> tuple[QueryResult, bool]:
-        """Answer ``sparql`` within ``timeout`` seconds; returns the result and whether it was capped.
+        """Answer ``sparql`` by ``deadline``; returns the result and whether it was capped.
+
+        Args:
+            sparql: the query as the client wrote it.
+            timeout: the time limit in seconds (named in the error message).
+            max_rows: solutions or triples returned at most.
+            max_bytes: bytes of term text returned at most (a truncated result says so).
+            deadline: ``time.monotonic()`` by which the answer must be in: the request's arrival plus
+                ``timeout``, so waiting for a free worker counts. Default: now plus ``timeout``.
+            default_graphs: the Protocol's ``default-graph-uri`` values.
+            named_graphs: the Protocol's ``named-graph-uri`` values.
 
         Raises:
-            QueryTimeoutError: the query (or the wait for a free worker) ran over the limit.
-            ForbiddenQueryError: the text is an update.
-            QueryError: the text is not SPARQL (message with line and column).
+            QueryTimeoutError: the query, with its wait for a free worker, ran over the limit.
+            ForbiddenQueryError: an update, or a SERVICE not allowed.
+            QueryError: the text is not SPARQL, or the engine refused it (one line).
         """
         from rdflib import Graph
 
         from westminster_kg.store import QueryResult
 
+        deadline = time.monotonic() + timeout if deadline is None else deadline
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            raise QueryTimeoutError(f"every query worker stayed busy for {timeout:g} s; try again") from None
-        # The time limit counts from when a worker takes the query: waiting behind slow queries of
-        # other clients (bounded by the same limit above) must not eat this query's own budget.
-        started = time.monotonic()
+            raise QueryTimeoutError(
+                f"every query worker stayed busy for the whole {timeout:g} s time limit; try again"
+            ) from None
+        job = {
+            "sparql": sparql,
+            "max_rows": max_rows,
+            "max_bytes": max_bytes,
+            "default_graphs": list(default_graphs or []),
+            "named_graphs": list(named_graphs or []),
+            "allowed_services": self.allowed_services,
+            "parse_seconds": min(PARSE_SECONDS, timeout),
+        }
         try:
-            worker.send((sparql, max_rows, default_graphs or [], named_graphs or []))
-            if not worker.wait_readable(timeout - (time.monotonic() - started)):
-                raise QueryTimeoutError(f"the query was stopped after the {timeout:g} s time limit")
+            worker.send(job)
+            if not worker.wait_readable(deadline - time.monotonic()):
+                raise QueryTimeoutError(f"the query was stopped at the {timeout:g} s time limit (counted from arrival)")
             reply = worker.receive()
         except (QueryTimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
             if isinstance(exc, QueryTimeoutError):
                 raise
+            self.died += 1
             raise StoreError("the query worker died while answering; it has been replaced") from exc
         self._idle.put(worker)
         kind = reply[0]
         if kind == "error":
-            if reply[1] == "update":
+            if reply[1] == "forbidden":
                 raise ForbiddenQueryError(reply[2])
             raise QueryError(reply[2])
         if kind == "ask":
