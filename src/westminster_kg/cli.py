@@ -419,6 +419,9 @@ def import_command(
     ] = None,
     mapping: Annotated[Path | None, typer.Option(help="CSV only: the column mapping (TOML or JSON).")] = None,
     drop: Annotated[str | None, typer.Option(help="Remove the import of this name instead.")] = None,
+    base: Annotated[
+        str | None, typer.Option(help="IRI that relative IRIs in FILE resolve against (else they are an error).")
+    ] = None,
 ) -> None:
     """Import a dataset into its own named graph (all or nothing), or --drop one."""
     from westminster_kg.link import drop_import, import_dataset
@@ -432,7 +435,7 @@ def import_command(
         return
     if file is None or graph is None:
         raise ParameterError("give FILE --graph NAME (or --drop NAME)")
-    result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping)
+    result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping, base=base)
     for warning in result.warnings:
         err.print(f"[yellow]warning[/]: {_escape(warning)}")
     verb = "replaced" if result.replaced else "wrote"

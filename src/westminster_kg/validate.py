@@ -114,7 +114,40 @@ def validate(project: Project) -> ValidationReport:
     _check_hedge_cues(data, locator, report)
     _run_check_queries(project, store, locator, report)
     _run_shacl(project, data, per_file, locator, report)
+    _check_imports(project, report)
     return report
+
+
+def _check_imports(project: Project, report: ValidationReport) -> None:
+    """Each ``imports/*.nq`` under the rule ``wmkg import`` applies (westminster_kg.link.importers.rules)."""
+    import pyoxigraph as ox
+
+    from westminster_kg.errors import InputError
+    from westminster_kg.link.importers.rules import check_import, evidenced_relations
+
+    relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
+    for source in project.source_files():
+        if not source.path.is_relative_to(project.imports_dir):
+            continue
+        where = project.relative(source.path)
+        quads, lines = [], {}
+        with source.path.open("rb") as stream:
+            for number, line in enumerate(stream, 1):
+                if not line.strip() or line.lstrip().startswith(b"#"):
+                    continue
+                try:
+                    parsed = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
+                except SyntaxError as exc:
+                    report.findings.append(Finding("violation", "import-rule", f"line {number}: {exc}", "", where))
+                    break
+                for quad in parsed:
+                    quads.append(quad)
+                    lines[quad] = number
+        try:
+            check_import(quads, relations, where, lines.get)
+        except InputError as exc:
+            located, _, message = str(exc).partition(": ")  # "imports/NAME.nq:LINE", the rest
+            report.findings.append(Finding("violation", "import-rule", message, "", located))
 
 
 def _check_article_hash(project: Project, data: Graph, report: ValidationReport) -> None:

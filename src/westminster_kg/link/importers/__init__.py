@@ -22,6 +22,7 @@ from westminster_kg.link.importers.popolo import (
     read_json,
 )
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
+from westminster_kg.link.importers.rules import check_import, evidenced_relations, line_finder
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
 
@@ -88,6 +89,7 @@ def import_dataset(
     *,
     fmt: str | None = None,
     mapping: Path | str | None = None,
+    base: str | None = None,
 ) -> ImportResult:
     """Import a dataset into its own named graph, all or nothing.
 
@@ -103,6 +105,7 @@ def import_dataset(
         fmt: turtle, ntriples, nquads, trig, jsonld, rdfxml, csv or popolo (default: from the suffix;
             a ``.json`` file without ``@context`` holding Popolo's lists is read as Popolo).
         mapping: for CSV, a TOML or JSON column mapping (see ``CsvMapping``).
+        base: the IRI relative IRIs in the file resolve against; without it they are an error.
 
     Returns:
         What was written.
@@ -139,9 +142,12 @@ def import_dataset(
     else:
         if mapping is not None:
             raise InputError(f"--mapping applies to CSV only, not to {kind}")
-        quads = parse_rdf(path, kind, graph)
+        quads = parse_rdf(path, kind, graph, base=base)
     if not quads:
         raise InputError(f"{path}: no triples to import")
+    # The article's resources and evidenced edges are the article's: see importers.rules.
+    relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
+    check_import(quads, relations, str(path), line_finder(path))
     data = ox.serialize(sorted(set(quads), key=str), format=ox.RdfFormat.N_QUADS)
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()

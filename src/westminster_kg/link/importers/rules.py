@@ -1,0 +1,125 @@
+"""What an import may say: about its own resources, and links to the article's, never the article's words.
+
+An import may describe its own resources and point at the article's (``owl:sameAs``, ``skos:*Match``,
+``rdfs:seeAlso``, or its own predicates with an article IRI as object). It may not:
+
+* add a triple whose SUBJECT is an article resource (``wmr:``, ``wm:`` or one of our graph names): that
+  would re-label an entity or change what the catalogue answers about it;
+* use a relation typed ``wm:EvidencedRelation`` without a ``wm:Claim`` for that very triple carrying a
+  quote (``prov:wasDerivedFrom/oa:hasSelector/oa:exact``): that would add an edge no words support.
+
+``wmkg import`` refuses such data before writing anything; ``wmkg validate`` applies the same rule to the
+files already in ``imports/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from westminster_kg.errors import InputError
+from westminster_kg.namespaces import GRAPH_BASE, ONTOLOGY_IRI, WMR
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
+_EXACT = "http://www.w3.org/ns/oa#exact"
+ARTICLE_SPACES = (str(WMR), ONTOLOGY_IRI, GRAPH_BASE)
+
+
+def evidenced_relations(ontology: Path) -> frozenset[str]:
+    """The IRIs of every property typed ``wm:EvidencedRelation`` in the ontology file."""
+    kind = ox.NamedNode(_wm("EvidencedRelation"))
+    found = set()
+    for triple in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE):
+        if triple.predicate.value == _RDF + "type" and triple.object == kind:
+            found.add(triple.subject.value)
+    return frozenset(found)
+
+
+def _wm(local: str) -> str:
+    return ONTOLOGY_IRI + local if ONTOLOGY_IRI.endswith("#") else ONTOLOGY_IRI + "#" + local
+
+
+def is_article_resource(term: object) -> bool:
+    """Whether ``term`` names one of the article's resources, terms or graphs."""
+    return isinstance(term, ox.NamedNode) and term.value.startswith(ARTICLE_SPACES)
+
+
+def check_import(
+    quads: Iterable[ox.Quad],
+    relations: frozenset[str],
+    source: str,
+    line_of: Callable[[ox.Quad], int | None],
+) -> None:
+    """Raise ``InputError`` (``source:line: ...``) at the first triple an import may not add."""
+    quads = list(quads)
+    for quad in quads:
+        if is_article_resource(quad.subject):
+            raise InputError(
+                f"{_where(source, line_of(quad))}: <{quad.subject.value}> is the article's: an import may not "
+                f"say anything about it (here <{quad.predicate.value}>); describe your own resource and link "
+                "it with owl:sameAs, skos:exactMatch or rdfs:seeAlso"
+            )
+    evidenced = [q for q in quads if q.predicate.value in relations]
+    if not evidenced:
+        return
+    by_subject: dict[object, list[ox.Quad]] = {}
+    for quad in quads:
+        by_subject.setdefault(quad.subject, []).append(quad)
+
+    def objects(node: object, predicate: str) -> list[object]:
+        return [q.object for q in by_subject.get(node, []) if q.predicate.value == predicate]
+
+    quoted = set()
+    for claim in [q.subject for q in quads if q.predicate.value == _RDF + "type" and q.object.value == _wm("Claim")]:
+        has_quote = any(
+            objects(selector, _EXACT)
+            for evidence in objects(claim, _DERIVED)
+            for selector in objects(evidence, _SELECTOR)
+        )
+        if has_quote:
+            for s in objects(claim, _RDF + "subject"):
+                for p in objects(claim, _RDF + "predicate"):
+                    for o in objects(claim, _RDF + "object"):
+                        quoted.add((s, p, o))
+    for quad in evidenced:
+        if (quad.subject, quad.predicate, quad.object) not in quoted:
+            raise InputError(
+                f"{_where(source, line_of(quad))}: <{quad.predicate.value}> is an evidenced relation: an import "
+                "may use it only with a wm:Claim for the same triple that quotes its evidence (oa:exact)"
+            )
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}:{line}" if line else source
+
+
+def line_finder(path: Path) -> Callable[[ox.Quad], int | None]:
+    """A best guess at the line of ``path`` that states a quad: the first line naming its subject.
+
+    Parsers give no position per triple; the subject's IRI, or its last segment as written in a
+    prefixed name, finds the statement in every format we import.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return lambda quad: None
+
+    def find(quad: ox.Quad) -> int | None:
+        subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+        if not subject:
+            return None
+        local = subject.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        for needle in (subject, ":" + local):
+            for number, text in enumerate(lines, 1):
+                if needle in text:
+                    return number
+        return None
+
+    return find
+
+
+__all__ = ["ARTICLE_SPACES", "check_import", "evidenced_relations", "is_article_resource", "line_finder"]
