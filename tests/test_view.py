@@ -105,6 +105,7 @@ def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
     from conftest import run_wmkg
 
     target = tmp_path / "out" / "view.html"
+    target.parent.mkdir()  # -o never creates folders (issue 12)
     done = run_wmkg(
         "--root",
         str(mini_root),

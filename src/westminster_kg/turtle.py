@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -244,19 +245,63 @@ def canonical_turtle(graph: Graph) -> str:
     return buffer.getvalue().decode("utf-8").strip("\n") + "\n"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (``None`` for a regular file)."""
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return None
+
+
+def write_atomically(path: Path, data: bytes, *, create_parents: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``.
 
-    A crash at any moment leaves either the old file or the new one, never half of one.
+    A crash at any moment leaves either the old file or the new one, never half of one. The output
+    is treated as the user meant it:
+
+    * a symlink is written through (its target is replaced, the link stays);
+    * a directory, device, FIFO or socket is refused with one line (``InputError``), never replaced;
+    * an existing file keeps its permission bits; a new one gets 0644 (less the umask);
+    * a missing folder is an error unless ``create_parents`` (the project's own folders).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        existing = target.stat()
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if existing is not None:
+        kind = _kind(existing.st_mode)
+        if kind is not None:
+            raise InputError(f"{path}: is {kind}, not a file: give a file name to write")
+    if not target.parent.is_dir():
+        if not create_parents:
+            raise InputError(f"{path}: the folder {target.parent} does not exist (create it first)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if existing is not None:
+        mode = stat.S_IMODE(existing.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write in {target.parent}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -401,8 +401,7 @@ def write_view(kg: KnowledgeGraph, path: Path | str, *, title: str | None = None
     graph = build_network(kg, **options)
     page = render_html(graph, title=title or "Westminster KG network")
     target = Path(path)
-    write_atomically(target, page.encode("utf-8"))
-    target.chmod(0o644)  # the temporary file was private; the page is meant to be opened and shared
+    write_atomically(target, page.encode("utf-8"))  # an existing file keeps its mode; a new one is 0644
     return target
 
 

@@ -460,7 +460,7 @@ def accept_candidates(
     ]
     if new:
         existing += candidates_graph(new, graph_name, accepted_on=date)
-        write_atomically(target, canonical_turtle(existing).encode("utf-8"))
+        write_atomically(target, canonical_turtle(existing).encode("utf-8"), create_parents=True)
     return len(new), target
 
 

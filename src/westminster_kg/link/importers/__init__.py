@@ -151,7 +151,7 @@ def import_dataset(
     data = ox.serialize(sorted(set(quads), key=str), format=ox.RdfFormat.N_QUADS)
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
-    write_atomically(target, data if isinstance(data, bytes) else str(data).encode("utf-8"))
+    write_atomically(target, data if isinstance(data, bytes) else str(data).encode("utf-8"), create_parents=True)
     return ImportResult(name, str(graph.value), target, len(set(quads)), replaced, tuple(warnings))
 
 
