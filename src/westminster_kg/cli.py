@@ -65,11 +65,21 @@ def common(
         str | None,
         typer.Option(help="SPARQL Update endpoint: replace the project's graphs there before the command."),
     ] = None,
+    endpoint_deadline: Annotated[
+        float, typer.Option(help="Seconds one --endpoint request may take in all, however slowly it answers.")
+    ] = 120.0,
+    endpoint_max_bytes: Annotated[int, typer.Option(help="Bytes of one --endpoint answer read at most.")] = 256
+    * 1024
+    * 1024,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Options for every command."""
     OPTIONS.root, OPTIONS.backend, OPTIONS.store, OPTIONS.debug = root, backend, store, debug
     OPTIONS.endpoint, OPTIONS.update_endpoint = endpoint, update_endpoint
+    if endpoint is not None or update_endpoint is not None:
+        from westminster_kg.store.endpoint import EndpointStore
+
+        EndpointStore.deadline, EndpointStore.max_response_bytes = endpoint_deadline, endpoint_max_bytes
 
 
 def load_kg() -> Any:

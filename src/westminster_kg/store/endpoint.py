@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -124,12 +125,20 @@ class EndpointStore:
         update_url: the SPARQL Update endpoint; without it the store is read-only.
         graph_store_url: a Graph Store Protocol endpoint, used instead of INSERT DATA for loads.
         auth: an ``httpx.Auth`` or ``(user, password)``; ``user:password@`` in a URL works too.
-        timeout: seconds to wait for one request.
+        timeout: seconds to wait for one read, connect or write.
+        deadline: seconds for a whole request, however the server drips its answer (default
+            ``EndpointStore.deadline``).
+        max_response_bytes: the largest answer read (default ``EndpointStore.max_response_bytes``).
         default_graphs: graphs to merge as the default graph (``default-graph-uri``), for engines
             whose default graph is not the union of all graphs.
     """
 
     name = "endpoint"
+    # Defaults for every request (``wmkg --endpoint-deadline/--endpoint-max-bytes`` change them): a
+    # server that drips its answer or never ends it cannot hold the client longer or fill its memory.
+    deadline: float = 120.0  # seconds for a whole request: connect, send, every byte of the answer
+    max_response_bytes: int = 256 * 1024 * 1024
+    max_redirects: int = 5  # same host only: a query is never re-sent to another host
 
     def __init__(
         self,
@@ -140,6 +149,8 @@ class EndpointStore:
         auth: httpx.Auth | tuple[str, str] | None = None,
         timeout: float = 60.0,
         default_graphs: list[str] | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         self.query_url, query_auth = credentials_from_url(query_url)
         self.update_url, update_auth = credentials_from_url(update_url) if update_url else (None, None)
@@ -156,7 +167,12 @@ class EndpointStore:
         }
         self.timeout = timeout
         self.default_graphs = list(default_graphs or [])
-        self._client = httpx.Client(timeout=timeout, follow_redirects=True)
+        if deadline is not None:
+            self.deadline = deadline
+        if max_response_bytes is not None:
+            self.max_response_bytes = max_response_bytes
+        # Redirects are followed by hand (_send): only to the same scheme, host and port.
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def __repr__(self) -> str:
         return f"EndpointStore({self.query_url!r}, update_url={self.update_url!r})"
@@ -164,18 +180,65 @@ class EndpointStore:
     # --- HTTP ----------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One request; every way it can fail becomes a one-line ``StoreError`` naming the URL."""
-        try:
-            response = self._client.request(method, url, auth=self._auth.get(url), **kwargs)
-        except httpx.ConnectError as exc:
-            raise StoreError(f"{url}: cannot connect ({_reason(exc)}); is the endpoint running?") from exc
-        except httpx.TimeoutException as exc:
-            raise StoreError(f"{url}: no answer within {self.timeout:g} s") from exc
-        except httpx.HTTPError as exc:
-            raise StoreError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from exc
+        """One request; every way it can fail becomes a one-line ``StoreError`` naming the URL.
+
+        The answer is read within ``deadline`` seconds and ``max_response_bytes`` bytes; a redirect is
+        followed only to the same scheme, host and port.
+        """
+        started = time.monotonic()
+        target = url
+        for _ in range(self.max_redirects + 1):
+            response = self._send_once(method, target, url, started, **kwargs)
+            if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+                break
+            following = response.request.url.join(response.headers["location"])
+            origin = httpx.URL(target)
+            if (following.scheme, following.host, following.port) != (origin.scheme, origin.host, origin.port):
+                raise StoreError(
+                    f"{url}: redirects to another host ({following.scheme}://{following.host}): refused, "
+                    "the query is not sent on; use the final URL"
+                )
+            target = str(following)
+        else:
+            raise StoreError(f"{url}: more than {self.max_redirects} redirects")
         if response.status_code >= 400:
             raise StoreError(f"{url}: HTTP {response.status_code}: {_first_line(response.text)}")
         return response
+
+    def _send_once(self, method: str, target: str, url: str, started: float, **kwargs: Any) -> httpx.Response:
+        remaining = self.deadline - (time.monotonic() - started)
+        if remaining <= 0:
+            raise StoreError(f"{url}: no complete answer within the {self.deadline:g} s deadline")
+        timeout = httpx.Timeout(min(self.timeout, remaining))
+        body = bytearray()
+        try:
+            with self._client.stream(method, target, auth=self._auth.get(url), timeout=timeout, **kwargs) as streamed:
+                for chunk in streamed.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > self.max_response_bytes:
+                        raise StoreError(
+                            f"{url}: the answer is over {self.max_response_bytes} bytes (--endpoint-max-bytes); "
+                            "stopped reading"
+                        )
+                    if time.monotonic() - started > self.deadline:
+                        raise StoreError(
+                            f"{url}: no complete answer within the {self.deadline:g} s deadline "
+                            "(--endpoint-deadline); stopped reading"
+                        )
+                headers = [
+                    (k, v)
+                    for k, v in streamed.headers.multi_items()
+                    if k.lower() not in ("content-encoding", "content-length")
+                ]
+                return httpx.Response(
+                    streamed.status_code, headers=headers, content=bytes(body), request=streamed.request
+                )
+        except httpx.ConnectError as exc:
+            raise StoreError(f"{url}: cannot connect ({_reason(exc)}); is the endpoint running?") from exc
+        except httpx.TimeoutException as exc:
+            raise StoreError(f"{url}: no answer within {min(self.timeout, remaining):g} s") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from exc
 
     def _update(self, sparql: str) -> None:
         if self.update_url is None:
