@@ -269,6 +269,22 @@ def test_xml_results_never_carry_characters_xml_forbids(server: Server) -> None:
         timeout=60,
     )
     assert fine.status_code == 200
+    graph = httpx.get(
+        server.url + "/sparql",
+        params={"query": 'CONSTRUCT { <http://ex/a> <http://ex/p> ?x } WHERE { BIND("a\\u0008b" AS ?x) }'},
+        headers={"accept": "application/rdf+xml"},
+        timeout=60,
+    )
+    assert graph.status_code == 406 and "U+0008" in graph.text
+
+
+def test_the_cli_refuses_xml_it_cannot_write(mini_root: Path) -> None:
+    from conftest import run_wmkg
+
+    done = run_wmkg(
+        "--root", str(mini_root), "query", "--sparql", 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "--format", "xml"
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr and "U+0001" in done.stderr
 
 
 # --- headers and connections --------------------------------------------------------------------------

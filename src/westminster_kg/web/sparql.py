@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import re
 import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.store import xml_forbidden
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
 
@@ -98,15 +98,6 @@ def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str 
                 if candidate.startswith(media[:-1]):
                     return name
     return None
-
-
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_forbidden(text: str) -> str | None:
-    """The first character XML 1.0 forbids in ``text`` (control characters, surrogates, U+FFFE/F), else ``None``."""
-    match = _XML_FORBIDDEN.search(text)
-    return match.group(0) if match else None
 
 
 async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -220,18 +211,21 @@ class SparqlEndpoint(WebBase):
             name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
             if name is None:
                 return ("problem", 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
-            text = result.serialize(name)
+            try:
+                text = result.serialize(name)
+            except QueryError as exc:  # e.g. a character XML cannot carry: another format can
+                return ("problem", 406, str(exc))
             media = RESULT_MEDIA[name]
         body = text.encode("utf-8") if isinstance(text, str) else text
         if name == "xml":
-            bad = xml_forbidden(body.decode("utf-8"))
+            bad = xml_forbidden(body.decode("utf-8", "surrogatepass"))
             if bad is not None:
                 # XML 1.0 cannot carry these characters at all, not even as character references:
                 # refuse rather than send a document no XML parser will read.
                 return (
                     "problem",
                     406,
-                    f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry; ask for JSON, CSV or Turtle",
+                    f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry: ask for Turtle or N-Triples",
                 )
         return body, media, truncated
 
@@ -270,5 +264,4 @@ __all__ = [
     "SparqlEndpoint",
     "negotiate",
     "parse_accept",
-    "xml_forbidden",
 ]
