@@ -287,6 +287,12 @@ def test_the_cli_refuses_xml_it_cannot_write(mini_root: Path) -> None:
     assert done.returncode != 0 and "Traceback" not in done.stderr and "U+0001" in done.stderr
 
 
+def test_a_huge_search_is_cut_to_a_bounded_needle(server: Server) -> None:
+    response = httpx.get(server.url + "/search", params={"q": "convention " * 5_000}, timeout=120)
+    assert response.status_code == 200
+    assert ("convention " * 30) not in response.text  # the needle shown (and looked up) is at most 200 characters
+
+
 # --- headers and connections --------------------------------------------------------------------------
 
 
