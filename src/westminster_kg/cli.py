@@ -165,12 +165,16 @@ def query(
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise QueryError(f"{file}: cannot read: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            line = file.read_bytes()[: exc.start].count(b"\n") + 1
+            byte = exc.object[exc.start]
+            raise QueryError(f"{file}:{line}: not UTF-8 (byte 0x{byte:02x}); save it as UTF-8") from None
     elif sparql is not None:
         text = sparql
     # Federation leaves this machine: off unless each endpoint is named, as on `wmkg serve`.
     from westminster_kg.web.guard import service_targets
 
-    for target in service_targets(text):
+    for target in service_targets(text) if text else []:
         if target not in allow_service:
             where = str(file) if file is not None else "--sparql"
             raise QueryError(

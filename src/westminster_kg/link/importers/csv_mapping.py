@@ -21,6 +21,7 @@ from westminster_kg.namespaces import PREFIXES, curie
 
 _IRI_SCHEMES = {"http", "https", "urn", "tag", "mailto", "file", "ftp", "did", "info", "doi", "ark"}
 _DATE = re.compile(r"^-?\d{4}-\d{2}-\d{2}$")
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")  # BCP 47's shape
 _CHECKS: dict[str, Any] = {
     str(XSD.integer): lambda v: re.fullmatch(r"[+-]?\d+", v) is not None,
     str(XSD.decimal): lambda v: re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v) is not None,
@@ -159,6 +160,8 @@ class CsvMapping:
                     raise fail(f"{here}: give exactly one of column or template")
                 if prop.get("iri") and (prop.get("datatype") or prop.get("lang")):
                     raise fail(f"{here}: an IRI object takes no datatype or lang")
+                if prop.get("lang") is not None and not _LANG.match(str(prop.get("lang"))):
+                    raise fail(f"{here}: lang {prop.get('lang')!r} is not a language tag (e.g. en, en-GB)")
                 properties.append(
                     PropertyMapping(
                         predicate=mapping.expand(prop["predicate"], here),
@@ -253,7 +256,10 @@ class CsvMapping:
                 return None
             if prop.iri:
                 iri = self.expand(value, f"{where}, column {prop.column!r}")
-                return ox.NamedNode(iri)
+                try:
+                    return ox.NamedNode(iri)
+                except ValueError as exc:
+                    raise InputError(f"{where}, column {prop.column!r}: {iri!r} is not an IRI ({exc})") from None
         else:
             assert prop.template is not None
             if not all((row.get(c) or "").strip() for c in re.findall(r"\{([^{}]+)\}", prop.template)):
@@ -262,7 +268,10 @@ class CsvMapping:
                 return None
             value = self._fill(prop.template, row, where, iri=prop.iri)
             if prop.iri:
-                return ox.NamedNode(value)
+                try:
+                    return ox.NamedNode(value)
+                except ValueError as exc:
+                    raise InputError(f"{where}: {value!r} is not an IRI ({exc})") from None
         if prop.datatype:
             check = _CHECKS.get(prop.datatype)
             if check is not None and not check(value):
