@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.store import xml_forbidden
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import anyio
     from starlette.requests import Request
     from starlette.responses import Response
+
+    from westminster_kg.store import QueryResult
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
@@ -104,6 +106,41 @@ async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
     # Sent in pieces, so one large answer does not hold the event loop for the whole write.
     for start in range(0, len(body), size):
         yield body[start : start + size]
+
+
+def serialise_answer(
+    result: QueryResult, format_name: str | None, accept: str | None
+) -> tuple[bytes, str] | tuple[str, int, str]:
+    """``result`` in the requested format (a name, else negotiated from ``accept``): (body, media type).
+
+    ``("problem", 406, message)`` when no offered format fits, or when the answer holds a character
+    XML 1.0 cannot carry and XML was asked for (the spec allows no escape for those).
+    """
+    if result.kind == "graph":
+        name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
+        if name is None:
+            return ("problem", 406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}")
+        text = result.graph.serialize(format=name)
+        media = GRAPH_MEDIA[name]
+    else:
+        name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
+        if name is None:
+            return ("problem", 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
+        try:
+            text = result.serialize(name)
+        except QueryError as exc:  # e.g. a character XML cannot carry: another format can
+            return ("problem", 406, str(exc))
+        media = RESULT_MEDIA[name]
+    body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if name == "xml":
+        bad = xml_forbidden(body.decode("utf-8", "surrogatepass"))
+        if bad is not None:
+            return (
+                "problem",
+                406,
+                f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry: ask for Turtle or N-Triples",
+            )
+    return body, media
 
 
 class SparqlEndpoint(WebBase):
@@ -195,39 +232,26 @@ class SparqlEndpoint(WebBase):
     def answer_bytes(
         self, query: str, format_name: str | None, accept: str | None, *, deadline: float, **graphs: Any
     ) -> tuple[bytes, str, bool] | tuple[str, int, str]:
-        """Run ``query`` and serialise its answer (in a thread): the body, its media type, whether capped.
+        """Run ``query`` and get its serialised answer: the body, its media type, whether capped.
 
+        The worker serialises (``serialise_answer``), so a large answer costs the server process no CPU.
         A result that cannot be written in the negotiated format comes back as ``("problem", status,
         message)``.
         """
-        result, truncated = self.run_query(query, lane="sparql", deadline=deadline, **graphs)
-        if result.kind == "graph":
-            name = format_name if format_name in GRAPH_MEDIA else negotiate(accept, GRAPH_TYPES, "turtle")
-            if name is None:
-                return ("problem", 406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}")
-            text = result.graph.serialize(format=name)
-            media = GRAPH_MEDIA[name]
-        else:
-            name = format_name if format_name in RESULT_MEDIA else negotiate(accept, RESULT_TYPES, "json")
-            if name is None:
-                return ("problem", 406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}")
-            try:
-                text = result.serialize(name)
-            except QueryError as exc:  # e.g. a character XML cannot carry: another format can
-                return ("problem", 406, str(exc))
-            media = RESULT_MEDIA[name]
-        body = text.encode("utf-8") if isinstance(text, str) else text
-        if name == "xml":
-            bad = xml_forbidden(body.decode("utf-8", "surrogatepass"))
-            if bad is not None:
-                # XML 1.0 cannot carry these characters at all, not even as character references:
-                # refuse rather than send a document no XML parser will read.
-                return (
-                    "problem",
-                    406,
-                    f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry: ask for Turtle or N-Triples",
-                )
-        return body, media, truncated
+        from westminster_kg.web.guard import check_text
+
+        check_text(query, self.settings.max_query_bytes)
+        if self.pool is None:
+            raise StoreError("the query workers are not running")
+        return self.pool.run_serialised(
+            query,
+            (format_name, accept),
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_rows,
+            max_bytes=self.settings.max_result_bytes,
+            deadline=deadline,
+            **graphs,
+        )
 
     async def sparql_parameters(self, request: Request) -> dict[str, list[str]]:
         """Protocol parameters from the URL and, for POST, from a form or a direct query body."""
@@ -264,4 +288,5 @@ __all__ = [
     "SparqlEndpoint",
     "negotiate",
     "parse_accept",
+    "serialise_answer",
 ]

@@ -211,6 +211,38 @@ def _answer(store: Any, job: dict) -> tuple:
         return ("error", "failed", f"the query failed: {detail}")
 
 
+def _serialised(reply: tuple, wanted: tuple[str | None, str | None]) -> tuple:
+    """A data reply turned into ("body", bytes, media, truncated) or ("problem", status, message)."""
+    from westminster_kg.web.sparql import serialise_answer
+
+    if reply[0] == "error":
+        return reply
+    result, truncated = _result(reply)
+    answer = serialise_answer(result, *wanted)
+    if answer[0] == "problem":
+        return answer
+    return ("body", answer[0], answer[1], truncated)
+
+
+def _result(reply: tuple) -> tuple[QueryResult, bool]:
+    """The ``QueryResult`` a data reply stands for, and whether it was capped."""
+    from rdflib import Graph
+
+    from westminster_kg.store import QueryResult
+
+    kind = reply[0]
+    if kind == "ask":
+        return QueryResult("ask", boolean=reply[1]), False
+    if kind == "select":
+        return QueryResult("select", reply[1], reply[2]), reply[3]
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    for triple in reply[1]:
+        graph.add(triple)
+    return QueryResult("graph", graph=graph), reply[2]
+
+
 def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
     while True:
         try:
@@ -219,6 +251,8 @@ def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
             return
         try:
             reply = _answer(store, job)
+            if job.get("serialise"):
+                reply = _serialised(reply, job["serialise"])
         except RecursionError:  # pragma: no cover - the guard's limits keep this out of reach
             reply = ("error", "syntax", "the query nests too deeply to answer; simplify it")
         except _ParseBudgetError:  # pragma: no cover - the stop landed just after the parse ended
@@ -364,18 +398,43 @@ class QueryPool:
             ForbiddenQueryError: an update, or a SERVICE not allowed.
             QueryError: the text is not SPARQL, or the engine refused it (one line).
         """
-        from rdflib import Graph
+        job = self._job(sparql, timeout, max_rows, max_bytes, default_graphs, named_graphs)
+        return _result(self._exchange(job, timeout, deadline))
 
-        from westminster_kg.store import QueryResult
+    def run_serialised(
+        self,
+        sparql: str,
+        wanted: tuple[str | None, str | None],
+        *,
+        timeout: float,
+        max_rows: int,
+        max_bytes: int = 64 * 1024 * 1024,
+        deadline: float | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> tuple[bytes, str, bool] | tuple[str, int, str]:
+        """Like ``run``, but the worker also writes the answer: (body, media type, capped).
 
-        deadline = time.monotonic() + timeout if deadline is None else deadline
-        try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise QueryTimeoutError(
-                f"every query worker stayed busy for the whole {timeout:g} s time limit; try again"
-            ) from None
-        job = {
+        ``wanted`` is (format name or None, Accept header); ``("problem", status, message)`` comes back
+        when the answer cannot be written as asked (see ``web.sparql.serialise_answer``).
+        """
+        job = self._job(sparql, timeout, max_rows, max_bytes, default_graphs, named_graphs)
+        job["serialise"] = wanted
+        reply = self._exchange(job, timeout, deadline)
+        if reply[0] == "problem":
+            return reply
+        return reply[1], reply[2], reply[3]
+
+    def _job(
+        self,
+        sparql: str,
+        timeout: float,
+        max_rows: int,
+        max_bytes: int,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+    ) -> dict[str, Any]:
+        return {
             "sparql": sparql,
             "max_rows": max_rows,
             "max_bytes": max_bytes,
@@ -384,6 +443,16 @@ class QueryPool:
             "allowed_services": self.allowed_services,
             "parse_seconds": min(PARSE_SECONDS, timeout),
         }
+
+    def _exchange(self, job: dict[str, Any], timeout: float, deadline: float | None) -> tuple:
+        """Send ``job`` to a free worker and get its reply by ``deadline``; errors raised as above."""
+        deadline = time.monotonic() + timeout if deadline is None else deadline
+        try:
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise QueryTimeoutError(
+                f"every query worker stayed busy for the whole {timeout:g} s time limit; try again"
+            ) from None
         try:
             worker.send(job)
             if not worker.wait_readable(deadline - time.monotonic()):
@@ -396,21 +465,11 @@ class QueryPool:
             self.died += 1
             raise StoreError("the query worker died while answering; it has been replaced") from exc
         self._idle.put(worker)
-        kind = reply[0]
-        if kind == "error":
+        if reply[0] == "error":
             if reply[1] == "forbidden":
                 raise ForbiddenQueryError(reply[2])
             raise QueryError(reply[2])
-        if kind == "ask":
-            return QueryResult("ask", boolean=reply[1]), False
-        if kind == "select":
-            return QueryResult("select", reply[1], reply[2]), reply[3]
-        graph = Graph()
-        for prefix, iri in PREFIXES.items():
-            graph.bind(prefix, iri, override=True)
-        for triple in reply[1]:
-            graph.add(triple)
-        return QueryResult("graph", graph=graph), reply[2]
+        return reply
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` and start another in the background (loading takes a moment)."""
