@@ -91,12 +91,46 @@ def _syntax_message(sparql: str, exc: Exception) -> str:
     return f"syntax error{where}: {detail}"
 
 
+_PATCHED: list[bool] = []
+
+
+def _skip_service_text() -> None:
+    """Stop rdflib re-reading the whole query for each SERVICE's text (its ``service_string``).
+
+    rdflib (7.6) finds that text with a fresh ``search_string`` over the whole query, which fails
+    whenever an IRI before the SERVICE holds a '#' (read as a comment), so a valid federated query
+    with ``PREFIX rdfs: <...rdf-schema#>`` would be refused; it is also quadratic. Only its own
+    evaluator uses the text; the guard reads the parsed ``term``.
+    """
+    if _PATCHED:
+        return
+    from rdflib.plugins.sparql.parserutils import Comp
+
+    original = Comp.postParse
+
+    def post_parse(self: Any, instring: str, loc: int, tokens: Any) -> Any:
+        if self.name != "ServiceGraphPattern":
+            return original(self, instring, loc, tokens)
+        self.name = "ServiceGraphPatternParsed"
+        try:
+            result = original(self, instring, loc, tokens)
+        finally:
+            self.name = "ServiceGraphPattern"
+        result.name = "ServiceGraphPattern"
+        result["service_string"] = ""
+        return result
+
+    Comp.postParse = post_parse  # type: ignore[method-assign]
+    _PATCHED.append(True)
+
+
 def _parse(sparql: str, prefixes: dict[str, str] | None, base: str | None) -> Any:
     """rdflib's algebra for ``sparql``; ``QueryError``/``ForbiddenQueryError`` for what it refuses."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    _skip_service_text()
     try:
         tree = parseQuery(sparql)
     except RecursionError:
