@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("shell", {"cli"}),
     ("apps", {"web", "link", "view", "network"}),
     ("API", {"knowledge_graph", ROOT}),
-    ("checks", {"validate", "evidence"}),
+    ("checks", {"validate", "evidence", "import_rules"}),
     ("catalogue", {"catalogue"}),
     ("store", {"store"}),
     ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),

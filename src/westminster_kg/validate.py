@@ -119,11 +119,11 @@ def validate(project: Project) -> ValidationReport:
 
 
 def _check_imports(project: Project, report: ValidationReport) -> None:
-    """Each ``imports/*.nq`` under the rule ``wmkg import`` applies (westminster_kg.link.importers.rules)."""
+    """Each ``imports/*.nq`` under the rule ``wmkg import`` applies (westminster_kg.import_rules)."""
     import pyoxigraph as ox
 
     from westminster_kg.errors import InputError
-    from westminster_kg.link.importers.rules import check_import, evidenced_relations
+    from westminster_kg.import_rules import check_import, evidenced_relations
 
     relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
     for source in project.source_files():

@@ -213,7 +213,7 @@ def _answer(store: Any, job: dict) -> tuple:
 
 def _serialised(reply: tuple, wanted: tuple[str | None, str | None]) -> tuple:
     """A data reply turned into ("body", bytes, media, truncated) or ("problem", status, message)."""
-    from westminster_kg.web.sparql import serialise_answer
+    from westminster_kg.web.media import serialise_answer
 
     if reply[0] == "error":
         return reply

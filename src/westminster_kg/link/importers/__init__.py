@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
+from westminster_kg.import_rules import check_import, evidenced_relations, line_finder
 from westminster_kg.link.importers.csv_mapping import CsvMapping
 from westminster_kg.link.importers.popolo import (
     looks_like_jsonld,
@@ -22,7 +23,6 @@ from westminster_kg.link.importers.popolo import (
     read_json,
 )
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
-from westminster_kg.link.importers.rules import check_import, evidenced_relations, line_finder
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
 
@@ -145,7 +145,7 @@ def import_dataset(
         quads = parse_rdf(path, kind, graph, base=base)
     if not quads:
         raise InputError(f"{path}: no triples to import")
-    # The article's resources and evidenced edges are the article's: see importers.rules.
+    # The article's resources and evidenced edges are the article's: see westminster_kg.import_rules.
     relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
     check_import(quads, relations, str(path), line_finder(path))
     data = ox.serialize(sorted(set(quads), key=str), format=ox.RdfFormat.N_QUADS)
