@@ -473,13 +473,16 @@ def markdown(figures: dict, command: str) -> str:
         lines.append(f"| {key.replace('_', ' ')} | {json.dumps(value) if isinstance(value, dict) else value} |")
     lines += [
         "",
-        "Every fuzz request got a 4xx, an answer, or a time-limit error (408/503/504 are time-limit",
-        "answers); `failures` counts 5xx responses (other than 503), dropped connections and timeouts",
-        "of the client itself. The canary is a well-formed query sent every 50 ms by a fourth client",
-        "during the whole run: its latency shows whether other clients kept being served. When three",
-        "clients keep both query workers busy with queries that run to the time limit, a few canary",
-        "requests wait longer than the limit for a free worker and get 503 (try again) instead:",
-        "`canary busy 503` counts them. Raise `--workers` where clients are many and cores allow.",
+        "Three fuzz clients send malformed and hostile requests (the classes of issue 12 among them:",
+        "SERVICE in every spelling aimed at a recording server on loopback, unregistered functions,",
+        "long operator/UNION/path chains, result-byte and CONSTRUCT bombs, FROM, a rebinding `Host`,",
+        "control characters asked for as XML) while three slowloris sockets drip header lines.",
+        "`failures` counts 5xx answers other than 503, dropped connections and client errors;",
+        "`worker deaths` counts 'worker died' answers; `hosts contacted` counts requests the recording",
+        "server received (any is a fetch on a client's behalf). The /sparql canary sends a catalogue",
+        "query every 50 ms; the page canary reads an HTML page or the API every 100 ms. Both are",
+        "patient clients: their latencies show whether ordinary requests kept being served, and",
+        "`canary busy 503` counts /sparql answers 'every worker busy for the whole time limit'.",
         "",
     ]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ Bounded: each attack is a handful of requests; only 127.0.0.1 is contacted.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 from conftest import DATA, http_server_on_loopback, make_project
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.errors import QueryError
+from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.namespaces import sparql_prologue
 from westminster_kg.web.workers import QueryPool, _Worker, _write_frame
 
@@ -365,3 +366,25 @@ def test_ordinary_requests_keep_being_answered_during_an_attack(server: Server) 
         stop.set()
         for thread in threads:
             thread.join(180)
+
+
+def test_a_known_cheap_query_is_answered_while_every_ordinary_worker_runs_to_the_limit(tmp_path) -> None:
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    pool = QueryPool(KnowledgeGraph.load(root), 1, fast_workers=1)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    try:
+        pool.run(CANARY, timeout=120, max_rows=10)  # once: now its text is known to be cheap
+
+        def hog_the_worker() -> None:
+            with contextlib.suppress(WmkgError):  # stopped at its limit, or when the pool closes
+                pool.run(endless, timeout=60, max_rows=1)
+
+        hog = threading.Thread(target=hog_the_worker)
+        hog.start()
+        while pool.idle:  # until the hog holds the only ordinary worker (for its whole 60 s limit)
+            time.sleep(0.05)
+        result, _ = pool.run(CANARY, timeout=30, max_rows=10)  # would wait 60 s without the fast lane
+        assert "Haldane" in str(result.rows) and hog.is_alive()
+    finally:
+        pool.close()
+        hog.join(120)

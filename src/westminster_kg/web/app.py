@@ -34,6 +34,7 @@ class WebApp(SparqlEndpoint, Pages, Api, Reconcile):
 def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starlette:
     """The ASGI app over ``kg``; its query workers start with the app's lifespan and stop with it."""
     import asyncio
+    import functools
     from contextlib import asynccontextmanager
 
     from starlette.applications import Starlette
@@ -49,7 +50,11 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Two pools: /sparql's load (anyone's queries) cannot take the workers that /api and /query need.
         web.pool, web.api_pool = await asyncio.gather(
-            run_in_threadpool(QueryPool, kg, settings.workers, allowed_services=settings.allowed_services),
+            run_in_threadpool(
+                functools.partial(
+                    QueryPool, kg, settings.workers, allowed_services=settings.allowed_services, fast_workers=1
+                )
+            ),
             run_in_threadpool(QueryPool, kg, 1, allowed_services=settings.allowed_services),
         )
         if not web.pool.isolated and not settings.allowed_services:

@@ -107,6 +107,7 @@ def _term_size(term: Any) -> int:
 
 _INSPECTED: dict[tuple, Inspection | QueryError] = {}  # a small cache: clients repeat their queries
 PARSE_SECONDS = 3.0  # rdflib's parse of one query may take this long; then the query is refused
+FAST_SECONDS = 0.5  # a query text that last ran within this may use the pool's fast lane
 
 
 class _ParseBudgetError(Exception):
@@ -294,6 +295,7 @@ class _Worker:
             env=env,
         )
         self.isolated = False
+        self.fast = False  # answers only queries known to be cheap (QueryPool's fast lane)
 
     def send(self, message: Any) -> None:
         _write_frame(self.process.stdin, message)
@@ -320,10 +322,19 @@ class QueryPool:
     """Worker processes that each hold the store; a query over its time limit kills its worker.
 
     ``run`` blocks, so the web app calls it from a thread; the event loop keeps serving.
+
+    ``fast_workers`` extra workers answer only queries whose same text last ran within
+    ``FAST_SECONDS``: clients that keep every ordinary worker busy with queries running to the time
+    limit cannot make an ordinary, cheap query (a page's, a monitor's) wait behind them.
     """
 
     def __init__(
-        self, kg: KnowledgeGraph, workers: int = 2, *, allowed_services: list[str] | tuple[str, ...] = ()
+        self,
+        kg: KnowledgeGraph,
+        workers: int = 2,
+        *,
+        allowed_services: list[str] | tuple[str, ...] = (),
+        fast_workers: int = 0,
     ) -> None:
         # Workers get a network only when some SERVICE endpoint is allowed; otherwise none at all.
         self.allowed_services = list(allowed_services)
@@ -332,12 +343,15 @@ class QueryPool:
         self.dump = str(Path(self._folder.name) / "store.nq")
         _dump_nquads(kg, self.dump)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._fast: queue.Queue[_Worker] | None = queue.Queue() if fast_workers > 0 else None
+        self._took: dict[str, float] = {}  # a query text's last run time, seconds (bounded below)
         self._closed = False
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self.replaced = 0  # workers killed at the time limit or found dead, and restarted
         self.died = 0  # workers that died while answering (a bug: no query should do this)
         starters = [threading.Thread(target=self._start_worker) for _ in range(max(1, workers))]
+        starters += [threading.Thread(target=self._start_worker, args=(True,)) for _ in range(fast_workers)]
         for thread in starters:
             thread.start()
         for thread in starters:
@@ -350,8 +364,9 @@ class QueryPool:
         """How many workers wait for a query."""
         return self._idle.qsize()
 
-    def _start_worker(self) -> None:
+    def _start_worker(self, fast: bool = False) -> None:
         worker = _Worker(self.dump, network=bool(self.allowed_services))
+        worker.fast = fast
         try:
             if not worker.wait_readable(120):
                 raise EOFError("the worker did not start")
@@ -368,7 +383,10 @@ class QueryPool:
                 worker.stop()
                 return
             self._all.add(worker)
-        self._idle.put(worker)
+        self._queue_of(worker).put(worker)
+
+    def _queue_of(self, worker: _Worker) -> queue.Queue[_Worker]:
+        return self._fast if worker.fast and self._fast is not None else self._idle
 
     def run(
         self,
@@ -447,24 +465,31 @@ class QueryPool:
     def _exchange(self, job: dict[str, Any], timeout: float, deadline: float | None) -> tuple:
         """Send ``job`` to a free worker and get its reply by ``deadline``; errors raised as above."""
         deadline = time.monotonic() + timeout if deadline is None else deadline
+        text = job["sparql"]
+        known_fast = self._fast is not None and self._took.get(text, FAST_SECONDS + 1) <= FAST_SECONDS
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = (self._fast if known_fast else self._idle).get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeoutError(
                 f"every query worker stayed busy for the whole {timeout:g} s time limit; try again"
             ) from None
+        started = time.monotonic()
         try:
             worker.send(job)
             if not worker.wait_readable(deadline - time.monotonic()):
                 raise QueryTimeoutError(f"the query was stopped at the {timeout:g} s time limit (counted from arrival)")
             reply = worker.receive()
         except (QueryTimeoutError, EOFError, OSError) as exc:
+            self._took.pop(text, None)
             self._replace(worker)
             if isinstance(exc, QueryTimeoutError):
                 raise
             self.died += 1
             raise StoreError("the query worker died while answering; it has been replaced") from exc
-        self._idle.put(worker)
+        self._queue_of(worker).put(worker)
+        if len(self._took) > 4096:
+            self._took.clear()
+        self._took[text] = time.monotonic() - started
         if reply[0] == "error":
             if reply[1] == "forbidden":
                 raise ForbiddenQueryError(reply[2])
@@ -479,7 +504,7 @@ class QueryPool:
         worker.stop()
         self.replaced += 1
         if not closed:
-            threading.Thread(target=self._start_worker, daemon=True).start()
+            threading.Thread(target=self._start_worker, args=(worker.fast,), daemon=True).start()
 
     def close(self) -> None:
         """Stop every worker and remove the dump."""
