@@ -230,12 +230,18 @@ def check_query(sparql: str, settings: Settings) -> Inspection:
     return inspect_query(sparql, settings.allowed_services)
 
 
-def service_targets(sparql: str) -> list[str]:
-    """The endpoints a query's ``SERVICE`` clauses call, read from rdflib's algebra (``?v`` for a variable)."""
+def service_targets(sparql: str, prefixes: dict[str, str] | None = None) -> list[str]:
+    """The endpoints a query's ``SERVICE`` clauses call, read from rdflib's algebra (``?v`` for a variable).
+
+    ``prefixes`` are those the store predeclares (default: the project's standard ones), so a query
+    that leaves them out reads as the store will read it.
+    """
     from rdflib import Variable
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    query = _parse(sparql, None, None)
+    from westminster_kg.namespaces import PREFIXES
+
+    query = _parse(sparql, PREFIXES if prefixes is None else prefixes, None)
     targets, stack = [], [query.algebra]
     while stack:
         node = stack.pop()
