@@ -88,7 +88,7 @@ def _syntax_message(sparql: str, exc: Exception) -> str:
     column = getattr(exc, "col", None)
     detail = str(getattr(exc, "msg", "") or exc).splitlines()[0][:200]
     where = f" at line {line}, column {column}" if line and column else ""
-    return f"syntax error{where}: {detail}"
+    return f"SPARQL syntax error{where}: {detail}"
 
 
 _PATCHED: list[bool] = []
