@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from westminster_kg.errors import ParameterError, QueryError, StoreError, WmkgError
 
@@ -29,8 +27,32 @@ dev_app = typer.Typer(help="Maintainers' commands.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(dev_app, name="dev")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console:
+    """rich's Console, made on first use: importing rich costs a tenth of a second that a command
+    writing CSV to stdout never needs."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+def Table(*columns: Any, **options: Any) -> Any:  # noqa: N802 - stands in for rich's class
+    """rich's ``Table``, imported when a command prints one."""
+    from rich.table import Table as RichTable
+
+    return RichTable(*columns, **options)
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -82,8 +104,13 @@ def common(
         EndpointStore.deadline, EndpointStore.max_response_bytes = endpoint_deadline, endpoint_max_bytes
 
 
-def load_kg() -> Any:
-    """The knowledge graph as the common options ask."""
+def load_kg(*, reuse: bool = False) -> Any:
+    """The knowledge graph as the common options ask.
+
+    Args:
+        reuse: for commands that only read: without ``--store``, reopen the store kept in the user's
+            cache folder for these very files (``westminster_kg.store.user_cache``) instead of parsing.
+    """
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
     # The store speaks of its own parameters; the flags that set them are named here.
@@ -93,10 +120,15 @@ def load_kg() -> Any:
         raise StoreError("--update-endpoint needs --endpoint (the URL queries go to)")
     if OPTIONS.backend == "memory" and OPTIONS.store is not None:
         raise StoreError("the memory backend keeps nothing on disk: drop --store or use oxigraph")
+    store_dir = OPTIONS.store
+    if reuse and store_dir is None and OPTIONS.endpoint is None and OPTIONS.backend == "oxigraph":
+        from westminster_kg.store.user_cache import cached_store_dir
+
+        store_dir = cached_store_dir(open_project())
     return KnowledgeGraph.load(
         OPTIONS.root,
         backend=OPTIONS.backend,
-        store_dir=OPTIONS.store,
+        store_dir=store_dir,
         endpoint=OPTIONS.endpoint,
         update_endpoint=OPTIONS.update_endpoint,
     )
@@ -180,7 +212,7 @@ def query(
             raise QueryError(
                 f"{where}: SERVICE {target} is refused: federation is off unless allowed (--allow-service URL)"
             )
-    kg = load_kg()
+    kg = load_kg(reuse=True)
     values = _parse_params(param)
     if name is not None:
         result = kg.query(name, **values)
@@ -230,7 +262,7 @@ def validate_command() -> None:
     """Check SHACL shapes, violation queries and every quote against the article."""
     from westminster_kg.validate import validate
 
-    report = validate(open_project())
+    report = validate(open_project(), reuse=True)
     for finding in report.warnings:
         err.print(f"[yellow]warning[/]: {_escape(str(finding))}")
     for finding in report.violations:
@@ -371,7 +403,7 @@ def serve_command(
     allow_service: Annotated[
         list[str], typer.Option(help="Let SERVICE call this endpoint URL (repeat); none by default.")
     ] = [],  # noqa: B006 - typer reads the default, it is never mutated
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
     max_query_bytes: Annotated[int, typer.Option(help="Bytes of SPARQL query text accepted.")] = 100_000,
     max_result_bytes: Annotated[
         int, typer.Option(help="Bytes of RDF terms one answer carries at most (then truncated, and says so).")
@@ -382,6 +414,7 @@ def serve_command(
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API."""
     from westminster_kg.web import Settings, serve
+    from westminster_kg.web.workers import default_workers
 
     settings = Settings(
         query_timeout=query_timeout,
@@ -389,7 +422,7 @@ def serve_command(
         max_body=max_body,
         cors_origins=list(cors),
         allowed_services=list(allow_service),
-        workers=workers,
+        workers=workers or default_workers(),
         max_query_bytes=max_query_bytes,
         max_result_bytes=max_result_bytes,
     )

@@ -95,8 +95,60 @@ class _Locator:
         return self.files.get(owner, ""), entity
 
 
-def validate(project: Project) -> ValidationReport:
-    """Run every check over the project's files (parse errors raise ``InputError`` first)."""
+def validate(project: Project, *, reuse: bool = False) -> ValidationReport:
+    """Run every check over the project's files (parse errors raise ``InputError`` first).
+
+    Args:
+        project: the files to check.
+        reuse: keep the report in the user's cache folder, keyed by everything it depends on (the
+            files, shapes, check queries, article, this package's code and the checkers' versions),
+            and return the kept one while none of that changed. SHACL alone takes seconds.
+    """
+    if not reuse:
+        return _validate(project)
+    import json
+
+    from westminster_kg.store.user_cache import cache_home
+    from westminster_kg.turtle import write_atomically
+
+    kept = cache_home() / "validate" / f"{_inputs_fingerprint(project)}.json"
+    try:
+        saved = json.loads(kept.read_text(encoding="utf-8"))
+        return ValidationReport([Finding(*f) for f in saved["findings"]], saved["quotes_checked"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet (or unreadable): validate and keep it
+    report = _validate(project)
+    saved = {"findings": [list(vars(f).values()) for f in report.findings], "quotes_checked": report.quotes_checked}
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(kept, json.dumps(saved).encode("utf-8"))
+        for old in sorted(kept.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[16:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # no cache folder: the report is still right, only not kept
+    return report
+
+
+def _inputs_fingerprint(project: Project) -> str:
+    """SHA-256 over everything a validation report depends on."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(project.fingerprint().encode())
+    package = Path(__file__).parent
+    inputs = [project.shapes_path, project.article_path, *sorted((project.queries_dir / "checks").glob("*.rq"))]
+    # Names relative to their folders: two checkouts with the same files share one report.
+    for folder, path in [
+        *((project.root, p) for p in inputs),
+        *((package, p) for p in sorted(package.glob("**/*.py"))),
+    ]:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    for dependency in ("pyshacl", "rdflib", "pyoxigraph"):
+        digest.update(version(dependency).encode())
+    return digest.hexdigest()
+
+
+def _validate(project: Project) -> ValidationReport:
     report = ValidationReport()
     # The check queries run on Oxigraph: on rdflib they took 80% of validation's 12 s.
     store = OxigraphStore()

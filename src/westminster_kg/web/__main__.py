@@ -1,4 +1,4 @@
-"""A query worker: ``python -m westminster_kg.web --worker DUMP.nq`` (started by ``wmkg serve``)."""
+"""A query worker: ``python -m westminster_kg.web --worker STORE_DIR`` (started by ``wmkg serve``)."""
 
 import sys
 
@@ -7,4 +7,4 @@ from westminster_kg.web.workers import worker_main
 if len(sys.argv) == 3 and sys.argv[1] == "--worker":
     worker_main(sys.argv[2])
 else:
-    sys.exit("usage: python -m westminster_kg.web --worker DUMP.nq (started by wmkg serve)")
+    sys.exit("usage: python -m westminster_kg.web --worker STORE_DIR (started by wmkg serve)")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
+from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.connections import uvicorn_options
 from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
 from westminster_kg.web.pages import Pages
@@ -69,8 +70,11 @@ def create_app(kg: KnowledgeGraph, *, settings: Settings | None = None) -> Starl
             web.pool.close()
             web.api_pool.close()
 
-    # Outermost: the Host check, arrival time and security headers apply to every response.
+    # Outermost: a kept answer skips everything below it (CORS headers included, as they were sent).
+    web.cache = ResultCache(settings.cache_bytes)
+    # Outermost of all: the Host check, arrival time and security headers apply to every response.
     middleware = [Middleware(SecurityMiddleware, hosts=settings.allowed_hosts)]
+    middleware.append(Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body))
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
 from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
-from westminster_kg.web.workers import QueryTimeoutError
+from westminster_kg.web.workers import QueryTimeoutError, default_workers
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.store import QueryResult
+    from westminster_kg.web.cache import ResultCache
     from westminster_kg.web.workers import QueryPool
 
 
@@ -30,7 +31,8 @@ class Settings:
     max_body: int = 1_000_000  # bytes of request body accepted
     cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
-    workers: int = 2  # query worker processes
+    workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
+    cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
     max_query_bytes: int = 100_000  # bytes of query text accepted (checked before any parsing)
     max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
     sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
@@ -84,6 +86,7 @@ class WebBase:
         self.settings = settings
         self.pool: QueryPool | None = None  # answers /sparql
         self.api_pool: QueryPool | None = None  # answers /api and /query, so /sparql load cannot starve them
+        self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
         self.templates = _template_environment()
         self.templates.globals["external_href"] = external_href
         self._view_page: str | None = None

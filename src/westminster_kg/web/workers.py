@@ -1,8 +1,9 @@
 """The time-limited worker processes that answer every query a client writes.
 
-pyoxigraph has no query timeout or cancellation, so each client query runs in a worker process
-holding its own in-memory copy of the store (loaded from an N-Quads dump written once at start-up):
+pyoxigraph has no query timeout or cancellation, so each client query runs in a worker process:
 a worker that runs over the time limit is killed and replaced, and the other workers keep answering.
+The workers share one on-disk Oxigraph store, opened read-only by each (written once per pool, so
+once per data reload; or the live generation of ``--store`` itself): no worker holds a copy of the data.
 
 What a worker may do: it parses each query with ``guard.inspect_query`` before Oxigraph sees it (no
 SERVICE unless allowed, no unknown functions, bounded nesting), answers at most ``max_rows`` rows and
@@ -262,14 +263,18 @@ def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
 
 
 def worker_main(dump: str) -> None:
-    """A worker process: load the dump, then answer queries from stdin on stdout until stdin closes."""
+    """A worker process: open the shared store (or load an N-Quads dump), then answer queries from stdin
+    on stdout until stdin closes."""
     import pyoxigraph as ox
 
     isolated = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
-    store = ox.Store()
-    store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
+    if Path(dump).is_dir():
+        store = ox.Store.read_only(dump)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
     inspect_query("ASK {}")  # import and warm rdflib's parser now, not inside the first client's time limit
     _write_frame(replies, ("ready", isolated))
     # rdflib's parser recurses deeply: run it on a thread with a large stack and a high recursion limit,
@@ -331,7 +336,7 @@ class QueryPool:
     def __init__(
         self,
         kg: KnowledgeGraph,
-        workers: int = 2,
+        workers: int | None = None,
         *,
         allowed_services: list[str] | tuple[str, ...] = (),
         fast_workers: int = 0,
@@ -340,8 +345,8 @@ class QueryPool:
         self.allowed_services = list(allowed_services)
         self.isolated = True  # every worker started so far runs without a network
         self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
-        self.dump = str(Path(self._folder.name) / "store.nq")
-        _dump_nquads(kg, self.dump)
+        self.dump = shared_store(kg, Path(self._folder.name) / "store")
+        workers = workers or default_workers()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._fast: queue.Queue[_Worker] | None = queue.Queue() if fast_workers > 0 else None
         self._took: dict[str, float] = {}  # a query text's last run time, seconds (bounded below)
@@ -516,21 +521,38 @@ class QueryPool:
         self._folder.cleanup()
 
 
-def _dump_nquads(kg: KnowledgeGraph, path: str) -> None:
-    """Write every quad of ``kg`` to ``path`` as N-Quads (Oxigraph's own dump when it is the store)."""
+def default_workers() -> int:
+    """One query worker per CPU this process may use (at least one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def shared_store(kg: KnowledgeGraph, path: Path) -> str:
+    """The folder of an on-disk Oxigraph store with every quad of ``kg``, for the workers to open read-only.
+
+    ``--store`` already keeps one: its live generation is used as it is (a rebuild keeps the previous
+    generation, so workers reading it are not pulled from under). Otherwise ``kg`` is written to ``path``.
+    """
     import pyoxigraph as ox
 
     from westminster_kg.store.oxigraph import OxigraphStore, to_ox
 
+    live = getattr(kg.store, "generation", None)
+    if live is not None and getattr(kg.store, "path", None) is not None:
+        return str(Path(kg.store.path) / live)
+    store = ox.Store(str(path))
     if isinstance(kg.store, OxigraphStore):
-        kg.store.store.dump(path, format=ox.RdfFormat.N_QUADS)
-        return
-    copy = ox.Store()
-    copy.extend(
-        ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
-        for s, p, o, g in kg.store.quads()
-    )
-    copy.dump(path, format=ox.RdfFormat.N_QUADS)
+        store.bulk_extend(kg.store.store)
+    else:
+        store.bulk_extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
+            for s, p, o, g in kg.store.quads()
+        )
+    store.flush()
+    del store  # closes RocksDB: the workers open it read-only
+    return str(path)
 
 
-__all__ = ["QueryPool", "QueryTimeoutError", "worker_main"]
+__all__ = ["QueryPool", "QueryTimeoutError", "default_workers", "shared_store", "worker_main"]
