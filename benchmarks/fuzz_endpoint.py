@@ -13,6 +13,7 @@ Only 127.0.0.1 is ever contacted.
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import os
 import random
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +51,7 @@ class Outcome:
     by_status: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     max_fuzz_latency: float = 0.0
+    worker_deaths: int = 0
 
 
 def free_port() -> int:
@@ -150,6 +153,83 @@ def hostile_requests(rng: random.Random) -> list[tuple[str, dict]]:
             },
         ),
         ("no-query", {"method": "GET", "params": {}}),
+        # Issue 12: each of these once killed a worker, fetched a URL or blew up memory.
+        (
+            "service-comment-disguise",
+            {"method": "GET", "params": {"query": f"SELECT * {{ #}}\n SERVICE <{RECORDER[0]}/a> {{ ?s ?p ?o }} }}"}},
+        ),
+        (
+            "service-escaped-iri",
+            {
+                "method": "GET",
+                "params": {
+                    "query": "SELECT * WHERE { SERVICE <"
+                    + RECORDER[0].replace(":", "\\u003A", 1)
+                    + "/b> { ?s ?p ?o } }"
+                },
+            },
+        ),
+        (
+            "service-variable",
+            {"method": "GET", "params": {"query": f"SELECT * {{ BIND(<{RECORDER[0]}/c> AS ?e) SERVICE ?e {{}} }}"}},
+        ),
+        ("custom-function", {"method": "GET", "params": {"query": "SELECT (<http://x/f>(1) AS ?x) {}"}}),
+        (
+            "plus-chain",
+            {
+                "method": "POST",
+                "content": "SELECT (" + "+".join(["1"] * 20_000) + " AS ?x) {}",
+                "headers": {"content-type": "application/sparql-query"},
+            },
+        ),
+        (
+            "or-chain-get",
+            {"method": "GET", "params": {"query": "SELECT * { FILTER(" + "||".join(["1"] * 2_000) + ") }"}},
+        ),
+        (
+            "union-chain",
+            {
+                "method": "POST",
+                "content": "SELECT * { " + " UNION ".join(["{}"] * 10_000) + " }",
+                "headers": {"content-type": "application/sparql-query"},
+            },
+        ),
+        (
+            "path-chain",
+            {"method": "GET", "params": {"query": "SELECT * { ?s " + "/".join(["<p:a>"] * 1_000) + " ?o }"}},
+        ),
+        (
+            "result-bytes-bomb",
+            {
+                "method": "GET",
+                "params": {
+                    "query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f BIND(CONCAT("
+                    + ", ".join(["STR(?c)"] * 50)
+                    + ") AS ?big) }"
+                },
+            },
+        ),
+        (
+            "construct-bomb",
+            {
+                "method": "GET",
+                "params": {"query": "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }"},
+                "headers": {"accept": "application/rdf+xml"},
+            },
+        ),
+        (
+            "from-elsewhere",
+            {"method": "GET", "params": {"query": "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o } LIMIT 5"}},
+        ),
+        ("rebinding-host", {"method": "GET", "params": {"query": VALID[0]}, "headers": {"host": "evil.example"}}),
+        (
+            "xml-control-char",
+            {
+                "method": "GET",
+                "params": {"query": 'SELECT ?x { BIND("a\\u0001b" AS ?x) }'},
+                "headers": {"accept": "application/sparql-results+xml"},
+            },
+        ),
         ("bad-format", {"method": "GET", "params": {"query": VALID[0], "format": "../../etc/passwd"}}),
         (
             "bad-utf8",
@@ -163,8 +243,61 @@ def hostile_requests(rng: random.Random) -> list[tuple[str, dict]]:
     return cases
 
 
+RECORDER = ["http://127.0.0.1:9"]  # replaced by the recording server's URL for the run
+RECORDED: list[str] = []
+CLIENT_TIMEOUT = 300.0  # the clients' own patience: generous, so a busy machine never fails a run
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Counts every request: any hit means a query made the server contact a host."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's interface
+        RECORDED.append(self.path)
+        self.send_response(204)
+        self.end_headers()
+
+    do_POST = do_GET  # noqa: N815 - http.server's interface
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def slowloris(port: int, keep_going: Callable[[], bool], dropped: list[bool]) -> None:
+    """Hold a connection by dripping header lines; record whether the server dropped it."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=CLIENT_TIMEOUT) as sock:
+            sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            while keep_going():
+                sock.sendall(b"X-a: b\r\n")
+                time.sleep(1)
+    except OSError:
+        dropped.append(True)
+        return
+    dropped.append(False)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The ``share`` quantile of ``values`` (nearest rank), in milliseconds."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
 def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
     """Start the server, fuzz it, measure the canary; return the figures."""
+    recorder = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=recorder.serve_forever, daemon=True).start()
+    RECORDER[0] = f"http://127.0.0.1:{recorder.server_address[1]}"
+    RECORDED.clear()
+    try:
+        return _run(requests, seconds, timeout, seed)
+    finally:
+        recorder.shutdown()
+        recorder.server_close()
+
+
+def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # The server's log goes to a file: a pipe nobody reads would fill up and block the server.
@@ -192,7 +325,7 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + "/sparql", params={"query": CANARY}, timeout=2).status_code == 200:
+                if httpx.get(base + "/sparql", params={"query": CANARY}, timeout=CLIENT_TIMEOUT).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -206,10 +339,30 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
         canary_latencies: list[float] = []
         canary_failures: list[str] = []
         canary_busy: list[float] = []  # 503 "every worker busy, try again": overload, not a fault
+        page_latencies: list[float] = []
+        page_failures: list[str] = []
         rss_peak = [rss_before]
+        dropped: list[bool] = []
+
+        def page_canary() -> None:
+            # An ordinary reader on the HTML pages and the API: their own capacity, apart from /sparql.
+            paths = ["/ontology", "/api/queries", "/id/haldane-convention"]
+            with httpx.Client(timeout=CLIENT_TIMEOUT) as client:
+                i = 0
+                while time.monotonic() < stop and outcome.tried < requests:
+                    start = time.perf_counter()
+                    try:
+                        response = client.get(base + paths[i % len(paths)])
+                        if response.status_code != 200:
+                            page_failures.append(f"{paths[i % len(paths)]}: status {response.status_code}")
+                    except httpx.HTTPError as exc:
+                        page_failures.append(type(exc).__name__)
+                    page_latencies.append(time.perf_counter() - start)
+                    i += 1
+                    time.sleep(0.1)
 
         def canary() -> None:
-            with httpx.Client(timeout=timeout * 4) as client:
+            with httpx.Client(timeout=CLIENT_TIMEOUT) as client:
                 while time.monotonic() < stop and outcome.tried < requests:
                     start = time.perf_counter()
                     try:
@@ -230,7 +383,7 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
 
         def fuzzer(worker: int) -> None:
             local = random.Random(seed + worker)
-            with httpx.Client(timeout=timeout * 4) as client:
+            with httpx.Client(timeout=CLIENT_TIMEOUT) as client:
                 while True:
                     with lock:
                         if outcome.tried >= requests or time.monotonic() >= stop:
@@ -245,6 +398,8 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
                         status = str(response.status_code)
                         if response.status_code >= 500 and response.status_code != 503:
                             outcome.failures.append(f"{name}: HTTP {status}: {response.text[:120]}")
+                        if "worker died" in response.text:
+                            outcome.worker_deaths += 1
                     except httpx.HTTPError as exc:
                         status = type(exc).__name__
                         outcome.failures.append(f"{name}: {status}")
@@ -255,6 +410,12 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
 
         threads = [threading.Thread(target=fuzzer, args=(i,)) for i in range(3)]
         threads.append(threading.Thread(target=canary))
+        threads.append(threading.Thread(target=page_canary))
+
+        def keep_going() -> bool:
+            return time.monotonic() < stop and outcome.tried < requests
+
+        threads += [threading.Thread(target=slowloris, args=(port, keep_going, dropped)) for _ in range(3)]
         began = time.monotonic()
         for thread in threads:
             thread.start()
@@ -274,7 +435,14 @@ def run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
             "canary_failures": canary_failures,
             "canary_busy_503": len(canary_busy),
             "canary_p50_ms": round(1000 * statistics.median(canary_latencies), 1) if canary_latencies else None,
+            "canary_p99_ms": percentile(canary_latencies, 0.99),
             "canary_max_ms": round(1000 * max(canary_latencies), 1) if canary_latencies else None,
+            "page_canary_requests": len(page_latencies),
+            "page_canary_failures": page_failures,
+            "page_canary_p99_ms": percentile(page_latencies, 0.99),
+            "worker_deaths": outcome.worker_deaths,
+            "hosts_contacted": len(RECORDED),
+            "slowloris_dropped": f"{sum(dropped)} of {len(dropped)}",
             "rss_before_mib": round(rss_before / 1024, 1),
             "rss_peak_mib": round(rss_peak[0] / 1024, 1),
             "seed": seed,
@@ -300,18 +468,21 @@ def markdown(figures: dict, command: str) -> str:
         "|---|---|",
     ]
     for key, value in figures.items():
-        if key in ("failures", "canary_failures"):
+        if key in ("failures", "canary_failures", "page_canary_failures"):
             value = len(value)
         lines.append(f"| {key.replace('_', ' ')} | {json.dumps(value) if isinstance(value, dict) else value} |")
     lines += [
         "",
-        "Every fuzz request got a 4xx, an answer, or a time-limit error (408/503/504 are time-limit",
-        "answers); `failures` counts 5xx responses (other than 503), dropped connections and timeouts",
-        "of the client itself. The canary is a well-formed query sent every 50 ms by a fourth client",
-        "during the whole run: its latency shows whether other clients kept being served. When three",
-        "clients keep both query workers busy with queries that run to the time limit, a few canary",
-        "requests wait longer than the limit for a free worker and get 503 (try again) instead:",
-        "`canary busy 503` counts them. Raise `--workers` where clients are many and cores allow.",
+        "Three fuzz clients send malformed and hostile requests (the classes of issue 12 among them:",
+        "SERVICE in every spelling aimed at a recording server on loopback, unregistered functions,",
+        "long operator/UNION/path chains, result-byte and CONSTRUCT bombs, FROM, a rebinding `Host`,",
+        "control characters asked for as XML) while three slowloris sockets drip header lines.",
+        "`failures` counts 5xx answers other than 503, dropped connections and client errors;",
+        "`worker deaths` counts 'worker died' answers; `hosts contacted` counts requests the recording",
+        "server received (any is a fetch on a client's behalf). The /sparql canary sends a catalogue",
+        "query every 50 ms; the page canary reads an HTML page or the API every 100 ms. Both are",
+        "patient clients: their latencies show whether ordinary requests kept being served, and",
+        "`canary busy 503` counts /sparql answers 'every worker busy for the whole time limit'.",
         "",
     ]
     return "\n".join(lines)
@@ -333,7 +504,14 @@ def main() -> None:
             a for a in sys.argv[1:] if not a.startswith("--report") and a != str(args.report)
         )
         args.report.write_text(markdown(figures, command.strip()), encoding="utf-8")
-    ok = figures["server_alive_after"] and not figures["failures"] and not figures["canary_failures"]
+    ok = (
+        figures["server_alive_after"]
+        and not figures["failures"]
+        and not figures["canary_failures"]
+        and not figures["page_canary_failures"]
+        and figures["worker_deaths"] == 0
+        and figures["hosts_contacted"] == 0
+    )
     sys.stdout.flush()
     os._exit(0 if ok else 1)
 

@@ -21,6 +21,7 @@ from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import with_prefixes
+from westminster_kg.errors import QueryError
 from westminster_kg.web import (
     Settings,
     check_query,
@@ -224,8 +225,9 @@ def test_service_targets_ignore_strings_and_comments_and_expand_prefixes():
     assert service_targets(query) == ["http://ex.org/sparql", "?where"]
     assert service_targets("SELECT * { SERVICE<http://a/>{ ?s ?p ?o } }") == ["http://a/"]
     assert service_targets("SELECT * { service\n#c\n<http://a\\u003ab/> { ?s ?p ?o } }") == ["http://a:b/"]
-    assert service_targets("SELECT * { SERVICE {} }") == ["?unreadable"]
-    assert service_targets("SELECT * { ?s ex:SERVICE ?o . ?service ?p ?o }") == []
+    with pytest.raises(QueryError, match="syntax error"):
+        service_targets("SELECT * { SERVICE {} }")
+    assert service_targets("PREFIX ex: <http://ex.org/> SELECT * { ?s ex:SERVICE ?o . ?service ?p ?o }") == []
     check_query(query.replace("SERVICE SILENT ex:sparql", "").replace("SERVICE ?where", ""), Settings())
     check_query("SELECT * WHERE { SERVICE <http://ok/> { ?s ?p ?o } }", Settings(allowed_services=["http://ok/"]))
 

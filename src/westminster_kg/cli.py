@@ -374,6 +374,13 @@ def serve_command(
     reload_interval: Annotated[
         float, typer.Option(help="Seconds between looks for changed files or imports (0: never reload).")
     ] = 1.0,
+    max_query_bytes: Annotated[int, typer.Option(help="Bytes of SPARQL query text accepted.")] = 100_000,
+    max_result_bytes: Annotated[
+        int, typer.Option(help="Bytes of RDF terms one answer carries at most (then truncated, and says so).")
+    ] = 16 * 1024 * 1024,
+    public_name: Annotated[
+        list[str], typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat).")
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API.
 
@@ -391,8 +398,10 @@ def serve_command(
         workers=workers or default_workers(),
         base_url=base_url,
         reload_interval=reload_interval,
+        max_query_bytes=max_query_bytes,
+        max_result_bytes=max_result_bytes,
     )
-    serve(load_kg(), host=host, port=port, settings=settings)
+    serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))
 
 
 @dev_app.command("vocab", epilog="Example: wmkg dev vocab --check")

@@ -97,10 +97,25 @@ class QueryResult:
         if fmt == "json":
             return json.dumps(_sparql_json(self), ensure_ascii=False, indent=1)
         if fmt == "xml":
-            return _sparql_xml(self)
+            text = _sparql_xml(self)
+            bad = xml_forbidden(text)
+            if bad is not None:
+                # XML 1.0 cannot carry these at all, not even as character references (spec 2.2):
+                # refuse rather than write a document no XML parser reads.
+                raise QueryError(f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry: use json, csv or tsv")
+            return text
         if fmt in ("csv", "tsv"):
             return _sparql_delimited(self, fmt, neutralise_formulas)
         raise QueryError(f"unknown result format {fmt!r}: use json, xml, csv or tsv")
+
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_forbidden(text: str) -> str | None:
+    """The first character XML 1.0 forbids in ``text`` (C0 controls but tab/LF/CR, surrogates, U+FFFE/F)."""
+    match = _XML_FORBIDDEN.search(text)
+    return match.group(0) if match else None
 
 
 def _term_json(term: Term) -> dict[str, str]:
@@ -302,4 +317,5 @@ __all__ = [
     "register",
     "source_location",
     "syntax_error",
+    "xml_forbidden",
 ]

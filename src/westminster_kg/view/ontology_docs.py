@@ -217,8 +217,6 @@ def write_docs(kg: KnowledgeGraph, folder: Any) -> list[Any]:
         graph.bind(prefix, namespace, override=True)
     turtle = target / "ontology.ttl"
     write_atomically(turtle, graph.serialize(format="turtle").encode("utf-8"))
-    for path in (page, turtle):
-        path.chmod(0o644)
     return [page, turtle]
 
 

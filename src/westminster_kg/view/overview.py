@@ -285,8 +285,7 @@ def write_overview(kg: KnowledgeGraph, path: Any, *, title: str | None = None) -
 
     target = Path(path)
     page = render_overview(kg, title=title or "Westminster KG: the argument at a glance")
-    write_atomically(target, page.encode("utf-8"))
-    target.chmod(0o644)
+    write_atomically(target, page.encode("utf-8"))  # an existing file keeps its mode; a new one is 0644
     return target
 
 

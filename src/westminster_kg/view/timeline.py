@@ -421,8 +421,7 @@ def write_timeline(kg: KnowledgeGraph, path: Any) -> Any:
         text = render_timeline_page(kg, graph, navigation=False)
     else:
         text = '<?xml version="1.0" encoding="UTF-8"?>\n' + timeline_svg(kg, graph)
-    write_atomically(target, text.encode("utf-8"))
-    target.chmod(0o644)
+    write_atomically(target, text.encode("utf-8"))  # an existing file keeps its mode; a new one is 0644
     return target
 
 

@@ -11,7 +11,7 @@
 from westminster_kg.web.api import openapi_document
 from westminster_kg.web.app import WebApp, create_app, host_warning, is_loopback, serve
 from westminster_kg.web.base import BodyTooLargeError, Settings, entity_page, external_href
-from westminster_kg.web.guard import ForbiddenQueryError, check_query, service_targets
+from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_query, service_targets
 from westminster_kg.web.sparql import negotiate, parse_accept
 from westminster_kg.web.workers import QueryPool, QueryTimeoutError
 
@@ -20,6 +20,7 @@ __all__ = [
     "ForbiddenQueryError",
     "QueryPool",
     "QueryTimeoutError",
+    "QueryTooLargeError",
     "Settings",
     "WebApp",
     "check_query",

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 from westminster_kg.web.api import Api
 from westminster_kg.web.base import Settings
 from westminster_kg.web.cache import ResponseCache, ResultCache
+from westminster_kg.web.connections import uvicorn_options
+from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
 from westminster_kg.web.pages import Pages
 from westminster_kg.web.pictures import Pictures
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.reload import Reloader, default_loader
 from westminster_kg.web.sparql import SparqlEndpoint
-from westminster_kg.web.workers import QueryPool
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -59,7 +60,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        web.pool = await run_in_threadpool(QueryPool, kg, settings.workers)
+        web.pool = await run_in_threadpool(web.start_pool, kg)
+        if not web.pool.isolated and not settings.allowed_services:
+            print(
+                "warning: query workers could not be cut off from the network (no user or network "
+                "namespaces here); only the query guard stops SERVICE calls",
+                file=sys.stderr,
+            )
         # Index the labels for typed values once, off the event loop, before the first request.
         await run_in_threadpool(lambda: kg.resolver)
         reload = loader or default_loader(kg)
@@ -76,9 +83,11 @@ def create_app(
 
     from starlette.middleware.gzip import GZipMiddleware
 
+    # Outermost of all: the Host check, arrival time and security headers apply to every response.
+    middleware = [Middleware(SecurityMiddleware, hosts=settings.allowed_hosts)]
     # Results compress well (143 KB of SPARQL JSON for one query): gzip when the client accepts it,
     # outside the answer cache, so the cache keeps plain bodies and each client gets its own encoding.
-    middleware = [Middleware(GZipMiddleware, minimum_size=1000)]
+    middleware.append(Middleware(GZipMiddleware, minimum_size=1000))
     # Then: a kept answer skips everything below it (CORS headers included, as they were sent).
     web.cache = ResultCache(settings.cache_bytes)
     middleware.append(Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body))
@@ -139,14 +148,32 @@ def host_warning(host: str) -> str | None:
     )
 
 
-def serve(kg: KnowledgeGraph, *, host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine."""
+def serve(
+    kg: KnowledgeGraph,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    public_names: list[str] | tuple[str, ...] = (),
+) -> None:
+    """Run the app with uvicorn until interrupted; warn when it listens beyond this machine.
+
+    Only requests whose ``Host`` names the bound address (or one of ``public_names``) are answered;
+    connections get header and keep-alive timeouts and a limit (``westminster_kg.web.connections``).
+    """
+    import dataclasses
+    from urllib.parse import urlsplit
+
     import uvicorn
 
     warning = host_warning(host)
     if warning:
         print(warning, file=sys.stderr)
-    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info")
+    settings = settings or Settings()
+    if settings.base_url:  # the public address a proxy forwards from is a name this server answers to
+        public_names = [*public_names, urlsplit(settings.base_url).netloc]
+    settings = dataclasses.replace(settings, allowed_hosts=allowed_hosts(host, port, public_names))
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **uvicorn_options())
 
 
 __all__ = ["WebApp", "create_app", "host_warning", "is_loopback", "serve"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.namespaces import curie
 from westminster_kg.view.pages import entity_page, external_href  # noqa: F401 - the pages share these
-from westminster_kg.web.guard import ForbiddenQueryError, check_query
+from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
 from westminster_kg.web.workers import QueryTimeoutError, default_workers
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ class Settings:
     cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
     base_url: str | None = None  # the public address (wmkg serve --base-url); else as each request reached us
     reload_interval: float = 1.0  # seconds between looks at the source files for new data (0: never)
+    max_query_bytes: int = 100_000  # bytes of query text accepted (checked before any parsing)
+    max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
+    sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
+    allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
 
 
 class BodyTooLargeError(WmkgError):
@@ -66,7 +70,7 @@ class WebBase:
     def __init__(self, kg: KnowledgeGraph, settings: Settings) -> None:
         self.kg = kg
         self.settings = settings
-        self.pool: QueryPool | None = None
+        self.pool: QueryPool | None = None  # its "api" lane answers pages and the API, so /sparql cannot starve them
         self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
         self.generation = 0  # bumped each time new data is swapped in (westminster_kg.web.reload)
         self.templates = _template_environment()
@@ -74,6 +78,18 @@ class WebBase:
         self._view_page: str | None = None
         self._network: Any = None
         self._network_lock = threading.Lock()
+
+    def start_pool(self, kg: KnowledgeGraph) -> QueryPool:
+        """Query workers over ``kg`` (blocking: they load first), with the lanes that keep pages answering."""
+        from westminster_kg.web.workers import QueryPool
+
+        return QueryPool(
+            kg,
+            self.settings.workers,
+            allowed_services=self.settings.allowed_services,
+            fast_workers=1,
+            api_workers=1,
+        )
 
     def network(self) -> Any:
         """The whole network projection, built once: the view and every neighbourhood come from it."""
@@ -106,6 +122,7 @@ class WebBase:
         # Most specific first: ForbiddenQueryError is a QueryError, QueryTimeoutError a StoreError.
         for kind, status in (
             (BodyTooLargeError, 413),
+            (QueryTooLargeError, 413),
             (ForbiddenQueryError, 403),
             (QueryError, 400),
             (QueryTimeoutError, 503),
@@ -115,11 +132,27 @@ class WebBase:
                 return self.problem(request, status, str(error))
         return self.problem(request, 400, str(error))
 
-    def run_query(self, sparql: str, **graphs: Any) -> tuple[QueryResult, bool]:
-        check_query(sparql, self.settings)
-        if self.pool is None:
+    def run_query(
+        self, sparql: str, *, lane: str = "api", deadline: float | None = None, **graphs: Any
+    ) -> tuple[QueryResult, bool]:
+        """Answer a query in a worker (blocking): ``lane`` "api" (pages, the API) or "any" (/sparql).
+
+        The text is checked here in linear time (size, shape); the worker parses it and refuses what
+        the endpoint will not run (``westminster_kg.web.guard``).
+        """
+        check_text(sparql, self.settings.max_query_bytes)
+        pool = self.pool  # read once: a reload may swap in a new pool meanwhile
+        if pool is None:
             raise StoreError("the query workers are not running")
-        return self.pool.run(sparql, timeout=self.settings.query_timeout, max_rows=self.settings.max_rows, **graphs)
+        return pool.run(
+            sparql,
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_rows,
+            max_bytes=self.settings.max_result_bytes,
+            deadline=deadline,
+            lane=lane,
+            **graphs,
+        )
 
     async def read_body(self, request: Request) -> bytes:
         """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""

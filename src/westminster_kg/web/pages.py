@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 
+MAX_NEEDLE = 200  # characters of a search or a missing page's name that are looked up
+MAX_WORDS = 8  # words of it looked up one by one when the whole finds nothing
+
+
 class Pages(WebBase):
     """The handlers of the HTML pages."""
 
@@ -118,10 +122,15 @@ class Pages(WebBase):
         return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
 
     def suggestions(self, needle: str, limit: int = 20) -> list[tuple[str, str]]:
-        """(label, page) for entities whose label contains ``needle`` or one of its words."""
+        """(label, page) for entities whose label contains ``needle`` or one of its words.
+
+        Bounded work whatever the request: the needle is cut to ``MAX_NEEDLE`` characters and at most
+        ``MAX_WORDS`` of its words are looked up (a 60 KB URL once cost a second per request).
+        """
+        needle = needle[:MAX_NEEDLE]
         found = list(self.kg.find(needle)) if needle else []
         if not found:
-            for word in sorted(set(needle.split()), key=len, reverse=True):
+            for word in sorted(set(needle.split()), key=len, reverse=True)[:MAX_WORDS]:
                 if len(word) > 2:
                     found.extend(self.kg.find(word))
         pages = []
@@ -132,10 +141,11 @@ class Pages(WebBase):
         return sorted(set(pages))[:limit]
 
     async def search(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
         from starlette.responses import RedirectResponse
 
-        needle = request.query_params.get("q", "").strip()
-        results = self.suggestions(needle, limit=100) if needle else []
+        needle = request.query_params.get("q", "").strip()[:MAX_NEEDLE]
+        results = await run_in_threadpool(self.suggestions, needle, 100) if needle else []  # off the event loop
         if len(results) == 1:
             return RedirectResponse(results[0][1], status_code=303)
         return self.html("search.html", title="Search", needle=needle, results=results)

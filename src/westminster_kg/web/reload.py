@@ -108,9 +108,7 @@ class Reloader:
             return True
 
     def _new_pool(self, kg: KnowledgeGraph) -> Any:
-        from westminster_kg.web.workers import QueryPool
-
-        return QueryPool(kg, self.web.settings.workers)
+        return self.web.start_pool(kg)
 
     def _swap(self, kg: KnowledgeGraph, pool: Any) -> None:
         web = self.web

@@ -2,123 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
+from westminster_kg.web.media import (
+    DESCRIPTION_TYPES,
+    FORMAT_NAMES,
+    GRAPH_MEDIA,
+    GRAPH_TYPES,
+    RESULT_MEDIA,
+    RESULT_TYPES,
+    negotiate,
+    parse_accept,
+    requested_media,
+)
 
 if TYPE_CHECKING:
+    import anyio
     from starlette.requests import Request
     from starlette.responses import Response
 
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",  # SPARQLWrapper's default for CONSTRUCT
-}
-RESULT_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_MEDIA = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "xml": "application/rdf+xml",
-}
-# ``format=`` / ``output=`` values and the media types they stand for. A short name that fits both a
-# result and a graph (``json``, ``xml``) offers both: the query's form picks. Full media types work too.
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json, application/ld+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "n3": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "rdf-xml": "application/rdf+xml",
-}
-DESCRIPTION_TYPES = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    **{m: n for m, n in GRAPH_TYPES.items() if m not in ("text/plain",)},
-}
 
 
 class UnsupportedCharsetError(QueryError):
     """A request body declared in a charset other than UTF-8 (the Protocol requires UTF-8): 415."""
 
 
-def requested_media(value: str) -> str:
-    """The Accept-style media list a ``format=``/``output=`` value asks for; ``QueryError`` if unknown."""
-    text = value.strip().lower()
-    if text in FORMAT_NAMES:
-        return FORMAT_NAMES[text]
-    media = text.split(";")[0].strip()
-    if media in RESULT_TYPES or media in GRAPH_TYPES:
-        return media
-    names = ", ".join(sorted(FORMAT_NAMES))
-    raise QueryError(f"unknown format {value!r}: use one of {names}, or a media type such as text/csv")
-
-
-def parse_accept(header: str | None) -> list[str]:
-    """Media ranges from an Accept header, best first (q=0 dropped; no header means ``*/*``)."""
-    if not header or not header.strip():
-        return ["*/*"]
-    ranked = []
-    for position, item in enumerate(header.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        quality = 1.0
-        for param in parts[1:]:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranked.append((-quality, position, media))
-    return [media for _, _, media in sorted(ranked)]
-
-
-def negotiate(accept: str | None, offered: dict[str, str], default: str) -> str | None:
-    """The format name for the best offered media type, ``default`` for wildcards, else ``None``."""
-    for media in parse_accept(accept):
-        if media in offered:
-            return offered[media]
-        if media == "*/*":
-            return default
-        if media.endswith("/*"):
-            for candidate, name in offered.items():
-                if candidate.startswith(media[:-1]):
-                    return name
-    return None
+async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    # Sent in pieces, so one large answer does not hold the event loop for the whole write.
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
 
 
 class SparqlEndpoint(WebBase):
@@ -132,8 +51,9 @@ class SparqlEndpoint(WebBase):
         return str(request.url.replace(query="", fragment=""))
 
     async def sparql(self, request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-        from starlette.responses import Response
+        import anyio
+        import anyio.to_thread
+        from starlette.responses import StreamingResponse
 
         try:
             params = await self.sparql_parameters(request)
@@ -166,38 +86,80 @@ class SparqlEndpoint(WebBase):
                 f"cannot answer with {accept}: results come as "
                 f"{', '.join(RESULT_MEDIA.values())}; graphs as {', '.join(GRAPH_MEDIA.values())}",
             )
+        # The time limit counts from the request's arrival (stamped by the app's outer middleware):
+        # waiting for a thread, a worker or the serialiser is part of it.
+        arrived = getattr(request.state, "arrived", None) or time.monotonic()
+        deadline = arrived + self.settings.query_timeout
         try:
-            result, truncated = await run_in_threadpool(
-                self.run_query,
-                queries[0],
-                default_graphs=params.get("default-graph-uri"),
-                named_graphs=params.get("named-graph-uri"),
-                base_iri=self.endpoint_url(request),
+            with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+                # /sparql has its own threads (self.sparql_limiter): its load cannot use up the pool
+                # that pages and the API run on. Query and serialisation both run off the event loop.
+                answer = await anyio.to_thread.run_sync(
+                    functools.partial(
+                        self.answer_bytes,
+                        queries[0],
+                        accept,
+                        deadline=deadline,
+                        default_graphs=params.get("default-graph-uri"),
+                        named_graphs=params.get("named-graph-uri"),
+                        base_iri=self.endpoint_url(request),
+                    ),
+                    limiter=self.sparql_limiter,
+                )
+        except TimeoutError:
+            return self.problem(
+                request,
+                503,
+                f"the endpoint stayed busy for the whole {self.settings.query_timeout:g} s time limit; try again",
             )
         except WmkgError as exc:
             return self.problem_for(request, exc)
-        if result.kind == "graph":
-            name = negotiate(accept, GRAPH_TYPES, "turtle")
-            if name is None:
-                offered = ", ".join(GRAPH_MEDIA.values())
-                return self.problem(request, 406, f"a CONSTRUCT/DESCRIBE result comes as {offered}, not {accept}")
-            body = result.graph.serialize(format=name)
-            media = GRAPH_MEDIA[name]
-        else:
-            name = negotiate(accept, RESULT_TYPES, "json")
-            if name is None:
-                offered = ", ".join(RESULT_MEDIA.values())
-                return self.problem(request, 406, f"a SELECT/ASK result comes as {offered}, not {accept}")
-            body = result.serialize(name)
-            media = RESULT_MEDIA[name]
+        if isinstance(answer, tuple) and answer[0] == "problem":
+            return self.problem(request, answer[1], answer[2])
+        body, media, truncated = answer
         headers = {"Vary": "Accept"}
         if truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Note"] = (
-                f"results capped at {self.settings.max_rows} rows or triples (wmkg serve --max-rows)"
+                f"results capped at {self.settings.max_rows} rows or triples or "
+                f"{self.settings.max_result_bytes} bytes of terms (wmkg serve --max-rows, --max-result-bytes)"
             )
         charset = "; charset=utf-8" if not media.endswith("json") else ""
-        return Response(body, media_type=media + charset, headers=headers)
+        return StreamingResponse(_chunks(body), media_type=media + charset, headers=headers)
+
+    @property
+    def sparql_limiter(self) -> anyio.CapacityLimiter:
+        """The threads /sparql may hold at once (created on first use, inside the event loop)."""
+        import anyio
+
+        limiter = getattr(self, "_sparql_limiter", None)
+        if limiter is None:
+            limiter = self._sparql_limiter = anyio.CapacityLimiter(self.settings.sparql_concurrency)
+        return limiter
+
+    def answer_bytes(
+        self, query: str, accept: str | None, *, deadline: float, **graphs: Any
+    ) -> tuple[bytes, str, bool] | tuple[str, int, str]:
+        """Run ``query`` and get its serialised answer: the body, its media type, whether capped.
+
+        The worker serialises (``serialise_answer``), so a large answer costs the server process no CPU.
+        A result that cannot be written in the negotiated format comes back as ``("problem", status,
+        message)``.
+        """
+        from westminster_kg.web.guard import check_text
+
+        check_text(query, self.settings.max_query_bytes)
+        if self.pool is None:
+            raise StoreError("the query workers are not running")
+        return self.pool.run_serialised(
+            query,
+            accept,
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_rows,
+            max_bytes=self.settings.max_result_bytes,
+            deadline=deadline,
+            **graphs,
+        )
 
     async def describe_service(self, request: Request) -> Response:
         """``GET /sparql`` without a query: the query page for browsers, else the service description."""

@@ -1,0 +1,390 @@
+"""Hostile clients against the real `wmkg serve` on loopback (issue 12): every class of attack gets a
+clear 4xx/503, no worker dies, no host is contacted, and an ordinary client keeps being answered.
+
+Bounded: each attack is a handful of requests; only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import DATA, http_server_on_loopback, make_project
+
+from westminster_kg import KnowledgeGraph
+from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.namespaces import sparql_prologue
+from westminster_kg.web.workers import QueryPool, _Worker, _write_frame
+
+CANARY = sparql_prologue() + "SELECT ?label WHERE { wmr:haldane-convention rdfs:label ?label }"
+TIME_LIMIT = 4.0
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """A loopback HTTP server that records every request it gets (and answers 200 with nothing)."""
+
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's interface
+        Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("content-type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[]}}')
+
+    do_POST = do_GET  # noqa: N815 - http.server's interface
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[str]:
+    with http_server_on_loopback(Recorder) as url:
+        yield url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    port: int
+    process: subprocess.Popen
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    root = make_project(tmp_path_factory.mktemp("guard") / "mini", DATA / "valid" / "slice.ttl")
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    args = ["--port", str(port), "--query-timeout", str(TIME_LIMIT), "--max-rows", "100"]
+    args += ["--max-result-bytes", "200000", "--max-query-bytes", "50000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "westminster_kg.cli", "--root", str(root), "serve", *args], stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert process.poll() is None, "the server exited"
+        assert time.monotonic() < deadline, "the server did not start"
+        try:
+            if httpx.get(url + "/sparql", params={"query": CANARY}, timeout=30).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    try:
+        yield Server(url, port, process)
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+        assert "Traceback" not in output, output[-3000:]
+
+
+def ask(server: Server, query: str, method: str = "GET", **kwargs) -> httpx.Response:
+    if method == "GET":
+        return httpx.get(server.url + "/sparql", params={"query": query}, timeout=120, **kwargs)
+    return httpx.post(
+        server.url + "/sparql",
+        content=query.encode("utf-8"),
+        headers={"content-type": "application/sparql-query"},
+        timeout=120,
+    )
+
+
+def assert_canary_answered(server: Server) -> None:
+    response = ask(server, CANARY)
+    assert response.status_code == 200 and "Haldane" in response.text
+
+
+# --- SERVICE: refused on a real parse, and the workers cannot reach any host anyway -------------------
+
+
+SERVICE_SPELLINGS = [
+    "SELECT * WHERE {{ SERVICE <{url}/a> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ #}}\n SERVICE <{url}/b> {{ ?s ?p ?o }} }}",
+    "PREFIX x: <{url}/> SELECT * WHERE {{ SERVICE SILENT x:c {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ service\t<{url}/d> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE <{escaped}/e> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<{url}/f> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    'SELECT * WHERE {{ FILTER("\\"" != "") SERVICE <{url}/g> {{ ?s ?p ?o }} }}',
+    "SELECT * WHERE {{ {{ SELECT * {{ SERVICE <{url}/h> {{ ?s ?p ?o }} }} }} }}",
+]
+
+
+@pytest.mark.parametrize("spelling", SERVICE_SPELLINGS)
+def test_no_spelling_of_service_reaches_a_host(server: Server, recorder: str, spelling: str) -> None:
+    Recorder.hits.clear()
+    escaped = recorder.replace(":", "\\u003A", 1)
+    response = ask(server, spelling.format(url=recorder, escaped=escaped))
+    assert response.status_code in (400, 403), response.text
+    assert "\n" not in response.text.strip() and "refused" in response.text or "syntax" in response.text
+    assert Recorder.hits == []
+
+
+def test_a_worker_called_directly_cannot_reach_a_host_even_when_its_guard_allows_it(tmp_path, recorder) -> None:
+    # Bypass every check in the server: the job itself allows the SERVICE; only the worker's lack of a
+    # network stands between the query and the recording server.
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    pool = QueryPool(KnowledgeGraph.load(root), 1)
+    try:
+        assert pool.isolated, "this machine offers no network namespace: the defence in depth is missing"
+        worker = _Worker(pool.dump)
+        try:
+            assert worker.wait_readable(120)
+            ready = worker.receive()
+            assert ready == ("ready", True)
+            Recorder.hits.clear()
+            target = recorder + "/direct"
+            _write_frame(
+                worker.process.stdin,
+                {
+                    "sparql": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                    "max_rows": 10,
+                    "max_bytes": 10_000,
+                    "default_graphs": [],
+                    "named_graphs": [],
+                    "allowed_services": [target],
+                },
+            )
+            assert worker.wait_readable(60)
+            reply = worker.receive()
+            assert reply[0] == "error" and reply[1] == "failed", reply
+            assert Recorder.hits == []
+            assert worker.process.poll() is None  # it answered and lives on
+        finally:
+            worker.stop()
+    finally:
+        pool.close()
+
+
+def test_an_allowed_service_is_called(tmp_path, recorder) -> None:
+    # The allow-list works: the same worker setup with the endpoint allowed does reach it.
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    target = recorder + "/allowed"
+    pool = QueryPool(KnowledgeGraph.load(root), 1, allowed_services=[target])
+    try:
+        Recorder.hits.clear()
+        try:
+            pool.run(f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}", timeout=60, max_rows=10)
+        except QueryError as exc:  # the recorder's answer need not please Oxigraph: the call is what counts
+            assert "\n" not in str(exc)
+        assert Recorder.hits
+    finally:
+        pool.close()
+
+
+# --- queries that used to kill workers ----------------------------------------------------------------
+
+CHEAP_KILLERS = {
+    "custom-function": "SELECT (<http://x/f>(1) AS ?x) {}",
+    "custom-aggregate": "SELECT (<http://x/agg>(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
+    "plus-chain": "SELECT (" + "+".join(["1"] * 20_000) + " AS ?x) {}",
+    "or-chain": "SELECT * { FILTER(" + "||".join(["true"] * 20_000) + ") }",
+    "union-chain": "SELECT * { " + " UNION ".join(["{}"] * 10_000) + " }",
+    "optional-chain": "SELECT * { " + " OPTIONAL ".join(["{}"] * 1_000) + " }",
+    "path-chain": "SELECT * { ?s " + "/".join(["<p:a>"] * 1_000) + " ?o }",
+    "nesting-in-comment-disguise": "SELECT * WHERE #\n" + "{" * 3_000 + "}" * 3_000,
+    "nesting-with-closers-in-strings": "SELECT * WHERE { FILTER(" + '"))))" = (' * 1_500 + "1" + ")" * 1_500 + ") }",
+    "negation-chain": "SELECT * { FILTER(" + "!" * 20_000 + "true) }",
+    "short-plus-chain": "SELECT (" + "+".join(["1"] * 600) + " AS ?x) {}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHEAP_KILLERS))
+def test_cheap_hostile_queries_get_a_one_line_4xx_and_no_worker_dies(server: Server, name: str) -> None:
+    response = ask(server, CHEAP_KILLERS[name], method="POST")
+    assert response.status_code in (400, 403, 413), (response.status_code, response.text[:300])
+    assert len(response.text.strip().splitlines()) == 1
+    assert_canary_answered(server)
+
+
+def test_a_query_over_the_size_limit_is_413_before_any_parse(server: Server) -> None:
+    response = ask(server, 'SELECT * { ?s ?p "' + "x" * 60_000 + '" }', method="POST")
+    assert response.status_code == 413 and "max-query-bytes" in response.text
+
+
+def test_the_catalogue_passes_the_guard(server: Server) -> None:
+    from westminster_kg.catalogue import load_catalogue, with_prefixes
+    from westminster_kg.web.guard import inspect_query
+
+    for name, named in load_catalogue(Path(__file__).resolve().parents[1] / "queries").items():
+        inspect_query(with_prefixes(named.sparql))  # raises for any query the guard would refuse
+        assert name
+
+
+# --- budgets ------------------------------------------------------------------------------------------
+
+
+def test_result_bytes_are_capped_like_rows(server: Server) -> None:
+    big = "SELECT ?s (CONCAT(" + ", ".join(["STR(?o)"] * 40) + ") AS ?big) WHERE { ?s ?p ?o }"
+    response = ask(server, big)
+    assert response.status_code == 200
+    assert response.headers["X-Result-Truncated"] == "true" and "max-result-bytes" in response.headers["X-Result-Note"]
+    assert len(response.content) < 2 * 200_000
+
+
+def test_from_selects_the_named_graph_and_from_named_the_graphs(server: Server) -> None:
+    article = "https://w3id.org/westminster-kg/graph/article"
+    union = ask(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").json()
+    only = ask(server, f"SELECT (COUNT(*) AS ?n) FROM <{article}> WHERE {{ ?s ?p ?o }}").json()
+    nothing = ask(server, "SELECT (COUNT(*) AS ?n) FROM <http://nowhere.example/g> WHERE { ?s ?p ?o }").json()
+    named = ask(server, f"SELECT DISTINCT ?g FROM NAMED <{article}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}").json()
+
+    def count(answer: dict) -> int:
+        return int(answer["results"]["bindings"][0]["n"]["value"])
+
+    assert count(union) > count(only) > count(nothing) == 0
+    assert [b["g"]["value"] for b in named["results"]["bindings"]] == [article]
+
+
+def test_xml_results_never_carry_characters_xml_forbids(server: Server) -> None:
+    response = httpx.get(
+        server.url + "/sparql",
+        params={"query": 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'},
+        headers={"accept": "application/sparql-results+xml"},
+        timeout=60,
+    )
+    assert response.status_code == 406 and "U+0001" in response.text
+    fine = httpx.get(
+        server.url + "/sparql",
+        params={"query": 'SELECT ?x WHERE { BIND("a\\u0009b" AS ?x) }'},
+        headers={"accept": "application/sparql-results+xml"},
+        timeout=60,
+    )
+    assert fine.status_code == 200
+    graph = httpx.get(
+        server.url + "/sparql",
+        params={"query": 'CONSTRUCT { <http://ex/a> <http://ex/p> ?x } WHERE { BIND("a\\u0008b" AS ?x) }'},
+        headers={"accept": "application/rdf+xml"},
+        timeout=60,
+    )
+    assert graph.status_code == 406 and "U+0008" in graph.text
+
+
+def test_the_cli_refuses_xml_it_cannot_write(mini_root: Path) -> None:
+    from conftest import run_wmkg
+
+    done = run_wmkg(
+        "--root", str(mini_root), "query", "--sparql", 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "--format", "xml"
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr and "U+0001" in done.stderr
+
+
+def test_a_huge_search_is_cut_to_a_bounded_needle(server: Server) -> None:
+    response = httpx.get(server.url + "/search", params={"q": "convention " * 5_000}, timeout=120)
+    assert response.status_code == 200
+    assert ("convention " * 30) not in response.text  # the needle shown (and looked up) is at most 200 characters
+
+
+# --- headers and connections --------------------------------------------------------------------------
+
+
+def test_unknown_host_headers_are_misdirected(server: Server) -> None:
+    for host in ("evil.example", f"evil.example:{server.port}", "localhost.evil.example"):
+        response = httpx.get(server.url + "/sparql", params={"query": CANARY}, headers={"host": host}, timeout=60)
+        assert response.status_code == 421 and "evil.example" in response.text
+    for host in ("127.0.0.1", f"127.0.0.1:{server.port}", f"localhost:{server.port}"):
+        response = httpx.get(server.url + "/sparql", params={"query": CANARY}, headers={"host": host}, timeout=60)
+        assert response.status_code == 200
+
+
+def test_every_response_carries_the_security_headers(server: Server) -> None:
+    for path in ("/", "/sparql?query=SELECT%20*%20%7B%7D", "/nowhere", "/ontology"):
+        response = httpx.get(server.url + path, timeout=60)
+        policy = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_client_that_never_finishes_its_headers_is_dropped(server: Server) -> None:
+    from westminster_kg.web.connections import HEADER_TIMEOUT
+
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        sock.settimeout(HEADER_TIMEOUT * 6)
+        started = time.monotonic()
+        dropped = b""
+        try:
+            while time.monotonic() - started < HEADER_TIMEOUT * 6:
+                sock.sendall(b"X-a: b\r\n")  # a byte now and then, never the blank line
+                time.sleep(1)
+        except OSError:
+            dropped = b"closed"
+        assert dropped == b"closed"
+
+
+# --- the canary during an attack ----------------------------------------------------------------------
+
+
+def test_ordinary_requests_keep_being_answered_during_an_attack(server: Server) -> None:
+    stop = threading.Event()
+    attacks = list(CHEAP_KILLERS.values())
+
+    def attacker(offset: int) -> None:
+        with httpx.Client(timeout=120) as client:
+            i = offset
+            while not stop.is_set():
+                client.post(
+                    server.url + "/sparql",
+                    content=attacks[i % len(attacks)].encode(),
+                    headers={"content-type": "application/sparql-query"},
+                )
+                i += 1
+
+    threads = [threading.Thread(target=attacker, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        answered = 0
+        for _ in range(10):
+            response = httpx.get(server.url + "/sparql", params={"query": CANARY}, timeout=120)
+            assert response.status_code == 200, response.text
+            page = httpx.get(server.url + "/ontology", timeout=120)
+            assert page.status_code == 200
+            answered += 1
+        assert answered == 10
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(180)
+
+
+def test_a_known_cheap_query_is_answered_while_every_ordinary_worker_runs_to_the_limit(tmp_path) -> None:
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    pool = QueryPool(KnowledgeGraph.load(root), 1, fast_workers=1)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    try:
+        pool.run(CANARY, timeout=120, max_rows=10)  # once: now its text is known to be cheap
+
+        def hog_the_worker() -> None:
+            with contextlib.suppress(WmkgError):  # stopped at its limit, or when the pool closes
+                pool.run(endless, timeout=60, max_rows=1)
+
+        hog = threading.Thread(target=hog_the_worker)
+        hog.start()
+        while pool.idle:  # until the hog holds the only ordinary worker (for its whole 60 s limit)
+            time.sleep(0.05)
+        result, _ = pool.run(CANARY, timeout=30, max_rows=10)  # would wait 60 s without the fast lane
+        assert "Haldane" in str(result.rows) and hog.is_alive()
+    finally:
+        pool.close()
+        hog.join(120)
