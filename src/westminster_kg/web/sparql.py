@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 
-
 class UnsupportedCharsetError(QueryError):
     """A request body declared in a charset other than UTF-8 (the Protocol requires UTF-8): 415."""
 
