@@ -339,6 +339,9 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
         canary_latencies: list[float] = []
         canary_failures: list[str] = []
         canary_busy: list[float] = []  # 503 "every worker busy, try again": overload, not a fault
+        fresh_latencies: list[float] = []
+        fresh_failures: list[str] = []
+        fresh_busy: list[float] = []
         page_latencies: list[float] = []
         page_failures: list[str] = []
         rss_peak = [rss_before]
@@ -361,23 +364,28 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
                     i += 1
                     time.sleep(0.1)
 
-        def canary() -> None:
+        def canary(fresh: bool, latencies: list[float], failures: list[str], busy: list[float]) -> None:
+            # The repeated canary sends the same text each time (the answer cache and the fast lane
+            # serve it, as they would any client repeating a query); the fresh one makes every text new
+            # with a comment, so each request needs a query worker of its own.
             with httpx.Client(timeout=CLIENT_TIMEOUT) as client:
+                i = 0
                 while time.monotonic() < stop and outcome.tried < requests:
+                    i += 1
                     start = time.perf_counter()
                     try:
                         response = client.get(
                             base + "/sparql",
-                            params={"query": CANARY},
+                            params={"query": CANARY + (f"\n# fresh {i}" if fresh else "")},
                             headers={"accept": "application/sparql-results+json"},
                         )
                         if response.status_code == 503:
-                            canary_busy.append(time.perf_counter() - start)
+                            busy.append(time.perf_counter() - start)
                         elif response.status_code != 200:
-                            canary_failures.append(f"status {response.status_code}")
+                            failures.append(f"status {response.status_code}")
                     except httpx.HTTPError as exc:
-                        canary_failures.append(type(exc).__name__)
-                    canary_latencies.append(time.perf_counter() - start)
+                        failures.append(type(exc).__name__)
+                    latencies.append(time.perf_counter() - start)
                     rss_peak[0] = max(rss_peak[0], rss_kib(server.pid))
                     time.sleep(0.05)
 
@@ -409,7 +417,8 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
                         outcome.max_fuzz_latency = max(outcome.max_fuzz_latency, elapsed)
 
         threads = [threading.Thread(target=fuzzer, args=(i,)) for i in range(3)]
-        threads.append(threading.Thread(target=canary))
+        threads.append(threading.Thread(target=canary, args=(False, canary_latencies, canary_failures, canary_busy)))
+        threads.append(threading.Thread(target=canary, args=(True, fresh_latencies, fresh_failures, fresh_busy)))
         threads.append(threading.Thread(target=page_canary))
 
         def keep_going() -> bool:
@@ -437,6 +446,11 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
             "canary_p50_ms": round(1000 * statistics.median(canary_latencies), 1) if canary_latencies else None,
             "canary_p99_ms": percentile(canary_latencies, 0.99),
             "canary_max_ms": round(1000 * max(canary_latencies), 1) if canary_latencies else None,
+            "fresh_canary_requests": len(fresh_latencies),
+            "fresh_canary_failures": fresh_failures,
+            "fresh_canary_busy_503": len(fresh_busy),
+            "fresh_canary_p50_ms": round(1000 * statistics.median(fresh_latencies), 1) if fresh_latencies else None,
+            "fresh_canary_p99_ms": percentile(fresh_latencies, 0.99),
             "page_canary_requests": len(page_latencies),
             "page_canary_failures": page_failures,
             "page_canary_p99_ms": percentile(page_latencies, 0.99),
@@ -468,7 +482,7 @@ def markdown(figures: dict, command: str) -> str:
         "|---|---|",
     ]
     for key, value in figures.items():
-        if key in ("failures", "canary_failures", "page_canary_failures"):
+        if key in ("failures", "canary_failures", "fresh_canary_failures", "page_canary_failures"):
             value = len(value)
         lines.append(f"| {key.replace('_', ' ')} | {json.dumps(value) if isinstance(value, dict) else value} |")
     lines += [
@@ -479,10 +493,12 @@ def markdown(figures: dict, command: str) -> str:
         "control characters asked for as XML) while three slowloris sockets drip header lines.",
         "`failures` counts 5xx answers other than 503, dropped connections and client errors;",
         "`worker deaths` counts 'worker died' answers; `hosts contacted` counts requests the recording",
-        "server received (any is a fetch on a client's behalf). The /sparql canary sends a catalogue",
-        "query every 50 ms; the page canary reads an HTML page or the API every 100 ms. Both are",
+        "server received (any is a fetch on a client's behalf). The /sparql canary sends the same",
+        "catalogue query every 50 ms (served by the answer cache and the fast lane after the first);",
+        "the fresh canary sends it with a new comment each time, so every request needs a query worker",
+        "beside the hostile ones; the page canary reads an HTML page or the API every 100 ms. All are",
         "patient clients: their latencies show whether ordinary requests kept being served, and",
-        "`canary busy 503` counts /sparql answers 'every worker busy for the whole time limit'.",
+        "`busy 503` counts /sparql answers 'every worker busy for the whole time limit'.",
         "",
     ]
     return "\n".join(lines)
@@ -508,6 +524,7 @@ def main() -> None:
         figures["server_alive_after"]
         and not figures["failures"]
         and not figures["canary_failures"]
+        and not figures["fresh_canary_failures"]
         and not figures["page_canary_failures"]
         and figures["worker_deaths"] == 0
         and figures["hosts_contacted"] == 0

@@ -27,7 +27,9 @@ def test_hostile_requests_get_4xx_or_answers_and_other_clients_are_served() -> N
     assert figures["worker_deaths"] == 0
     assert figures["hosts_contacted"] == 0
     assert figures["canary_failures"] == [] and figures["page_canary_failures"] == []
+    assert figures["fresh_canary_failures"] == []
     assert figures["canary_requests"] > 0 and figures["page_canary_requests"] > 0
+    assert figures["fresh_canary_requests"] > 0
     # Malformed and forbidden requests were really tried and refused.
     assert figures["status_counts"].get("400", 0) > 10
     assert figures["status_counts"].get("403", 0) > 0
