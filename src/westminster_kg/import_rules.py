@@ -14,7 +14,7 @@ files already in ``imports/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,6 +27,7 @@ _DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
 _EXACT = "http://www.w3.org/ns/oa#exact"
 ARTICLE_SPACES = (str(WMR), ONTOLOGY_IRI, GRAPH_BASE)
+_ANY = ox.NamedNode("urn:x-wmkg:import-check")  # the graph for quads given without one, while checking
 
 
 def evidenced_relations(ontology: Path) -> frozenset[str]:
@@ -48,14 +49,8 @@ def is_article_resource(term: object) -> bool:
     return isinstance(term, ox.NamedNode) and term.value.startswith(ARTICLE_SPACES)
 
 
-def check_import(
-    quads: Iterable[ox.Quad],
-    relations: frozenset[str],
-    source: str,
-    line_of: Callable[[ox.Quad], int | None],
-) -> None:
-    """Raise ``InputError`` (``source:line: ...``) at the first triple an import may not add."""
-    quads = list(quads)
+def allowed_quads(quads: Iterable[ox.Quad], source: str, line_of: Callable[[ox.Quad], int | None]) -> Iterator[ox.Quad]:
+    """``quads`` passed through one by one; ``InputError`` at the first whose subject is the article's."""
     for quad in quads:
         if is_article_resource(quad.subject):
             raise InputError(
@@ -63,34 +58,50 @@ def check_import(
                 f"say anything about it (here <{quad.predicate.value}>); describe your own resource and link "
                 "it with owl:sameAs, skos:exactMatch or rdfs:seeAlso"
             )
-    evidenced = [q for q in quads if q.predicate.value in relations]
-    if not evidenced:
+        yield quad
+
+
+def check_evidence(
+    store: ox.Store, relations: frozenset[str], source: str, line_of: Callable[[ox.Quad], int | None]
+) -> None:
+    """``InputError`` at an evidenced relation in ``store`` that no quoted ``wm:Claim`` there supports.
+
+    Asked of the store rather than of a list, so an import of any size is checked without holding it.
+    """
+    if not relations:
         return
-    by_subject: dict[object, list[ox.Quad]] = {}
-    for quad in quads:
-        by_subject.setdefault(quad.subject, []).append(quad)
-
-    def objects(node: object, predicate: str) -> list[object]:
-        return [q.object for q in by_subject.get(node, []) if q.predicate.value == predicate]
-
-    quoted = set()
-    for claim in [q.subject for q in quads if q.predicate.value == _RDF + "type" and q.object.value == _wm("Claim")]:
-        has_quote = any(
-            objects(selector, _EXACT)
-            for evidence in objects(claim, _DERIVED)
-            for selector in objects(evidence, _SELECTOR)
+    values = " ".join(f"<{iri}>" for iri in sorted(relations))
+    unsupported = f"""
+        SELECT ?s ?p ?o ?g WHERE {{
+          VALUES ?p {{ {values} }}
+          GRAPH ?g {{ ?s ?p ?o }}
+          FILTER NOT EXISTS {{
+            ?claim a <{_wm("Claim")}> ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ;
+                   <{_DERIVED}> / <{_SELECTOR}> / <{_EXACT}> ?quote .
+          }}
+        }} LIMIT 1"""
+    for row in store.query(unsupported, use_default_graph_as_union=True):
+        graph = ox.DefaultGraph() if row["g"] == _ANY else row["g"]
+        quad = ox.Quad(row["s"], row["p"], row["o"], graph)
+        raise InputError(
+            f"{_where(source, line_of(quad))}: <{quad.predicate.value}> is an evidenced relation: an import "
+            "may use it only with a wm:Claim for the same triple that quotes its evidence (oa:exact)"
         )
-        if has_quote:
-            for s in objects(claim, _RDF + "subject"):
-                for p in objects(claim, _RDF + "predicate"):
-                    for o in objects(claim, _RDF + "object"):
-                        quoted.add((s, p, o))
-    for quad in evidenced:
-        if (quad.subject, quad.predicate, quad.object) not in quoted:
-            raise InputError(
-                f"{_where(source, line_of(quad))}: <{quad.predicate.value}> is an evidenced relation: an import "
-                "may use it only with a wm:Claim for the same triple that quotes its evidence (oa:exact)"
-            )
+
+
+def check_import(
+    quads: Iterable[ox.Quad],
+    relations: frozenset[str],
+    source: str,
+    line_of: Callable[[ox.Quad], int | None],
+) -> None:
+    """Raise ``InputError`` (``source:line: ...``) at the first triple an import may not add."""
+    store = ox.Store()
+    store.extend(
+        quad if isinstance(quad.graph_name, ox.NamedNode) else ox.Quad(quad.subject, quad.predicate, quad.object, _ANY)
+        for quad in allowed_quads(quads, source, line_of)
+    )
+    check_evidence(store, relations, source, line_of)
 
 
 def _where(source: str, line: int | None) -> str:
@@ -101,12 +112,9 @@ def line_finder(path: Path) -> Callable[[ox.Quad], int | None]:
     """A best guess at the line of ``path`` that states a quad: the first line naming its subject.
 
     Parsers give no position per triple; the subject's IRI, or its last segment as written in a
-    prefixed name, finds the statement in every format we import.
+    prefixed name, finds the statement in every format we import. The file is read only when asked,
+    a line at a time (it is asked once, for the error message).
     """
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return lambda quad: None
 
     def find(quad: ox.Quad) -> int | None:
         subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
@@ -114,12 +122,24 @@ def line_finder(path: Path) -> Callable[[ox.Quad], int | None]:
             return None
         local = subject.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         for needle in (subject, ":" + local):
-            for number, text in enumerate(lines, 1):
-                if needle in text:
-                    return number
+            try:
+                with path.open(encoding="utf-8", errors="replace") as lines:
+                    for number, text in enumerate(lines, 1):
+                        if needle in text:
+                            return number
+            except OSError:
+                return None
         return None
 
     return find
 
 
-__all__ = ["ARTICLE_SPACES", "check_import", "evidenced_relations", "is_article_resource", "line_finder"]
+__all__ = [
+    "ARTICLE_SPACES",
+    "allowed_quads",
+    "check_evidence",
+    "check_import",
+    "evidenced_relations",
+    "is_article_resource",
+    "line_finder",
+]

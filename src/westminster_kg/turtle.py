@@ -26,9 +26,9 @@ import io
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -259,8 +259,9 @@ def _kind(mode: int) -> str | None:
     return None
 
 
-def write_atomically(path: Path, data: bytes, *, create_parents: bool = False) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``.
+def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object], *, create_parents: bool = False) -> None:
+    """Write ``data`` (bytes, or a function that writes to a binary file) to a temporary file beside
+    ``path`` and rename it over ``path``.
 
     A crash at any moment leaves either the old file or the new one, never half of one. The output
     is treated as the user meant it:
@@ -297,7 +298,10 @@ def write_atomically(path: Path, data: bytes, *, create_parents: bool = False) -
         raise InputError(f"{path}: cannot write in {target.parent}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())

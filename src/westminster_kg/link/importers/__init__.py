@@ -6,14 +6,17 @@ only after the whole file parsed, and atomically.
 
 from __future__ import annotations
 
+import functools
 import re
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
-from westminster_kg.import_rules import check_import, evidenced_relations, line_finder
+from westminster_kg.import_rules import allowed_quads, check_evidence, evidenced_relations, line_finder
 from westminster_kg.link.importers.csv_mapping import CsvMapping
 from westminster_kg.link.importers.popolo import (
     looks_like_jsonld,
@@ -93,10 +96,12 @@ def import_dataset(
 ) -> ImportResult:
     """Import a dataset into its own named graph, all or nothing.
 
-    The whole file is parsed first; a syntax error names the file and line (for CSV the row and
-    column). Only then is ``imports/NAME.nq`` written, atomically (a temporary file renamed over
-    the old one), so a crash at any moment leaves the previous import intact. Data addressed to one
-    of our own graphs (ontology, article, links or another import) is refused.
+    The whole file is read first, a piece at a time, into a temporary on-disk store (so memory stays
+    bounded whatever the file's size); a syntax error names the file and line (for CSV the row and
+    column), and the rules of ``westminster_kg.import_rules`` are checked there. Only then is
+    ``imports/NAME.nq`` written, atomically (a temporary file renamed over the old one), so a crash at
+    any moment leaves the previous import intact. Data addressed to one of our own graphs (ontology,
+    article, links or another import) is refused.
 
     Args:
         project: the project whose ``imports/`` folder receives the file.
@@ -133,26 +138,32 @@ def import_dataset(
             raise InputError(f"--mapping applies to CSV only, not to {kind}")
         popolo = popolo_triples(path, name, data)
         warnings = popolo.warnings
-        quads = [ox.Quad(s, p, o, graph) for s, p, o in popolo.triples]
+        quads: Iterable[ox.Quad] = (ox.Quad(s, p, o, graph) for s, p, o in popolo.triples)
     elif kind == "csv":
         if mapping is None:
             raise InputError(f"{path}: a CSV import needs --mapping FILE (TOML or JSON: subject, class, columns)")
         triples = CsvMapping.load(Path(mapping)).triples(path)
-        quads = [ox.Quad(s, p, o, graph) for s, p, o in triples]
+        quads = (ox.Quad(s, p, o, graph) for s, p, o in triples)
     else:
         if mapping is not None:
             raise InputError(f"--mapping applies to CSV only, not to {kind}")
         quads = parse_rdf(path, kind, graph, base=base)
-    if not quads:
-        raise InputError(f"{path}: no triples to import")
     # The article's resources and evidenced edges are the article's: see westminster_kg.import_rules.
     relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
-    check_import(quads, relations, str(path), line_finder(path))
-    data = ox.serialize(sorted(set(quads), key=str), format=ox.RdfFormat.N_QUADS)
+    line_of = line_finder(path)
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
-    write_atomically(target, data if isinstance(data, bytes) else str(data).encode("utf-8"), create_parents=True)
-    return ImportResult(name, str(graph.value), target, len(set(quads)), replaced, tuple(warnings))
+    with tempfile.TemporaryDirectory(prefix="wmkg-import-") as folder:
+        store = ox.Store(folder)
+        store.bulk_extend(allowed_quads(quads, str(path), line_of))
+        count = len(store)
+        if not count:
+            raise InputError(f"{path}: no triples to import")
+        check_evidence(store, relations, str(path), line_of)
+        # Written in the store's own order: the same data always gives the same file.
+        write_atomically(target, functools.partial(store.dump, format=ox.RdfFormat.N_QUADS), create_parents=True)
+        del store  # closes RocksDB before its folder is removed
+    return ImportResult(name, str(graph.value), target, count, replaced, tuple(warnings))
 
 
 def drop_import(project: Project, name: str) -> Path:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,34 +203,37 @@ class CsvMapping:
                     used |= set(re.findall(r"\{([^{}]+)\}", prop.template))
         return used
 
-    def triples(self, csv_path: Path) -> list[tuple[ox.NamedNode, ox.NamedNode, Any]]:
-        """Every row as triples; the first bad cell raises an ``InputError`` naming row and column."""
+    def triples(self, csv_path: Path) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Any]]:
+        """Every row as triples, read a row at a time; the first bad cell raises an ``InputError`` naming row
+        and column."""
         try:
-            text = csv_path.read_text(encoding="utf-8-sig")
+            with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                header = reader.fieldnames or []
+                missing = sorted(self.columns() - set(header))
+                if missing:
+                    raise InputError(
+                        f"{self.path}: the mapping reads column(s) {', '.join(missing)} that {csv_path.name} "
+                        f"lacks (its columns: {', '.join(header) or 'none'})"
+                    )
+                for number, row in enumerate(reader, start=1):
+                    yield from self._row_triples(row, len(header), f"{csv_path}:{reader.line_num}: row {number}")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{csv_path}: cannot read: {exc}") from None
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = reader.fieldnames or []
-        missing = sorted(self.columns() - set(header))
-        if missing:
-            raise InputError(
-                f"{self.path}: the mapping reads column(s) {', '.join(missing)} that {csv_path.name} "
-                f"lacks (its columns: {', '.join(header) or 'none'})"
-            )
-        out: list[tuple[ox.NamedNode, ox.NamedNode, Any]] = []
-        for number, row in enumerate(reader, start=1):
-            where = f"{csv_path}:{reader.line_num}: row {number}"
-            if None in row or any(v is None for v in row.values()):
-                raise InputError(f"{where}: {len(header)} columns expected, the row has a different count")
-            for resource in self.resources:
-                subject = ox.NamedNode(self._fill(resource.subject, row, where, iri=True))
-                for cls in resource.classes:
-                    out.append((subject, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls)))
-                for prop in resource.properties:
-                    term = self._object(prop, row, where)
-                    if term is not None:
-                        out.append((subject, ox.NamedNode(prop.predicate), term))
-        return out
+
+    def _row_triples(
+        self, row: dict[str, str], columns: int, where: str
+    ) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Any]]:
+        if None in row or any(v is None for v in row.values()):
+            raise InputError(f"{where}: {columns} columns expected, the row has a different count")
+        for resource in self.resources:
+            subject = ox.NamedNode(self._fill(resource.subject, row, where, iri=True))
+            for cls in resource.classes:
+                yield (subject, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls))
+            for prop in resource.properties:
+                term = self._object(prop, row, where)
+                if term is not None:
+                    yield (subject, ox.NamedNode(prop.predicate), term)
 
     def _fill(self, template: str, row: dict[str, str], where: str, *, iri: bool) -> str:
         def cell(match: re.Match[str]) -> str:

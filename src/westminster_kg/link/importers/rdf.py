@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -62,8 +63,8 @@ def refuse_entity_declarations(path: Path) -> None:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def parse_rdf(path: Path, kind: str, graph: ox.NamedNode, base: str | None = None) -> list[ox.Quad]:
-    """Every triple of ``path`` moved into ``graph``; data addressed to one of our graphs is refused.
+def parse_rdf(path: Path, kind: str, graph: ox.NamedNode, base: str | None = None) -> Iterator[ox.Quad]:
+    """Every triple of ``path`` moved into ``graph``, as it is read; data addressed to one of our graphs is refused.
 
     Relative IRIs resolve against ``base`` only: without one they are an error, never the file's local
     path (which would then be served to everyone).
@@ -71,7 +72,6 @@ def parse_rdf(path: Path, kind: str, graph: ox.NamedNode, base: str | None = Non
     fmt = RDF_FORMATS[kind]
     if kind == "rdfxml":
         refuse_entity_declarations(path)
-    quads: list[ox.Quad] = []
     try:
         for quad in ox.parse(path=str(path), format=fmt, base_iri=base):
             name = quad.graph_name
@@ -80,7 +80,7 @@ def parse_rdf(path: Path, kind: str, graph: ox.NamedNode, base: str | None = Non
                     f"{path}: data for our own graph <{name.value}> is refused: an import goes only "
                     f"to its own graph <{graph.value}>"
                 )
-            quads.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph))
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
     except SyntaxError as exc:
         message = str(exc.args[0]) if exc.args else str(exc)
         location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else ()
@@ -93,7 +93,6 @@ def parse_rdf(path: Path, kind: str, graph: ox.NamedNode, base: str | None = Non
         raise InputError(f"{path}:{line}: {message}" if line else f"{path}: {message}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return quads
 
 
 __all__ = ["RDF_FORMATS", "parse_rdf", "refuse_entity_declarations"]
