@@ -8,12 +8,41 @@
 * ``base`` — what they share: ``Settings``, templates, error responses.
 """
 
-from westminster_kg.web.api import openapi_document
-from westminster_kg.web.app import WebApp, create_app, host_warning, is_loopback, serve
-from westminster_kg.web.base import BodyTooLargeError, Settings, entity_page, external_href
-from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_query, service_targets
-from westminster_kg.web.sparql import negotiate, parse_accept
-from westminster_kg.web.workers import QueryPool, QueryTimeoutError
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Names are imported on first use (PEP 562): ``wmkg query`` needs only ``guard``, and importing the whole
+# app would pull in the view's pyvis, networkx and IPython for nothing (about 0.6 s of a cold start).
+_HOMES = {
+    "openapi_document": "api",
+    "WebApp": "app",
+    "create_app": "app",
+    "host_warning": "app",
+    "is_loopback": "app",
+    "serve": "app",
+    "BodyTooLargeError": "base",
+    "Settings": "base",
+    "entity_page": "base",
+    "external_href": "base",
+    "ForbiddenQueryError": "guard",
+    "QueryTooLargeError": "guard",
+    "check_query": "guard",
+    "service_targets": "guard",
+    "negotiate": "sparql",
+    "parse_accept": "sparql",
+    "QueryPool": "workers",
+    "QueryTimeoutError": "workers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "BodyTooLargeError",
