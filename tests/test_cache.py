@@ -203,6 +203,7 @@ def test_errors_are_never_kept_and_never_stored_by_clients(served):
     assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.slow  # a server of its own and 120 distinct queries
 def test_cache_memory_stays_within_its_bound_under_a_stream_of_distinct_queries(root):
     bound = 60_000
     with _serve(KnowledgeGraph.load(root), Settings(workers=1, cache_bytes=bound)) as served:
@@ -214,6 +215,7 @@ def test_cache_memory_stays_within_its_bound_under_a_stream_of_distinct_queries(
         assert 0 < len(cache) < 120
 
 
+@pytest.mark.slow  # a server of its own, the CLI in a subprocess and a second store
 def test_new_data_is_never_answered_from_the_old_datas_cache(root, tmp_path):
     """Requests repeat while new data is imported and swapped in, as the live reload does."""
     count_url = "/sparql"

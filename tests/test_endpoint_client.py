@@ -82,6 +82,7 @@ def test_a_redirect_to_another_host_is_not_followed() -> None:
             store.query(ASK)
 
 
+@pytest.mark.slow  # the CLI in subprocesses
 def test_the_command_line_limits_are_stated_and_used() -> None:
     help_text = run_wmkg("--help").stdout
     assert "--endpoint-deadline" in help_text and "--endpoint-max-bytes" in help_text and "default: 120" in help_text

@@ -127,6 +127,7 @@ def test_an_import_may_link_its_own_resources_to_the_article(mini_root: Path, tm
     assert import_dataset(_project(mini_root), data, "links-ok").triples == 5
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_validate_applies_the_same_rule_to_files_already_in_imports(mini_root: Path) -> None:
     imports = mini_root / "imports"
     imports.mkdir(exist_ok=True)

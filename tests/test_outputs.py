@@ -27,6 +27,7 @@ def assert_one_line_refusal(done, *words: str) -> None:  # noqa: ANN001 - a Comp
         assert word in done.stderr
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_symlink_is_written_through(mini_root: Path, tmp_path: Path) -> None:
     real = tmp_path / "real.nt"
     real.write_text("old\n")
@@ -39,11 +40,13 @@ def test_a_symlink_is_written_through(mini_root: Path, tmp_path: Path) -> None:
     assert not written.startswith("old") and len(Dataset().parse(data=written, format="nquads")) > 0
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_device_is_refused_and_stays_a_device(mini_root: Path) -> None:
     assert_one_line_refusal(export(mini_root, "/dev/null"), "/dev/null", "device")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_fifo_is_refused(mini_root: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -51,10 +54,12 @@ def test_a_fifo_is_refused(mini_root: Path, tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_directory_is_refused(mini_root: Path, tmp_path: Path) -> None:
     assert_one_line_refusal(export(mini_root, tmp_path), "directory")
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_missing_folder_is_not_created(mini_root: Path, tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "out.nt"
     assert_one_line_refusal(export(mini_root, target), "does not exist")

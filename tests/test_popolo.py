@@ -88,6 +88,7 @@ def test_partial_dates_become_gyear_and_gyearmonth(mini_root: Path) -> None:
     assert '"1999-10"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>' in dates
 
 
+@pytest.mark.slow  # the CLI in subprocesses
 def test_the_command_line_imports_popolo_by_detection_and_by_format(mini_root: Path) -> None:
     for extra in ([], ["--format", "popolo"]):
         done = run_wmkg("--root", str(mini_root), "import", str(POPOLO), "--graph", "ministers", *extra)
@@ -95,6 +96,7 @@ def test_the_command_line_imports_popolo_by_detection_and_by_format(mini_root: P
         assert "triples in <https://w3id.org/westminster-kg/graph/import/ministers>" in done.stdout
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_plain_json_that_is_not_popolo_names_the_three_ways_out(mini_root: Path, tmp_path: Path) -> None:
     plain = write(tmp_path, {"rows": [{"name": "x"}]}, "plain.json")
     done = run_wmkg("--root", str(mini_root), "import", str(plain), "--graph", "plain")
@@ -166,6 +168,7 @@ def test_ids_with_spaces_are_kept_percent_encoded_with_a_warning(mini_root: Path
     assert BASE + "organization/home%20affairs" in subjects
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_a_ministers_file_without_persons_imports_with_one_warning(mini_root: Path, tmp_path: Path) -> None:
     # parlparse's ministers files name people defined in its separate people.json
     data = broken(lambda d: d.pop("persons"))
@@ -203,6 +206,7 @@ def linked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow  # its fixture imports through the CLI
 def test_candidates_find_our_departments_under_their_names_and_ids(linked: Path) -> None:
     kg = KnowledgeGraph.load(linked)
     found = {(str(c.ours), str(c.theirs)): c for c in link_candidates(kg, "ministers")}
@@ -218,12 +222,14 @@ def test_candidates_find_our_departments_under_their_names_and_ids(linked: Path)
     assert not any(t.startswith(BASE + "person/") for _, t in found)  # synthetic people match no one
 
 
+@pytest.mark.slow  # its fixture imports through the CLI
 def test_before_links_are_accepted_the_queries_join_nothing(linked: Path) -> None:
     kg = KnowledgeGraph.load(linked)
     rows = kg.query("office-holders-during-government", government="coalition-government-2010-2015").to_dicts()
     assert not any(str(r["organisation"]).startswith(BASE) for r in rows)
 
 
+@pytest.mark.slow  # the CLI in subprocesses
 def test_after_accepting_links_both_queries_list_the_imports_office_holders(linked: Path) -> None:
     done = run_wmkg("--root", str(linked), "link", "--candidates", "--graph", "ministers", "--accept-above", "0.97")
     assert done.returncode == 0, done.stderr
@@ -261,6 +267,7 @@ def test_after_accepting_links_both_queries_list_the_imports_office_holders(link
         assert str(cabinet["departmentGovuk"]) == "https://www.gov.uk/government/organisations/cabinet-office"
 
 
+@pytest.mark.slow  # its fixture imports through the CLI
 def test_accepting_a_row_that_names_something_outside_the_import_is_refused(linked: Path, tmp_path: Path) -> None:
     reviewed = tmp_path / "reviewed.tsv"
     reviewed.write_text(

@@ -168,6 +168,7 @@ def test_schema_files_are_the_specs_own(tmp_path: Path) -> None:
 # --- Wikidata-ready output: external ids as CSV columns, federation only when allowed -------------------
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_external_ids_come_as_csv_columns() -> None:
     from conftest import run_wmkg
 
@@ -185,6 +186,7 @@ def test_external_ids_come_as_csv_columns() -> None:
     assert row["govuk"] == ""  # people have no GOV.UK organisation page
 
 
+@pytest.mark.slow  # the CLI in subprocesses
 def test_a_federated_query_runs_only_with_its_endpoint_allowed() -> None:
     from conftest import run_wmkg
 
