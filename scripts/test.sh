@@ -41,9 +41,11 @@ step "scripts/mutate_checks.py"
 "$VENV/bin/python" scripts/mutate_checks.py
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
-step "pytest $*"
+# On every core (at most 4 workers); tests/conftest.py keeps tests that share a costly fixture (a
+# server, Chromium, Virtuoso) on one worker. Arguments after these win (-n 0 runs in one process).
+step "pytest -n auto --maxprocesses 4 --dist loadgroup $*"
 set +e
-"$VENV/bin/python" -m pytest "$@"
+"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadgroup "$@"
 status=$?
 set -e
 if [ $status -eq 5 ]; then
