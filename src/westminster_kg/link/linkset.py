@@ -34,7 +34,6 @@ LINK_PREDICATES = (
     SKOS.narrowMatch,
     SKOS.relatedMatch,
 )
-ACCEPTED_CANDIDATES_FILE = "graph/links/candidates-accepted.ttl"
 
 
 # --- schemes ------------------------------------------------------------------------------------
@@ -431,7 +430,6 @@ RESOLVERS = {"wikidata": _resolve_wikidata, "govuk": _resolve_govuk, "parliament
 
 
 __all__ = [
-    "ACCEPTED_CANDIDATES_FILE",
     "ANY_IRI",
     "LINK_PREDICATES",
     "SCHEMES",
