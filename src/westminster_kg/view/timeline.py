@@ -75,6 +75,16 @@ class _Links:
         return self.entity(iri)
 
 
+def _lane(lanes: list[float], begin: float, end: float) -> int:
+    """The first lane free before ``begin`` (a new one when none is), now taken up to ``end``."""
+    lane = next((i for i, taken in enumerate(lanes) if taken < begin), len(lanes))
+    if lane < len(lanes):
+        lanes[lane] = end
+    else:
+        lanes.append(end)
+    return lane
+
+
 def _dates(kg: KnowledgeGraph) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     found: dict[str, tuple[dt.date | None, dt.date | None]] = {}
     for entity, date, start, end in kg.store.query(internal_query("view-dated-entities")).rows:
@@ -219,13 +229,7 @@ def timeline_svg(
         text = labels[node] if str(when.year) in labels[node] else f"{labels[node]} ({when.year})"
         left = x + CHAR * len(text) + 14 > WIDTH
         start_x = x - CHAR * len(text) - 14 if left else x - 6
-        lane = next((i for i, end in enumerate(doc_lanes) if end < start_x), len(doc_lanes))
-        end = x + 6 if left else x + CHAR * len(text) + 14
-        if lane < len(doc_lanes):
-            doc_lanes[lane] = end
-        else:
-            doc_lanes.append(end)
-        top = y + lane * LANE
+        top = y + _lane(doc_lanes, start_x, x + 6 if left else x + CHAR * len(text) + 14) * LANE
         origin = when.year < 1979
         anchor = _link(svg, links.entity(node), text + (": an origin of the convention" if origin else ""))
         _sub(
@@ -267,40 +271,17 @@ def timeline_svg(
         right = max(x1, x0 + 10)
         left = right + CHAR * len(text) + 12 > WIDTH
         begin = x0 - CHAR * len(text) - 12 if left else x0 - 6
-        lane = next((i for i, e in enumerate(reform_lanes) if e < begin), len(reform_lanes))
-        stop = right + 6 if left else right + CHAR * len(text) + 12
-        if lane < len(reform_lanes):
-            reform_lanes[lane] = stop
-        else:
-            reform_lanes.append(stop)
-        top = y + lane * LANE
+        top = y + _lane(reform_lanes, begin, right + 6 if left else right + CHAR * len(text) + 12) * LANE
         when = f"{start.year}" + (f"-{end.year}" if end and end.year != start.year else "")
         title = f"{labels[node]}: {when}" + ("" if dated else " (the article gives no date: its government's span)")
         anchor = _link(svg, links.entity(node), title)
-        if dated:
-            _sub(
-                anchor,
-                "rect",
-                x=f"{x0:.1f}",
-                y=top + 4,
-                width=f"{max(x1 - x0, 10):.1f}",
-                height=12,
-                fill=OKABE_ITO["orange"],
-                stroke="#333",
-            )
-        else:
-            _sub(
-                anchor,
-                "rect",
-                x=f"{x0:.1f}",
-                y=top + 4,
-                width=f"{max(x1 - x0, 10):.1f}",
-                height=12,
-                fill="#fff",
-                stroke=OKABE_ITO["orange"],
-                stroke_width=2,
-                stroke_dasharray="4 3",
-            )
+        # Dated: filled. Undated (its government's span): an outline, dashed.
+        look = (
+            {"fill": OKABE_ITO["orange"], "stroke": "#333"}
+            if dated
+            else {"fill": "#fff", "stroke": OKABE_ITO["orange"], "stroke_width": 2, "stroke_dasharray": "4 3"}
+        )
+        _sub(anchor, "rect", x=f"{x0:.1f}", y=top + 4, width=f"{max(x1 - x0, 10):.1f}", height=12, **look)
         _sub(
             anchor,
             "text",
