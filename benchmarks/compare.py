@@ -39,6 +39,7 @@ sys.path.insert(0, str(BENCH))
 
 from compare_load import CATALOGUE_QUERY, preflight, query_set, run_hyperfine, run_wrk  # noqa: E402
 from compare_servers import External, RdflibEndpoint, Server, StoreError, Virtuoso, Wmkg  # noqa: E402
+from host import cpu_model, memory_gb  # noqa: E402
 
 STORES = ("wmkg", "rdflib-endpoint", "virtuoso")
 # What a run writes: a checkout is not "dirty" because an earlier run rewrote these.
@@ -154,24 +155,15 @@ def machine() -> dict[str, Any]:
     """CPU, memory, versions, commit, and whether the checkout had uncommitted changes."""
     import pyoxigraph
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     git = ["git", "-C", str(REPO)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(
         [*git, "status", "--porcelain", "--untracked-files=no", "--", ".", *OUTPUTS], capture_output=True, text=True
     ).stdout.split("\n")
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": len(__import__("os").sched_getaffinity(0)),
-        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "memory_gb": memory_gb(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "pyoxigraph": pyoxigraph.__version__,

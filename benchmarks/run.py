@@ -45,6 +45,8 @@ VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCH))
 
+from host import cpu_model, memory_gb  # noqa: E402 - benchmarks/ is on the path from here on
+
 BACKENDS = ("memory", "oxigraph", "oxigraph-disk", "virtuoso")
 CLI_QUERY = "reforms-eroding-conventions"
 
@@ -483,15 +485,6 @@ def machine() -> dict[str, Any]:
     import pyoxigraph
     import rdflib
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     virtuoso = (
         subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True) if shutil.which("virtuoso-t") else None
     )
@@ -504,9 +497,9 @@ def machine() -> dict[str, Any]:
         cwd=REPO,
     ).stdout.strip()
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "memory_gb": memory_gb(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "pyoxigraph": pyoxigraph.__version__,
