@@ -146,7 +146,6 @@ def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(tmp_path: Pat
         assert answers["oxigraph"] == answers["memory"], path.name
 
 
-@pytest.mark.slow  # the whole graph's claims all failing: Oxigraph takes 20-30 s on this check
 def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     """Every evidenced relation has a range that excludes the article (a fabio:JournalArticle)."""
     import pyoxigraph as ox
