@@ -31,6 +31,10 @@ pytestmark = [
 ]
 WMR = "https://w3id.org/westminster-kg/id/"
 COALITION = WMR + "coalition-government-2010-2015"
+# How long a click, a navigation or a wait may take before the test fails: a bound on a page that
+# hangs, not a speed requirement. Playwright's 30 s default failed a click on /download (whose dumps
+# are built on the first request) on a busy machine.
+PAGE_TIMEOUT_MS = 180_000
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +61,7 @@ class OfflinePage:
 
     def __init__(self, browser) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.set_default_timeout(PAGE_TIMEOUT_MS)
         self.page = self.context.new_page()
         self.attempted: list[str] = []
         self.errors: list[str] = []

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import DATA, make_project
-from test_browser import CHROMIUM, OfflinePage, browser, click_edge  # noqa: F401 - browser is a fixture
+from test_browser import CHROMIUM, PAGE_TIMEOUT_MS, OfflinePage, browser, click_edge  # noqa: F401 - a fixture
 from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
@@ -40,6 +40,7 @@ def wide(browser) -> Iterator[OfflinePage]:  # noqa: F811 - the fixture from tes
     page = OfflinePage(browser)
     page.context.close()
     page.context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page.context.set_default_timeout(PAGE_TIMEOUT_MS)
     page.page = page.context.new_page()
     page.page.route("**/*", page._route)
     page.page.on("pageerror", lambda error: page.errors.append(str(error)))
