@@ -242,21 +242,24 @@ def test_a_huge_result_is_capped_and_marked(mini):
 
 
 def test_a_slow_query_is_stopped_while_other_clients_are_answered(mini):
-    def slow() -> tuple[httpx.Response, float]:
+    def slow() -> tuple[httpx.Response, float, float]:
         started = time.monotonic()
-        return httpx.get(mini.url + "/sparql", params={"query": ENDLESS}, timeout=60), time.monotonic() - started
+        response = httpx.get(mini.url + "/sparql", params={"query": ENDLESS}, timeout=60)
+        return response, time.monotonic() - started, time.monotonic()
 
     with ThreadPoolExecutor(1) as pool:
         stuck = pool.submit(slow)
         time.sleep(0.3)
-        quick_started = time.monotonic()
         quick = httpx.get(mini.url + "/sparql", params={"query": with_prefixes("ASK { ?s a wm:Reform }")}, timeout=30)
-        quick_seconds = time.monotonic() - quick_started
-        response, seconds = stuck.result()
+        quick_answered = time.monotonic()
+        response, seconds, slow_answered = stuck.result()
     assert quick.status_code == 200 and quick.json()["boolean"] is True
-    assert quick_seconds < TIME_LIMIT, "another client waited for the slow query"
+    # An order, not a duration (the machine may be busy): had the quick query queued behind the slow
+    # one, it would have been answered only after the slow one was stopped.
+    assert quick_answered < slow_answered, "another client waited for the slow query"
     assert response.status_code == 503 and "time limit" in response.text
-    assert TIME_LIMIT <= seconds < TIME_LIMIT + 2
+    # Not before its limit; how long after it depends on the machine's load (the endless query never ends).
+    assert seconds >= TIME_LIMIT
     # The killed worker is replaced: both workers answer again.
     for _ in range(4):
         assert httpx.get(mini.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30).status_code == 200
@@ -403,10 +406,10 @@ def test_the_time_limit_kills_the_worker_process_and_a_new_one_takes_its_place(m
     pool = QueryPool(mini.kg, workers=1)
     try:
         [worker] = pool._all
-        started = time.monotonic()
+        # The endless query never returns by itself: the timeout error is the proof it was stopped,
+        # without a wall-clock bound that a busy machine could break.
         with pytest.raises(QueryTimeoutError):
             pool.run(ENDLESS, timeout=1.0, max_rows=10)
-        assert time.monotonic() - started < 2
         assert worker.process.poll() is not None, "the runaway query's process is still running"
         assert pool.replaced == 1
         result, capped = pool.run("ASK { ?s ?p ?o }", timeout=30, max_rows=10)

@@ -27,6 +27,9 @@ from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.namespaces import sparql_prologue
 from westminster_kg.web.workers import QueryPool, _Worker, _write_frame
 
+# A real `wmkg serve` with worker processes, and attacks on it: the slow tier (46 s of the fast one).
+pytestmark = pytest.mark.slow
+
 CANARY = sparql_prologue() + "SELECT ?label WHERE { wmr:haldane-convention rdfs:label ?label }"
 TIME_LIMIT = 4.0
 
