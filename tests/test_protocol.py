@@ -23,7 +23,7 @@ from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
-from westminster_kg.web.sparql import GRAPH_TYPES, RESULT_TYPES
+from westminster_kg.web.media import GRAPH_TYPES, RESULT_TYPES
 
 pytestmark = pytest.mark.slow  # a real server on loopback, or the CLI in subprocesses
 SUITE = DATA / "w3c-protocol"

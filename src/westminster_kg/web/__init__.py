@@ -30,8 +30,8 @@ _HOMES = {
     "QueryTooLargeError": "guard",
     "check_query": "guard",
     "service_targets": "guard",
-    "negotiate": "sparql",
-    "parse_accept": "sparql",
+    "negotiate": "media",
+    "parse_accept": "media",
     "QueryPool": "workers",
     "QueryTimeoutError": "workers",
 }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.catalogue import bind
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.web.base import WebBase
-from westminster_kg.web.sparql import FORMAT_NAMES
+from westminster_kg.web.media import FORMAT_NAMES
 from westminster_kg.web.workers import QueryTimeoutError
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
-from westminster_kg.web.sparql import GRAPH_MEDIA, GRAPH_TYPES, negotiate
+from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 
 if TYPE_CHECKING:
     from starlette.requests import Request

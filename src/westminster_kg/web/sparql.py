@@ -13,13 +13,11 @@ from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
 from westminster_kg.web.media import (
     DESCRIPTION_TYPES,
-    FORMAT_NAMES,
     GRAPH_MEDIA,
     GRAPH_TYPES,
     RESULT_MEDIA,
     RESULT_TYPES,
     negotiate,
-    parse_accept,
     requested_media,
 )
 
@@ -240,16 +238,4 @@ def _parse_form(text: str, where: str) -> dict[str, list[str]]:
         raise QueryError(f"{where} has percent-escapes that are not UTF-8: encode the query as UTF-8") from None
 
 
-__all__ = [
-    "DESCRIPTION_TYPES",
-    "FORMAT_NAMES",
-    "GRAPH_MEDIA",
-    "GRAPH_TYPES",
-    "RESULT_MEDIA",
-    "RESULT_TYPES",
-    "SparqlEndpoint",
-    "UnsupportedCharsetError",
-    "negotiate",
-    "parse_accept",
-    "requested_media",
-]
+__all__ = ["SparqlEndpoint", "UnsupportedCharsetError"]
