@@ -122,3 +122,22 @@ def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
     assert {e["relation"] for e in data["edgeInfo"].values()} == {"wm:erodes", "wm:claimsContinuity"}
     failed = run_wmkg("--root", str(mini_root), "view", "-o", str(target), "--focus", "Atlantis")
     assert failed.returncode != 0 and "Atlantis" in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_parallel_edges_get_distinct_curves_in_each_pairs_own_frame():
+    graph = nx.MultiDiGraph()
+    for node in "abc":
+        graph.add_node(node, label=node, cls="wm:Convention", iri=node, definition="", links=(), governments=())
+    claim = {"claim": "", "quotes": (), "section": "", "stance": "", "stance_label": "", "cites": (), "governments": ()}
+    for u, v in [("a", "b"), ("a", "b"), ("b", "a"), ("b", "a"), ("a", "b"), ("a", "c")]:
+        graph.add_edge(u, v, relation="wm:erodes", relation_label="erodes", **claim)
+    edges = page_data(graph)["edges"]
+    # The signed bend seen from the pair's first end "a": clockwise from b to a bends like
+    # counter-clockwise from a to b.
+    bends = [
+        e["smooth"]["roundness"] * (1 if (e["smooth"]["type"] == "curvedCW") == (e["from"] == "a") else -1)
+        for e in edges
+        if {e["from"], e["to"]} == {"a", "b"}
+    ]
+    assert sorted(bends) == [-0.4, -0.2, 0.0, 0.2, 0.4]  # a symmetric fan: no two drawn on top of each other
+    assert "smooth" not in next(e for e in edges if e["to"] == "c")  # a lone edge keeps the global style

@@ -175,6 +175,48 @@ def _vis_options(large: bool) -> dict[str, Any]:
     return options
 
 
+PARALLEL_ROUNDNESS = 0.2  # vis roundness between neighbouring curves of one pair (0.2 ≈ 9 % of their distance)
+
+
+def parallel_curves(edges: list[tuple[str, str]]) -> dict[int, dict[str, Any]]:
+    """A distinct vis-network ``smooth`` curve for every edge that shares its two ends with another.
+
+    Drawn on top of each other, parallel edges cannot be told apart and a click on one opens
+    another. The edges of one pair fan out symmetrically: with an odd count the middle one is
+    straight, the others bend alternately to either side, further out the more there are. Sides are
+    taken in one frame per pair (its ends sorted), so an edge running the other way flips
+    clockwise/counter-clockwise to land on its own side instead of on a mirror of its neighbour.
+
+    Args:
+        edges: (from, to) of every edge, in drawing order.
+
+    Returns:
+        The ``smooth`` option for each parallel edge's index in ``edges``; others keep the global one.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, (u, v) in enumerate(edges):
+        if u != v:  # a self-loop is drawn as a loop, not a curve
+            groups.setdefault((min(u, v), max(u, v)), []).append(index)
+    curves: dict[int, dict[str, Any]] = {}
+    for (first, _second), indices in groups.items():
+        if len(indices) < 2:
+            continue
+        odd = len(indices) % 2 == 1
+        for slot, index in enumerate(indices):
+            # Offsets from the straight line, in steps: 0, +1, -1, +2, -2, … for an odd count and
+            # +0.5, -0.5, +1.5, -1.5, … for an even one, so the fan is symmetric and no two coincide.
+            step = (slot + 1) // 2 if odd else slot // 2 + 0.5
+            clockwise = (slot % 2 == 1) if odd else (slot % 2 == 0)
+            if edges[index][0] != first:
+                clockwise = not clockwise  # the same bend seen from the other end
+            curves[index] = {
+                "enabled": True,
+                "type": "curvedCW" if clockwise else "curvedCCW",
+                "roundness": round(step * PARALLEL_ROUNDNESS, 3),
+            }
+    return curves
+
+
 def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict[str, Any]:
     """Everything the page needs, as plain JSON-able data (vis items plus the evidence)."""
     large = graph.number_of_nodes() > PHYSICS_LIMIT
@@ -209,9 +251,12 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
         time_iris.update(data["governments"])
 
     vis_edges, edge_info = [], {}
-    for number, (u, v, _key, data) in enumerate(sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])):
+    ordered = sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
+    curves = parallel_curves([(u, v) for u, v, _key, _data in ordered])
+    for number, (u, v, _key, data) in enumerate(ordered):
         style = relation_style(data["relation"])
         edge_id = f"e{number}"
+        extra = {"smooth": curves[number]} if number in curves else {}
         vis_edges.append(
             Edge(
                 u,
@@ -222,6 +267,7 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
                 dashes=style["dashes"],
                 width=style["width"],
                 arrows={"to": {"enabled": True, "type": style["arrow"]}},
+                **extra,
             ).options
         )
         relation_counts.setdefault(data["relation"], [data["relation_label"], 0])[1] += 1
