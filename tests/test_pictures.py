@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from conftest import DATA, make_project, run_wmkg
 
@@ -18,6 +20,7 @@ from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
 from westminster_kg.view.article import article_context, render_article
 from westminster_kg.view.downloads import DumpSet, favicon_ico
+from westminster_kg.view.facts import distinct_labels
 from westminster_kg.view.neighbourhood import neighbourhood_svg
 from westminster_kg.view.ontology_docs import ontology_context, render_ontology_docs
 from westminster_kg.view.overview import overview_data
@@ -101,6 +104,32 @@ def test_the_timeline_is_svg_with_origins_bands_and_linked_marks(kg, network):
     erosion = [a for a in anchors if a.find(SVG + "rect[@class='erosion']") is not None]
     assert erosion and all(a.get("href").startswith("/article#claim-") for a in erosion)
     assert root.iter(SVG + "circle") and any(c.get("class") == "continuity" for c in root.iter(SVG + "circle"))
+
+
+def test_no_label_in_the_timeline_names_two_things(kg, network):
+    # "Non-executive boards" is both a reform and the unit (the boards) it set up: under the same
+    # words, the timeline listed "Non-executive boards (undated)" twice.
+    root = ET.fromstring(timeline_svg(kg, network, entity_base="/id/"))
+    shown = [(t.text, a.get("href")) for a in root.iter(SVG + "a") for t in a.iter(SVG + "text")]
+    assert [text for text, count in Counter(text for text, _ in shown).items() if count > 1] == []
+    boards = {
+        href: text for text, href in shown if href in ("/id/non-executive-boards", "/id/non-executive-boards-reform")
+    }
+    assert len(boards) == 2 and len(set(boards.values())) == 2 and all("undated" in t for t in boards.values())
+
+
+def test_distinct_labels_qualify_only_labels_that_collide():
+    graph = nx.MultiDiGraph()
+    graph.add_node(WMR + "a", label="Boards", cls="wm:Reform")
+    graph.add_node(WMR + "b", label="boards", cls="wm:Unit")
+    graph.add_node(WMR + "c", label="Boards", cls="wm:Unit")
+    graph.add_node(WMR + "d", label="Haldane convention", cls="wm:Convention")
+    assert distinct_labels(graph) == {
+        WMR + "a": "Boards — reform",
+        WMR + "b": "boards — b",
+        WMR + "c": "Boards — c",
+        WMR + "d": "Haldane convention",
+    }
 
 
 def test_hostile_text_stays_text_in_the_svg_pictures(hostile_kg):

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.internal_queries import internal_query
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
@@ -74,3 +76,33 @@ def sort_key(span: Span | None) -> tuple[int, str]:
     if span is None:
         return (99999, "")
     return (span.start.toordinal() if span.start else 99999, span.label.casefold())
+
+
+def distinct_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Each node's label, told apart from any other node's that reads the same.
+
+    Two entities may share a label (the Coalition's non-executive boards are both a ``wm:Reform``,
+    the act of setting them up, and a ``wm:Unit``, the boards): a list that shows only labels would
+    name one thing twice. Such labels get their class (``Non-executive boards — unit``), or their
+    IRI's last segment when the class is shared too; all other labels are left as they are.
+
+    Args:
+        graph: a network from ``build_network`` (nodes carry ``label`` and ``cls``).
+
+    Returns:
+        Node → label shown for it.
+    """
+    from westminster_kg.view.style import human_name
+
+    labels = {node: str(data["label"]) for node, data in graph.nodes(data=True)}
+    groups: dict[str, list[str]] = {}
+    for node, label in labels.items():
+        groups.setdefault(label.casefold(), []).append(node)
+    for nodes in groups.values():
+        if len(nodes) < 2:
+            continue
+        classes = [human_name(str(graph.nodes[n]["cls"])).lower() for n in nodes]
+        for node, cls in zip(nodes, classes, strict=True):
+            qualifier = cls if classes.count(cls) == 1 else node.rstrip("/").rsplit("/", 1)[-1]
+            labels[node] = f"{labels[node]} — {qualifier}"
+    return labels

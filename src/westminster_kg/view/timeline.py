@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR
-from westminster_kg.view.facts import Span, _date, spans
+from westminster_kg.view.facts import Span, _date, distinct_labels, spans
 from westminster_kg.view.overview import aggregate
 from westminster_kg.view.style import OKABE_ITO, family_of
 
@@ -125,7 +125,7 @@ def timeline_svg(
     links = _Links(entity_base, article)
     time_spans = spans(kg)
     dates = _dates(kg)
-    labels = {n: d["label"] for n, d in graph.nodes(data=True)}
+    labels = distinct_labels(graph)  # a reform and the unit it set up may share a label
     svg = ET.Element(
         "svg",
         {
