@@ -237,12 +237,15 @@
     details.appendChild(heading);
     if (info.quotes.length) {
       info.quotes.forEach(function (q) { details.appendChild(el("blockquote", q, "wmkg-quote")); });
+      // The article's hedge beside its words: a claim is never shown more certain than its quote.
+      if (info.hedge) { details.appendChild(el("p", info.hedge, "wmkg-modality")); }
     } else {
       details.appendChild(el("p", "No quote recorded for this relation.", "wmkg-hint"));
     }
     var list = el("dl");
     addField(list, "Section", info.section);
     addField(list, "Stance", info.stance);
+    addField(list, "Modality", info.modality);
     addField(list, "Cited work", info.cites);
     addField(list, "Government or period", info.governments.map(governmentLabel));
     addField(list, "Claim", info.claim);

@@ -78,6 +78,29 @@ def sort_key(span: Span | None) -> tuple[int, str]:
     return (span.start.toordinal() if span.start else 99999, span.label.casefold())
 
 
+def hedge_note(modality: Any, label: Any = None, cue: Any = None) -> str:
+    """How a claim's quote hedges it, for a reader: ``possible — hedge: “potentially”``.
+
+    Wherever a claim is shown, its article's hedge must be too: a claim is never shown more
+    certain than its words. Asserted claims (and claims without a modality) need no note.
+
+    Args:
+        modality: the modality IRI or CURIE (``wm:Possible``), or ``None``.
+        label: its label (``possible``); the IRI's local name, lower-cased, when ``None``.
+        cue: the hedge words as they stand in the quote, or ``None``.
+
+    Returns:
+        The note, or ``""`` for an asserted claim.
+    """
+    if modality is None or not str(modality):
+        return ""
+    name = re.split(r"[#/:]", str(modality))[-1]
+    if name == "Asserted":
+        return ""
+    note = str(label) if label is not None and str(label) else name.lower()
+    return f"{note} — hedge: “{cue}”" if cue is not None and str(cue) else note
+
+
 def distinct_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
     """Each node's label, told apart from any other node's that reads the same.
 

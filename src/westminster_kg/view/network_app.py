@@ -28,6 +28,7 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
+from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
 
 if TYPE_CHECKING:
@@ -280,6 +281,9 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
             "quotes": list(data["quotes"]),
             "section": data["section"],
             "stance": data["stance_label"] or data["stance"],
+            "modality": data.get("modality_label", "") or "",
+            # The article's hedge shown with the quote: never more certain than its words.
+            "hedge": hedge_note(data.get("modality"), data.get("modality_label"), data.get("hedge_cue")),
             "cites": list(data["cites"]),
             "governments": list(data["governments"]),
         }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR
-from westminster_kg.view.facts import Span, _date, distinct_labels, spans
+from westminster_kg.view.facts import Span, _date, distinct_labels, hedge_note, spans
 from westminster_kg.view.overview import aggregate
 from westminster_kg.view.style import OKABE_ITO, family_of
 
@@ -93,6 +93,12 @@ def _dates(kg: KnowledgeGraph) -> dict[str, tuple[dt.date | None, dt.date | None
         old = found.get(str(entity), (None, None))
         found[str(entity)] = (old[0] or first, old[1] or last)
     return found
+
+
+def _hedged(claim: dict[str, Any]) -> str:
+    """`` (possible — hedge: “potentially”)`` after a quote whose claim is not asserted, else ``""``."""
+    note = hedge_note(claim.get("modality"), claim.get("modality_label"), claim.get("hedge_cue"))
+    return f" ({note})" if note else ""
 
 
 def _span_of(iri: str, governments: list[str], dates: dict, time_spans: dict[str, Span]) -> tuple[Any, Any, bool]:
@@ -202,7 +208,7 @@ def timeline_svg(
             anchor = _link(
                 svg,
                 links.evidence(claims[0]["claim"], gov),
-                f"{labels[gov]} claims continuity of {labels[target]}: “{quote}”",
+                f"{labels[gov]} claims continuity of {labels[target]}: “{quote}”" + _hedged(claims[0]),
             )
             _sub(
                 anchor,
@@ -332,9 +338,11 @@ def timeline_svg(
                 continue
             govs_of = sorted({g for c in claims for g in c["governments"]}) or ([u] if u in time_spans else [])
             start, end, _dated = _span_of(u, govs_of, dates, time_spans)
-            quote = next((q for c in claims for q in c["quotes"]), "")
+            quoted = next((c for c in claims if c["quotes"]), claims[0])
+            quote = quoted["quotes"][0] if quoted["quotes"] else ""
             verb = "erodes" if relation == "wm:erodes" else "claims continuity of"
             title = f"{labels[u]} {verb} {labels[target]} ({sum(len(c['quotes']) for c in claims)} quotes): “{quote}”"
+            title += _hedged(quoted)
             anchor = _link(svg, links.evidence(claims[0]["claim"], u), title)
             if start is None:
                 x0, x1 = AXIS_END + 10 + timeless * 8, AXIS_END + 14 + timeless * 8
