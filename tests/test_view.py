@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 from conftest import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.view import InlineView, json_for_script, page_data, render_html, show
+from westminster_kg.errors import ParameterError
+from westminster_kg.view import InlineView, json_for_script, page_data, render_html, show, write_requested
 
 HOSTILE_LABEL = "<img src=x onerror=window.__pwned=1>"
 
@@ -98,6 +100,25 @@ def test_show_gives_jupyter_an_iframe_with_the_page(mini_root):
     shown = show(KnowledgeGraph.load(mini_root), relations="erodes")
     html_text = shown._repr_html_() if isinstance(shown, InlineView) else shown.data
     assert html_text.startswith("<iframe srcdoc=") and "&lt;script" in html_text
+
+
+def _shown_page(shown) -> str:
+    text = shown._repr_html_() if isinstance(shown, InlineView) else shown.data
+    return html.unescape(text)
+
+
+def test_kg_view_shows_the_picture_wmkg_view_writes(mini_root, tmp_path):
+    # The README's first picture is the overview; kg.view() showed the explorer instead.
+    kg = KnowledgeGraph.load(mini_root)
+    written = write_requested(kg, tmp_path / "default.html").read_text(encoding="utf-8")
+    assert '<body class="wmkg-overview-page">' in written  # what `wmkg view` writes by default
+    assert '<body class="wmkg-overview-page">' in _shown_page(kg.view())
+    for explorer in (kg.view(network=True), kg.view(relations="erodes")):
+        page = _shown_page(explorer)
+        assert 'id="wmkg-network"' in page and '<body class="wmkg-overview-page">' not in page
+    assert "wmkg-timeline-figure" in _shown_page(kg.view(timeline=True))
+    with pytest.raises(ParameterError, match="--timeline takes no"):
+        kg.view(timeline=True, focus="impartiality")
 
 
 @pytest.mark.slow

@@ -47,7 +47,7 @@ PROJECTIONS = {
     "network": "westminster_kg.network:build_network",
     "graphml": "westminster_kg.network:to_graphml",
     "csv": "westminster_kg.network:to_edge_csv",
-    "view": "westminster_kg.view:show",
+    "view": "westminster_kg.view:show_requested",
 }
 
 
@@ -284,7 +284,13 @@ class KnowledgeGraph:
         return _projection("network")(self, **options)
 
     def view(self, **options: Any) -> Any:
-        """Show the interactive network view (inline in Jupyter)."""
+        """Show the graph inline in Jupyter: by default the overview, as ``wmkg view`` writes it.
+
+        ``kg.view()`` is the overview (which reforms eroded which conventions, under which
+        government); ``kg.view(network=True)`` or any filter (``focus="Haldane convention"``,
+        ``relations="erodes"``, ``government="Coalition"``, ``depth``) the network explorer;
+        ``kg.view(timeline=True)`` the timeline. ``title`` and ``height`` (pixels) set the frame.
+        """
         return _projection("view")(self, **options)
 
     def evidenced_relations(self) -> list[URIRef]:

@@ -384,7 +384,13 @@ def show(kg: KnowledgeGraph, **options: Any) -> Any:
 
     title = options.pop("title", "Westminster KG network")
     height = int(options.pop("height", 720))
-    inline = InlineView(render_html(build_network(kg, **options), title=title), height)
+    return inline_page(render_html(build_network(kg, **options), title=title), height)
+
+
+def inline_page(page: str, height: int = 720) -> Any:
+    """A self-contained page for Jupyter: ``IPython.display.HTML`` when IPython is there, else an
+    object Jupyter displays the same way (an ``InlineView``)."""
+    inline = InlineView(page, height)
     try:
         from IPython.display import HTML
     except ImportError:
@@ -409,4 +415,4 @@ def write_view(kg: KnowledgeGraph, path: Path | str, *, title: str | None = None
     return target
 
 
-__all__ = ["json_for_script", "render_html", "show", "write_view"]
+__all__ = ["inline_page", "json_for_script", "render_html", "show", "write_view"]
