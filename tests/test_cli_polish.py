@@ -53,6 +53,14 @@ def test_a_misspelt_query_name_gets_did_you_mean(typed: str, meant: str) -> None
     assert done.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [(), *COMMANDS, *[(group.name,) for group in app.registered_groups]])
+def test_help_names_what_to_type_not_a_python_type(command: tuple[str, ...]) -> None:
+    # typer showed "--root <path>", "--backend <str>", "-p <list[str]>": now FOLDER, NAME, KEY=VALUE.
+    done = run_wmkg(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert re.findall(r"<[a-z_]+(?:\[[a-z_, ]+\])?>", done.stdout) == []
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_has_an_example_and_no_bool_noise(command: tuple[str, ...]) -> None:
     done = run_wmkg(*command, "--help")

@@ -350,7 +350,9 @@ def view_command(
 
 
 @app.command("docs", epilog="Example: wmkg docs -o site")
-def docs_command(output: Annotated[Path, typer.Option("--output", "-o", help="A folder.")] = Path("wmkg-docs")) -> None:
+def docs_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="A folder.", metavar="FOLDER")] = Path("wmkg-docs"),
+) -> None:
     """Write the ontology documentation (index.html) and the ontology as Turtle into a folder."""
     from westminster_kg.view.ontology_docs import write_docs
 

@@ -36,10 +36,68 @@ def Table(*columns: Any, **options: Any) -> Any:  # noqa: N802 - stands in for r
 out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
-# typer prints a value type after every option, "<bool>" included for flags that take no value;
-# a flag shows only its name(s).
-_display_type_rich = typer.core.TyperOption.display_type_rich
-typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _display_type_rich(self, ctx)
+# typer prints a value's Python type after every option and argument ("<str>", "<path>",
+# "<list[str]>", "<bool>" even for flags that take no value). A flag shows only its name(s); a value
+# shows what to type, by the parameter's name below (an explicit ``metavar=`` wins; a name not listed
+# shows in capitals, as click does).
+METAVARS = {
+    "accept": "FILE",
+    "accept_above": "SCORE",
+    "allow_service": "URL",
+    "backend": "NAME",
+    "base": "IRI",
+    "base_url": "URL",
+    "cors": "ORIGIN",
+    "depth": "HOPS",
+    "drop": "NAME",
+    "endpoint": "URL",
+    "endpoint_deadline": "SECONDS",
+    "endpoint_max_bytes": "BYTES",
+    "file": "FILE",
+    "fmt": "FORMAT",
+    "focus": "ENTITY",
+    "format": "FORMAT",
+    "government": "GOVERNMENT",
+    "govuk_url": "URL",
+    "graph": "NAME",
+    "host": "ADDRESS",
+    "mapping": "FILE",
+    "max_body": "BYTES",
+    "max_query_bytes": "BYTES",
+    "max_result_bytes": "BYTES",
+    "max_rows": "ROWS",
+    "minimum": "SHARE",
+    "name": "NAME",
+    "output": "FILE",
+    "param": "KEY=VALUE",
+    "parliament_url": "URL",
+    "port": "PORT",
+    "public_name": "HOST",
+    "query_timeout": "SECONDS",
+    "relations": "RELATIONS",
+    "reload_interval": "SECONDS",
+    "root": "FOLDER",
+    "sparql": "QUERY",
+    "store": "FOLDER",
+    "threshold": "SCORE",
+    "timeout": "SECONDS",
+    "update_endpoint": "URL",
+    "wikidata_url": "URL",
+    "workers": "N",
+}
+
+
+def _metavar(param: Any, ctx: Any) -> str | None:
+    """What the help shows after a parameter: nothing for a flag, else the value to type."""
+    if getattr(param, "is_flag", False):
+        return None
+    if param.metavar is not None:
+        return param.metavar
+    return METAVARS.get(param.name or "", (param.name or "value").upper())
+
+
+typer.core.TyperOption.display_type_rich = _metavar
+typer.core.TyperArgument.display_type_rich = _metavar
 
 
 @contextmanager
