@@ -98,3 +98,25 @@ def test_void_and_favicon(server):
     assert (
         icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon" and icon.content[:4] == b"\0\0\1\0"
     )
+
+
+VOID_ENDPOINT = URIRef("http://rdfs.org/ns/void#sparqlEndpoint")
+
+
+def void_endpoints(text: str) -> set[str]:
+    return {str(o) for o in Graph().parse(data=text, format="turtle").objects(None, VOID_ENDPOINT)}
+
+
+def test_void_names_the_endpoint_the_request_came_to(server):
+    # It said http://127.0.0.1:8000/sparql whatever address the server was reached at.
+    assert void_endpoints(httpx.get(server.url + "/.well-known/void", timeout=60).text) == {server.url + "/sparql"}
+    port = server.url.rsplit(":", 1)[1]
+    other = httpx.get(server.url + "/.well-known/void", headers={"Host": f"localhost:{port}"}, timeout=60)
+    assert other.status_code == 200 and void_endpoints(other.text) == {f"http://localhost:{port}/sparql"}
+
+
+def test_void_behind_a_proxy_names_the_public_endpoint():
+    kg = KnowledgeGraph.load()
+    for running in start_server(kg, Settings(workers=1, base_url="https://kg.example.org/wm/")):
+        text = httpx.get(running.url + "/.well-known/void", timeout=60).text
+        assert void_endpoints(text) == {"https://kg.example.org/wm/sparql"}

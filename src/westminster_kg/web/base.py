@@ -101,6 +101,12 @@ class WebBase:
             return self._network
 
     # --- helpers ------------------------------------------------------------------------------------
+    def public_url(self, request: Request, path: str) -> str:
+        """``path`` on this server as its clients reach it: under ``--base-url`` when set (behind a
+        proxy), else under the address this request came to."""
+        base = self.settings.base_url or str(request.base_url)
+        return base.rstrip("/") + path
+
     def html(self, template: str, status: int = 200, **context: Any) -> Response:
         from starlette.responses import HTMLResponse
 

@@ -8,6 +8,7 @@ rendered once (in a worker thread, off the event loop) and then served from memo
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.web.base import WebBase
@@ -19,11 +20,16 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 
+VOID_CACHE = 8  # VoID texts kept, one per endpoint address
+
+
 class Pictures(WebBase):
     """Handlers of the pages that show the argument."""
 
     _rendered: dict[str, Any]
     _render_lock: threading.Lock
+    _void: OrderedDict[tuple[int, str], str]
+    _void_lock = threading.Lock()  # guards the per-app dict, made on first use
 
     def rendered(self, key: str, make: Callable[[], Any]) -> Any:
         """``make()``'s result, made once per app (pages of an unchanging graph)."""
@@ -123,14 +129,34 @@ class Pictures(WebBase):
         return Response(dump.data, media_type=dump.media_type, headers=headers)
 
     async def void(self, request: Request) -> Response:
-        """``/.well-known/void``: the dataset's VoID description as Turtle."""
+        """``/.well-known/void``: the dataset's VoID description as Turtle, its ``void:sparqlEndpoint``
+        the ``/sparql`` of the address the request came to (or of ``--base-url``)."""
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
 
+        text = await run_in_threadpool(self.void_text, self.public_url(request, "/sparql"))
+        return Response(text, media_type="text/turtle; charset=utf-8")
+
+    def void_text(self, endpoint: str) -> str:
+        """The VoID Turtle naming ``endpoint``, kept for the last few addresses asked for.
+
+        A server bound to 0.0.0.0 answers any IP literal as its Host, so the addresses are not a
+        fixed few: the cache keeps ``VOID_CACHE`` of them, not one per address ever seen.
+        """
         from westminster_kg.link import void_turtle
 
-        text = await run_in_threadpool(self.rendered, "void", lambda: void_turtle(self.kg))
-        return Response(text, media_type="text/turtle; charset=utf-8")
+        key = (self.generation, endpoint)  # counts change when new data is swapped in
+        with self._void_lock:
+            cache = self.__dict__.setdefault("_void", OrderedDict())
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        text = void_turtle(self.kg, endpoint)  # counts over the graph: ~0.3 s, outside the lock
+        with self._void_lock:
+            cache[key] = text
+            while len(cache) > VOID_CACHE:
+                cache.popitem(last=False)
+        return text
 
     async def favicon(self, request: Request) -> Response:
         """``/favicon.ico``."""
