@@ -85,6 +85,18 @@ def test_an_import_and_a_drop_go_live_atomically_while_queries_run(live: tuple[R
     assert set(seen) <= {0, ROWS}, sorted(set(seen))
 
 
+def test_the_rendered_pages_follow_an_import(live: tuple[RunningServer, Path]) -> None:
+    # /download (and /, /timeline, /article, /ontology) are rendered once per data, not once per app.
+    server, root = live
+    before = httpx.get(server.url + "/download", timeout=120)
+    assert before.status_code == 200
+    done = run_wmkg("--root", str(root), "import", str(_import_file(root.parent)), "--graph", "extra")
+    assert done.returncode == 0, done.stderr
+    _wait_for(server, ROWS)
+    after = httpx.get(server.url + "/download", timeout=120)
+    assert after.status_code == 200 and after.text != before.text
+
+
 def test_a_file_that_does_not_parse_leaves_the_old_data_serving(live: tuple[RunningServer, Path]) -> None:
     server, root = live
     before = httpx.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()

@@ -32,14 +32,20 @@ class Pictures(WebBase):
     _void_lock = threading.Lock()  # guards the per-app dict, made on first use
 
     def rendered(self, key: str, make: Callable[[], Any]) -> Any:
-        """``make()``'s result, made once per app (pages of an unchanging graph)."""
+        """``make()``'s result, made once per generation of the data (``web.reload`` bumps it)."""
         if not hasattr(self, "_render_lock"):
             self._render_lock = threading.Lock()
             self._rendered = {}
+        generation = self.generation
         with self._render_lock:
-            if key not in self._rendered:
-                self._rendered[key] = make()
-            return self._rendered[key]
+            kept = self._rendered.get(key)
+            if kept is not None and kept[0] == generation:
+                return kept[1]
+            value = make()
+            # A page made while new data was being swapped in is sent but not kept.
+            if self.generation == generation:
+                self._rendered[key] = (generation, value)
+            return value
 
     async def _page(self, key: str, make: Callable[[], str]) -> Response:
         from starlette.concurrency import run_in_threadpool
