@@ -50,6 +50,20 @@ def test_a_query_reuses_the_store_kept_for_these_files_and_answers_the_same(tmp_
     assert stores(cache) == [store] and built_at(store) == built  # reopened, not rebuilt
 
 
+def test_queries_started_together_on_a_cold_cache_all_answer(tmp_path: Path) -> None:
+    # Each used to build its own generation and delete the one another had just opened.
+    root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [sys.executable, "-m", "westminster_kg.cli", "--root", str(root), "query", "reforms-eroding-conventions"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
+    runs = [subprocess.Popen(command, **pipes) for _ in range(6)]
+    results = [(run.wait(120), *run.communicate()) for run in runs]
+    assert [code for code, _, _ in results] == [0] * 6, [err for _, _, err in results]
+    assert len({out for _, out, _ in results}) == 1
+    assert len(list(stores(cache)[0].glob("store-*.json"))) == 1  # built once
+
+
 def test_edited_files_get_a_new_store_and_new_answers(tmp_path: Path) -> None:
     root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
     cache = tmp_path / "cache"

@@ -34,6 +34,7 @@ from westminster_kg.store import Quad, QueryResult
 from westminster_kg.store.oxigraph import OX_FORMATS, OxigraphStore
 
 ACTIVE = "active"
+LOCK = ".lock"  # held by the one process building a generation
 METADATA_VERSION = 1
 BULK_LOAD_BYTES = 8 * 1024 * 1024
 
@@ -49,6 +50,24 @@ def sources_fingerprint(sources: list[SourceFile], project: Project | None) -> s
         digest.update(b"\0" + source.graph.encode() + b"\0")
         digest.update(source.path.read_bytes())
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold an exclusive lock on ``path`` (created if missing), released on exit or when the process dies;
+    yields whether it is held (``wait=False`` gives up at once when another process holds it)."""
+    import fcntl
+
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _process_alive(pid: int) -> bool:
@@ -78,7 +97,9 @@ class PersistentOxigraphStore:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the store folder: {exc.strerror}") from exc
         self._check_folder()
-        self._remove_abandoned_builds()
+        with _exclusive(self.path / LOCK, wait=False) as held:
+            if held:  # else another process is building: its .build- and .active- are not abandoned
+                self._remove_abandoned_builds()
         self.rebuilt = False
         self.builds = 0
         self._inner: OxigraphStore | None = None
@@ -88,7 +109,7 @@ class PersistentOxigraphStore:
 
     def _check_folder(self) -> None:
         """Refuse a folder that holds something else: a rebuild deletes generations it finds."""
-        ours = (ACTIVE, "store-", ".build-", ".active-")
+        ours = (ACTIVE, "store-", ".build-", ".active-", LOCK)
         strangers = [p.name for p in self.path.iterdir() if not p.name.startswith(ours)]
         if strangers:
             raise StoreError(
@@ -150,7 +171,15 @@ class PersistentOxigraphStore:
         if self.is_current(fingerprint):
             self.rebuilt = False
             return
-        self._rebuild(sources, project, fingerprint)
+        # One builder at a time: processes started together (a script running several `wmkg query`)
+        # would otherwise each build a generation and delete the one another had just opened.
+        with _exclusive(self.path / LOCK):
+            self._open_active()
+            if self.is_current(fingerprint):  # built by the process we waited for
+                self.rebuilt = False
+                return
+            self._remove_abandoned_builds()
+            self._rebuild(sources, project, fingerprint)
         self.rebuilt = True
         self.builds += 1
 
