@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
-from westminster_kg.namespaces import curie
-from westminster_kg.view.pages import entity_page, external_href  # noqa: F401 - the pages share these
+from westminster_kg.view.pages import entity_page, environment, external_href  # noqa: F401 - shared
 from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
 from westminster_kg.web.workers import QueryTimeoutError, default_workers
 
@@ -48,22 +47,6 @@ class BodyTooLargeError(WmkgError):
         super().__init__(f"the request body is over the {limit}-byte limit (wmkg serve --max-body)")
 
 
-def _template_environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    from westminster_kg.view import TEMPLATES_DIR
-
-    environment = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
-    environment.globals["entity_page"] = entity_page
-    return environment
-
-
 class WebBase:
     """What every handler shares: one knowledge graph, one query pool and the templates."""
 
@@ -73,8 +56,7 @@ class WebBase:
         self.pool: QueryPool | None = None  # its "api" lane answers pages and the API, so /sparql cannot starve them
         self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
         self.generation = 0  # bumped each time new data is swapped in (westminster_kg.web.reload)
-        self.templates = _template_environment()
-        self.templates.globals["external_href"] = external_href
+        self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
         self._view_page: str | None = None
         self._network: Any = None
         self._network_lock = threading.Lock()
