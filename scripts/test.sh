@@ -41,11 +41,11 @@ step "scripts/mutate_checks.py"
 "$VENV/bin/python" scripts/mutate_checks.py
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
-# On every core (at most 4 workers); tests/conftest.py keeps tests that share a costly fixture (a
-# server, Chromium, Virtuoso) on one worker. Arguments after these win (-n 0 runs in one process).
-step "pytest -n auto --maxprocesses 4 --dist loadgroup $*"
+# On every core (at most 4 workers), a test module to a worker, so a module's costly fixture (a
+# server, Chromium, Virtuoso) is started once. Arguments after these win (-n 0 runs in one process).
+step "pytest -n auto --maxprocesses 4 --dist loadfile $*"
 set +e
-"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadgroup "$@"
+"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadfile "$@"
 status=$?
 set -e
 if [ $status -eq 5 ]; then

@@ -60,28 +60,13 @@ def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Chromium and Virtuoso tests belong to the slow tier; tests sharing a costly fixture share a worker.
+    """Chromium and Virtuoso tests belong to the slow tier.
 
-    Under pytest-xdist (``-n 2 --dist loadgroup``, as scripts/test.sh runs it), a module whose tests
-    use a module- or session-scoped fixture of ours (a server, Chromium, Virtuoso, a loaded store)
-    runs on one worker, so that fixture is built once and never twice at the same moment (one
-    Virtuoso, one Chromium per module); every other test is spread one by one.
+    Under pytest-xdist scripts/test.sh runs ``--dist loadfile``: every module on one worker, so a
+    module's costly fixture (a server, Chromium, Virtuoso, a loaded store) is built once. (Not
+    ``loadgroup``: with pytest 9.2 its ``xdist_group`` marks are silently ignored,
+    pytest-dev/pytest-xdist#1386, and Virtuoso was started on both workers.)
     """
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("virtuoso"):
             item.add_marker(pytest.mark.slow)
-        if _uses_a_shared_fixture_of_ours(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
-
-
-def _uses_a_shared_fixture_of_ours(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for definitions in info.name2fixturedefs.values():
-        for definition in definitions:
-            code = getattr(definition.func, "__code__", None)
-            # pytest's own session fixtures (tmp_path_factory and the like) cost nothing to repeat.
-            if definition.scope != "function" and code is not None and TESTS in Path(code.co_filename).parents:
-                return True
-    return False
