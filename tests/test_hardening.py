@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import run_wmkg
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
@@ -22,11 +22,13 @@ HOSTILE = '=HYPERLINK("http://evil.example","click")'
 pytestmark = pytest.mark.slow
 
 
-def union_of(folder: Path) -> Graph:
-    graph = Graph()
-    for path in sorted(folder.glob("**/*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+def union_of(folder: Path) -> set:
+    """Every triple of the folder's Turtle files, blank nodes named canonically (RDFC-1.0, Oxigraph):
+    equal sets are isomorphic graphs, in a fraction of a second where rdflib took seconds."""
+    quads = [q for path in sorted(folder.glob("**/*.ttl")) for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(dataset)
 
 
 def test_kill_9_during_fmt_leaves_every_file_whole_and_the_graph_unchanged(mini_root: Path) -> None:
@@ -48,7 +50,7 @@ def test_kill_9_during_fmt_leaves_every_file_whole_and_the_graph_unchanged(mini_
         time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        assert isomorphic(union_of(mini_root / "graph"), before)
+        assert union_of(mini_root / "graph") == before
     assert not [p for p in claims.glob("*.ttl") if p.stat().st_size == 0]
 
 
