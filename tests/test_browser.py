@@ -59,8 +59,8 @@ def browser() -> Iterator:
 class OfflinePage:
     """A page whose every non-local request is aborted and recorded."""
 
-    def __init__(self, browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, width: int = 1400, **context_options: object) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
         self.context.set_default_timeout(PAGE_TIMEOUT_MS)
         self.page = self.context.new_page()
         self.attempted: list[str] = []

@@ -37,13 +37,7 @@ LABEL_BOXES = """() => {
 
 @pytest.fixture
 def wide(browser) -> Iterator[OfflinePage]:  # noqa: F811 - the fixture from test_browser
-    page = OfflinePage(browser)
-    page.context.close()
-    page.context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
-    page.context.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.page = page.context.new_page()
-    page.page.route("**/*", page._route)
-    page.page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page = OfflinePage(browser, width=1440, accept_downloads=True)
     yield page
     page.close()
 

@@ -54,10 +54,13 @@ class TimelyH11Protocol(H11Protocol):
             self._arm_header_timer()  # between requests: the next one's headers get the same deadline
 
 
-def uvicorn_options() -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run``: the protocol above and the limits."""
+def uvicorn_options(header_timeout: float = HEADER_TIMEOUT) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run``: the protocol above (with ``header_timeout``) and the limits."""
+    protocol = TimelyH11Protocol
+    if header_timeout != protocol.header_timeout:
+        protocol = type("TimelyH11Protocol", (TimelyH11Protocol,), {"header_timeout": header_timeout})
     return {
-        "http": TimelyH11Protocol,
+        "http": protocol,
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
         "limit_concurrency": MAX_CONNECTIONS,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
