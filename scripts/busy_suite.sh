@@ -52,7 +52,7 @@ for run in $(seq "$RUNS"); do
   load_before="$(cut -d' ' -f1 /proc/loadavg)"
   start="$(date +%s.%N)"
   set +e
-  XDG_CACHE_HOME="$cache" "$PYTHON" -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile \
+  XDG_CACHE_HOME="$cache" "$PYTHON" -m pytest -q -p no:cacheprovider -n "$WORKERS" --dist loadfile --no-loadscope-reorder \
     --maxprocesses 4 "$@" >"$scratch/run-$run.log" 2>&1
   status=$?
   set -e

@@ -42,10 +42,10 @@ step "scripts/mutate_checks.py"
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 # On every core (at most 4 workers), a test module to a worker, so a module's costly fixture (a
-# server, Chromium, Virtuoso) is started once. Arguments after these win (-n 0 runs in one process).
-step "pytest -n auto --maxprocesses 4 --dist loadfile $*"
+# server, Chromium, Virtuoso) is started once; longest modules first (tests/conftest.py). Arguments after these win (-n 0 runs in one process).
+step "pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder $*"
 set +e
-"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadfile "$@"
+"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"
 status=$?
 set -e
 if [ $status -eq 5 ]; then

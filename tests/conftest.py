@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
+MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").read_text(encoding="utf-8"))
 
 
 def make_project(target: Path, *claim_files: Path) -> Path:
@@ -60,13 +62,15 @@ def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Chromium and Virtuoso tests belong to the slow tier.
+    """Chromium and Virtuoso tests belong to the slow tier; the longest modules run first.
 
-    Under pytest-xdist scripts/test.sh runs ``--dist loadfile``: every module on one worker, so a
-    module's costly fixture (a server, Chromium, Virtuoso, a loaded store) is built once. (Not
-    ``loadgroup``: with pytest 9.2 its ``xdist_group`` marks are silently ignored,
-    pytest-dev/pytest-xdist#1386, and Virtuoso was started on both workers.)
+    Under pytest-xdist scripts/test.sh runs ``--dist loadfile --no-loadscope-reorder``: every module
+    on one worker (so a module's costly fixture, a server, Chromium, Virtuoso or a loaded store, is
+    built once), in this order, longest first by tests/module_seconds.json (scripts/module_seconds.py),
+    so no long module starts last on one worker while the other has finished. (Not ``loadgroup``:
+    with pytest 9.2 its ``xdist_group`` marks are silently ignored, pytest-dev/pytest-xdist#1386.)
     """
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("virtuoso"):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: -MODULE_SECONDS.get(item.path.name, 0.0))  # stable: a module stays together
