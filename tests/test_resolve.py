@@ -100,7 +100,8 @@ def test_a_party_where_a_government_is_asked_offers_the_partys_governments(resol
     assert COALITION in {iri for iri, _ in caught.value.candidates}
 
 
-def _labelled(resolver: Resolver) -> list[tuple[str, str]]:
+@pytest.fixture(scope="module")
+def labelled(resolver: Resolver) -> list[tuple[str, str]]:
     """(IRI, rdfs:label or prefLabel) of every indexed entity."""
     return sorted((iri, label) for iri, label in resolver.labels.items() if normalise(label) in resolver.preferred)
 
@@ -109,9 +110,9 @@ def _labelled(resolver: Resolver) -> list[tuple[str, str]]:
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_every_entity_resolves_from_its_label_in_any_case_and_from_its_slug(
-    resolver: Resolver, data: st.DataObject
+    resolver: Resolver, labelled: list[tuple[str, str]], data: st.DataObject
 ) -> None:
-    iri, label = data.draw(st.sampled_from(_labelled(resolver)))
+    iri, label = data.draw(st.sampled_from(labelled))
     flips = data.draw(st.lists(st.booleans(), min_size=len(label), max_size=len(label)))
     typed = "".join(c.swapcase() if flip else c for c, flip in zip(label, flips, strict=True))
     try:

@@ -96,6 +96,9 @@ class Resolver:
     preferred: dict[str, set[str]] = field(default_factory=dict)  # same, rdfs:label/prefLabel only
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> its label to show
     classes: dict[str, set[str]] = field(default_factory=dict)  # IRI -> its classes and their superclasses
+    # Derived once, not per lookup: the words of each label, the members of each class asked for.
+    name_words: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _members: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, store: Store) -> Resolver:
@@ -118,6 +121,7 @@ class Resolver:
         for entity, klass in store.query(internal_query("label-lookup-classes")).rows:
             classes[str(entity)].add(str(klass))
         resolver.by_name, resolver.preferred = dict(by_name), dict(preferred)
+        resolver.name_words = {name: words(name) for name in by_name}
         resolver.labels = {iri: label for iri, (_, label) in shown.items()}
         resolver.classes = dict(classes)
         return resolver
@@ -151,7 +155,7 @@ class Resolver:
         wanted = words(needle)
         if not wanted:
             return set()
-        return {iri for name, iris in self.by_name.items() if wanted <= words(name) for iri in iris}
+        return {iri for name, iris in self.by_name.items() if wanted <= self.name_words[name] for iri in iris}
 
     def suggest(self, text: str, limit: int = 5, within: set[str] | None = None) -> list[tuple[str, str]]:
         """(IRI, label) of the labels closest to ``text`` (difflib), for "did you mean"."""
@@ -171,13 +175,12 @@ class Resolver:
 
     def members(self, name: str) -> set[str]:
         """Labelled entities of the ``wm:`` class called ``name`` (any case: ``government``), or of a subclass."""
-        wanted = {
-            c
-            for cs in self.classes.values()
-            for c in cs
-            if c.startswith(str(WM)) and local_name(c).casefold() == name.casefold()
-        }
-        return {iri for iri, classes in self.classes.items() if classes & wanted}
+        key = name.casefold()
+        if key not in self._members:
+            named = {c for cs in self.classes.values() for c in cs if c.startswith(str(WM))}
+            wanted = {c for c in named if local_name(c).casefold() == key}
+            self._members[key] = {iri for iri, classes in self.classes.items() if classes & wanted}
+        return self._members[key]
 
     def resolve(self, raw: str, what: str = "value") -> URIRef:
         """The IRI that ``raw`` names, for the parameter or option called ``what``.
