@@ -1,10 +1,18 @@
-"""A query worker: ``python -m westminster_kg.web --worker STORE_DIR`` (started by ``wmkg serve``)."""
+"""A query worker or the spawner that forks them (both started by ``wmkg serve``).
+
+``python -m westminster_kg.web --worker STORE_DIR`` answers queries on stdin/stdout;
+``python -m westminster_kg.web --spawner FD`` forks such workers on request (westminster_kg.web.spawner).
+"""
 
 import sys
 
-from westminster_kg.web.workers import worker_main
-
 if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+    from westminster_kg.web.workers import worker_main
+
     worker_main(sys.argv[2])
+elif len(sys.argv) == 3 and sys.argv[1] == "--spawner" and sys.argv[2].isdigit():
+    from westminster_kg.web.spawner import spawner_main
+
+    spawner_main(int(sys.argv[2]))
 else:
-    sys.exit("usage: python -m westminster_kg.web --worker STORE_DIR (started by wmkg serve)")
+    sys.exit("usage: python -m westminster_kg.web --worker STORE_DIR | --spawner FD (started by wmkg serve)")

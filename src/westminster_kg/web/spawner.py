@@ -1,0 +1,170 @@
+"""Query workers forked from one warm process, instead of each started from scratch.
+
+A worker spends ~0.5 s of CPU starting Python and building rdflib's SPARQL grammar before it can
+answer anything, and a pool starts its workers again on every data reload. The spawner
+(``python -m westminster_kg.web --spawner FD``) pays that once: it imports and warms what a worker
+needs, then, for each request on its socket (a store path, whether the worker keeps the network, and
+the worker's two pipe ends passed as file descriptors), forks a child that runs ``worker_main`` on
+those pipes. The spawner stays single-threaded, so a fork copies no lock held by another thread, and
+it ignores SIGCHLD, so the kernel reaps its children. One spawner serves every pool of the process;
+it exits when the process that started it closes the socket (or dies).
+
+The process that asked holds a ``pidfd`` for each worker: it can signal and wait for a process that
+is not its child, without the risk of a reused PID. Where a spawner cannot start, workers are started
+as plain subprocesses, as before.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_spawner: dict[str, Any] = {}  # "socket" and "process" of this process's spawner, once started
+
+
+class ForkedWorker:
+    """The handle of a forked worker: its pipes, and ``poll``/``kill``/``wait`` as ``subprocess.Popen`` has."""
+
+    def __init__(self, pid: int, stdin: Any, stdout: Any) -> None:
+        self.pid, self.stdin, self.stdout = pid, stdin, stdout
+        self.returncode: int | None = None
+        self._pidfd = os.pidfd_open(pid)
+
+    def __del__(self) -> None:
+        if self.returncode is None:
+            os.close(self._pidfd)
+
+    def poll(self) -> int | None:
+        """``None`` while the worker runs; then -9 (its exit status is the spawner's to collect)."""
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self.returncode = -signal.SIGKILL
+            os.close(self._pidfd)
+        return self.returncode
+
+    def kill(self) -> None:
+        """SIGKILL, through the pidfd (never a reused PID)."""
+        if self.returncode is None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it has ended already
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait until the worker has ended (``subprocess.TimeoutExpired`` after ``timeout`` seconds)."""
+        if self.returncode is None and not select.select([self._pidfd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+        return self.poll() or 0
+
+
+def spawn(dump: str, network: bool) -> ForkedWorker | None:
+    """A worker over the store at ``dump`` forked by this process's spawner; ``None`` if there is none."""
+    with _lock:
+        if "socket" not in _spawner and not _start():
+            return None
+        child_stdin, to_worker = os.pipe()
+        from_worker, child_stdout = os.pipe()
+        try:
+            request = pickle.dumps((dump, network))
+            socket.send_fds(_spawner["socket"], [request], [child_stdin, child_stdout])
+            reply = _spawner["socket"].recv(64)
+            pid = int(reply) if reply else 0
+        except OSError:
+            pid = 0
+        finally:
+            os.close(child_stdin)
+            os.close(child_stdout)
+        if pid <= 0:
+            os.close(to_worker)
+            os.close(from_worker)
+            _stop()
+            return None
+        return ForkedWorker(pid, os.fdopen(to_worker, "wb", buffering=0), os.fdopen(from_worker, "rb", buffering=0))
+
+
+def _start() -> bool:
+    if not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):  # pragma: no cover - not Linux
+        return False
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "westminster_kg.web", "--spawner", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:  # pragma: no cover - no interpreter to start
+        ours.close()
+        return False
+    finally:
+        theirs.close()
+    if ours.recv(16) != b"ready":
+        ours.close()
+        process.kill()
+        process.wait()
+        return False
+    _spawner.update(socket=ours, process=process)
+    atexit.register(_stop)
+    return True
+
+
+def _stop() -> None:
+    if "socket" in _spawner:
+        _spawner.pop("socket").close()  # the spawner reads end-of-file and exits
+        process = _spawner.pop("process")
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - it did not see the close
+            process.kill()
+
+
+def spawner_main(fd: int) -> None:
+    """The spawner process: warm up, then fork one worker per request until the socket closes."""
+    from westminster_kg.web.workers import NETWORK_ENV, inspect_query, worker_main
+
+    inspect_query("ASK {}")  # rdflib's grammar built once, here, for every worker forked later
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    requests = socket.socket(fileno=fd)
+    requests.sendall(b"ready")
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(requests, 65536, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        dump, network = pickle.loads(message)  # noqa: S301 - only the process that started us writes here
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                requests.close()
+                os.dup2(fds[0], 0)
+                os.dup2(fds[1], 1)
+                for extra in fds:
+                    os.close(extra)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.environ[NETWORK_ENV] = "1" if network else "0"
+                # Kept here too: worker_main rebinds sys.stdout, and the last reference would close it.
+                streams = open(0, closefd=False), open(1, "w", closefd=False)  # noqa: SIM115
+                sys.stdin, sys.stdout = streams
+                worker_main(dump)
+            except BaseException:  # noqa: BLE001 - a worker that fails says why, like a started one would
+                import traceback
+
+                traceback.print_exc()
+                os._exit(1)
+            finally:
+                os._exit(0)
+        for extra in fds:
+            os.close(extra)
+        requests.sendall(str(pid).encode())
+
+
+__all__ = ["ForkedWorker", "spawn", "spawner_main"]
