@@ -4,8 +4,8 @@ A worker spends ~0.5 s of CPU starting Python and building rdflib's SPARQL gramm
 answer anything, and a pool starts its workers again on every data reload. The spawner
 (``python -m westminster_kg.web --spawner FD``) pays that once: it imports and warms what a worker
 needs, then, for each request on its socket (a store path, whether the worker keeps the network, and
-the worker's two pipe ends passed as file descriptors), forks a child that runs ``worker_main`` on
-those pipes. The spawner stays single-threaded, so a fork copies no lock held by another thread, and
+the worker's two pipe ends passed as file descriptors), forks a child that runs the worker on those
+pipes. The spawner stays single-threaded, so a fork copies no lock held by another thread, and
 it ignores SIGCHLD, so the kernel reaps its children. One spawner serves every pool of the process;
 it exits when the process that started it closes the socket (or dies).
 
@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 _lock = threading.Lock()
@@ -125,11 +126,9 @@ def _stop() -> None:
             process.kill()
 
 
-def spawner_main(fd: int) -> None:
-    """The spawner process: warm up, then fork one worker per request until the socket closes."""
-    from westminster_kg.web.workers import NETWORK_ENV, inspect_query, worker_main
-
-    inspect_query("ASK {}")  # rdflib's grammar built once, here, for every worker forked later
+def spawner_main(fd: int, run_worker: Callable[[str], None], network_env: str) -> None:
+    """The spawner process (after the caller's warm-up): fork one ``run_worker(dump)`` per request on
+    the socket ``fd`` until it closes, with ``network_env`` set to "1" in a worker that keeps the network."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     requests = socket.socket(fileno=fd)
     requests.sendall(b"ready")
@@ -150,11 +149,11 @@ def spawner_main(fd: int) -> None:
                 for extra in fds:
                     os.close(extra)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                os.environ[NETWORK_ENV] = "1" if network else "0"
-                # Kept here too: worker_main rebinds sys.stdout, and the last reference would close it.
+                os.environ[network_env] = "1" if network else "0"
+                # Kept here too: the worker rebinds sys.stdout, and the last reference would close it.
                 streams = open(0, closefd=False), open(1, "w", closefd=False)  # noqa: SIM115
                 sys.stdin, sys.stdout = streams
-                worker_main(dump)
+                run_worker(dump)
             except BaseException:  # noqa: BLE001 - a worker that fails says why, like a started one would
                 import traceback
 

@@ -41,9 +41,10 @@ class QueryTimeoutError(StoreError):
     """A query ran over the time limit and was stopped."""
 
 
-# Workers are plain subprocesses (``python -m westminster_kg.web --worker DUMP``) talking length-prefixed
-# pickles over stdin/stdout. multiprocessing's spawn would re-import the caller's main module in every
-# worker, which breaks scripts without a main guard, code run from stdin and some notebooks.
+# Workers talk length-prefixed pickles over stdin/stdout. They are forked by a warm spawner process
+# (westminster_kg.web.spawner), or started as ``python -m westminster_kg.web --worker DUMP`` where no
+# spawner can run. multiprocessing's spawn would re-import the caller's main module in every worker,
+# which breaks scripts without a main guard, code run from stdin and some notebooks.
 
 _FRAME = struct.Struct("!Q")
 
