@@ -45,3 +45,35 @@ def test_with_store_the_workers_read_its_live_generation(tmp_path: Path) -> None
 
 def test_the_worker_count_defaults_to_the_cpus_this_process_may_use() -> None:
     assert Settings().workers == len(os.sched_getaffinity(0))
+
+
+def _parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from westminster_kg.web import spawner
+
+    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+    pools = [QueryPool(kg, 2), QueryPool(kg, 1)]
+    try:
+        workers = [w.process for pool in pools for w in pool._all]
+        assert all(isinstance(w, spawner.ForkedWorker) for w in workers)
+        assert {_parent_of(w.pid) for w in workers} == {spawner._spawner["process"].pid}  # one spawner for all
+        for pool in pools:
+            assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+    finally:
+        for pool in pools:
+            pool.close()
+    assert all(w.poll() is not None for w in workers)  # closed pools leave no worker behind
+
+    monkeypatch.setattr(spawner, "spawn", lambda dump, network: None)  # no spawner: plain subprocesses
+    pool = QueryPool(kg, 1)
+    try:
+        assert all(w.process.__class__.__name__ == "Popen" for w in pool._all)
+        assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+    finally:
+        pool.close()

@@ -35,33 +35,34 @@ _spawner: dict[str, Any] = {}  # "socket" and "process" of this process's spawne
 class ForkedWorker:
     """The handle of a forked worker: its pipes, and ``poll``/``kill``/``wait`` as ``subprocess.Popen`` has."""
 
-    def __init__(self, pid: int, stdin: Any, stdout: Any) -> None:
-        self.pid, self.stdin, self.stdout = pid, stdin, stdout
-        self.returncode: int | None = None
-        self._pidfd = os.pidfd_open(pid)
+    def __init__(self, pid: int, to_worker: int, from_worker: int) -> None:
+        self._pidfd = os.pidfd_open(pid)  # first: if it fails, the pipes are still the caller's to close
+        self.pid, self.returncode = pid, None
+        self.stdin = os.fdopen(to_worker, "wb", buffering=0)
+        self.stdout = os.fdopen(from_worker, "rb", buffering=0)
 
     def __del__(self) -> None:
-        if self.returncode is None:
+        # Closed here only, once: the pool's threads may poll, kill and wait at the same moment, and a
+        # pidfd closed by one of them while another selects on it could close someone else's file.
+        if hasattr(self, "_pidfd"):
             os.close(self._pidfd)
 
     def poll(self) -> int | None:
         """``None`` while the worker runs; then -9 (its exit status is the spawner's to collect)."""
         if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
             self.returncode = -signal.SIGKILL
-            os.close(self._pidfd)
         return self.returncode
 
     def kill(self) -> None:
         """SIGKILL, through the pidfd (never a reused PID)."""
-        if self.returncode is None:
-            try:
-                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # it has ended already
+        try:
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it has ended already
 
     def wait(self, timeout: float | None = None) -> int:
         """Wait until the worker has ended (``subprocess.TimeoutExpired`` after ``timeout`` seconds)."""
-        if self.returncode is None and not select.select([self._pidfd], [], [], timeout)[0]:
+        if not select.select([self._pidfd], [], [], timeout)[0]:
             raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
         return self.poll() or 0
 
@@ -73,22 +74,23 @@ def spawn(dump: str, network: bool) -> ForkedWorker | None:
             return None
         child_stdin, to_worker = os.pipe()
         from_worker, child_stdout = os.pipe()
+        worker = None
         try:
             request = pickle.dumps((dump, network))
             socket.send_fds(_spawner["socket"], [request], [child_stdin, child_stdout])
-            reply = _spawner["socket"].recv(64)
-            pid = int(reply) if reply else 0
-        except OSError:
-            pid = 0
+            pid = int(_spawner["socket"].recv(64) or 0)
+            if pid > 0:
+                worker = ForkedWorker(pid, to_worker, from_worker)
+        except (OSError, ValueError):  # the spawner died, or this kernel has no pidfd: start workers as before
+            pass
         finally:
             os.close(child_stdin)
             os.close(child_stdout)
-        if pid <= 0:
-            os.close(to_worker)
+        if worker is None:
+            os.close(to_worker)  # the forked worker, if any, reads end-of-file and exits
             os.close(from_worker)
             _stop()
-            return None
-        return ForkedWorker(pid, os.fdopen(to_worker, "wb", buffering=0), os.fdopen(from_worker, "rb", buffering=0))
+        return worker
 
 
 def _start() -> bool:
@@ -106,11 +108,17 @@ def _start() -> bool:
         return False
     finally:
         theirs.close()
-    if ours.recv(16) != b"ready":
+    ours.settimeout(120)  # its imports, on the busiest machine
+    try:
+        ready = ours.recv(16) == b"ready"
+    except OSError:
+        ready = False
+    if not ready:
         ours.close()
         process.kill()
         process.wait()
         return False
+    ours.settimeout(None)
     _spawner.update(socket=ours, process=process)
     atexit.register(_stop)
     return True
