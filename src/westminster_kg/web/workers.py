@@ -508,11 +508,13 @@ class QueryPool:
             if not worker.wait_readable(deadline - time.monotonic()):
                 raise QueryTimeoutError(f"the query was stopped at the {timeout:g} s time limit (counted from arrival)")
             reply = worker.receive()
-        except (QueryTimeoutError, EOFError, OSError) as exc:
+        except (QueryTimeoutError, EOFError, OSError, ValueError) as exc:  # ValueError: close() shut its pipes
             self._took.pop(text, None)
             self._replace(worker)
             if isinstance(exc, QueryTimeoutError):
                 raise
+            if self._closed:
+                raise StoreError("the query workers were stopped while this query ran; try again") from exc
             self.died += 1
             raise StoreError("the query worker died while answering; it has been replaced") from exc
         self._queue_of(worker).put(worker)
