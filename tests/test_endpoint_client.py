@@ -60,6 +60,7 @@ class Elsewhere(Drip):
         self.end_headers()
 
 
+@pytest.mark.slow  # waits out the deadline
 def test_a_dripping_server_meets_the_overall_deadline() -> None:
     with http_server_on_loopback(Drip) as url:
         store = EndpointStore(url + "/sparql", timeout=30, deadline=2)
