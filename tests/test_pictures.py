@@ -189,6 +189,10 @@ def test_dumps_have_the_size_and_checksum_of_their_bytes(kg):
         assert dump.size == len(dump.data) > 1000
         assert dump.sha256 == hashlib.sha256(dump.data).hexdigest()
     assert favicon_ico()[:4] == b"\x00\x00\x01\x00" and b"PNG" in favicon_ico()[:40]
+    # The same graph loaded again (its blank nodes freshly labelled) gives the same bytes and checksum.
+    again = DumpSet(KnowledgeGraph.load()).all()
+    assert "_:" in dumps["westminster-kg.nq"].data.decode()
+    assert {name: d.sha256 for name, d in again.items()} == {name: d.sha256 for name, d in dumps.items()}
 
 
 def test_an_entity_neighbourhood_is_a_small_svg_linking_its_neighbours(network):

@@ -259,20 +259,22 @@ class KnowledgeGraph:
     def _rdf_dump(self, fmt: str) -> str:
         # Oxigraph's writers: a hundred times faster than rdflib's (the first /download of the web
         # app waited ~8 s for its dumps), and its flat JSON-LD keeps a blank node that refers to itself,
-        # which rdflib's writer dropped (found by the round-trip property test). Sorted, so a dump
-        # of the same graph is the same bytes (and checksum) every time.
+        # which rdflib's writer dropped (found by the round-trip property test). Blank nodes named by
+        # RDFC-1.0 (W3C RDF Dataset Canonicalization) and the statements sorted, so the same graph gives
+        # the same bytes and checksum on every load, not only within one.
         import pyoxigraph as ox
 
         from westminster_kg.store.oxigraph import ox_quads
 
         quads = ox_quads(self.store)
-        if fmt in ("turtle", "nt"):
-            # Triple formats: the union of every named graph.
-            items: list[Any] = sorted(
-                {q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))
-            )
-        else:
-            items = sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+        if fmt in ("turtle", "nt"):  # triple formats: the union of every named graph
+            quads = [ox.Quad(*triple) for triple in {q.triple for q in quads}]
+        dataset = ox.Dataset(quads)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        items: list[Any] = sorted(
+            (q.triple if fmt in ("turtle", "nt") else q for q in dataset),
+            key=lambda q: tuple(str(term) for term in q),
+        )
         prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
         return ox.serialize(items, format=getattr(ox.RdfFormat, EXPORT_FORMATS[fmt]), prefixes=prefixes).decode("utf-8")
 
