@@ -57,14 +57,14 @@ def to_ox(term: Node) -> Any:
     raise StoreError(f"unsupported term: {term!r}")
 
 
-def ox_quads(store: Any) -> list[Any]:
+def ox_quads(store: Any) -> Iterator[Any]:
     """Every quad of ``store`` as pyoxigraph terms: read natively from an Oxigraph store, converted from any other."""
     if isinstance(store, OxigraphStore):
-        return list(store.store)
-    return [
+        return iter(store.store)
+    return (
         ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
         for s, p, o, g in store.quads()
-    ]
+    )
 
 
 class OxigraphStore:

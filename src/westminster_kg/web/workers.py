@@ -563,19 +563,13 @@ def shared_store(kg: KnowledgeGraph, path: Path) -> str:
     """
     import pyoxigraph as ox
 
-    from westminster_kg.store.oxigraph import OxigraphStore, to_ox
+    from westminster_kg.store.oxigraph import ox_quads
 
     live = getattr(kg.store, "generation", None)
     if live is not None and getattr(kg.store, "path", None) is not None:
         return str(Path(kg.store.path) / live)
     store = ox.Store(str(path))
-    if isinstance(kg.store, OxigraphStore):
-        store.bulk_extend(kg.store.store)
-    else:
-        store.bulk_extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
-            for s, p, o, g in kg.store.quads()
-        )
+    store.bulk_extend(ox_quads(kg.store))
     store.flush()
     del store  # closes RocksDB: the workers open it read-only
     return str(path)
