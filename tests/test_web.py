@@ -57,12 +57,15 @@ class RunningServer:
     settings: Settings
 
 
-def start_server(kg: KnowledgeGraph, settings: Settings) -> Iterator[RunningServer]:
-    """Run the app in a thread on a free loopback port until the generator is closed."""
+def start_server(kg: KnowledgeGraph, settings: Settings, **config: object) -> Iterator[RunningServer]:
+    """Run the app in a thread on a free loopback port until the generator is closed.
+
+    ``config``: more ``uvicorn.Config`` options (``wmkg serve`` adds ``uvicorn_options()``).
+    """
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(kg, settings=settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            create_app(kg, settings=settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -320,45 +321,29 @@ def test_every_response_carries_the_security_headers(server: Server) -> None:
 
 def test_a_client_that_never_finishes_its_headers_is_dropped(tmp_path: Path) -> None:
     # The app and protocol `wmkg serve` runs, in process, with a 1 s header deadline instead of 10 s.
-    import uvicorn
+    from test_web import start_server
 
-    from westminster_kg.web import Settings, create_app
+    from westminster_kg.web import Settings
     from westminster_kg.web.connections import HEADER_TIMEOUT, uvicorn_options
 
     assert uvicorn_options()["http"].header_timeout == HEADER_TIMEOUT  # what `wmkg serve` gets
     header_timeout = 1.0
     kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(kg, settings=Settings(workers=1)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        **uvicorn_options(header_timeout=header_timeout),
+    serving = contextlib.contextmanager(start_server)(
+        kg, Settings(workers=1), **uvicorn_options(header_timeout=header_timeout)
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-            time.sleep(0.05)
-        with socket.create_connection(("127.0.0.1", port)) as sock:
-            sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            sock.settimeout(header_timeout * 6)
-            started = time.monotonic()
-            dropped = b""
-            try:
-                while time.monotonic() - started < header_timeout * 6:
-                    sock.sendall(b"X-a: b\r\n")  # a byte now and then, never the blank line
-                    time.sleep(0.2)
-            except OSError:
-                dropped = b"closed"
-            assert dropped == b"closed"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serving as served, socket.create_connection(("127.0.0.1", urlsplit(served.url).port)) as sock:
+        sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        sock.settimeout(header_timeout * 6)
+        started = time.monotonic()
+        dropped = b""
+        try:
+            while time.monotonic() - started < header_timeout * 6:
+                sock.sendall(b"X-a: b\r\n")  # a byte now and then, never the blank line
+                time.sleep(0.2)
+        except OSError:
+            dropped = b"closed"
+        assert dropped == b"closed"
 
 
 # --- the canary during an attack ----------------------------------------------------------------------
