@@ -4,9 +4,10 @@ pyoxigraph has no query timeout or cancellation, so every query the web app runs
 worker process (the pool in ``westminster_kg.web.workers`` kills one that runs over its time limit).
 What a worker does with a job:
 
-* it checks the template before Oxigraph sees it (``guard``: no update, no SERVICE unless allowed,
-  bounded size and nesting) — once per template text, as the same templates come back with other
-  values — then binds the job's terms (``catalogue.bind``: terms only, never text);
+* it reads the template as Oxigraph will before Oxigraph sees it (``guard``: no update, no SERVICE
+  unless allowed, no escape the parsers read differently) — once per template text, as the same
+  templates come back with other values — then binds the job's terms (``sparql_text.bind``: terms
+  only, never text);
 * it answers at most ``max_rows`` rows and ``max_bytes`` bytes of terms, and writes the answer in the
   client's media type when asked, so a large answer costs the server process no CPU;
 * every engine error becomes a one-line ``Refusal``: no query makes it die.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import re
 import struct
 import sys
 import threading
@@ -28,6 +30,7 @@ from typing import Any, BinaryIO
 
 from westminster_kg.errors import QueryError
 from westminster_kg.namespaces import PREFIXES
+from westminster_kg.sparql_reading import decode_escapes
 from westminster_kg.web.guard import ForbiddenQueryError, Inspection, inspect_query
 from westminster_kg.web.jobs import Answer, Body, Outcome, Problem, QueryJob, Refusal
 
@@ -94,39 +97,11 @@ def isolate_network() -> bool:
     return True
 
 
-class _ParseBudgetError(Exception):
-    """Raised inside the serving thread when the parse of a query runs over its budget."""
-
-
 _INSPECTED: dict[tuple, Inspection | QueryError] = {}  # templates come back with other values
-
-
-def _parse_within(sparql: str, allowed_services: tuple[str, ...], seconds: float, base_iri: str | None) -> Inspection:
-    """``inspect_query`` stopped after ``seconds``: the worker refuses the query and stays alive.
-
-    rdflib's parser is pure Python, so an exception set asynchronously on this thread stops it at the
-    next bytecode; the lock makes sure the exception is only ever set while the parse is running.
-    """
-    lock, state = threading.Lock(), {"parsing": True}
-    thread_id = threading.get_ident()
-
-    def stop() -> None:
-        with lock:
-            if state["parsing"]:
-                error = ctypes.py_object(_ParseBudgetError)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), error)
-
-    timer = threading.Timer(seconds, stop)
-    timer.start()
-    try:
-        # Read the query as Oxigraph will: with the predeclared prefixes and the endpoint's base IRI.
-        return inspect_query(sparql, list(allowed_services), prefixes=PREFIXES, base=base_iri)
-    except _ParseBudgetError:
-        raise QueryError(f"the query is too complex to read within {seconds:g} s; simplify it") from None
-    finally:
-        with lock:
-            state["parsing"] = False
-        timer.cancel()
+# Whether this process has no network (worker_main sets it). Without that second wall, a query that
+# mentions SERVICE anywhere is refused outright rather than trusted to the guard's reading.
+ISOLATED = False
+_MENTIONS_SERVICE = re.compile(r"(?i)service")
 
 
 def inspect_template(job: QueryJob) -> Inspection:
@@ -135,7 +110,8 @@ def inspect_template(job: QueryJob) -> Inspection:
     verdict = _INSPECTED.get(key)
     if verdict is None:
         try:
-            verdict = _parse_within(job.template, job.allowed_services, job.limits.parse_seconds, job.base_iri)
+            # Read as Oxigraph will: with the predeclared prefixes and the endpoint's base IRI.
+            verdict = inspect_query(job.template, list(job.allowed_services), prefixes=PREFIXES, base=job.base_iri)
         except QueryError as exc:
             verdict = exc
         if len(_INSPECTED) > 256:
@@ -154,10 +130,15 @@ def _run(store: Any, job: QueryJob) -> Answer:
     """The job's answer, read no further than its row and byte limits."""
     import pyoxigraph as ox
 
-    from westminster_kg.catalogue import bind
+    from westminster_kg.sparql_text import bind
     from westminster_kg.store.oxigraph import from_ox
 
     inspection = inspect_template(job)
+    if not ISOLATED and not job.allowed_services and _MENTIONS_SERVICE.search(decode_escapes(job.template)):
+        raise ForbiddenQueryError(
+            "this server could not cut its query workers off the network (no network namespaces here), so a "
+            "query that mentions SERVICE anywhere, even in a string or a comment, is refused"
+        )
     sparql = bind(job.template, dict(job.values)) if job.values else job.template
     # The standard prefixes are predeclared (a query's own PREFIX wins) and relative IRIs resolve
     # against the endpoint's own URL, as the Protocol suggests.
@@ -216,8 +197,6 @@ def answer(store: Any, job: QueryJob) -> Outcome:
         return Refusal("forbidden" if "updates are refused" in str(error) else "syntax", str(error))
     except RecursionError:  # pragma: no cover - the guard's limits keep this out of reach
         return Refusal("syntax", "the query nests too deeply to answer; simplify it")
-    except _ParseBudgetError:  # pragma: no cover - the stop landed just after the parse ended
-        return Refusal("syntax", "the query is too complex to read in time; simplify it")
     except Exception as exc:  # noqa: BLE001 - any engine error is this query's failure, never the worker's
         text = str(exc).strip()
         detail = text.splitlines()[0][:300] if text else type(exc).__name__
@@ -238,7 +217,8 @@ def worker_main(dump: str) -> None:
     on stdout until stdin closes."""
     import pyoxigraph as ox
 
-    isolated = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
+    global ISOLATED
+    isolated = ISOLATED = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
     if Path(dump).is_dir():
@@ -246,11 +226,9 @@ def worker_main(dump: str) -> None:
     else:
         store = ox.Store()
         store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
-    inspect_query("ASK {}")  # import and warm the guard now, not inside the first client's time limit
     write_frame(replies, ("ready", isolated))
-    # rdflib's parser recurses deeply: run it on a thread with a large stack and a high recursion limit,
-    # so a query the linear guard let through ends in an answer or a one-line error, never a crash.
-    sys.setrecursionlimit(20_000)
+    # Oxigraph's parser and evaluator recurse once per nesting level, on the calling thread's stack: a
+    # large one keeps a query the shape budget let through far from overflowing it (a crash, not an error).
     threading.stack_size(512 * 1024 * 1024)
     thread = threading.Thread(target=_serve, args=(requests, replies, store))
     thread.start()
