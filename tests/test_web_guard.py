@@ -80,7 +80,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     port = free_port()
     log = tempfile.TemporaryFile()
     args = ["--port", str(port), "--query-timeout", str(TIME_LIMIT), "--max-rows", "100"]
-    args += ["--max-result-bytes", "200000", "--max-query-bytes", "50000"]
+    args += ["--max-result-bytes", "200000", "--max-query-bytes", "50000", "--worker-memory", "400"]
     process = subprocess.Popen(
         [sys.executable, "-m", "westminster_kg.cli", "--root", str(root), "serve", *args], stdout=log, stderr=log
     )
@@ -215,6 +215,24 @@ def test_cheap_hostile_queries_get_a_one_line_4xx_and_no_worker_dies(server: Ser
     assert response.status_code in (400, 403, 413), (response.status_code, response.text[:300])
     assert len(response.text.strip().splitlines()) == 1
     assert_canary_answered(server)
+
+
+# A 600-byte query whose every BIND quadruples a string: 32 bytes become 32 GiB by the twentieth.
+MEMORY_BOMB = (
+    'SELECT ?n WHERE { BIND("'
+    + "a" * 32
+    + '" AS ?a0) '
+    + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}, ?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(20))
+    + " BIND(STRLEN(?a20) AS ?n) }"
+)
+
+
+def test_a_query_over_the_worker_memory_limit_is_a_503_naming_it(server: Server) -> None:
+    response = ask(server, MEMORY_BOMB, method="POST")
+    assert response.status_code == 503, response.text
+    assert "400 MiB" in response.text and "--worker-memory" in response.text
+    assert len(response.text.strip().splitlines()) == 1
+    assert_canary_answered(server)  # the worker was replaced; the others kept answering
 
 
 def test_a_query_over_the_size_limit_is_413_before_any_parse(server: Server) -> None:

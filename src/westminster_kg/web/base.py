@@ -40,6 +40,7 @@ class Settings:
     max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
     sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
     allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
+    worker_memory: int = 1024  # MiB of data memory one query worker may use (0: no limit)
 
     @property
     def limits(self) -> Limits:
@@ -87,6 +88,7 @@ class WebBase:
             allowed_services=self.settings.allowed_services,
             fast_workers=1,
             api_workers=1,
+            memory=self.settings.worker_memory * 2**20,
         )
 
     def network(self) -> Any:
