@@ -43,7 +43,10 @@ def test_a_sentence_is_claim_backed_only_when_claims_quote_every_word_but_its_ci
     part = at("instincts were institutionalised through NPM.")
     assert triage(ARTICLE, SECTIONS, [whole], []).states[whole] == "claim"
     assert triage(ARTICLE, SECTIONS, [part], []).states[whole] == "untriaged"
-    cited = "Crucial to this article is the way in which NPM undermined the traditional understanding of the role of the civil service"
+    cited = (
+        "Crucial to this article is the way in which NPM undermined the traditional understanding"
+        " of the role of the civil service"
+    )
     full = at(cited + " (Rhodes 2005; Page 2010, Aucoin 2012).")
     assert triage(ARTICLE, SECTIONS, [at(cited)], []).states[full] == "claim"
 
