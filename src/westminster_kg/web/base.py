@@ -41,6 +41,7 @@ class Settings:
     sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
     allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
     worker_memory: int = 1024  # MiB of data memory one query worker may use (0: no limit)
+    forwarded_allow_ips: list[str] = field(default_factory=list)  # proxies whose X-Forwarded-* headers count
 
     @property
     def limits(self) -> Limits:
