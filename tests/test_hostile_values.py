@@ -124,3 +124,28 @@ def test_an_integral_limit_and_a_known_property_still_work(server: RunningServer
     )
     assert answer.status_code == 200, answer.text
     assert [r["id"] for r in answer.json()["q"]["result"]] == ["thatcher-government-1979-1990"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("", 400, "the query is empty"),
+        ("  \n ", 400, "the query is empty"),
+        ("DESCRIBE *", 200, ""),
+        ("SELECT " + " ".join(f"?v{i}" for i in range(5000)) + " WHERE {}", 200, ""),
+        ("DROP ALL", 403, "updates are refused"),
+    ],
+    ids=["empty", "blank", "describe-star", "5000-variables", "update"],
+)
+def test_odd_queries_get_their_own_one_line_answer(server: RunningServer, body: str, status: int, message: str) -> None:
+    # Once: an empty body was refused as an update (403), DESCRIBE * was a 400 "'NoneType' object is not
+    # iterable" and a 5,000-variable SELECT a 400 naming an internal exception (_ParseBudgetError).
+    answer = httpx.post(
+        server.url + "/sparql",
+        content=body.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json, text/turtle"},
+        timeout=CLIENT_TIMEOUT,
+    )
+    assert answer.status_code == status, answer.text[:300]
+    if status != 200:
+        assert message in answer.text and len(answer.text.strip().splitlines()) == 1
