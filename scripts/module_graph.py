@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("shell", {"cli", "console"}),
     ("apps", {"web", "link", "view", "network"}),
     ("API", {"knowledge_graph", ROOT}),
-    ("checks", {"validate", "evidence", "import_rules"}),
+    ("checks", {"validate", "evidence", "sentences", "import_rules"}),
     ("catalogue", {"catalogue", "resolve", "plain"}),
     ("store", {"store"}),
     ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),
