@@ -173,7 +173,8 @@ def serve(
     if settings.base_url:  # the public address a proxy forwards from is a name this server answers to
         public_names = [*public_names, urlsplit(settings.base_url).netloc]
     settings = dataclasses.replace(settings, allowed_hosts=allowed_hosts(host, port, public_names))
-    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **uvicorn_options())
+    options = uvicorn_options(forwarded_allow_ips=settings.forwarded_allow_ips)
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **options)
 
 
 __all__ = ["WebApp", "create_app", "host_warning", "is_loopback", "serve"]

@@ -54,12 +54,22 @@ class TimelyH11Protocol(H11Protocol):
             self._arm_header_timer()  # between requests: the next one's headers get the same deadline
 
 
-def uvicorn_options(header_timeout: float = HEADER_TIMEOUT) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run``: the protocol above (with ``header_timeout``) and the limits."""
+def uvicorn_options(
+    header_timeout: float = HEADER_TIMEOUT, forwarded_allow_ips: list[str] | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run``: the protocol above (with ``header_timeout``) and the limits.
+
+    ``X-Forwarded-Proto``/``X-Forwarded-For`` are read only from the proxies named in ``forwarded_allow_ips``
+    (``wmkg serve --forwarded-allow-ips``): uvicorn trusts them from 127.0.0.1 by default, so any local
+    client could make the service description and VoID name ``https://`` for everyone after it.
+    """
     protocol = TimelyH11Protocol
     if header_timeout != protocol.header_timeout:
         protocol = type("TimelyH11Protocol", (TimelyH11Protocol,), {"header_timeout": header_timeout})
+    proxies = [ip for ip in forwarded_allow_ips or [] if ip.strip()]
     return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
         "http": protocol,
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
         "limit_concurrency": MAX_CONNECTIONS,
