@@ -142,3 +142,25 @@ def test_every_evidenced_relation_is_explained_in_the_curation_guide() -> None:
     guide = (REPO / "docs" / "curation.md").read_text()
     relations = sorted(str(p).removeprefix(str(WM)) for p in ontology.subjects(RDF.type, WM.EvidencedRelation))
     assert [r for r in relations if f"wm:{r}" not in guide] == []
+
+
+def test_serve_options_are_generated_from_the_settings_fields() -> None:
+    # Settings declares each option once (help, flag, default); wmkg serve's options come from it.
+    import dataclasses
+
+    import typer.main
+
+    from westminster_kg.cli import app
+    from westminster_kg.web.settings import Settings
+
+    serve = typer.main.get_command(app).get_command(None, "serve")  # type: ignore[union-attr]
+    by_name = {p.name: p for p in serve.params}
+    offered = [f for f in dataclasses.fields(Settings) if "help" in f.metadata]
+    assert offered and {f.name for f in offered} <= set(by_name)
+    for setting in offered:
+        assert by_name[setting.name].help == setting.metadata["help"]
+        if setting.default is not dataclasses.MISSING:
+            assert by_name[setting.name].default == setting.default, setting.name
+    context = serve.make_context("serve", ["--query-timeout", "3.5", "--cors", "https://a.example", "--cors", "*"])
+    assert context.params["query_timeout"] == 3.5 and list(context.params["cors_origins"]) == ["https://a.example", "*"]
+    assert context.params["workers"] is None  # one per CPU, computed when the server starts
