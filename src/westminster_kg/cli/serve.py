@@ -34,6 +34,10 @@ def serve_command(
         int,
         typer.Option(help="MiB of memory one query worker may use; a query that needs more gets 503 (0: no limit)."),
     ] = 1024,
+    forwarded_allow_ips: Annotated[
+        list[str],
+        typer.Option(help="Trust X-Forwarded-Proto/-For from this proxy address (repeat); none by default."),
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
     public_name: Annotated[
         list[str], typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat).")
     ] = [],  # noqa: B006 - typer reads the default, it is never mutated
@@ -57,5 +61,6 @@ def serve_command(
         max_query_bytes=max_query_bytes,
         max_result_bytes=max_result_bytes,
         worker_memory=worker_memory,
+        forwarded_allow_ips=list(forwarded_allow_ips),
     )
     serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+FORK_SECONDS = 10.0  # a fork takes milliseconds; a spawner this slow is stopped or stuck, and is replaced
 _lock = threading.Lock()
 _spawner: dict[str, Any] = {}  # "socket" and "process" of this process's spawner, once started
 
@@ -78,13 +79,15 @@ def spawn(dump: str, network: bool, errors: int, memory: int) -> ForkedWorker | 
             return None
         child_stdin, to_worker = os.pipe()
         from_worker, child_stdout = os.pipe()
-        worker = None
+        worker, stuck = None, False
         try:
             request = pickle.dumps((dump, network, memory))
             socket.send_fds(_spawner["socket"], [request], [child_stdin, child_stdout, errors])
             pid = int(_spawner["socket"].recv(64) or 0)
             if pid > 0:
                 worker = ForkedWorker(pid, to_worker, from_worker)
+        except TimeoutError:  # stopped (SIGSTOP) or stuck: kill it; the next worker gets a new spawner
+            stuck = True
         except (OSError, ValueError):  # the spawner died, or this kernel has no pidfd: start workers as before
             pass
         finally:
@@ -93,7 +96,7 @@ def spawn(dump: str, network: bool, errors: int, memory: int) -> ForkedWorker | 
         if worker is None:
             os.close(to_worker)  # the forked worker, if any, reads end-of-file and exits
             os.close(from_worker)
-            _stop()
+            _stop(kill=stuck)
         return worker
 
 
@@ -122,20 +125,23 @@ def _start() -> bool:
         process.kill()
         process.wait()
         return False
-    ours.settimeout(None)
+    ours.settimeout(FORK_SECONDS)
     _spawner.update(socket=ours, process=process)
     atexit.register(_stop)
     return True
 
 
-def _stop() -> None:
+def _stop(*, kill: bool = False) -> None:
     if "socket" in _spawner:
         _spawner.pop("socket").close()  # the spawner reads end-of-file and exits
         process = _spawner.pop("process")
+        if kill:
+            process.kill()  # SIGKILL ends a stopped process too
         try:
             process.wait(5)
         except subprocess.TimeoutExpired:  # pragma: no cover - it did not see the close
             process.kill()
+            process.wait(5)
 
 
 def spawner_main(fd: int, run_worker: Callable[[str], None], network_env: str, memory_env: str) -> None:

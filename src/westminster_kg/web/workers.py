@@ -38,6 +38,10 @@ class WorkerLimitError(StoreError):
     """A query ran into a resource limit of its worker (memory): refused, the worker replaced."""
 
 
+class PoolClosedError(StoreError):
+    """The pool was closed (new data swapped in) before the query was given to a worker: ask the new one."""
+
+
 FAST_SECONDS = 0.5  # a query text that last ran within this may use the pool's fast lane
 
 
@@ -128,6 +132,8 @@ class QueryPool:
         self._idle = self._lanes["any"]
         self._took: dict[str, float] = {}  # a query text's last run time, seconds (bounded below)
         self._closed = False
+        self._retiring = False  # new data is live: close as soon as the last query here ends
+        self._in_flight = 0  # queries given to this pool and not answered yet
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self.replaced = 0  # workers killed at the time limit or found dead, and restarted
@@ -188,6 +194,33 @@ class QueryPool:
             QueryError: the text is not SPARQL, or the engine refused it (one line).
             StoreError: the worker died, or the pool was closed meanwhile.
         """
+        with self._lock:
+            if self._closed or self._retiring:
+                raise PoolClosedError("these query workers were retired for new data")
+            self._in_flight += 1
+        try:
+            return self._run(job, deadline, lane)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                last = self._retiring and self._in_flight == 0
+            if last:
+                self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the workers are stopped (closed, or retired with no query left)."""
+        return self._closed
+
+    def retire(self) -> None:
+        """Take no new query, and close as soon as the last one in flight has its answer."""
+        with self._lock:
+            self._retiring = True
+            idle = self._in_flight == 0
+        if idle:
+            self.close()
+
+    def _run(self, job: QueryJob, deadline: float | None, lane: str) -> Answer | Body | Problem:
         timeout = job.limits.timeout
         deadline = time.monotonic() + timeout if deadline is None else deadline
         if tuple(self.allowed_services) != job.allowed_services:
@@ -244,8 +277,10 @@ class QueryPool:
             threading.Thread(target=self._start_worker, args=(worker.lane,), daemon=True).start()
 
     def close(self) -> None:
-        """Stop every worker and remove the dump."""
+        """Stop every worker and remove the dump (a second call does nothing)."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             workers, self._all = list(self._all), set()
         for worker in workers:
@@ -289,4 +324,4 @@ def shared_store(kg: KnowledgeGraph, path: Path) -> str:
     return str(path)
 
 
-__all__ = ["QueryPool", "QueryTimeoutError", "WorkerLimitError", "default_workers", "shared_store"]
+__all__ = ["PoolClosedError", "QueryPool", "QueryTimeoutError", "WorkerLimitError", "default_workers", "shared_store"]
