@@ -34,7 +34,19 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("store", {"store"}),
     (
         "base",
-        {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "sparql_reading", "internal_queries"},
+        {
+            "project",
+            "namespaces",
+            "vocab",
+            "errors",
+            "turtle",
+            "sparql_text",
+            "sparql_reading",
+            "internal_queries",
+            "iris",
+            "naming",
+            "kept_store",
+        },
     ),
 ]
 
