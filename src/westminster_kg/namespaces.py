@@ -6,8 +6,15 @@ raises ``AttributeError`` instead of minting a new IRI.
 """
 
 from rdflib import Namespace
+from rdflib.namespace import VOID
 
 from westminster_kg.iris import (  # re-exported: the plain strings, importable without rdflib
+    GRAPH_ARTICLE,
+    GRAPH_BASE,
+    GRAPH_IMPORT,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    ONTOLOGY_IRI,
     PREFIXES,
     WMR_IRI,
 )
@@ -73,3 +80,27 @@ def render_vocab_module(ontology_path: str) -> str:
     ]
     lines += [f"    {term}: URIRef" for term in terms]
     return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "CITO",
+    "FABIO",
+    "GRAPH_ARTICLE",
+    "GRAPH_BASE",
+    "GRAPH_IMPORT",
+    "GRAPH_LINKS",
+    "GRAPH_ONTOLOGY",
+    "OA",
+    "ONTOLOGY_IRI",
+    "PREFIXES",
+    "SD",
+    "VANN",
+    "VOID",
+    "WD",
+    "WM",
+    "WMR",
+    "WMSH",
+    "curie",
+    "local_name",
+    "render_vocab_module",
+]
