@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from westminster_kg.bound import BoundQuery, freeze, internal
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.namespaces import PREFIXES, WMR, curie
+from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
@@ -110,7 +110,29 @@ class Pages(WebBase):
             relations=relations,
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
+            citation=self.claim_citation(iri) if any(str(o) == str(WM.Claim) for _p, o in facts) else None,
         )
+
+    def claim_citation(self, iri: str) -> dict[str, str]:
+        """A claim page's citation (``templates/citation.html``): text, BibTeX, its passage in ``/article``."""
+        from rdflib import URIRef
+
+        from westminster_kg.scholarly.citation import claim_bibtex, claim_citation
+        from westminster_kg.scholarly.claims import dataset_info, load_claims
+
+        try:
+            records = load_claims(self.ask, self.kg.project.article_text(), claims=[URIRef(iri)])
+        except WmkgError as exc:  # a claim without quote or offsets: said on the page, never cited half
+            return {"problem": str(exc)}
+        if not records:
+            return {}
+        dataset = dataset_info(self.ask)
+        claim = records[0]
+        return {
+            "text": claim_citation(claim, dataset),
+            "bibtex": claim_bibtex(claim, dataset),
+            "passage": "/article#" + claim.slug,
+        }
 
     def not_found(self, text: str) -> Response:
         needle = re.sub(r"[-_]+", " ", text).strip()
