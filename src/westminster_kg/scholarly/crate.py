@@ -68,7 +68,7 @@ def citation_cff(dataset: DatasetInfo) -> str:
     """
     licences = [LICENCES.get(dataset.license, ("", dataset.license))[1], software_licence()]
     lines = [
-        "# Made by westminster_kg.scholarly.crate.citation_cff from the ontology header; tests/test_scholarly.py checks they agree.",
+        "# Made from the ontology header by westminster_kg.scholarly.crate.citation_cff (checked by the tests).",
         "cff-version: 1.2.0",
         'message: "If you use this dataset or its software, please cite it as below."',
         "type: dataset",
