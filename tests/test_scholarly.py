@@ -110,14 +110,14 @@ def test_the_collection_counts_its_annotations_and_covers_every_quote_of_the_gra
     assert document["type"] == "AnnotationCollection" and document["total"] == len(items)
     places = rows(
         kg.run(
-            PREFIXES
-            + "SELECT DISTINCT ?s ?e WHERE { ?x oa:hasSelector ?p , ?q . ?q oa:exact ?quote . ?p oa:start ?s ; oa:end ?e }"
+            PREFIXES + "SELECT DISTINCT ?s ?e WHERE { ?x oa:hasSelector ?p , ?q . ?q oa:exact ?quote ."
+            " ?p oa:start ?s ; oa:end ?e }"
         ).rows
     )
     annotated = rows(
         graph.query(
-            PREFIXES
-            + "SELECT DISTINCT ?s ?e WHERE { ?a a oa:Annotation ; oa:hasTarget/oa:hasSelector ?p . ?p oa:start ?s ; oa:end ?e }"
+            PREFIXES + "SELECT DISTINCT ?s ?e WHERE { ?a a oa:Annotation ; oa:hasTarget/oa:hasSelector ?p ."
+            " ?p oa:start ?s ; oa:end ?e }"
         )
     )
     # Every span the graph quotes (claims, entities' introductions, role-marked passages), once each.
@@ -202,7 +202,8 @@ def test_a_nanopublications_assertion_is_its_claims_triple_or_its_proposition(kg
         nanopubs,
         PREFIXES
         + """SELECT ?claim ?s ?p ?o WHERE {
-            GRAPH ?pub { ?np prov:wasDerivedFrom ?claim } GRAPH ?head { ?np np:hasAssertion ?a ; np:hasPublicationInfo ?pub }
+            GRAPH ?pub { ?np prov:wasDerivedFrom ?claim }
+            GRAPH ?head { ?np np:hasAssertion ?a ; np:hasPublicationInfo ?pub }
             GRAPH ?a { ?s ?p ?o } FILTER NOT EXISTS { GRAPH ?a { ?s a wm:Proposition } } }""",
     )
     triples = rows(
@@ -227,19 +228,20 @@ def test_a_nanopublications_provenance_keeps_the_stance_modality_hedge_and_quote
             GRAPH ?pg { ?a wm:stance ?stance ; wm:modality ?modality ; prov:wasDerivedFrom ?e .
                         ?e oa:hasSelector ?p ; oa:hasSelector ?q . ?p oa:start ?start ; oa:end ?end .
                         ?q oa:exact ?exact }
-            OPTIONAL { GRAPH ?a { ?s ?relation ?o } FILTER(?relation != rdf:type && ?relation != rdfs:label && ?relation != dcterms:subject) } }""",
+            OPTIONAL { GRAPH ?a { ?s ?relation ?o }
+                       FILTER(?relation NOT IN (rdf:type, rdfs:label, dcterms:subject)) } }""",
     )
     assert provenance == rows(kg.run(CLAIM_SPANS).rows)
     cues = ox_rows(
         nanopubs,
-        PREFIXES
-        + "SELECT ?claim ?cue WHERE { GRAPH ?pub { ?np prov:wasDerivedFrom ?claim } GRAPH ?h { ?np np:hasProvenance ?pg ; np:hasPublicationInfo ?pub } GRAPH ?pg { ?a wm:hedgeCue ?cue } }",
+        PREFIXES + "SELECT ?claim ?cue WHERE { GRAPH ?pub { ?np prov:wasDerivedFrom ?claim }"
+        " GRAPH ?h { ?np np:hasProvenance ?pg ; np:hasPublicationInfo ?pub } GRAPH ?pg { ?a wm:hedgeCue ?cue } }",
     )
     assert cues == rows(kg.run(CLAIM_CUES).rows)
     for exact, start, end in ox_rows(
         nanopubs,
-        PREFIXES
-        + "SELECT ?x ?s ?e WHERE { GRAPH ?g { ?e0 oa:hasSelector ?q , ?p . ?q oa:exact ?x . ?p oa:start ?s ; oa:end ?e } }",
+        PREFIXES + "SELECT ?x ?s ?e WHERE { GRAPH ?g { ?e0 oa:hasSelector ?q , ?p . ?q oa:exact ?x ."
+        " ?p oa:start ?s ; oa:end ?e } }",
     ):
         assert ARTICLE[start:end] == exact
 
@@ -261,8 +263,9 @@ def test_every_nanopublication_names_the_dataset_and_its_version(nanopubs):
 # --- references -------------------------------------------------------------------------------------
 
 WORKS = (
-    PREFIXES
-    + "SELECT ?w ?label ?creator ?date ?title WHERE { ?w a wm:Publication ; rdfs:label ?label OPTIONAL { ?w dcterms:creator ?creator } OPTIONAL { ?w dcterms:date ?date } OPTIONAL { ?w dcterms:title ?title } }"
+    PREFIXES + "SELECT ?w ?label ?creator ?date ?title WHERE { ?w a wm:Publication ; rdfs:label ?label"
+    " OPTIONAL { ?w dcterms:creator ?creator } OPTIONAL { ?w dcterms:date ?date }"
+    " OPTIONAL { ?w dcterms:title ?title } }"
 )
 
 
@@ -352,7 +355,8 @@ def test_a_claim_without_offsets_is_reported_by_name_and_file_and_nothing_is_wri
         target = tmp_path / f"out.{fmt}"
         with pytest.raises(
             InputError,
-            match=r"graph/claims/slice\.ttl:\d+: claim wmr:claim-civil-service-reform-plan-2012-claims-continuity-impartiality: .* has no offsets",
+            match=r"graph/claims/slice\.ttl:\d+: claim "
+            r"wmr:claim-civil-service-reform-plan-2012-claims-continuity-impartiality: .* has no offsets",
         ):
             kg.export(fmt, target)
         assert not target.exists()
@@ -380,8 +384,8 @@ def test_the_exports_follow_the_data_a_swapped_stance_or_dropped_hedge_shows(tmp
         graph.query(PREFIXES + "SELECT ?claim ?cue WHERE { ?a oa:hasBody ?claim . ?claim wm:hedgeCue ?cue }")
     ) == rows(kg.run(CLAIM_CUES).rows)
     exported = graph.query(
-        PREFIXES
-        + "SELECT ?claim ?stance ?modality WHERE { ?a oa:hasBody ?claim . ?claim wm:stance ?stance ; wm:modality ?modality }"
+        PREFIXES + "SELECT ?claim ?stance ?modality WHERE { ?a oa:hasBody ?claim ."
+        " ?claim wm:stance ?stance ; wm:modality ?modality }"
     )
     assert rows(exported) == rows(
         kg.run(PREFIXES + "SELECT ?c ?s ?m WHERE { ?c a wm:Claim ; wm:stance ?s ; wm:modality ?m }").rows
