@@ -408,3 +408,15 @@ def test_the_crate_folder_refuses_a_link_a_device_a_file_and_a_folder_with_files
             kg.export_folder("ro-crate", target)
     assert (tmp_path / "full" / "keep.txt").read_text() == "mine" and (tmp_path / "file").read_text() == "mine"
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.docs
+def test_the_readme_shows_the_datasets_citation_and_the_number_of_cited_works_as_they_are(kg):
+    from westminster_kg.scholarly.citation import dataset_citation
+    from westminster_kg.scholarly.claims import dataset_info, store_asker
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quoted = " ".join(line.removeprefix("> ") for line in readme.splitlines() if line.startswith("> "))
+    assert dataset_citation(dataset_info(store_asker(kg))) in quoted
+    (count,) = kg.run("SELECT (COUNT(?w) AS ?n) WHERE { ?w a wm:Publication }").rows[0]
+    assert f"the {int(count)} works it cites" in readme
