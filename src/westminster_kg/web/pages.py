@@ -73,6 +73,7 @@ class Pages(WebBase):
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
+        from westminster_kg.view.entity import entity_context
         from westminster_kg.view.neighbourhood import neighbourhood_svg
         from westminster_kg.view.style import human_name
 
@@ -93,13 +94,8 @@ class Pages(WebBase):
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
-        relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
-        names: dict[str, str] = {}  # relation and stance IRIs as words readers know
-        for row in relations:
-            for key in ("relation", "stance"):
-                if row.get(key) is not None and str(row[key]) not in names:
-                    names[str(row[key])] = self.kg.label(row[key])
-                row[key + "Name"] = names.get(str(row.get(key)), "")
+        # Every claim naming it, in the graph's own direction, and every quote attributed to it.
+        page = entity_context(self.kg, iri)
         full = self.network()
         # A small static SVG (a few kB): the page stays light and needs no script.
         neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
@@ -111,7 +107,8 @@ class Pages(WebBase):
             definitions=definitions,
             links=links,
             facts=other_facts,
-            relations=relations,
+            claims=page["claims"],
+            words=page["words"],
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
         )
