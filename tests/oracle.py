@@ -28,6 +28,7 @@ QUERIES = Path(__file__).resolve().parent / "oracle_queries"
 WM = "https://w3id.org/westminster-kg/ontology#"
 WMR = "https://w3id.org/westminster-kg/id/"
 AUTHORS = WMR + "article-authors"
+OA = "http://www.w3.org/ns/oa#"
 ASSERTED = WM + "Asserted"
 
 
@@ -169,6 +170,46 @@ class Oracle:
                 found.add(tuple(str(t) for t in terms))
         return found
 
+    def about(self, iri: str) -> dict[str, set[str]]:
+        """The entity's classes, definitions, links out and own quotes (``about.rq``)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in self.rows("about", entity=iri):
+            found[str(row["key"])].add(str(row["value"]))
+        return found
+
+    def own_quotes(self, iri: str) -> set[str]:
+        """The quotes where the article introduces ``iri`` (its own evidence)."""
+        return self.about(iri)["quote"]
+
+    def class_curies(self, iri: str) -> set[str]:
+        """The entity's classes as CURIEs."""
+        from westminster_kg.namespaces import PREFIXES
+
+        shown = set()
+        for cls in self.about(iri)["class"]:
+            prefix = next((p for p, ns in PREFIXES.items() if cls.startswith(str(ns)) and cls != str(ns)), None)
+            shown.add(f"{prefix}:{cls[len(str(PREFIXES[prefix])) :]}" if prefix else cls)
+        return shown
+
+    def external_links(self, iri: str) -> set[str]:
+        """Where the entity's links out may point: the targets, and Wikidata items' pages."""
+        links = self.about(iri)["link"]
+        pages = {"https://www.wikidata.org/wiki/" + t.rsplit("/", 1)[-1] for t in links if "wikidata.org/entity/" in t}
+        return links | pages
+
+    @cached_property
+    def names(self) -> list[tuple[str, str, str]]:
+        """(entity, name, "label" or "alias") of every named wmr: entity."""
+        return [(str(r["entity"]), str(r["name"]), str(r["kind"])) for r in self.rows("names")]
+
+    def names_matching(self, pattern: str) -> dict[str, str]:
+        """Entity → "label" (when a label matches ``pattern``, case-insensitive) or "alias"."""
+        found: dict[str, str] = {}
+        for entity, name, kind in self.names:
+            if re.search(pattern, name, re.IGNORECASE) and found.get(entity) != "label":
+                found[entity] = kind
+        return found
+
 
 # --- reading HTML as a reader sees it -----------------------------------------------------------------
 
@@ -293,6 +334,7 @@ def expected_statement(oracle: Oracle, claim: TrueClaim) -> tuple[str, str, str,
 
 
 __all__ = [
+    "OA",
     "Oracle",
     "TrueClaim",
     "by_class",

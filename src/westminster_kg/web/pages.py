@@ -118,34 +118,51 @@ class Pages(WebBase):
         suggestions = self.suggestions(needle)
         return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
 
+    def search_index(self) -> Any:
+        """The search index of the graph now served (built once per loaded graph: one query)."""
+        from westminster_kg.view.search import SearchIndex
+
+        kg = self.kg  # read once: a reload may swap in new data meanwhile
+        kept = getattr(self, "_search", None)
+        if kept is None or kept[0] is not kg:
+            kept = (kg, SearchIndex.build(kg.store.query))
+            self._search = kept
+        return kept[1]
+
     def suggestions(self, needle: str, limit: int = 20) -> list[tuple[str, str]]:
-        """(label, page) for entities whose label contains ``needle`` or one of its words.
+        """(label, page) for entities whose label or alias has ``needle``'s words, or one of its words.
 
         Bounded work whatever the request: the needle is cut to ``MAX_NEEDLE`` characters and at most
         ``MAX_WORDS`` of its words are looked up (a 60 KB URL once cost a second per request).
         """
+        index = self.search_index()
         needle = needle[:MAX_NEEDLE]
-        found = list(self.kg.find(needle)) if needle else []
+        found = index.search(needle).entities if needle else []
         if not found:
             for word in sorted(set(needle.split()), key=len, reverse=True)[:MAX_WORDS]:
                 if len(word) > 2:
-                    found.extend(self.kg.find(word))
-        pages = []
-        for iri in dict.fromkeys(found):
-            page = entity_page(iri)
-            if page:
-                pages.append((self.kg.label(iri), page))
-        return sorted(set(pages))[:limit]
+                    found.extend(index.search(word).entities)
+        pages = {}
+        for match in found:
+            page = entity_page(match.iri)
+            if page and page not in pages:
+                pages[page] = match.label
+        return [(label, page) for page, label in pages.items()][:limit]
 
     async def search(self, request: Request) -> Response:
+        """``/search?q=``: every entity whose label or alias has the words, then every quote that has them."""
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import RedirectResponse
 
+        from westminster_kg.view.search import search_context
+
         needle = request.query_params.get("q", "").strip()[:MAX_NEEDLE]
-        results = await run_in_threadpool(self.suggestions, needle, 100) if needle else []  # off the event loop
-        if len(results) == 1:
-            return RedirectResponse(results[0][1], status_code=303)
-        return self.html("search.html", title="Search", needle=needle, results=results)
+        result = await run_in_threadpool(lambda: self.search_index().search(needle)) if needle else None
+        # Straight to the page only when nothing else matches: never past other matches.
+        if result is not None and len(result) == 1 and result.entities:
+            return RedirectResponse(entity_page(result.entities[0].iri), status_code=303)
+        shown = search_context(result, entity_page) if result is not None else {"entities": [], "quotes": []}
+        return self.html("search.html", title="Search", needle=needle, **shown)
 
     # --- ontology -----------------------------------------------------------------------------------
     async def ontology(self, request: Request) -> Response:
