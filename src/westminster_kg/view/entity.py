@@ -129,16 +129,15 @@ class Words:
     start: int = 1 << 62  # where it stands in the article: the list is in reading order
 
 
-def entity_words(run: Callable[[str], QueryResult], iri: str) -> list[Words]:
-    """Every quote attributed to ``iri``, in the article's order, with the claims each supports."""
-    found: dict[str, Words] = {}
-    for row in _rows(run(bind(internal_query("entity-words"), {"entity": URIRef(iri)}))):
+def _collect_words(rows: list[dict[str, Any]]) -> dict[str, dict[str, Words]]:
+    """Entity → item → its ``Words``, from rows of ``entity-words.rq``."""
+    found: dict[str, dict[str, Words]] = {}
+    for row in rows:
         item = _text(row["item"])
-        words = found.setdefault(
-            item,
-            Words(item, _name(row["item"], row.get("itemLabel")), "", ""),
+        words = found.setdefault(_text(row["entity"]), {}).setdefault(
+            item, Words(item, _name(row["item"], row.get("itemLabel")), "", "")
         )
-        # A claim's kind is its stance; a quotation's its class (the most specific one named wins ties).
+        # A claim's kind is its stance; a quotation's its class.
         if row.get("kind") is not None and not words.kind:
             words.kind, words.kind_label = _text(row["kind"]), _name(row["kind"], row.get("kindLabel"))
         quote = _text(row["quote"])
@@ -152,7 +151,46 @@ def entity_words(run: Callable[[str], QueryResult], iri: str) -> list[Words]:
         about = (_text(row.get("about")), _name(row.get("about"), row.get("aboutLabel")))
         if row.get("about") is not None and about not in words.about:
             words.about.append(about)
-    return sorted(found.values(), key=lambda w: (w.start, w.item))
+    return found
+
+
+def _in_order(items: dict[str, Words]) -> list[Words]:
+    return sorted(items.values(), key=lambda w: (w.start, w.item))
+
+
+def entity_words(run: Callable[[str], QueryResult], iri: str) -> list[Words]:
+    """Every quote attributed to ``iri``, in the article's order, with the claims each supports."""
+    rows = _rows(run(bind(internal_query("entity-words"), {"entity": URIRef(iri)})))
+    return _in_order(_collect_words(rows).get(iri, {}))
+
+
+def all_words(run: Callable[[str], QueryResult]) -> dict[str, list[Words]]:
+    """Every entity's attributed quotes (one query for all: the pictures' panels)."""
+    return {
+        entity: _in_order(items) for entity, items in _collect_words(_rows(run(internal_query("entity-words")))).items()
+    }
+
+
+def panel_words(words: list[Words]) -> list[dict[str, Any]]:
+    """An entity's attributed quotes as the pictures' panels show them (JSON-able)."""
+    return [
+        {
+            "quotes": list(w.quotes),
+            "kind": w.kind_label,
+            "label": "" if any(c.iri == w.item for c in w.supports) else w.label,
+            "supports": [
+                {
+                    "subject": c.subject_label,
+                    "relation": c.relation_label,
+                    "object": c.object_label,
+                    "stance": c.stance_label,
+                    "certainty": c.hedge or "asserted",
+                }
+                for c in w.supports
+            ],
+        }
+        for w in words
+    ]
 
 
 def entity_context(kg: KnowledgeGraph, iri: str, run: Callable[[str], QueryResult] | None = None) -> dict[str, Any]:
@@ -161,4 +199,4 @@ def entity_context(kg: KnowledgeGraph, iri: str, run: Callable[[str], QueryResul
     return {"claims": entity_claims(answer, iri), "words": entity_words(answer, iri)}
 
 
-__all__ = ["ShownClaim", "Words", "entity_claims", "entity_context", "entity_words"]
+__all__ = ["ShownClaim", "Words", "all_words", "entity_claims", "panel_words", "entity_context", "entity_words"]
