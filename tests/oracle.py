@@ -52,6 +52,7 @@ class TrueClaim:
     quotes: frozenset[str]
     spans: frozenset[tuple[int, int]]
     asserted: bool
+    located: frozenset[tuple[int, int, str]] = frozenset()  # (start, end, quote) of each placed quote
 
 
 @dataclass
@@ -66,6 +67,7 @@ class _Building:
     who: set[str] = field(default_factory=set)
     quotes: set[str] = field(default_factory=set)
     spans: set[tuple[int, int]] = field(default_factory=set)
+    located: set[tuple[int, int, str]] = field(default_factory=set)
     asserted: bool = False
 
 
@@ -94,6 +96,7 @@ class Oracle:
                     getattr(item, "quotes" if key == "quote" else key).add(str(row[key]))
             if row["start"] is not None and row["end"] is not None:
                 item.spans.add((int(row["start"]), int(row["end"])))
+                item.located.add((int(row["start"]), int(row["end"]), str(row["quote"])))
             item.asserted = str(row["asserted"]).lower() == "true"
         claims = {}
         for iri, item in building.items():
@@ -110,6 +113,7 @@ class Oracle:
                 frozenset(item.quotes),
                 frozenset(item.spans),
                 item.asserted,
+                frozenset(item.located),
             )
         return claims
 
