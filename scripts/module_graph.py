@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("apps", {"web", "link", "view", "network"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence", "import_rules"}),
-    ("catalogue", {"catalogue", "resolve", "plain"}),
+    ("catalogue", {"catalogue", "bound", "resolve", "plain"}),
     ("store", {"store"}),
     ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),
 ]

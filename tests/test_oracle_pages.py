@@ -28,6 +28,7 @@ from oracle import (
 )
 
 from westminster_kg import KnowledgeGraph
+from westminster_kg.bound import run
 from westminster_kg.view.neighbourhood import neighbourhood_svg
 from westminster_kg.web.app import WebApp
 from westminster_kg.web.base import Settings
@@ -40,9 +41,18 @@ def oracle() -> Oracle:
     return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
+class InProcess(WebApp):
+    """The web app's handlers with each bound query answered from the same Oxigraph store in this
+    process: the worker hop left out, so the fast tier can read every page (test_oracle_web.py reads
+    a sample over real HTTP, through the workers)."""
+
+    def ask(self, query, **_options):  # noqa: ANN001, ANN201 - WebBase.ask's signature
+        return run(self.kg.store, query)
+
+
 @pytest.fixture(scope="module")
 def web() -> WebApp:
-    return WebApp(KnowledgeGraph.load(), Settings(workers=1))
+    return InProcess(KnowledgeGraph.load(), Settings(workers=1))
 
 
 def entities_with_something_to_show(oracle: Oracle) -> list[str]:

@@ -22,7 +22,7 @@ from oracle import WM, WMR, Oracle, TrueClaim, curie_of, parse_html, plain, text
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
 from westminster_kg.view.article import render_article
-from westminster_kg.view.entity import all_words
+from westminster_kg.view.entity import all_words, local_runner
 from westminster_kg.view.network_app import page_data
 from westminster_kg.view.overview import overview_data
 from westminster_kg.view.timeline import timeline_svg
@@ -169,7 +169,7 @@ def test_each_overview_node_carries_the_words_the_article_attributes_to_it(oracl
 
 
 def test_every_network_line_is_one_claim_of_the_graph_with_its_stance_and_hedge(oracle, kg, network):
-    data = page_data(network, entity_base="/id/", words=all_words(kg.store.query))
+    data = page_data(network, entity_base="/id/", words=all_words(local_runner(kg)))
     drawn = {e["id"]: (e["from"], e["to"]) for e in data["edges"]}
     shown: Counter = Counter()
     for edge_id, info in data["edgeInfo"].items():

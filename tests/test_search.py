@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from westminster_kg import KnowledgeGraph
+from westminster_kg.view.entity import local_runner
 from westminster_kg.view.search import SearchIndex, phrase_at, text_words
 
 WMR = "https://w3id.org/westminster-kg/id/"
@@ -13,7 +14,7 @@ WMR = "https://w3id.org/westminster-kg/id/"
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
-    return SearchIndex.build(KnowledgeGraph.load().store.query)
+    return SearchIndex.build(local_runner(KnowledgeGraph.load()))
 
 
 @pytest.mark.parametrize(

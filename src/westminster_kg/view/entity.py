@@ -10,25 +10,27 @@ Two lists, each from one internal query with the entity bound as a term:
   claims in its voice and quotations of it, each with the claims it supports, even where no plain
   triple names the entity (David Cameron's "buggeration factor").
 
-``run`` answers a query (``kg.store.query`` by default; the web app passes its own runner).
+``run`` answers a bound query: ``functools.partial(westminster_kg.bound.run, kg.store)`` in this
+process, ``WebBase.ask`` in the web app's workers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
-from westminster_kg.catalogue import bind
-from westminster_kg.internal_queries import internal_query
+from westminster_kg.bound import BoundQuery, internal
 from westminster_kg.namespaces import local_name
 from westminster_kg.view.facts import hedge_note
 
 if TYPE_CHECKING:
-    from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.store import QueryResult
+
+Runner = Callable[[BoundQuery], "QueryResult"]
 
 AUTHORS = "https://w3id.org/westminster-kg/id/article-authors"
 
@@ -95,10 +97,10 @@ def _rows(result: QueryResult) -> list[dict[str, Any]]:
     return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
 
 
-def entity_claims(run: Callable[[str], QueryResult], iri: str) -> list[ShownClaim]:
+def entity_claims(run: Runner, iri: str) -> list[ShownClaim]:
     """Every claim naming ``iri``, one per claim with its quotes in article order."""
     claims: dict[str, ShownClaim] = {}
-    for row in _rows(run(bind(internal_query("entity-claims"), {"entity": URIRef(iri)}))):
+    for row in _rows(run(internal("entity-claims", entity=URIRef(iri)))):
         claim = claims.setdefault(_text(row["claim"]), _claim_from(row))
         claim.asserted = _text(row.get("asserted")).lower() == "true"
         quote = _text(row["quote"])
@@ -158,17 +160,15 @@ def _in_order(items: dict[str, Words]) -> list[Words]:
     return sorted(items.values(), key=lambda w: (w.start, w.item))
 
 
-def entity_words(run: Callable[[str], QueryResult], iri: str) -> list[Words]:
+def entity_words(run: Runner, iri: str) -> list[Words]:
     """Every quote attributed to ``iri``, in the article's order, with the claims each supports."""
-    rows = _rows(run(bind(internal_query("entity-words"), {"entity": URIRef(iri)})))
+    rows = _rows(run(internal("entity-words", entity=URIRef(iri))))
     return _in_order(_collect_words(rows).get(iri, {}))
 
 
-def all_words(run: Callable[[str], QueryResult]) -> dict[str, list[Words]]:
+def all_words(run: Runner) -> dict[str, list[Words]]:
     """Every entity's attributed quotes (one query for all: the pictures' panels)."""
-    return {
-        entity: _in_order(items) for entity, items in _collect_words(_rows(run(internal_query("entity-words")))).items()
-    }
+    return {entity: _in_order(items) for entity, items in _collect_words(_rows(run(internal("entity-words")))).items()}
 
 
 def panel_words(words: list[Words]) -> list[dict[str, Any]]:
@@ -193,10 +193,26 @@ def panel_words(words: list[Words]) -> list[dict[str, Any]]:
     ]
 
 
-def entity_context(kg: KnowledgeGraph, iri: str, run: Callable[[str], QueryResult] | None = None) -> dict[str, Any]:
+def entity_context(run: Runner, iri: str) -> dict[str, Any]:
     """What ``templates/entity.html`` shows besides the entity's own facts: its claims and its words."""
-    answer = run or kg.store.query
-    return {"claims": entity_claims(answer, iri), "words": entity_words(answer, iri)}
+    return {"claims": entity_claims(run, iri), "words": entity_words(run, iri)}
 
 
-__all__ = ["ShownClaim", "Words", "all_words", "entity_claims", "panel_words", "entity_context", "entity_words"]
+def local_runner(kg: Any) -> Runner:
+    """Answer bound queries from ``kg``'s store in this process (the CLI, notebooks, written pictures)."""
+    from westminster_kg.bound import run
+
+    return partial(run, kg.store)
+
+
+__all__ = [
+    "Runner",
+    "ShownClaim",
+    "Words",
+    "all_words",
+    "entity_claims",
+    "entity_context",
+    "entity_words",
+    "local_runner",
+    "panel_words",
+]

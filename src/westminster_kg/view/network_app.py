@@ -30,7 +30,7 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
-from westminster_kg.view.entity import all_words, panel_words
+from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.network_layout import readable_layout, wrap
 from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
@@ -403,7 +403,7 @@ def show(kg: KnowledgeGraph, **options: Any) -> Any:
 
     title = options.pop("title", "Westminster KG network")
     height = int(options.pop("height", 720))
-    words = all_words(kg.store.query)
+    words = all_words(local_runner(kg))
     return inline_page(render_html(build_network(kg, **options), title=title, words=words), height)
 
 
@@ -429,7 +429,7 @@ def write_view(kg: KnowledgeGraph, path: Path | str, *, title: str | None = None
     from westminster_kg.turtle import write_atomically
 
     graph = build_network(kg, **options)
-    page = render_html(graph, title=title or "Westminster KG network", words=all_words(kg.store.query))
+    page = render_html(graph, title=title or "Westminster KG network", words=all_words(local_runner(kg)))
     target = Path(path)
     write_atomically(target, page.encode("utf-8"))  # an existing file keeps its mode; a new one is 0644
     return target

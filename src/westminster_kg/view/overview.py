@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from westminster_kg.namespaces import WMR
-from westminster_kg.view.entity import all_words, panel_words
+from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import sort_key, spans
 from westminster_kg.view.style import FAMILIES, HIDDEN_CLASSES, WEAK_MODALITIES, family_of, human_name, relation_style
 
@@ -158,7 +158,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
     # leaves no gap in the picture, and switched on it appears in its column without moving anything.
     columns = [[n for n in c if n in neighbours] + [n for n in c if n not in neighbours] for c in columns]
     positions = layout(columns)
-    words = all_words(kg.store.query)
+    words = all_words(local_runner(kg))
 
     nodes = []
     for node, data in sorted(graph.nodes(data=True)):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.internal_queries import internal_query
+from westminster_kg.bound import BoundQuery, internal
 from westminster_kg.namespaces import WMR, local_name
 from westminster_kg.resolve import normalise
 
@@ -116,11 +116,12 @@ class SearchIndex:
         self.labels = labels
 
     @classmethod
-    def build(cls, run: Callable[[str], QueryResult]) -> SearchIndex:
-        """Index every label, alias and quote that ``run`` (a store's ``query``) answers."""
+    def build(cls, run: Callable[[BoundQuery], QueryResult]) -> SearchIndex:
+        """Index every label, alias and quote (one query, answered by ``run``: ``view.entity.local_runner``
+        in this process, ``WebBase.ask`` in the web app)."""
         texts: list[Text] = []
         labels: dict[str, str] = {}
-        for thing, kind, text, start, subject, relation, obj in run(internal_query("search-texts")).rows:
+        for thing, kind, text, start, subject, relation, obj in run(internal("search-texts")).rows:
             statement = (str(subject), str(relation), str(obj)) if subject is not None else None
             offset = int(start) if start is not None and str(start).isdigit() else None
             if str(kind) == "label" and (str(thing) not in labels or getattr(text, "language", None) == "en"):

@@ -7,12 +7,12 @@
 import sys
 
 if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-    from westminster_kg.web.workers import worker_main
+    from westminster_kg.web.worker import worker_main
 
     worker_main(sys.argv[2])
 elif len(sys.argv) == 3 and sys.argv[1] == "--spawner" and sys.argv[2].isdigit():
     from westminster_kg.web.spawner import spawner_main
-    from westminster_kg.web.workers import NETWORK_ENV, inspect_query, worker_main
+    from westminster_kg.web.worker import NETWORK_ENV, inspect_query, worker_main
 
     inspect_query("ASK {}")  # rdflib's SPARQL grammar built once, here, for every worker forked later
     spawner_main(int(sys.argv[2]), worker_main, NETWORK_ENV)

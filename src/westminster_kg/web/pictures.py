@@ -76,7 +76,7 @@ class Pictures(WebBase):
                 title="Westminster KG network",
                 entity_base="/id/",
                 navigation=True,
-                words=all_words(self.kg.store.query),
+                words=all_words(self.ask),
             ),
         )
 
