@@ -192,3 +192,77 @@ def test_a_reconcile_preview_names_the_entity_its_classes_and_its_links_as_the_g
     assert set(text_of(card.find(".//div/div")).split(", ")) == oracle.class_curies(WMR + slug)
     shown_links = {a.get("href") for a in card.iter("a")} - {link.get("href")}
     assert shown_links <= oracle.external_links(WMR + slug)
+
+
+# --- the query page ---------------------------------------------------------------------------------------
+
+
+def query_page_rows(html: str) -> tuple[list[str], list[dict[str, tuple[str, str]]]]:
+    """The results table: its column names, and each row as column → (IRI or text, shown text)."""
+    root = parse_html(html)
+    table = one(root, "wmkg-results-table")
+    if table is None:
+        return [], []
+    names = [text_of(th) for th in table.iter("th")]
+    rows = []
+    for tr in table.iter("tr"):
+        cells = tr.findall("td")
+        if not cells:
+            continue
+        row = {}
+        for name, td in zip(names, cells, strict=True):
+            link = td.find("a")
+            tip = td.get("title", "")
+            value = page_iri(link.get("href")) if link is not None and link.get("href", "").startswith("/id/") else tip
+            row[name] = (value or text_of(td), text_of(td))
+        rows.append(row)
+    return names, rows
+
+
+def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quote_third(server, oracle):
+    from test_oracle_answers import erosion_rows
+
+    government = WMR + "coalition-government-2010-2015"
+    response = httpx.get(
+        server.url + "/query",
+        params={"name": "reforms-eroding-conventions", "p.government": "Coalition", "run": "1"},
+        timeout=60,
+    )
+    names, rows = query_page_rows(response.text)
+    assert names[:3] == ["reform", "convention", "quote"]  # the evidence among the first columns
+    wm = "https://w3id.org/westminster-kg/ontology#"
+    shown = {
+        (
+            r["reform"][0],
+            r["convention"][0],
+            r["reformGovernment"][0],
+            r["modality"][0].replace("wm:", wm),
+            r["hedgeCue"][1],
+            r["stance"][0].replace("wm:", wm),
+            r["quote"][1],
+        )
+        for r in rows
+    }
+    assert shown == erosion_rows(oracle, government)
+    assert f"{len(rows)} rows" in text_of(parse_html(response.text).find(".//*[@id='wmkg-row-count']"))
+
+
+def test_a_legitimately_empty_answer_says_0_rows_and_the_filters_applied(server, oracle):
+    from test_oracle_answers import erosion_rows
+
+    # The Coalition erodes many conventions, none of them "permanence": an answer, not an error.
+    assert not {r for r in erosion_rows(oracle, WMR + "coalition-government-2010-2015") if r[1] == WMR + "permanence"}
+    response = httpx.get(
+        server.url + "/query",
+        params={
+            "name": "reforms-eroding-conventions",
+            "p.government": "Coalition",
+            "p.convention": "permanence",
+            "run": "1",
+        },
+        timeout=60,
+    )
+    assert response.status_code == 200
+    count = text_of(parse_html(response.text).find(".//*[@id='wmkg-row-count']"))
+    assert count.startswith("0 rows with government = Coalition Government (2010-2015)")
+    assert "convention = permanence" in count and "nothing that matches" in count

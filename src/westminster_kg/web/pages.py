@@ -183,7 +183,10 @@ class Pages(WebBase):
 
     # --- /query page ----------------------------------------------------------------------------------
     async def query_page(self, request: Request) -> Response:
+        from rdflib import URIRef
         from starlette.concurrency import run_in_threadpool
+
+        from westminster_kg.view.results import result_table
 
         params = request.query_params
         catalogue = self.kg.catalogue
@@ -223,6 +226,15 @@ class Pages(WebBase):
                 lane = "api" if query.name else "any"
                 result, truncated = await run_in_threadpool(partial(self.ask_capped, query, lane=lane))
                 context.update(result=result, truncated=truncated, sparql_final=query.text)
+                # The filters applied, as a reader named them and as the graph knows them: an empty
+                # answer says which ones matched nothing together.
+                label = self.kg.resolver.label
+                context["filters"] = [
+                    (key, label(str(term)) if isinstance(term, URIRef) else str(term), curie(str(term)))
+                    for key, term in bound.items()
+                ]
+                if result.kind not in ("ask", "graph"):
+                    context["table"] = result_table(result, label)
                 if result.kind != "graph":
                     context["downloads"] = {
                         fmt: "/sparql?" + urlencode({"query": query.text, "format": fmt}) for fmt in ("csv", "json")
