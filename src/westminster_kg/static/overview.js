@@ -428,7 +428,7 @@
   var hoveredEdge = null;
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (hoveredEdge && params.edges.indexOf(hoveredEdge) >= 0) {
+    else if (hoveredEdge && edgeById[hoveredEdge] && visibleEdges.has(hoveredEdge)) {
       network.selectEdges([hoveredEdge]);
       showEdge(hoveredEdge);
     }

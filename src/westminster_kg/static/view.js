@@ -342,7 +342,7 @@
   network.on("blurEdge", function (params) { if (hoveredEdge === params.edge) { hoveredEdge = null; } });
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (hoveredEdge && params.edges.indexOf(hoveredEdge) >= 0) { network.selectEdges([hoveredEdge]); showEdge(hoveredEdge); }
+    else if (hoveredEdge && visibleEdges.has(hoveredEdge)) { network.selectEdges([hoveredEdge]); showEdge(hoveredEdge); }
     else if (params.edges.length) { showEdge(params.edges[0]); }
     else { closeDetails(); }
   });

@@ -117,13 +117,18 @@ class Pages(WebBase):
         return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
 
     def search_index(self) -> Any:
-        """The search index of the graph now served (built once per loaded graph: one query)."""
+        """The search index of the graph now served (built once per loaded graph: one query).
+
+        Built in this process, as the resolver's label index is: a fixed query over the whole graph
+        that no request shapes, whose every row is needed (the workers' row cap would cut it short).
+        """
+        from westminster_kg.view.entity import local_runner
         from westminster_kg.view.search import SearchIndex
 
         kg = self.kg  # read once: a reload may swap in new data meanwhile
         kept = getattr(self, "_search", None)
         if kept is None or kept[0] is not kg:
-            kept = (kg, SearchIndex.build(self.ask))
+            kept = (kg, SearchIndex.build(local_runner(kg)))
             self._search = kept
         return kept[1]
 
