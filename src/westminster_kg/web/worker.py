@@ -4,9 +4,10 @@ pyoxigraph has no query timeout or cancellation, so every query the web app runs
 worker process (the pool in ``westminster_kg.web.workers`` kills one that runs over its time limit).
 What a worker does with a job:
 
-* it checks the template before Oxigraph sees it (``guard``: no update, no SERVICE unless allowed,
-  bounded size and nesting) — once per template text, as the same templates come back with other
-  values — then binds the job's terms (``catalogue.bind``: terms only, never text);
+* it reads the template as Oxigraph will before Oxigraph sees it (``guard``: no update, no SERVICE
+  unless allowed, no escape the parsers read differently) — once per template text, as the same
+  templates come back with other values — then binds the job's terms (``sparql_text.bind``: terms
+  only, never text);
 * it answers at most ``max_rows`` rows and ``max_bytes`` bytes of terms, and writes the answer in the
   client's media type when asked, so a large answer costs the server process no CPU;
 * every engine error becomes a one-line ``Refusal``: no query makes it die.
@@ -20,14 +21,17 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import re
 import struct
 import sys
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from westminster_kg.errors import QueryError
 from westminster_kg.namespaces import PREFIXES
+from westminster_kg.sparql_reading import decode_escapes
 from westminster_kg.web.guard import ForbiddenQueryError, Inspection, inspect_query
 from westminster_kg.web.jobs import Answer, Body, Outcome, Problem, QueryJob, Refusal
 
@@ -65,6 +69,9 @@ def read_frame(stream: BinaryIO) -> Any:
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 NETWORK_ENV = "WMKG_WORKER_NETWORK"  # "1": the worker keeps the network (a SERVICE allow-list is set)
+MEMORY_ENV = "WMKG_WORKER_MEMORY"  # bytes of data memory the worker may use ("0": no limit)
+# What Rust prints when an allocation fails (then it aborts): the pool reads it from the worker's stderr.
+OUT_OF_MEMORY = "memory allocation of"
 
 
 def isolate_network() -> bool:
@@ -94,39 +101,11 @@ def isolate_network() -> bool:
     return True
 
 
-class _ParseBudgetError(Exception):
-    """Raised inside the serving thread when the parse of a query runs over its budget."""
-
-
 _INSPECTED: dict[tuple, Inspection | QueryError] = {}  # templates come back with other values
-
-
-def _parse_within(sparql: str, allowed_services: tuple[str, ...], seconds: float, base_iri: str | None) -> Inspection:
-    """``inspect_query`` stopped after ``seconds``: the worker refuses the query and stays alive.
-
-    rdflib's parser is pure Python, so an exception set asynchronously on this thread stops it at the
-    next bytecode; the lock makes sure the exception is only ever set while the parse is running.
-    """
-    lock, state = threading.Lock(), {"parsing": True}
-    thread_id = threading.get_ident()
-
-    def stop() -> None:
-        with lock:
-            if state["parsing"]:
-                error = ctypes.py_object(_ParseBudgetError)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), error)
-
-    timer = threading.Timer(seconds, stop)
-    timer.start()
-    try:
-        # Read the query as Oxigraph will: with the predeclared prefixes and the endpoint's base IRI.
-        return inspect_query(sparql, list(allowed_services), prefixes=PREFIXES, base=base_iri)
-    except _ParseBudgetError:
-        raise QueryError(f"the query is too complex to read within {seconds:g} s; simplify it") from None
-    finally:
-        with lock:
-            state["parsing"] = False
-        timer.cancel()
+# Whether this process has no network (worker_main sets it). Without that second wall, a query that
+# mentions SERVICE anywhere is refused outright rather than trusted to the guard's reading.
+ISOLATED = False
+_MENTIONS_SERVICE = re.compile(r"(?i)service")
 
 
 def inspect_template(job: QueryJob) -> Inspection:
@@ -135,7 +114,8 @@ def inspect_template(job: QueryJob) -> Inspection:
     verdict = _INSPECTED.get(key)
     if verdict is None:
         try:
-            verdict = _parse_within(job.template, job.allowed_services, job.limits.parse_seconds, job.base_iri)
+            # Read as Oxigraph will: with the predeclared prefixes and the endpoint's base IRI.
+            verdict = inspect_query(job.template, list(job.allowed_services), prefixes=PREFIXES, base=job.base_iri)
         except QueryError as exc:
             verdict = exc
         if len(_INSPECTED) > 256:
@@ -146,18 +126,40 @@ def inspect_template(job: QueryJob) -> Inspection:
     return verdict
 
 
+@dataclass
+class _Found:
+    """What Oxigraph answered, still as Oxigraph's terms, read no further than the job's limits."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+
+    def answer(self) -> Answer:
+        """As rdflib terms, for the pages and the API that read them."""
+        from westminster_kg.store.oxigraph import from_ox
+
+        rows = tuple(tuple(from_ox(t) for t in row) for row in self.rows)
+        return Answer(self.kind, tuple(self.variables), rows, self.boolean, self.truncated)
+
+
 def _term_size(term: Any) -> int:
-    return 0 if term is None else len(str(term)) + 16
+    return 0 if term is None else len(term.value) + 16 if hasattr(term, "value") else len(str(term)) + 16
 
 
-def _run(store: Any, job: QueryJob) -> Answer:
+def _run(store: Any, job: QueryJob) -> _Found:
     """The job's answer, read no further than its row and byte limits."""
     import pyoxigraph as ox
 
-    from westminster_kg.catalogue import bind
-    from westminster_kg.store.oxigraph import from_ox
+    from westminster_kg.sparql_text import bind
 
     inspection = inspect_template(job)
+    if not ISOLATED and not job.allowed_services and _MENTIONS_SERVICE.search(decode_escapes(job.template)):
+        raise ForbiddenQueryError(
+            "this server could not cut its query workers off the network (no network namespaces here), so a "
+            "query that mentions SERVICE anywhere, even in a string or a comment, is refused"
+        )
     sparql = bind(job.template, dict(job.values)) if job.values else job.template
     # The standard prefixes are predeclared (a query's own PREFIX wins) and relative IRIs resolve
     # against the endpoint's own URL, as the Protocol suggests.
@@ -173,31 +175,49 @@ def _run(store: Any, job: QueryJob) -> Answer:
         options["use_default_graph_as_union"] = True
     answer = store.query(sparql, **options)
     if isinstance(answer, ox.QueryBoolean):
-        return Answer("ask", boolean=bool(answer))
-    limits, size, rows = job.limits, 0, []
-    if isinstance(answer, ox.QuerySolutions):
-        variables = tuple(v.value for v in answer.variables)
-        items: Any = (tuple(from_ox(solution[v]) for v in variables) for solution in answer)
+        return _Found("ask", boolean=bool(answer))
+    found = _Found("select" if isinstance(answer, ox.QuerySolutions) else "graph")
+    if found.kind == "select":
+        found.variables = [v.value for v in answer.variables]
+        items: Any = (tuple(solution[v] for v in found.variables) for solution in answer)
     else:
-        variables = ()
-        items = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer)
-    kind = "select" if isinstance(answer, ox.QuerySolutions) else "graph"
+        items = ((t.subject, t.predicate, t.object) for t in answer)
+    size, limits = 0, job.limits
     for row in items:  # stop at the cap: a huge result is never built
         size += sum(_term_size(t) for t in row)
-        if len(rows) == limits.max_rows or size > limits.max_bytes:
-            return Answer(kind, variables, tuple(rows), truncated=True)
-        rows.append(row)
-    return Answer(kind, variables, tuple(rows))
+        if len(found.rows) == limits.max_rows or size > limits.max_bytes:
+            found.truncated = True
+            break
+        found.rows.append(row)
+    return found
 
 
-def _written(answer: Answer, accept: str) -> Body | Problem:
+def _written(found: _Found, accept: str) -> Body | Problem:
     """The answer in the best media type of ``accept`` (``Problem`` when none fits)."""
-    from westminster_kg.web.media import serialise_answer
+    import pyoxigraph as ox
 
-    written = serialise_answer(answer.result(), accept)
-    if written[0] == "problem":
-        return Problem(written[1], written[2])
-    return Body(written[0], written[1], answer.truncated)
+    from westminster_kg.web import writers
+    from westminster_kg.web.media import GRAPH_MEDIA, RESULT_MEDIA, serialise_answer
+
+    if found.kind == "graph":
+        name = writers.graph_format(accept)
+        if name is None:
+            return Problem(406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}, not {accept}")
+        data, media = writers.write_graph([ox.Triple(*row) for row in found.rows], name)
+        return Body(data, media, found.truncated)
+    name = writers.result_format(accept)
+    if name is None:
+        return Problem(406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}, not {accept}")
+    if name == "xml":  # written from rdflib's terms, which check what XML 1.0 cannot carry
+        written = serialise_answer(found.answer().result(), accept)
+        if written[0] == "problem":
+            return Problem(written[1], written[2])
+        return Body(written[0], written[1], found.truncated)
+    if found.kind == "ask":
+        data, media = writers.write_boolean(bool(found.boolean), name)
+    else:
+        data, media = writers.write_solutions(found.variables, found.rows, name)
+    return Body(data, media, found.truncated)
 
 
 def answer(store: Any, job: QueryJob) -> Outcome:
@@ -206,7 +226,7 @@ def answer(store: Any, job: QueryJob) -> Outcome:
 
     try:
         found = _run(store, job)
-        return _written(found, job.accept) if job.accept else found
+        return _written(found, job.accept) if job.accept else found.answer()
     except ForbiddenQueryError as exc:
         return Refusal("forbidden", str(exc))
     except QueryError as exc:
@@ -214,10 +234,10 @@ def answer(store: Any, job: QueryJob) -> Outcome:
     except SyntaxError as exc:
         error = syntax_error(job.template, str(exc))
         return Refusal("forbidden" if "updates are refused" in str(error) else "syntax", str(error))
+    except MemoryError:
+        return Refusal("limit", "the query needed more memory than a worker may use (wmkg serve --worker-memory)")
     except RecursionError:  # pragma: no cover - the guard's limits keep this out of reach
         return Refusal("syntax", "the query nests too deeply to answer; simplify it")
-    except _ParseBudgetError:  # pragma: no cover - the stop landed just after the parse ended
-        return Refusal("syntax", "the query is too complex to read in time; simplify it")
     except Exception as exc:  # noqa: BLE001 - any engine error is this query's failure, never the worker's
         text = str(exc).strip()
         detail = text.splitlines()[0][:300] if text else type(exc).__name__
@@ -233,12 +253,25 @@ def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
         write_frame(replies, answer(store, job))
 
 
+def limit_memory(limit: int) -> None:
+    """Cap this process's data memory (heap and anonymous mappings: RLIMIT_DATA) at ``limit`` bytes.
+
+    A query that asks for more fails its allocation: Oxigraph (Rust) aborts the worker, printing
+    ``OUT_OF_MEMORY``, which the pool reports as this limit; Python raises ``MemoryError``.
+    """
+    if limit > 0:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def worker_main(dump: str) -> None:
     """A worker process: open the shared store (or load an N-Quads dump), then answer jobs from stdin
     on stdout until stdin closes."""
     import pyoxigraph as ox
 
-    isolated = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
+    global ISOLATED
+    isolated = ISOLATED = os.environ.get(NETWORK_ENV) != "1" and isolate_network()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the reply stream
     if Path(dump).is_dir():
@@ -246,15 +279,25 @@ def worker_main(dump: str) -> None:
     else:
         store = ox.Store()
         store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
-    inspect_query("ASK {}")  # import and warm the guard now, not inside the first client's time limit
+    limit_memory(int(os.environ.get(MEMORY_ENV) or 0))
     write_frame(replies, ("ready", isolated))
-    # rdflib's parser recurses deeply: run it on a thread with a large stack and a high recursion limit,
-    # so a query the linear guard let through ends in an answer or a one-line error, never a crash.
-    sys.setrecursionlimit(20_000)
-    threading.stack_size(512 * 1024 * 1024)
+    # Oxigraph's parser and evaluator recurse once per nesting level, on the calling thread's stack: a
+    # large one keeps a query the shape budget let through far from overflowing it (a crash, not an error).
+    threading.stack_size(64 * 1024 * 1024)
     thread = threading.Thread(target=_serve, args=(requests, replies, store))
     thread.start()
     thread.join()
 
 
-__all__ = ["NETWORK_ENV", "answer", "inspect_template", "isolate_network", "read_frame", "worker_main", "write_frame"]
+__all__ = [
+    "MEMORY_ENV",
+    "NETWORK_ENV",
+    "OUT_OF_MEMORY",
+    "limit_memory",
+    "answer",
+    "inspect_template",
+    "isolate_network",
+    "read_frame",
+    "worker_main",
+    "write_frame",
+]
