@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import run_wmkg
-from oracle import WMR, Oracle, plain
+from oracle import WM, WMR, Oracle, plain
 from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
@@ -50,11 +50,15 @@ def entity_rows(oracle: Oracle, iri: str) -> set[tuple[str, ...]]:
 
 
 def erosion_rows(oracle: Oracle, government: str) -> set[tuple[str, ...]]:
-    """What ``reforms-eroding-conventions`` must answer for ``government``."""
+    """What ``reforms-eroding-conventions`` must answer for ``government``: the authors' claims (and the
+    article's data) of any modality, what they only question included, and others' where the plain
+    triple stands (the query's own scope, as its header states it)."""
     introduced = {(str(r["reform"]), str(r["government"])) for r in oracle.rows("introduced")}
+    authors = {WM + "AuthorArgument", WM + "ArticleData"}
     rows = set()
     for claim in oracle.claims.values():
-        if claim.relation.endswith("#erodes") and claim.asserted and (claim.subject, government) in introduced:
+        in_scope = claim.asserted or claim.stance in authors
+        if claim.relation.endswith("#erodes") and in_scope and (claim.subject, government) in introduced:
             for quote in claim.quotes:
                 rows.add(
                     (claim.subject, claim.object, government, claim.modality, claim.cue, claim.stance, plain(quote))

@@ -141,8 +141,11 @@ def search_page(server: RunningServer, needle: str) -> tuple[list[str], set[tupl
     quotes = set()
     for box in by_class(root, "wmkg-search-quotes"):
         for li in box.findall("li"):
-            statement = one(li, "wmkg-statement")
-            quotes.add((text_of(li.find("blockquote")), shown_statement(statement, "")[::2] if statement else ()))
+            statement, proposition = one(li, "wmkg-statement"), one(li, "wmkg-proposition")
+            said = shown_statement(statement, "")[::2] if statement is not None else ()
+            quotes.add(
+                (text_of(li.find("blockquote")), said or ((text_of(proposition),) if proposition is not None else ()))
+            )
     return entities, quotes
 
 
@@ -157,8 +160,9 @@ def test_search_lists_every_entity_and_quote_with_the_words_names_first(server, 
     exact = oracle.names_matching(r"^(the\s+)?" + re.escape(needle.removeprefix("the ")) + "$")
     ranks = [0 if e in exact else (1 if named[e] == "label" else 2) for e in entities]
     assert ranks == sorted(ranks), f"{needle!r}: ranked {list(zip(entities, ranks, strict=True))}"
+    # Each claim's quote with the claim: its subject, relation and object, or what a proposition says.
     expected_quotes = {
-        (plain(q), (c.subject, "wm:" + c.relation.rsplit("#", 1)[-1], c.object))
+        (plain(q), (c.subject, "wm:" + c.relation.rsplit("#", 1)[-1], c.object) if c.subject else (c.label,))
         for c in oracle.claims.values()
         for q in c.quotes
         if re.search(pattern, q, re.IGNORECASE)

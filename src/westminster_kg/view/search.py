@@ -73,6 +73,7 @@ class Text:
     words: tuple[str, ...]
     start: int | None = None  # a quote's offset in the article
     statement: tuple[str, str, str] | None = None  # a claim's subject, relation, object
+    proposition: str = ""  # what a claim without a triple says
 
 
 @dataclass
@@ -94,6 +95,7 @@ class QuoteMatch:
     start: int | None
     statement: tuple[str, str, str] | None  # (subject, relation, object) IRIs when ``thing`` is a claim
     labels: dict[str, str] = field(default_factory=dict)  # IRI → label for the statement and the thing
+    proposition: str = ""  # what a claim without a triple says
 
 
 @dataclass
@@ -121,13 +123,16 @@ class SearchIndex:
         in this process, ``WebBase.ask`` in the web app)."""
         texts: list[Text] = []
         labels: dict[str, str] = {}
-        for thing, kind, text, start, subject, relation, obj in run(internal("search-texts")).rows:
+        for thing, kind, text, start, subject, relation, obj, proposition in run(internal("search-texts")).rows:
             statement = (str(subject), str(relation), str(obj)) if subject is not None else None
             offset = int(start) if start is not None and str(start).isdigit() else None
             if str(kind) == "label" and (str(thing) not in labels or getattr(text, "language", None) == "en"):
                 labels[str(thing)] = str(text)
             if str(thing).startswith(str(WMR)):
-                texts.append(Text(str(thing), str(kind), str(text), tuple(text_words(str(text))), offset, statement))
+                said = str(proposition) if proposition is not None else ""
+                texts.append(
+                    Text(str(thing), str(kind), str(text), tuple(text_words(str(text))), offset, statement, said)
+                )
         return cls(texts, labels)
 
     def label(self, iri: str) -> str:
@@ -150,7 +155,9 @@ class SearchIndex:
                 if key not in quotes:
                     ends = item.statement or ()
                     labels = {iri: self.label(iri) for iri in (item.thing, *ends)}
-                    quotes[key] = QuoteMatch(item.thing, item.text, item.start, item.statement, labels)
+                    quotes[key] = QuoteMatch(
+                        item.thing, item.text, item.start, item.statement, labels, item.proposition
+                    )
                 continue
             exact = list(item.words) == wanted
             rank = (LABEL_EXACT if exact else LABEL_PHRASE) if item.kind == "label" else ALIAS_EXACT
@@ -185,6 +192,8 @@ def search_context(result: SearchResult, entity_page: Callable[[Any], str]) -> d
         item: dict[str, Any] = {"quote": q.quote, "thing": q.thing, "page": entity_page(q.thing)}
         if q.statement:
             item["statement"] = [(iri, q.labels.get(iri, local_name(iri)), entity_page(iri)) for iri in q.statement]
+        elif q.proposition:
+            item["proposition"] = q.proposition
         else:
             item["entity"] = (q.labels.get(q.thing, local_name(q.thing)), entity_page(q.thing))
         quotes.append(item)
