@@ -119,8 +119,19 @@
       arrows: { to: { enabled: true, type: s.arrow, scaleFactor: 0.7 } },
       label: e.quotes > 1 ? String(e.quotes) : undefined,
       font: { size: 11, color: "#333", strokeWidth: 3, strokeColor: "#fff", align: "middle" },
-      smooth: { enabled: true, type: index % 2 ? "curvedCCW" : "curvedCW", roundness: 0.08 + 0.14 * index }
+      smooth: { enabled: true, type: index % 2 ? "curvedCCW" : "curvedCW", roundness: 0.08 + 0.14 * index + detour(e) }
     };
+  }
+
+  // A line that spans more than one column bends further, so it does not run through the nodes of
+  // the columns it crosses and lie on top of their own lines (a click could not tell them apart).
+  function columnOf(id) {
+    var p = positionOf(id), best = 0;
+    data.columns.forEach(function (c, i) { if (Math.abs(c.x - p.x) < Math.abs(data.columns[best].x - p.x)) { best = i; } });
+    return best;
+  }
+  function detour(e) {
+    return Math.abs(columnOf(e.to) - columnOf(e.from)) >= 2 ? 0.22 : 0;
   }
 
   var nodes = new vis.DataSet([]);
@@ -551,6 +562,7 @@
     onlyRelation: onlyRelation, setRelations: setRelations,
     visibleNodeIds: function () { return Array.from(visibleNodes).sort(); },
     visibleEdgeIds: function () { return Array.from(visibleEdges).sort(); },
-    setGovernment: function (iri) { governmentSelect.value = iri; state.government = iri; draw(); }
+    setGovernment: function (iri) { governmentSelect.value = iri; state.government = iri; draw(); },
+    hoveredEdge: function () { return hoveredEdge; }
   };
 })();
