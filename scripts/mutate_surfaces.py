@@ -68,8 +68,8 @@ MUTATIONS = (
         "entity page template: every claim shown as asserted",
         "hedge",
         "src/westminster_kg/templates/entity.html",
-        '<p class="wmkg-modality">{{ c.hedge or "asserted" }}</p>',
-        '<p class="wmkg-modality">asserted</p>',
+        '{{ c.hedge or "asserted" }}</p>',
+        "asserted</p>",
         (PAGES, "-k", "shows_each_claim_naming_it"),
     ),
     Mutation(
