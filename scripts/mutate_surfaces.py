@@ -125,9 +125,17 @@ MUTATIONS = (
     Mutation(
         "words query: the hedge of a supported claim dropped",
         "hedge",
-        "queries/internal/entity-words.rq",
-        "    OPTIONAL { ?claim wm:hedgeCue ?hedgeCue }\n",
+        "queries/internal/entity-word-supports.rq",
+        "  OPTIONAL { ?claim wm:hedgeCue ?hedgeCue }\n",
         "",
+        (PAGES, "-k", "lists_the_words"),
+    ),
+    Mutation(
+        "words query: a supported claim's stance the authors' argument",
+        "stance",
+        "queries/internal/entity-word-supports.rq",
+        "OPTIONAL { ?claim wm:stance ?stance .",
+        "OPTIONAL { BIND(wm:AuthorArgument AS ?stance)",
         (PAGES, "-k", "lists_the_words"),
     ),
     Mutation(
