@@ -32,8 +32,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 
-from westminster_kg.catalogue import code_outside_literals
 from westminster_kg.namespaces import PREFIXES
+from westminster_kg.sparql_text import code_outside_literals
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = "tests/test_validate.py"

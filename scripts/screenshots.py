@@ -1,4 +1,5 @@
-"""Regenerate the README's pictures: the overview, the timeline, the article reader, an entity page.
+"""Regenerate the README's pictures: the overview (all governments), the network explorer, the timeline,
+the article reader, an entity page, the query page and an answer with no rows.
 
 Runs the web app on a free loopback port and drives Debian's Chromium (through Playwright, never a
 downloaded browser) at 1440x900; every request off this machine is refused. Writes PNGs into
@@ -65,8 +66,13 @@ def local_only(route) -> None:
         route.abort()
 
 
+QUERY = "/query?name=reforms-eroding-conventions&p.government=Coalition&run=1"
+EMPTY = "/query?name=reforms-eroding-conventions&p.government=Coalition&p.convention=permanence&run=1"
+NAMES = ("overview", "network", "timeline", "article", "entity", "query", "query-empty")
+
+
 def main(argv: list[str]) -> int:
-    """Write overview.png, timeline.png, article.png and entity.png."""
+    """Write one PNG per name in ``NAMES``."""
     out = Path(argv[1]) if len(argv) > 1 else REPO / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
     url, server, thread = serve()
@@ -76,10 +82,15 @@ def main(argv: list[str]) -> int:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.route("**/*", local_only)
 
-            page.goto(url + "/")
+            page.goto(url + "/")  # every government: the first picture, no filter
             page.wait_for_selector("body[data-ready=true]", timeout=120_000)
             page.wait_for_timeout(300)
             page.screenshot(path=str(out / "overview.png"))
+
+            page.goto(url + "/network")
+            page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(out / "network.png"))
 
             page.goto(url + "/timeline")
             page.locator("figure svg").screenshot(path=str(out / "timeline.png"))
@@ -92,13 +103,25 @@ def main(argv: list[str]) -> int:
             page.wait_for_timeout(200)
             page.screenshot(path=str(out / "article.png"))
 
+            # The entity page where its relations begin: the end of its neighbourhood, then each claim
+            # read left to right as the graph states it.
             page.goto(url + "/id/haldane-convention")
+            page.evaluate("document.getElementById('relations').scrollIntoView({block: 'start'})")
+            page.evaluate("window.scrollBy(0, -260)")
             page.screenshot(path=str(out / "entity.png"))
+
+            page.goto(url + QUERY, timeout=120_000)
+            page.evaluate("document.getElementById('wmkg-results').scrollIntoView({block: 'start'})")
+            page.evaluate("window.scrollBy(0, -120)")
+            page.screenshot(path=str(out / "query.png"))
+
+            page.goto(url + EMPTY, timeout=120_000)
+            page.screenshot(path=str(out / "query-empty.png"))
             browser.close()
     finally:
         server.should_exit = True
         thread.join(30)
-    for name in ("overview", "timeline", "article", "entity"):
+    for name in NAMES:
         print(f"wrote {out / (name + '.png')}")
     return 0
 

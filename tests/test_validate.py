@@ -29,6 +29,7 @@ PYTHON_CHECKS = {
     "quote-verbatim",
     "quote-offsets",
     "quote-section",
+    "quote-shown",
     "sentence-untriaged",
     "passage-not-a-sentence",
     "passage-claim-overlap",

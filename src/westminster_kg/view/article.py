@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from westminster_kg.evidence import coverage_report
+from westminster_kg.evidence import coverage_report, leftovers
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR, curie, local_name
 from westminster_kg.sentences import PassageRow, Sentence, body_sentences, sentence_inputs, triage
@@ -90,14 +90,21 @@ def slug(iri: str) -> str:
 
 
 def _marked(text: str, offset: int, covering: list[tuple[int, int, _Claim]], anchored: set[str]) -> Markup:
-    """``text`` (starting at ``offset`` in the article) with nested marks for the claim spans in it."""
+    """``text`` (starting at ``offset`` in the article) with nested marks for the claim spans in it.
+
+    Conversion leftovers ("[bookmark: n84]") are cut out of what is shown; every offset stays the
+    source file's, so each mark covers exactly its quote's characters.
+    """
     cuts = {0, len(text)}
     for start, end, _claim in covering:
         cuts.update((max(start - offset, 0), min(end - offset, len(text))))
+    hidden = leftovers(text)
+    for start, end in hidden:
+        cuts.update((start, end))
     points = sorted(c for c in cuts if 0 <= c <= len(text))
     out = []
     for a, b in zip(points, points[1:], strict=False):
-        if a == b:
+        if a == b or any(start <= a and b <= end for start, end in hidden):
             continue
         inner: Markup = escape(text[a:b])
         here = [c for s, e, c in covering if s - offset <= a and e - offset >= b]
@@ -211,12 +218,18 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
             continue
         lead = len(line) - len(line.lstrip())
         covering = [(s, e, c) for s, e, c in by_line if s < end and e > start + lead]
-        # A section's first line is its heading when it reads as one; the Introduction has none.
         section_here = heads.get(start)
-        if section_here is not None and line.strip() == section_here[1].strip():
-            html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
-            blocks.append({"kind": "heading", "id": slug(section_here[0]), "html": html})
-            continue
+        if section_here is not None:
+            iri, label = section_here
+            # The line is the heading when it prints the section's label, or is the article's title.
+            if " ".join(line.split()) == " ".join(label.split()) or start == 0:
+                html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
+                blocks.append({"kind": "heading", "id": slug(iri), "html": html})
+                continue
+            # A section whose heading the text does not print (the introduction): its label as the
+            # heading (which carries the anchor), and its first line stays the paragraph it is.
+            blocks.append({"kind": "heading", "id": slug(iri), "html": Markup("{}").format(label)})
+            section_here = None
         blocks.append(
             {
                 "kind": "paragraph",

@@ -5,11 +5,14 @@ graph always gives the same picture and labels never pile up:
 
     Governments (time order) → reforms and actors → ideas and theories → conventions, principles, models
 
-Only the three relations the argument turns on (erodes, institutionalises, claims continuity) and
-the ``introducedBy`` links that tie reforms to governments are drawn at first; all other relations
-and entities are one click away (expand a node, toggle a relation). Parallel claims are merged:
-one edge per (subject, relation, object) carrying every claim and quote behind it. Claims are never
-nodes.
+What the argument turns on is drawn at first: which reforms and ideas erode or institutionalise
+what, and which government introduced each reform. ``introducedBy`` runs against the left-to-right
+reading (reform → government), so it is drawn as its inverse, "introduces" (government → reform);
+the data keep the graph's own subject, relation and object beside the drawn ends. Governments' claims
+of continuity are many and cover the picture, so they are summarised in the legend and drawn when
+switched on. All other relations and entities are one click away (expand a node, toggle a relation).
+Parallel claims are merged: one edge per (subject, relation, object) carrying every claim and quote
+behind it. Claims are never nodes. Each node carries the words the article attributes to it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from westminster_kg.namespaces import WMR
+from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import sort_key, spans
 from westminster_kg.view.style import FAMILIES, HIDDEN_CLASSES, WEAK_MODALITIES, family_of, human_name, relation_style
 
@@ -29,14 +33,24 @@ if TYPE_CHECKING:
 
 CORE_RELATIONS = ("wm:erodes", "wm:institutionalises", "wm:claimsContinuity")
 LINK_RELATIONS = ("wm:introducedBy",)
-DEFAULT_RELATIONS = CORE_RELATIONS + LINK_RELATIONS
+# Drawn at first: continuity claims wait behind their switch (summarised in the legend).
+DEFAULT_RELATIONS = ("wm:erodes", "wm:institutionalises", *LINK_RELATIONS)
+LAYOUT_RELATIONS = CORE_RELATIONS + LINK_RELATIONS  # what places nodes, so a switch never moves one
+# Relations drawn from their object to their subject, with the words that read that way.
+DRAWN_INVERSE = {"wm:introducedBy": "introduces"}
 COLUMN_TITLES = ("Governments", "Reforms and actors", "Ideas and theories", "Conventions, principles, models")
-COLUMN_GAP = 290.0  # px between columns at scale 1
-STAGGER = 85.0  # a crowded column splits into two sub-columns this far either side
-ROW_GAP = 44.0  # px between rows of a (staggered) column
-SINGLE_ROW_GAP = 76.0  # px between rows of a column that is not staggered
-STAGGER_FROM = 9  # rows at which a column is staggered
+# The frame the picture is fitted into at 1440×900 (legend and header aside): of the layouts tried,
+# the one that fits it at the largest scale (so the largest labels) is kept.
+FRAME = (1180.0, 820.0)
+STAGGER_CHOICES = (None, 14, 11, 9)  # rows at which a column splits into two sub-columns (None: never)
 LABEL_WIDTH = 20  # characters per label line
+# The label's box in canvas px, as overview.js draws it (16 px sans-serif under a 12 px shape): the
+# layout keeps every two boxes apart, so labels never overlap at any zoom.
+CHAR_PX = 9.2  # the widest average character width of 16 px sans-serif seen (Chromium, DejaVu Sans)
+LINE_PX = 19.5  # one line of label
+SHAPE_PX = 34.0  # the shape above the label, and the gap between them
+MARGIN_PX = 36.0  # between two columns' outermost labels
+ROW_MARGIN_PX = 10.0  # between two labels one above the other
 
 
 def wrap_label(label: str, width: int = LABEL_WIDTH) -> str:
@@ -101,18 +115,51 @@ def _order(columns: list[list[str]], neighbours: dict[str, set[str]], labels: di
     return columns
 
 
-def layout(columns: list[list[str]]) -> dict[str, tuple[float, float]]:
-    """Pixel positions: columns left to right; crowded ones split into two staggered sub-columns."""
+def label_box(label: str) -> tuple[float, float]:
+    """(width, height) in canvas px of a node with its wrapped label (``wrap_label``)."""
+    lines = wrap_label(label).split("\n")
+    return max(len(line) for line in lines) * CHAR_PX + 8.0, len(lines) * LINE_PX + SHAPE_PX
+
+
+def layout(columns: list[list[str]], labels: dict[str, str]) -> tuple[dict[str, tuple[float, float]], list[float]]:
+    """Pixel positions, columns left to right, and each column's x: of the layouts that split crowded
+    columns from ``STAGGER_CHOICES`` rows on, the one that fits ``FRAME`` at the largest scale."""
+
+    def scale(placed: tuple[dict[str, tuple[float, float]], list[float]]) -> float:
+        points = placed[0].values()
+        if not points:
+            return 1.0
+        width = max(x for x, _ in points) - min(x for x, _ in points) + 2 * max(label_box(labels[n])[0] for n in labels)
+        height = max(y for _, y in points) - min(y for _, y in points) + 2 * LINE_PX * 3 + SHAPE_PX
+        return min(FRAME[0] / width, FRAME[1] / height)
+
+    return max((_layout(columns, labels, split) for split in STAGGER_CHOICES), key=scale)
+
+
+def _layout(
+    columns: list[list[str]], labels: dict[str, str], stagger_from: int | None
+) -> tuple[dict[str, tuple[float, float]], list[float]]:
+    """One layout: a column as wide as its widest label; a crowded one (``stagger_from`` rows or more)
+    split into two sub-columns a label's width apart, its rows alternating between them. Rows are a
+    label's height apart (two rows in a split column), columns a margin apart: no two labels overlap.
+    """
     positions: dict[str, tuple[float, float]] = {}
-    for index, column in enumerate(columns):
-        x = index * COLUMN_GAP
-        count = len(column)
-        staggered = count >= STAGGER_FROM
-        gap = ROW_GAP if staggered else SINGLE_ROW_GAP
+    xs: list[float] = []
+    right = 0.0  # where the last column's labels end
+    for column in columns:
+        boxes = [label_box(labels[n]) for n in column] or [(0.0, 0.0)]
+        width = max(w for w, _h in boxes)
+        height = max(h for _w, h in boxes) + ROW_MARGIN_PX
+        staggered = stagger_from is not None and len(column) >= stagger_from
+        half = width + ROW_MARGIN_PX if staggered else width / 2  # from the column's x to its outer edge
+        x = right + (MARGIN_PX if xs else 0.0) + half
+        gap = height / 2 if staggered else height
         for row, node in enumerate(column):
-            dx = (-STAGGER if row % 2 == 0 else STAGGER) if staggered else 0.0
-            positions[node] = (x + dx, (row - (count - 1) / 2) * gap)
-    return positions
+            dx = (-1 if row % 2 == 0 else 1) * (width + ROW_MARGIN_PX) / 2 if staggered else 0.0
+            positions[node] = (x + dx, (row - (len(column) - 1) / 2) * gap)
+        xs.append(x)
+        right = x + half
+    return positions, xs
 
 
 def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict[str, Any]:
@@ -138,7 +185,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
     for u, relation, v in merged:
         if relation in CORE_RELATIONS:
             core.update((u, v))
-    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in DEFAULT_RELATIONS))
+    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in LAYOUT_RELATIONS))
     labels = {n: d["label"] for n, d in graph.nodes(data=True)}
     neighbours: dict[str, set[str]] = defaultdict(set)
     for u, relation, v in merged:
@@ -146,7 +193,11 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             neighbours[u].add(v)
             neighbours[v].add(u)
     columns = _order(_columns(graph, core, merged, governments), neighbours, labels)
-    positions = layout(columns)
+    # What only a claim of continuity reaches waits at the foot of its column: hidden at first, it
+    # leaves no gap in the picture, and switched on it appears in its column without moving anything.
+    columns = [[n for n in c if n in neighbours] + [n for n in c if n not in neighbours] for c in columns]
+    positions, column_x = layout(columns, labels)
+    words = all_words(local_runner(kg))
 
     nodes = []
     for node, data in sorted(graph.nodes(data=True)):
@@ -162,6 +213,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             "definition": data["definition"],
             "page": entity_base + node[len(str(WMR)) :] if entity_base and node.startswith(str(WMR)) else "",
             "core": node in core,
+            "words": panel_words(words.get(node, [])),
         }
         if node in positions:
             item["x"], item["y"] = positions[node]
@@ -185,22 +237,27 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
                 }
             )
         governments_of_edge = sorted({g for c in claims for g in c["governments"]})
+        inverse = relation in DRAWN_INVERSE
         edges.append(
             {
                 "id": f"r{number}",
-                "from": u,
-                "to": v,
+                "subject": u,  # the graph's own direction ...
+                "object": v,
+                "from": v if inverse else u,  # ... and the drawn one: left to right
+                "to": u if inverse else v,
+                "inverse": inverse,
                 "relation": relation,
                 "relationLabel": first["relation_label"],
+                "label": DRAWN_INVERSE[relation] if inverse else first["relation_label"],
                 "quotes": sum(len(c["quotes"]) for c in claims),
                 "claims": evidence,
                 "weak": all(e["weak"] for e in evidence),
                 "governments": governments_of_edge,
-                "core": relation in DEFAULT_RELATIONS and u in core and v in core,
+                "core": relation in LAYOUT_RELATIONS and u in core and v in core,
             }
         )
 
-    relation_labels = {e["relation"]: e["relationLabel"] for e in edges}
+    relation_labels = {e["relation"]: e["label"] for e in edges}
     relations = [
         {"curie": r, "label": relation_labels[r], "default": r in DEFAULT_RELATIONS, **relation_style(r)}
         for r in sorted(
@@ -229,10 +286,22 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             for t in sorted(time_nodes, key=lambda t: sort_key(time_spans[t]))
         ],
         "columns": [
-            {"title": title, "x": i * COLUMN_GAP, "top": min((positions[n][1] for n in col), default=0.0)}
+            {"title": title, "x": column_x[i], "top": min((positions[n][1] for n in col), default=0.0)}
             for i, (title, col) in enumerate(zip(COLUMN_TITLES, columns, strict=True))
         ],
         "defaults": list(DEFAULT_RELATIONS),
+        "continuity": _continuity_summary(edges),
+    }
+
+
+def _continuity_summary(edges: list[dict[str, Any]]) -> dict[str, int]:
+    """How many claims of continuity the legend summarises while they are not drawn."""
+    claims = [e for e in edges if e["relation"] == "wm:claimsContinuity"]
+    return {
+        "lines": len(claims),
+        "quotes": sum(e["quotes"] for e in claims),
+        "claimants": len({e["subject"] for e in claims}),
+        "claimed": len({e["object"] for e in claims}),
     }
 
 
@@ -295,6 +364,7 @@ def write_overview(kg: KnowledgeGraph, path: Any, *, title: str | None = None) -
 __all__ = [
     "CORE_RELATIONS",
     "DEFAULT_RELATIONS",
+    "DRAWN_INVERSE",
     "aggregate",
     "overview_data",
     "render_overview",
