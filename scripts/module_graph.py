@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("checks", {"validate", "evidence", "import_rules"}),
     ("catalogue", {"catalogue", "resolve", "plain"}),
     ("store", {"store"}),
-    ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),
+    ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries", "readable"}),
 ]
 
 

@@ -93,6 +93,7 @@ class WM(DefinedNamespace):
     modality: URIRef
     order: URIRef
     parallels: URIRef
+    partOfGovernment: URIRef
     party: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
