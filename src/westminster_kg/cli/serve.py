@@ -16,7 +16,13 @@ def serve_command(
     query_timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run.")] = 10.0,
     max_rows: Annotated[int, typer.Option(help="Rows (or triples) a query returns at most.")] = 10_000,
     max_body: Annotated[int, typer.Option(help="Bytes of request body accepted.")] = 1_000_000,
-    cors: Annotated[list[str], typer.Option(help="Allow this origin to call the app (repeat).")] = [],  # noqa: B006
+    cors: Annotated[
+        list[str],
+        typer.Option(
+            help="Only pages from this origin may read the answers (repeat); 'none': no page from another "
+            "origin. Default: any origin (Access-Control-Allow-Origin: *), as the Wikidata Query Service."
+        ),
+    ] = [],  # noqa: B006
     allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
     workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
     base_url: Annotated[
@@ -45,7 +51,7 @@ def serve_command(
         query_timeout=query_timeout,
         max_rows=max_rows,
         max_body=max_body,
-        cors_origins=list(cors),
+        cors_origins=cors_origins(cors),
         allowed_services=list(allow_service),
         workers=workers or default_workers(),
         base_url=base_url,
@@ -54,3 +60,10 @@ def serve_command(
         max_result_bytes=max_result_bytes,
     )
     serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))
+
+
+def cors_origins(given: list[str]) -> list[str]:
+    """What ``--cors`` asks for: ``*`` when not given, none for ``--cors none``, else the origins named."""
+    if not given:
+        return ["*"]
+    return [] if [o.strip().casefold() for o in given] == ["none"] else list(given)

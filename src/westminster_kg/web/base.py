@@ -28,7 +28,9 @@ class Settings:
     query_timeout: float = 10.0  # seconds a client's query may run before its worker is killed
     max_rows: int = 10_000  # solutions (or triples) returned at most; the response says when capped
     max_body: int = 1_000_000  # bytes of request body accepted
-    cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
+    # Origins whose pages may read the answers: any (read-only and public, as the Wikidata Query
+    # Service: Access-Control-Allow-Origin: *); a list names them; [] sends no CORS header.
+    cors_origins: list[str] = field(default_factory=lambda: ["*"])
     allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
     workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
     cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from westminster_kg.catalogue import bind
-from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.errors import WmkgError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
@@ -193,17 +193,23 @@ class Pages(WebBase):
         }
         if "run" in params:
             try:
-                bound = {}
+                prepared = None
+                bound: dict[str, Any] = {}
                 if named:
-                    for key, raw in values.items():
-                        if raw:
+                    # The catalogue's own text: its parameters resolved, checked for their kind, a
+                    # government bound with the governments it is part of (PreparedQuery).
+                    given = {key: raw for key, raw in values.items() if raw}
+                    if text == named.sparql:
+                        prepared = await run_in_threadpool(self.kg.prepare, named, given)
+                        bound = prepared.values
+                    else:
+                        for key, raw in given.items():
                             bound[key] = await run_in_threadpool(self.kg.resolve, named.parameter(key), raw)
-                    missing = [p.name for p in named.parameters if p.required and p.name not in bound]
-                    if missing and text == named.sparql:
-                        raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
                 # The workers predeclare the prefixes: the text stays the user's own, and so do error positions.
                 final = bind(text, bound)
                 result, truncated = await run_in_threadpool(self.run_query, final)
+                if prepared is not None:
+                    prepared.finish(result)
                 context.update(result=result, truncated=truncated, sparql_final=final)
                 if result.kind != "graph":
                     context["downloads"] = {
