@@ -97,7 +97,13 @@ def shell(command: str, root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["bash", "-c", prelude + command],
         cwd=root,
-        env={"WMKG_ROOT": str(root), "CHECKOUT": str(REPO), "PATH": "/usr/bin:/bin", "COLUMNS": "100", "HOME": str(root)},
+        env={
+            "WMKG_ROOT": str(root),
+            "CHECKOUT": str(REPO),
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "100",
+            "HOME": str(root),
+        },
         capture_output=True,
         text=True,
         timeout=300,

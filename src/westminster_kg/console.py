@@ -152,7 +152,9 @@ def _plain(text: str) -> str:
 
 def _wide_table(result: Any) -> tuple[Any, int]:
     """Every column, every term as its CURIE or text (what ``--wide`` asks for)."""
-    table = Table(*result.variables, show_lines=False)
+    table = Table(show_lines=False)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")  # wrapped, never cut
     for row in result.rows:
         table.add_row(*(_cell(t) for t in row))
     return table, 0
