@@ -135,7 +135,7 @@ def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None,
     if result.rows:
         out.print(table)
     shown = result.summary()
-    if hidden:
+    if hidden and result.rows:
         shown += (
             f"; {len(result.variables) - hidden} of {len(result.variables)} columns shown (--wide: all; -f csv: a file)"
         )
