@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from westminster_kg.namespaces import sparql_prologue
+from westminster_kg.sparql_text import sparql_prologue
 
 # A standard endpoint takes only what the query declares: the prologue travels with each query.
 PROLOGUE = sparql_prologue()

@@ -30,9 +30,22 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("apps", {"web", "link", "view", "network"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence", "import_rules"}),
-    ("catalogue", {"catalogue", "resolve", "plain"}),
+    ("catalogue", {"catalogue", "bound", "resolve", "plain"}),
     ("store", {"store"}),
-    ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries", "readable"}),
+    (
+        "base",
+        {
+            "project",
+            "namespaces",
+            "vocab",
+            "errors",
+            "turtle",
+            "sparql_text",
+            "sparql_reading",
+            "internal_queries",
+            "readable",
+        },
+    ),
 ]
 
 

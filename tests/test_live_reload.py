@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import DATA, make_project, run_wmkg
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import GRAPH_IMPORT

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project
+from conftest import DATA, make_project, pool_answer
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -23,7 +23,7 @@ def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> Non
     try:
         assert Path(pool.dump).is_dir()  # an Oxigraph folder, not a dump each worker parses
         for _ in range(3):
-            result, truncated = pool.run(COUNT, timeout=60, max_rows=10)
+            result, truncated = pool_answer(pool, COUNT, timeout=60, max_rows=10)
             assert int(result.rows[0][0]) == len(kg.store) and not truncated
     finally:
         pool.close()
@@ -36,7 +36,7 @@ def test_with_store_the_workers_read_its_live_generation(tmp_path: Path) -> None
     pool = QueryPool(kg, 1)
     try:
         assert Path(pool.dump) == tmp_path / "store" / kg.store.generation
-        result, _ = pool.run(COUNT, timeout=60, max_rows=10)
+        result, _ = pool_answer(pool, COUNT, timeout=60, max_rows=10)
         assert int(result.rows[0][0]) == len(kg.store)
     finally:
         pool.close()
@@ -64,7 +64,7 @@ def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
         assert all(isinstance(w, spawner.ForkedWorker) for w in workers)
         assert {_parent_of(w.pid) for w in workers} == {spawner._spawner["process"].pid}  # one spawner for all
         for pool in pools:
-            assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+            assert int(pool_answer(pool, COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
     finally:
         for pool in pools:
             pool.close()
@@ -74,6 +74,6 @@ def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
     pool = QueryPool(kg, 1)
     try:
         assert all(w.process.__class__.__name__ == "Popen" for w in pool._all)
-        assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+        assert int(pool_answer(pool, COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
     finally:
         pool.close()

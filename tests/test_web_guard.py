@@ -21,12 +21,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import DATA, http_server_on_loopback, make_project
+from conftest import DATA, http_server_on_loopback, make_project, pool_answer
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.namespaces import sparql_prologue
-from westminster_kg.web.workers import QueryPool, _Worker, _write_frame
+from westminster_kg.sparql_text import sparql_prologue
+from westminster_kg.web.jobs import Limits, QueryJob, Refusal
+from westminster_kg.web.worker import write_frame
+from westminster_kg.web.workers import QueryPool, _Worker
 
 # A real `wmkg serve` with worker processes, and attacks on it: the slow tier (46 s of the fast one).
 pytestmark = pytest.mark.slow
@@ -157,20 +159,15 @@ def test_a_worker_called_directly_cannot_reach_a_host_even_when_its_guard_allows
             assert ready == ("ready", True)
             Recorder.hits.clear()
             target = recorder + "/direct"
-            _write_frame(
-                worker.process.stdin,
-                {
-                    "sparql": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
-                    "max_rows": 10,
-                    "max_bytes": 10_000,
-                    "default_graphs": [],
-                    "named_graphs": [],
-                    "allowed_services": [target],
-                },
+            job = QueryJob(
+                f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                limits=Limits(max_rows=10, max_bytes=10_000),
+                allowed_services=(target,),
             )
+            write_frame(worker.process.stdin, job)
             assert worker.wait_readable(60)
             reply = worker.receive()
-            assert reply[0] == "error" and reply[1] == "failed", reply
+            assert isinstance(reply, Refusal) and reply.kind == "failed", reply
             assert Recorder.hits == []
             assert worker.process.poll() is None  # it answered and lives on
         finally:
@@ -187,7 +184,7 @@ def test_an_allowed_service_is_called(tmp_path, recorder) -> None:
     try:
         Recorder.hits.clear()
         try:
-            pool.run(f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}", timeout=60, max_rows=10)
+            pool_answer(pool, f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}", timeout=60, max_rows=10)
         except QueryError as exc:  # the recorder's answer need not please Oxigraph: the call is what counts
             assert "\n" not in str(exc)
         assert Recorder.hits
@@ -321,7 +318,7 @@ def test_every_response_carries_the_security_headers(server: Server) -> None:
 
 def test_a_client_that_never_finishes_its_headers_is_dropped(tmp_path: Path) -> None:
     # The app and protocol `wmkg serve` runs, in process, with a 1 s header deadline instead of 10 s.
-    from test_web import start_server
+    from support import start_server
 
     from westminster_kg.web import Settings
     from westminster_kg.web.connections import HEADER_TIMEOUT, uvicorn_options
@@ -387,17 +384,17 @@ def test_a_known_cheap_query_is_answered_while_every_ordinary_worker_runs_to_the
     pool = QueryPool(KnowledgeGraph.load(root), 1, fast_workers=1)
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     try:
-        pool.run(CANARY, timeout=120, max_rows=10)  # once: now its text is known to be cheap
+        pool_answer(pool, CANARY, timeout=120, max_rows=10)  # once: now its text is known to be cheap
 
         def hog_the_worker() -> None:
             with contextlib.suppress(WmkgError):  # stopped at its limit, or when the pool closes
-                pool.run(endless, timeout=60, max_rows=1)
+                pool_answer(pool, endless, timeout=60, max_rows=1)
 
         hog = threading.Thread(target=hog_the_worker)
         hog.start()
         while pool.idle:  # until the hog holds the only ordinary worker (for its whole 60 s limit)
             time.sleep(0.05)
-        result, _ = pool.run(CANARY, timeout=30, max_rows=10)  # would wait 60 s without the fast lane
+        result, _ = pool_answer(pool, CANARY, timeout=30, max_rows=10)  # would wait 60 s without the fast lane
         assert "Haldane" in str(result.rows) and hog.is_alive()
     finally:
         pool.close()

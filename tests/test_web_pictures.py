@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from rdflib import Graph, URIRef
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings

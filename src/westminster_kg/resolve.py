@@ -35,13 +35,15 @@ from typing import TYPE_CHECKING, NoReturn
 
 from rdflib import URIRef
 
-from westminster_kg.catalogue import bind
+from westminster_kg.bound import BoundQuery, internal, run
 from westminster_kg.errors import ParameterError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie, local_name
 
 if TYPE_CHECKING:
-    from westminster_kg.store import Store
+    from collections.abc import Callable
+
+    from westminster_kg.store import QueryResult, Store
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
@@ -100,6 +102,8 @@ class Resolver:
     """The label index of one store and the rules that turn a typed value into one of its IRIs."""
 
     store: Store
+    # How a bound query is answered: in this process by default; the web app answers in its workers.
+    runner: Callable[[BoundQuery], QueryResult] | None = field(default=None, repr=False)
     by_name: dict[str, set[str]] = field(default_factory=dict)  # normalised label -> IRIs
     preferred: dict[str, set[str]] = field(default_factory=dict)  # same, rdfs:label/prefLabel only
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> its label to show
@@ -151,7 +155,10 @@ class Resolver:
         """Whether the graph says anything about ``iri`` (as subject or object)."""
         if iri in self.labels:
             return True
-        return bool(self.store.query(bind(internal_query("entity-exists"), {"entity": URIRef(iri)})).boolean)
+        return bool(self._run(internal("entity-exists", entity=URIRef(iri))).boolean)
+
+    def _run(self, query: BoundQuery) -> QueryResult:
+        return self.runner(query) if self.runner is not None else run(self.store, query)
 
     def label(self, iri: str) -> str:
         """The label shown for ``iri`` (its local name when it has none)."""
@@ -375,7 +382,7 @@ class Resolver:
         return sorted(hinted, key=lambda iri: (-score[iri][0], -score[iri][1], self.label(iri)))[:limit]
 
     def _linked(self, iri: str) -> set[str]:
-        rows = self.store.query(bind(internal_query("linked-entities"), {"target": URIRef(iri)})).rows
+        rows = self._run(internal("linked-entities", target=URIRef(iri))).rows
         return {str(row[0]) for row in rows}
 
     def _listed(self, iris: Iterable[str], limit: int = 8) -> str:
