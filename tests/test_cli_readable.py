@@ -71,7 +71,7 @@ def test_the_catalogue_listing_fits_80_columns() -> None:
 def test_an_empty_answer_says_0_rows_with_its_filters_in_the_table() -> None:
     done = wmkg("query", "reforms-eroding-conventions", "-p", "government=Major", "-p", "convention=impartiality")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "0 rows (government = Major Government (1990-1997); convention = impartiality)"
+    assert done.stdout.strip() == "0 rows with government = Major Government (1990-1997), convention = impartiality"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "tsv"])
@@ -80,7 +80,7 @@ def test_an_empty_answer_in_a_machine_format_says_so_on_stderr_only(fmt: str) ->
         "query", "reforms-eroding-conventions", "-p", "government=Major", "-p", "convention=impartiality", "-f", fmt
     )
     assert done.returncode == 0
-    assert done.stderr.strip() == "0 rows (government = Major Government (1990-1997); convention = impartiality)"
+    assert done.stderr.strip() == "0 rows with government = Major Government (1990-1997), convention = impartiality"
     if fmt == "json":
         assert json.loads(done.stdout)["results"]["bindings"] == []
     else:

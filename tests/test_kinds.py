@@ -228,7 +228,7 @@ def test_a_legitimately_empty_answer_says_0_rows_and_its_filters(kg: KnowledgeGr
     assert not kg.run("ASK { ?r wm:introducedBy wmr:major-government-1990-1997 ; wm:erodes wmr:impartiality }").boolean
     result = kg.query("reforms-eroding-conventions", government="Major", convention="impartiality")
     assert result.rows == []
-    assert result.summary() == "0 rows (government = Major Government (1990-1997); convention = impartiality)"
+    assert result.summary() == "0 rows with government = Major Government (1990-1997), convention = impartiality"
 
 
 # --- notebooks ----------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_a_result_displays_in_jupyter_with_its_row_count_and_quotes(kg: Knowledg
     formatters = pytest.importorskip("IPython.core.formatters")
     result = kg.query("reforms-eroding-conventions", government="Brown")
     shown = formatters.DisplayFormatter().format(result)[0]["text/html"]
-    assert f"{len(result.rows)} rows (government = Brown Government (2007-2010))" in shown
+    assert f"{len(result.rows)} rows with government = Brown Government (2007-2010)" in shown
     assert "the article attributes these to New Labour Government (1997-2010) as a whole" in shown
     import html
 
@@ -250,7 +250,7 @@ def test_an_empty_result_displays_0_rows_in_jupyter(kg: KnowledgeGraph) -> None:
     formatters = pytest.importorskip("IPython.core.formatters")
     result = kg.query("reforms-eroding-conventions", government="Major", convention="impartiality")
     shown = formatters.DisplayFormatter().format(result)[0]["text/html"]
-    assert "0 rows (government = Major Government (1990-1997); convention = impartiality)" in shown
+    assert "0 rows with government = Major Government (1990-1997), convention = impartiality" in shown
     assert "<table" not in shown
 
 

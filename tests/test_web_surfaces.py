@@ -28,7 +28,7 @@ ARGS = [
     "--no-first-run",
 ]
 EMPTY = {"government": "Major", "convention": "impartiality"}
-EMPTY_SUMMARY = "0 rows (government = Major Government (1990-1997); convention = impartiality)"
+EMPTY_SUMMARY = "0 rows with government = Major Government (1990-1997), convention = impartiality"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_the_query_page_notes_the_whole_for_a_part_and_shows_its_rows(server: Ru
     page = query_page(server, "reforms-eroding-conventions", {"government": "Blair"})
     rows = kg.query("reforms-eroding-conventions", government="Blair").rows
     assert page.status_code == 200 and rows
-    assert f"<strong>{len(rows)} rows (government = Blair Government (1997-2007))</strong>" in page.text
+    assert f"<strong>{len(rows)} rows with government = Blair Government (1997-2007)</strong>" in page.text
     assert "the article attributes these to New Labour Government (1997-2010) as a whole" in page.text
     assert page.text.count("<tr>") == len(rows) + 1
 

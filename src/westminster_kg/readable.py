@@ -39,10 +39,13 @@ class Column:
 
 
 def count_line(count: int, filters: Sequence[tuple[str, str]] = ()) -> str:
-    """ "0 rows (government = Blair Government (1997-2007))", "1 row", "38 rows"."""
+    """The row count and the filters applied, as every surface says it (the query page too).
+
+    "0 rows with government = Blair Government (1997-2007)", "1 row", "38 rows".
+    """
     text = f"{count} row{'' if count == 1 else 's'}"
     if filters:
-        text += " (" + "; ".join(f"{name} = {shown}" for name, shown in filters) + ")"
+        text += " with " + ", ".join(f"{name} = {shown}" for name, shown in filters)
     return text
 
 

@@ -54,7 +54,7 @@ class QueryResult:
     labels: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
     def summary(self) -> str:
-        """The row count with the filters applied: "0 rows (government = ...)"."""
+        """The row count with the filters applied: "0 rows with government = ..."."""
         from westminster_kg.readable import count_line
 
         if self.kind == "ask":

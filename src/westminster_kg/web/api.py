@@ -118,7 +118,7 @@ def answer_headers(result: Any, truncated: bool) -> dict[str, str]:
 def with_answer(sparql_json: str, result: Any) -> str:
     """SPARQL 1.1 JSON results with a member ``wmkg`` beside ``head`` and ``results``.
 
-    ``{"rows": 0, "summary": "0 rows (government = ...)", "filters": {...}, "notes": [...]}``: an
+    ``{"rows": 0, "summary": "0 rows with government = ...", "filters": {...}, "notes": [...]}``: an
     empty answer says so in the body, and what it was asked. SPARQL clients read ``head`` and
     ``results`` and leave other members alone.
     """
