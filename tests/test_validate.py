@@ -24,7 +24,7 @@ def test_the_valid_slice_passes(mini_root: Path) -> None:
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
 SHAPES = REPO / "ontology" / "shapes.ttl"
 # Checks written in Python rather than as queries or shapes.
-PYTHON_CHECKS = {"article-hash", "quote-verbatim", "quote-offsets", "quote-section"}
+PYTHON_CHECKS = {"article-hash", "quote-verbatim", "quote-offsets", "quote-section", "quote-shown"}
 
 
 @dataclass(frozen=True)

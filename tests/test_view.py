@@ -67,7 +67,19 @@ def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
     assert len({styles["wm:erodes"], styles["wm:claimsContinuity"]}) == 2
     assert {c["curie"] for c in data["classes"]} >= {"wm:Reform", "wm:Convention", "wm:Government"}
     assert [g["label"] for g in data["governments"]] == ["Coalition Government (2010-15)"]
-    assert data["options"]["physics"]["enabled"] is True
+    # Laid out in Python, physics off: the same picture on every load (it changed on each one).
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+
+
+def test_the_network_layout_is_the_same_every_time_and_gives_each_node_a_cell_of_its_own():
+    from westminster_kg.view.network_layout import CELL_HEIGHT, CELL_WIDTH, readable_layout
+
+    graph = KnowledgeGraph.load().to_networkx()
+    first, second = readable_layout(graph), readable_layout(graph.copy())
+    assert first == second and set(first) == set(graph)
+    cells = {(round(x / CELL_WIDTH * 2), round(y / CELL_HEIGHT * 2)) for x, y in first.values()}
+    assert len(cells) == len(first)  # no two nodes (and so no two labels) share a cell
 
 
 @pytest.mark.slow

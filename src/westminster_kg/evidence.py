@@ -26,6 +26,19 @@ if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+# What the article's conversion from Word left in the text ("[bookmark: n84]"): kept in the source
+# file, so every offset stays what it is, but never shown to a reader and never part of a quote.
+CONVERSION_LEFTOVER = re.compile(r"\[bookmark: [^\]\n]*\]")
+
+
+def leftovers(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every conversion leftover in ``text``, in order."""
+    return [match.span() for match in CONVERSION_LEFTOVER.finditer(text)]
+
+
+def shown_text(text: str) -> str:
+    """``text`` as the article reader shows it: the conversion leftovers taken out."""
+    return CONVERSION_LEFTOVER.sub("", text)
 
 
 def normalise(text: str) -> tuple[str, list[int]]:

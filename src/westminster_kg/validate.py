@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH
 
 from westminster_kg.catalogue import parse_named_query
-from westminster_kg.evidence import Article, normalised, section_at, sections_from
+from westminster_kg.evidence import Article, leftovers, normalised, section_at, sections_from
 from westminster_kg.namespaces import OA, WM, WMR, WMSH, curie
 from westminster_kg.project import Project
 from westminster_kg.store.oxigraph import OxigraphStore
@@ -226,6 +226,7 @@ def _check_article_hash(project: Project, data: Graph, report: ValidationReport)
 
 def _check_quotes(project: Project, data: Graph, locator: _Locator, report: ValidationReport) -> None:
     article = Article(project.article_text())
+    hidden = leftovers(article.text)
     sections = sections_from(data)
     for selector, exact in data.subject_objects(OA.exact):
         for evidence in data.subjects(OA.hasSelector, selector):
@@ -257,6 +258,20 @@ def _check_quotes(project: Project, data: Graph, locator: _Locator, report: Vali
                         )
                     )
                     continue
+                # What /article shows has the leftovers taken out: a quote must read the same there.
+                inside = [(a, b) for a, b in hidden if a < int(end) and b > int(start)]
+                if inside:
+                    a, b = inside[0]
+                    report.findings.append(
+                        Finding(
+                            "violation",
+                            "quote-shown",
+                            f"the quote at {start}..{end} includes {article.text[a:b]!r}, which the article reader "
+                            f"does not show: quote the words around it as two spans",
+                            entity,
+                            file,
+                        )
+                    )
                 section = data.value(evidence, WM.section)
                 expected = section_at(sections, int(start))
                 if section is not None and expected is not None and section != expected.iri:

@@ -57,9 +57,6 @@
     data.edges.forEach(function (e) {
       if (edgeShown(e)) { visibleEdges.add(e.id); visibleNodes.add(e.from); visibleNodes.add(e.to); }
     });
-    if (!filtersActive()) {
-      data.nodes.forEach(function (n) { if (n.core) { visibleNodes.add(n.id); } });
-    }
     state.expanded.forEach(function (id) { visibleNodes.add(id); });
   }
 
@@ -93,7 +90,7 @@
     return {
       id: n.id, label: n.wrapped, shape: f.shape, size: 12, x: p.x, y: p.y, fixed: true, physics: false,
       color: { background: f.color, border: f.border, highlight: { background: f.color, border: "#000" } },
-      borderWidth: 1.5, font: { size: 14, face: "sans-serif", color: "#1a1a1a", strokeWidth: 4, strokeColor: "#ffffff" }
+      borderWidth: 1.5, font: { size: 16, face: "sans-serif", color: "#1a1a1a", strokeWidth: 4, strokeColor: "#ffffff" }
     };
   }
 
@@ -113,7 +110,7 @@
   function visEdge(e, index) {
     var s = relationStyle[e.relation];
     // Continuity claims are many and long: drawn lighter, so the erosion stays readable beneath.
-    var continuity = e.relation === "wm:claimsContinuity";
+    var continuity = e.relation === "wm:claimsContinuity";  // drawn lighter when switched on
     var alpha = e.weak ? 0.35 : (continuity ? 0.6 : 0.85);
     var width = (e.weak || continuity ? 1.2 : Math.min(s.width, 2)) * (1 + Math.log2(Math.max(e.quotes, 1)) / 2);
     return {
@@ -266,7 +263,20 @@
       plural(visibleEdges.size, "relation", "relations") + " (an edge per relation between two entities) backed by " +
       plural(quotes, "quote", "quotes") + ", of " + data.nodes.length + " entities and " + data.edges.length +
       " relations in the graph.";
+    summariseContinuity();
     renderList();
+  }
+
+  // Governments' claims of continuity would cover the picture: summarised here until switched on.
+  function summariseContinuity() {
+    var box = document.getElementById("wmkg-continuity-summary");
+    var c = data.continuity;
+    if (!box || !c || !c.lines) { if (box) { box.hidden = true; } return; }
+    var what = plural(c.lines, "claim", "claims") + " of continuity (" + plural(c.quotes, "quote", "quotes") + ") by " +
+      plural(c.claimants, "government or document", "governments and documents") + " about " +
+      plural(c.claimed, "convention, principle or model", "conventions, principles and models");
+    box.textContent = state.relations.has("wm:claimsContinuity") ? "Drawn: " + what + "."
+      : "Not drawn at first: " + what + ". Switch on \u201cclaims continuity\u201d to draw them.";
   }
 
   var governmentSelect = document.getElementById("wmkg-government");
@@ -316,9 +326,14 @@
     details.removeAttribute("data-node");
     var h = el("h2", null, "wmkg-edge-heading");
     h.appendChild(entityButton(e.from));
-    h.appendChild(el("span", " " + e.relationLabel + " ", "wmkg-relation"));
+    h.appendChild(el("span", " " + e.label + " ", "wmkg-relation"));
     h.appendChild(entityButton(e.to));
     details.appendChild(h);
+    if (e.inverse) {
+      // Drawn left to right; the graph states it the other way round, and says so.
+      details.appendChild(el("p", "In the graph: " + labelOf(e.subject) + " " + e.relationLabel + " " +
+        labelOf(e.object) + ".", "wmkg-hint wmkg-graph-direction"));
+    }
     details.appendChild(el("p", plural(e.quotes, "quote", "quotes") + " in " + plural(e.claims.length, "claim", "claims") +
       (e.weak ? " — every one hedged, so the line is drawn fainter" : ""), "wmkg-hint"));
     e.claims.forEach(function (c) {
@@ -341,6 +356,25 @@
     });
   }
 
+  // The quotes the article attributes to an entity (an actor's claims, quotations), with the claims
+  // each supports: a person the article quotes is never shown as silent.
+  function showWords(n) {
+    if (!n.words || !n.words.length) { return; }
+    details.appendChild(el("h3", "In its own words (" + plural(n.words.length, "quote", "quotes") + ")"));
+    var list = el("ol", null, "wmkg-words");
+    n.words.forEach(function (w) {
+      var item = el("li");
+      w.quotes.forEach(function (q) { item.appendChild(el("blockquote", q, "wmkg-quote")); });
+      item.appendChild(el("p", w.kind + (w.label ? " \u00b7 " + w.label : ""), "wmkg-kind"));
+      w.supports.forEach(function (c) {
+        item.appendChild(el("p", "Supports: " + c.subject + " " + c.relation + " " + c.object + " (" + c.stance +
+          "; " + c.certainty + ")", "wmkg-supports"));
+      });
+      list.appendChild(item);
+    });
+    details.appendChild(list);
+  }
+
   function neighbourEdges(id) {
     return data.edges.filter(function (e) { return e.from === id || e.to === id; });
   }
@@ -356,6 +390,7 @@
     if (n.definition) { details.appendChild(el("p", n.definition, "wmkg-definition")); }
     var link = pageLink(id);
     if (link) { var p = el("p"); p.appendChild(link); details.appendChild(p); }
+    showWords(n);
     var all = neighbourEdges(id);
     var hidden = all.filter(function (e) { return !visibleEdges.has(e.id); });
     var expand = el("button", state.expanded.has(id) ? "Hide its other neighbours"
@@ -371,7 +406,7 @@
     var list = el("ul", null, "wmkg-relations-list");
     all.forEach(function (e) {
       var item = el("li");
-      var text = (e.from === id ? e.relationLabel + " \u2192 " + labelOf(e.to) : labelOf(e.from) + " " + e.relationLabel + " \u2192 this") +
+      var text = (e.from === id ? e.label + " \u2192 " + labelOf(e.to) : labelOf(e.from) + " " + e.label + " \u2192 this") +
         " (" + plural(e.quotes, "quote", "quotes") + ")";
       var b = el("button", text, "wmkg-link");
       b.type = "button";
@@ -388,8 +423,15 @@
     showNode(id);
   }
 
+  // A click opens the line the tooltip named: where lines cross, vis-network's own pick for the
+  // click can be another line than the one under the hover.
+  var hoveredEdge = null;
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
+    else if (hoveredEdge && edgeById[hoveredEdge] && visibleEdges.has(hoveredEdge)) {
+      network.selectEdges([hoveredEdge]);
+      showEdge(hoveredEdge);
+    }
     else if (params.edges.length) { showEdge(params.edges[0]); }
     else { closeDetails(); }
   });
@@ -401,7 +443,7 @@
     data.edges.forEach(function (e) {
       if (!visibleEdges.has(e.id)) { return; }
       var li = el("li");
-      var b = el("button", labelOf(e.from) + " \u2014 " + e.relationLabel + " \u2192 " + labelOf(e.to) +
+      var b = el("button", labelOf(e.from) + " \u2014 " + e.label + " \u2192 " + labelOf(e.to) +
         " (" + plural(e.quotes, "quote", "quotes") + ")", "wmkg-link");
       b.type = "button";
       b.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); });
@@ -419,8 +461,9 @@
     tooltip.style.top = pointer.DOM.y + box.top + 12 + "px";
   }
   network.on("hoverEdge", function (p) {
+    hoveredEdge = p.edge;
     var e = edgeById[p.edge];
-    tooltip.textContent = labelOf(e.from) + " \u2014 " + e.relationLabel + " \u2192 " + labelOf(e.to) + " \u00b7 " +
+    tooltip.textContent = labelOf(e.from) + " \u2014 " + e.label + " \u2192 " + labelOf(e.to) + " \u00b7 " +
       plural(e.quotes, "quote", "quotes") + " (click to read)";
     place(p.pointer);
   });
@@ -429,7 +472,7 @@
     tooltip.textContent = n.label + " \u00b7 " + families[n.family].name;
     place(p.pointer);
   });
-  network.on("blurEdge", function () { tooltip.hidden = true; });
+  network.on("blurEdge", function (p) { if (hoveredEdge === p.edge) { hoveredEdge = null; } tooltip.hidden = true; });
   network.on("blurNode", function () { tooltip.hidden = true; });
   network.on("beforeDrawing", function (ctx) {
     if (filtersActive() && !state.expanded.size) { return; }
@@ -448,16 +491,55 @@
     var o = el("option"); o.value = l; datalist.appendChild(o);
   });
   var searchStatus = document.getElementById("wmkg-search-status");
+  // Words, not letters inside words: "sir" never finds "desire"; a half-typed last word of four
+  // letters or more may begin a longer one. Every match is listed; one match is opened at once.
+  function words(text) {
+    return (text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [])
+      .map(function (w) { return w.length > 3 && /s$/.test(w) && !/ss$/.test(w) ? w.slice(0, -1) : w; });
+  }
+  function hasPhrase(text, needle) {
+    var t = words(text);
+    for (var i = 0; i + needle.length <= t.length; i++) {
+      var ok = true;
+      for (var j = 0; j < needle.length && ok; j++) {
+        var last = j === needle.length - 1;
+        ok = t[i + j] === needle[j] || (last && needle[j].length >= 4 && t[i + j].indexOf(needle[j]) === 0);
+      }
+      if (ok) { return true; }
+    }
+    return false;
+  }
+  function openNode(id) {
+    if (!visibleNodes.has(id)) { state.expanded.add(id); draw(); }
+    network.selectNodes([id]);
+    showNode(id);
+  }
   document.getElementById("wmkg-search").addEventListener("submit", function (event) {
     event.preventDefault();
-    var needle = document.getElementById("wmkg-search-input").value.trim().toLowerCase();
-    var match = data.nodes.filter(function (n) { return n.label.toLowerCase() === needle; })[0] ||
-      data.nodes.filter(function (n) { return needle && n.label.toLowerCase().indexOf(needle) >= 0; })[0];
-    if (!match) { searchStatus.textContent = "No entity matches that text"; return; }
-    searchStatus.textContent = "";
-    if (!visibleNodes.has(match.id)) { state.expanded.add(match.id); draw(); }
-    network.selectNodes([match.id]);
-    showNode(match.id);
+    var needle = words(document.getElementById("wmkg-search-input").value);
+    var exact = [], partial = [];
+    data.nodes.forEach(function (n) {
+      if (!needle.length) { return; }
+      if (words(n.label).join(" ") === needle.join(" ")) { exact.push(n); }
+      else if (hasPhrase(n.label, needle)) { partial.push(n); }
+    });
+    var matches = exact.concat(partial.sort(function (a, b) { return a.label.localeCompare(b.label); }));
+    if (!matches.length) { searchStatus.textContent = "No entity's name has those words"; return; }
+    searchStatus.textContent = matches.length > 1 ? plural(matches.length, "match", "matches") : "";
+    if (matches.length === 1) { openNode(matches[0].id); return; }
+    clear();
+    details.setAttribute("data-node", "");
+    details.appendChild(el("h2", plural(matches.length, "entity matches", "entities match")));
+    var list = el("ul", null, "wmkg-relations-list");
+    matches.forEach(function (n) {
+      var li = el("li");
+      var b = el("button", n.label, "wmkg-link");
+      b.type = "button";
+      b.addEventListener("click", function () { openNode(n.id); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    details.appendChild(list);
   });
 
   draw();

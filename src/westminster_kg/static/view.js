@@ -201,7 +201,19 @@
 
   function clearDetails() {
     while (details.firstChild) { details.removeChild(details.firstChild); }
+    var close = el("button", "\u00d7", "wmkg-close");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close the evidence panel");
+    close.addEventListener("click", closeDetails);
+    details.appendChild(close);
   }
+  function closeDetails() {
+    while (details.firstChild) { details.removeChild(details.firstChild); }
+    details.removeAttribute("data-edge");
+    details.removeAttribute("data-node");
+    network.unselectAll();
+  }
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeDetails(); } });
 
   function entityLink(id) {
     var button = el("button", labelOf(id), "wmkg-link");
@@ -252,6 +264,24 @@
     details.appendChild(list);
   }
 
+  // The quotes the article attributes to an entity, with the claims each supports.
+  function showWords(info) {
+    if (!info.words || !info.words.length) { return; }
+    details.appendChild(el("h3", "In its own words (" + info.words.length + (info.words.length === 1 ? " quote)" : " quotes)")));
+    var list = el("ol", null, "wmkg-words");
+    info.words.forEach(function (w) {
+      var item = el("li");
+      w.quotes.forEach(function (q) { item.appendChild(el("blockquote", q, "wmkg-quote")); });
+      item.appendChild(el("p", w.kind + (w.label ? " \u00b7 " + w.label : ""), "wmkg-kind"));
+      w.supports.forEach(function (c) {
+        item.appendChild(el("p", "Supports: " + c.subject + " " + c.relation + " " + c.object + " (" + c.stance +
+          "; " + c.certainty + ")", "wmkg-supports"));
+      });
+      list.appendChild(item);
+    });
+    details.appendChild(list);
+  }
+
   function showNode(id) {
     var info = nodeInfo[id];
     if (!info) { return; }
@@ -269,6 +299,7 @@
       addField(list, "Page", page);
     }
     details.appendChild(list);
+    showWords(info);
     if (info.links.length) {
       details.appendChild(el("h3", "External identifiers"));
       var links = el("ul", null, "wmkg-links");
@@ -305,9 +336,15 @@
     details.appendChild(relations);
   }
 
+  // A click opens the line the tooltip named, where vis-network's own pick could be a crossing line.
+  var hoveredEdge = null;
+  network.on("hoverEdge", function (params) { hoveredEdge = params.edge; });
+  network.on("blurEdge", function (params) { if (hoveredEdge === params.edge) { hoveredEdge = null; } });
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
+    else if (hoveredEdge && visibleEdges.has(hoveredEdge)) { network.selectEdges([hoveredEdge]); showEdge(hoveredEdge); }
     else if (params.edges.length) { showEdge(params.edges[0]); }
+    else { closeDetails(); }
   });
 
   // --- search ------------------------------------------------------------------------------------
@@ -332,20 +369,53 @@
     showNode(id);
   }
 
-  function findNode(text) {
-    var needle = text.trim().toLowerCase();
-    if (!needle) { return null; }
+  // Words, not letters inside words ("sir" never finds "desire"); a half-typed last word of four
+  // letters or more may begin a longer one. Every match is listed; one match is opened at once.
+  function words(text) {
+    return (text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [])
+      .map(function (w) { return w.length > 3 && /s$/.test(w) && !/ss$/.test(w) ? w.slice(0, -1) : w; });
+  }
+  function hasPhrase(text, needle) {
+    var t = words(text);
+    for (var i = 0; i + needle.length <= t.length; i++) {
+      var ok = true;
+      for (var j = 0; j < needle.length && ok; j++) {
+        var last = j === needle.length - 1;
+        ok = t[i + j] === needle[j] || (last && needle[j].length >= 4 && t[i + j].indexOf(needle[j]) === 0);
+      }
+      if (ok) { return true; }
+    }
+    return false;
+  }
+  function findNodes(text) {
+    var needle = words(text);
+    if (!needle.length) { return []; }
     var ids = Object.keys(nodeInfo);
-    var exact = ids.filter(function (id) { return nodeInfo[id].label.toLowerCase() === needle; });
-    if (exact.length) { return exact[0]; }
-    var partial = ids.filter(function (id) { return nodeInfo[id].label.toLowerCase().indexOf(needle) >= 0; });
-    return partial.length ? partial[0] : null;
+    var exact = ids.filter(function (id) { return words(nodeInfo[id].label).join(" ") === needle.join(" "); });
+    var partial = ids.filter(function (id) { return exact.indexOf(id) < 0 && hasPhrase(nodeInfo[id].label, needle); });
+    partial.sort(function (a, b) { return labelOf(a).localeCompare(labelOf(b)); });
+    return exact.concat(partial);
   }
 
   document.getElementById("wmkg-search").addEventListener("submit", function (event) {
     event.preventDefault();
-    var id = findNode(searchInput.value);
-    if (id) { focusNode(id); } else { searchStatus.textContent = "No entity matches that text"; }
+    var found = findNodes(searchInput.value);
+    if (!found.length) { searchStatus.textContent = "No entity's name has those words"; return; }
+    if (found.length === 1) { focusNode(found[0]); return; }
+    searchStatus.textContent = found.length + " matches";
+    clearDetails();
+    details.setAttribute("data-node", "");
+    details.appendChild(el("h2", found.length + " entities match"));
+    var list = el("ul", null, "wmkg-relations-list");
+    found.forEach(function (id) {
+      var li = el("li");
+      var b = el("button", labelOf(id), "wmkg-link");
+      b.type = "button";
+      b.addEventListener("click", function () { focusNode(id); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    details.appendChild(list);
   });
 
   // For tests and for readers who want to script the page from the console.

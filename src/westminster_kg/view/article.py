@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from westminster_kg.evidence import coverage_report
+from westminster_kg.evidence import coverage_report, leftovers
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR, curie, local_name
 
@@ -82,14 +82,21 @@ def slug(iri: str) -> str:
 
 
 def _marked(text: str, offset: int, covering: list[tuple[int, int, _Claim]], anchored: set[str]) -> Markup:
-    """``text`` (starting at ``offset`` in the article) with nested marks for the claim spans in it."""
+    """``text`` (starting at ``offset`` in the article) with nested marks for the claim spans in it.
+
+    Conversion leftovers ("[bookmark: n84]") are cut out of what is shown; every offset stays the
+    source file's, so each mark covers exactly its quote's characters.
+    """
     cuts = {0, len(text)}
     for start, end, _claim in covering:
         cuts.update((max(start - offset, 0), min(end - offset, len(text))))
+    hidden = leftovers(text)
+    for start, end in hidden:
+        cuts.update((start, end))
     points = sorted(c for c in cuts if 0 <= c <= len(text))
     out = []
     for a, b in zip(points, points[1:], strict=False):
-        if a == b:
+        if a == b or any(start <= a and b <= end for start, end in hidden):
             continue
         inner: Markup = escape(text[a:b])
         here = [c for s, e, c in covering if s - offset <= a and e - offset >= b]
@@ -141,10 +148,15 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
         lead = len(line) - len(line.lstrip())
         covering = [(s, e, c) for s, e, c in by_line if s < end and e > start + lead]
         if start in heads:
-            iri, _label = heads[start]
-            html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
-            blocks.append({"kind": "heading", "id": slug(iri), "html": html})
-            continue
+            iri, label = heads[start]
+            # The line is the heading when it prints the section's label, or is the article's title.
+            if " ".join(line.split()) == " ".join(label.split()) or start == 0:
+                html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
+                blocks.append({"kind": "heading", "id": slug(iri), "html": html})
+                continue
+            # A section whose heading the text does not print (the introduction): its label as the
+            # heading, and its first line stays the paragraph it is.
+            blocks.append({"kind": "heading", "id": slug(iri), "html": Markup("{}").format(label)})
         blocks.append(
             {
                 "kind": "paragraph",

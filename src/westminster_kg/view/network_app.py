@@ -6,8 +6,10 @@ a CDN and writes ``title`` popups as HTML. Our template inlines vis-network's JS
 graph text as JSON in a ``<script type="application/json">`` block and renders it with
 ``textContent``, so a label such as ``<img src=x onerror=...>`` stays text.
 
-Up to ``PHYSICS_LIMIT`` nodes the browser lays the graph out (physics, then frozen). Beyond that
-the layout is computed here, in Python, and physics is off, so a large page is usable at once.
+The layout is computed here, in Python, with a fixed seed, and physics is off: the same graph gives
+the same picture on every load. Up to ``PHYSICS_LIMIT`` nodes every node gets a grid cell of its own
+near its spring-layout place, so no label covers another (``view.network_layout``); beyond that a
+force layout places them, so a large page is usable at once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
+from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import hedge_note
+from westminster_kg.view.network_layout import readable_layout, wrap
 from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
 
 if TYPE_CHECKING:
@@ -40,8 +44,8 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
-# Above this many nodes, lay out in Python and switch physics off: at 1,000 nodes stabilising in the
-# browser took 4.4 s to interactive, the Python layout 0.06 s + 0.6 s (benchmarks/VIEW.md).
+# Above this many nodes, a force layout rather than a grid of readable labels (at 1,000 nodes the
+# browser's physics took 4.4 s to interactive, the Python layout 0.06 s + 0.6 s: benchmarks/VIEW.md).
 PHYSICS_LIMIT = 500
 NETWORKX_LAYOUT_LIMIT = 2000  # networkx's spring layout beyond this is too slow (see _layout)
 
@@ -164,7 +168,7 @@ def _sampled_force_layout(graph: nx.Graph, iterations: int = 60, sample: int = 6
 def _vis_options(large: bool) -> dict[str, Any]:
     """Global vis-network options, built with pyvis's option objects."""
     net = Network(directed=True)
-    net.toggle_physics(not large)
+    net.toggle_physics(False)  # positions come from Python (page_data): stable from load to load
     net.set_edge_smooth("continuous" if not large else "discrete")
     net.toggle_hide_edges_on_drag(large)
     net.options.interaction.hover = True
@@ -173,12 +177,11 @@ def _vis_options(large: bool) -> dict[str, Any]:
     options = json.loads(net.options.to_json())
     options["edges"]["color"] = {"inherit": False}
     options["edges"]["smooth"]["enabled"] = not large
-    if large:
-        options["layout"] = {"improvedLayout": False}
-    else:
-        options["physics"]["solver"] = "forceAtlas2Based"
-        options["physics"]["stabilization"]["iterations"] = 400
-    options["nodes"] = {"font": {"size": 14, "face": "sans-serif"}, "size": 16}
+    options["layout"] = {"improvedLayout": False}
+    options["nodes"] = {
+        "font": {"size": 12 if not large else 14, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "size": 12 if not large else 16,
+    }
     return options
 
 
@@ -224,10 +227,14 @@ def parallel_curves(edges: list[tuple[str, str]]) -> dict[int, dict[str, Any]]:
     return curves
 
 
-def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict[str, Any]:
-    """Everything the page needs, as plain JSON-able data (vis items plus the evidence)."""
+def page_data(
+    graph: nx.MultiDiGraph, *, entity_base: str | None = None, words: dict[str, list[Any]] | None = None
+) -> dict[str, Any]:
+    """Everything the page needs, as plain JSON-able data (vis items plus the evidence).
+
+    ``words``: each entity's attributed quotes (``view.entity.all_words``), shown in its panel.
+    """
     large = graph.number_of_nodes() > PHYSICS_LIMIT
-    positions = _layout(graph) if large else {}
     labels = {n: d["label"] for n, d in graph.nodes(data=True)}
     class_counts: dict[str, int] = {}
     relation_counts: dict[str, list[Any]] = {}
@@ -237,6 +244,9 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
     hidden = {n for n, c in graph.nodes(data="cls") if c in HIDDEN_CLASSES}
     if hidden:
         graph = graph.subgraph([n for n in graph if n not in hidden])
+    # Laid out here, never by physics in the browser: the same picture on every load. Up to
+    # PHYSICS_LIMIT nodes, a grid of readable labels (view.network_layout); beyond, a force layout.
+    positions = _layout(graph) if large else readable_layout(graph)
     vis_nodes, node_info = [], {}
     for node, data in sorted(graph.nodes(data=True)):
         colour, shape = class_style(data["cls"])
@@ -244,7 +254,7 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
         options: dict[str, Any] = {"color": colour}
         if node in positions:
             options.update(x=positions[node][0], y=positions[node][1], physics=False)
-        vis_nodes.append(Node(node, shape, data["label"], **options).options)
+        vis_nodes.append(Node(node, shape, data["label"] if large else wrap(data["label"]), **options).options)
         node_info[node] = {
             "iri": data["iri"],
             "label": data["label"],
@@ -254,6 +264,7 @@ def page_data(graph: nx.MultiDiGraph, *, entity_base: str | None = None) -> dict
             "links": list(data["links"]),
             "governments": list(data["governments"]),
             "page": _entity_page(node, entity_base),
+            "words": panel_words((words or {}).get(node, [])),
         }
         time_iris.update(data["governments"])
 
@@ -334,7 +345,14 @@ def _entity_page(iri: str, entity_base: str | None) -> str:
     return entity_base + iri[len(str(WMR)) :]
 
 
-def render_html(graph: nx.MultiDiGraph, *, title: str, entity_base: str | None = None, navigation: bool = False) -> str:
+def render_html(
+    graph: nx.MultiDiGraph,
+    *,
+    title: str,
+    entity_base: str | None = None,
+    navigation: bool = False,
+    words: dict[str, list[Any]] | None = None,
+) -> str:
     """The network as one self-contained HTML page that makes no network request.
 
     Args:
@@ -342,6 +360,7 @@ def render_html(graph: nx.MultiDiGraph, *, title: str, entity_base: str | None =
         title: the page title (escaped like all text).
         entity_base: URL prefix of entity pages (``/id/`` in the web app); ``None`` for a file.
         navigation: show the web app's links (query page, SPARQL, ontology).
+        words: each entity's attributed quotes (``view.entity.all_words``), for its panel.
 
     Returns:
         The HTML text.
@@ -350,7 +369,7 @@ def render_html(graph: nx.MultiDiGraph, *, title: str, entity_base: str | None =
     template = _environment().get_template("view.html")
     return template.render(
         title=title,
-        data_json=json_for_script(page_data(graph, entity_base=entity_base)),
+        data_json=json_for_script(page_data(graph, entity_base=entity_base, words=words)),
         vis_js=vis_js,
         vis_css=vis_css,
         view_js=_inline_safe(static_text("view.js"), "script"),
@@ -401,7 +420,8 @@ def show(kg: KnowledgeGraph, **options: Any) -> Any:
 
     title = options.pop("title", "Westminster KG network")
     height = int(options.pop("height", 720))
-    return inline_page(render_html(build_network(kg, **options), title=title), height)
+    words = all_words(local_runner(kg))
+    return inline_page(render_html(build_network(kg, **options), title=title, words=words), height)
 
 
 def inline_page(page: str, height: int = 720) -> Any:
@@ -426,7 +446,7 @@ def write_view(kg: KnowledgeGraph, path: Path | str, *, title: str | None = None
     from westminster_kg.turtle import write_atomically
 
     graph = build_network(kg, **options)
-    page = render_html(graph, title=title or "Westminster KG network")
+    page = render_html(graph, title=title or "Westminster KG network", words=all_words(local_runner(kg)))
     target = Path(path)
     write_atomically(target, page.encode("utf-8"))  # an existing file keeps its mode; a new one is 0644
     return target

@@ -5,11 +5,14 @@ graph always gives the same picture and labels never pile up:
 
     Governments (time order) → reforms and actors → ideas and theories → conventions, principles, models
 
-Only the three relations the argument turns on (erodes, institutionalises, claims continuity) and
-the ``introducedBy`` links that tie reforms to governments are drawn at first; all other relations
-and entities are one click away (expand a node, toggle a relation). Parallel claims are merged:
-one edge per (subject, relation, object) carrying every claim and quote behind it. Claims are never
-nodes.
+What the argument turns on is drawn at first: which reforms and ideas erode or institutionalise
+what, and which government introduced each reform. ``introducedBy`` runs against the left-to-right
+reading (reform → government), so it is drawn as its inverse, "introduces" (government → reform);
+the data keep the graph's own subject, relation and object beside the drawn ends. Governments' claims
+of continuity are many and cover the picture, so they are summarised in the legend and drawn when
+switched on. All other relations and entities are one click away (expand a node, toggle a relation).
+Parallel claims are merged: one edge per (subject, relation, object) carrying every claim and quote
+behind it. Claims are never nodes. Each node carries the words the article attributes to it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from westminster_kg.namespaces import WMR
+from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import sort_key, spans
 from westminster_kg.view.style import FAMILIES, HIDDEN_CLASSES, WEAK_MODALITIES, family_of, human_name, relation_style
 
@@ -29,7 +33,11 @@ if TYPE_CHECKING:
 
 CORE_RELATIONS = ("wm:erodes", "wm:institutionalises", "wm:claimsContinuity")
 LINK_RELATIONS = ("wm:introducedBy",)
-DEFAULT_RELATIONS = CORE_RELATIONS + LINK_RELATIONS
+# Drawn at first: continuity claims wait behind their switch (summarised in the legend).
+DEFAULT_RELATIONS = ("wm:erodes", "wm:institutionalises", *LINK_RELATIONS)
+LAYOUT_RELATIONS = CORE_RELATIONS + LINK_RELATIONS  # what places nodes, so a switch never moves one
+# Relations drawn from their object to their subject, with the words that read that way.
+DRAWN_INVERSE = {"wm:introducedBy": "introduces"}
 COLUMN_TITLES = ("Governments", "Reforms and actors", "Ideas and theories", "Conventions, principles, models")
 COLUMN_GAP = 290.0  # px between columns at scale 1
 STAGGER = 85.0  # a crowded column splits into two sub-columns this far either side
@@ -138,7 +146,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
     for u, relation, v in merged:
         if relation in CORE_RELATIONS:
             core.update((u, v))
-    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in DEFAULT_RELATIONS))
+    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in LAYOUT_RELATIONS))
     labels = {n: d["label"] for n, d in graph.nodes(data=True)}
     neighbours: dict[str, set[str]] = defaultdict(set)
     for u, relation, v in merged:
@@ -146,7 +154,11 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             neighbours[u].add(v)
             neighbours[v].add(u)
     columns = _order(_columns(graph, core, merged, governments), neighbours, labels)
+    # What only a claim of continuity reaches waits at the foot of its column: hidden at first, it
+    # leaves no gap in the picture, and switched on it appears in its column without moving anything.
+    columns = [[n for n in c if n in neighbours] + [n for n in c if n not in neighbours] for c in columns]
     positions = layout(columns)
+    words = all_words(local_runner(kg))
 
     nodes = []
     for node, data in sorted(graph.nodes(data=True)):
@@ -162,6 +174,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             "definition": data["definition"],
             "page": entity_base + node[len(str(WMR)) :] if entity_base and node.startswith(str(WMR)) else "",
             "core": node in core,
+            "words": panel_words(words.get(node, [])),
         }
         if node in positions:
             item["x"], item["y"] = positions[node]
@@ -185,22 +198,27 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
                 }
             )
         governments_of_edge = sorted({g for c in claims for g in c["governments"]})
+        inverse = relation in DRAWN_INVERSE
         edges.append(
             {
                 "id": f"r{number}",
-                "from": u,
-                "to": v,
+                "subject": u,  # the graph's own direction ...
+                "object": v,
+                "from": v if inverse else u,  # ... and the drawn one: left to right
+                "to": u if inverse else v,
+                "inverse": inverse,
                 "relation": relation,
                 "relationLabel": first["relation_label"],
+                "label": DRAWN_INVERSE[relation] if inverse else first["relation_label"],
                 "quotes": sum(len(c["quotes"]) for c in claims),
                 "claims": evidence,
                 "weak": all(e["weak"] for e in evidence),
                 "governments": governments_of_edge,
-                "core": relation in DEFAULT_RELATIONS and u in core and v in core,
+                "core": relation in LAYOUT_RELATIONS and u in core and v in core,
             }
         )
 
-    relation_labels = {e["relation"]: e["relationLabel"] for e in edges}
+    relation_labels = {e["relation"]: e["label"] for e in edges}
     relations = [
         {"curie": r, "label": relation_labels[r], "default": r in DEFAULT_RELATIONS, **relation_style(r)}
         for r in sorted(
@@ -233,6 +251,18 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             for i, (title, col) in enumerate(zip(COLUMN_TITLES, columns, strict=True))
         ],
         "defaults": list(DEFAULT_RELATIONS),
+        "continuity": _continuity_summary(edges),
+    }
+
+
+def _continuity_summary(edges: list[dict[str, Any]]) -> dict[str, int]:
+    """How many claims of continuity the legend summarises while they are not drawn."""
+    claims = [e for e in edges if e["relation"] == "wm:claimsContinuity"]
+    return {
+        "lines": len(claims),
+        "quotes": sum(e["quotes"] for e in claims),
+        "claimants": len({e["subject"] for e in claims}),
+        "claimed": len({e["object"] for e in claims}),
     }
 
 
@@ -292,6 +322,7 @@ def write_overview(kg: KnowledgeGraph, path: Any, *, title: str | None = None) -
 __all__ = [
     "CORE_RELATIONS",
     "DEFAULT_RELATIONS",
+    "DRAWN_INVERSE",
     "aggregate",
     "overview_data",
     "render_overview",

@@ -95,6 +95,14 @@ def _dates(kg: KnowledgeGraph) -> dict[str, tuple[dt.date | None, dt.date | None
     return found
 
 
+def _own_times(kg: KnowledgeGraph) -> dict[str, set[str]]:
+    """Entity → the governments and periods it belongs to itself (not those of its neighbours)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for entity, time in kg.store.query(internal_query("view-own-times")).rows:
+        found[str(entity)].add(str(time))
+    return found
+
+
 def _hedged(claim: dict[str, Any]) -> str:
     """`` (possible — hedge: “potentially”)`` after a quote whose claim is not asserted, else ``""``."""
     note = hedge_note(claim.get("modality"), claim.get("modality_label"), claim.get("hedge_cue"))
@@ -260,10 +268,14 @@ def timeline_svg(
     _sub(svg, "text", "Reforms", x=10, y=y + 15, font_weight="bold")
     _sub(svg, "text", "■ dated   ▭ undated: its government's span", x=10, y=y + 30, fill="#555", font_size="10")
     reforms = []
+    own = _own_times(kg)
     for node, data in graph.nodes(data=True):
         if family_of(data["cls"]).key != "reform":
             continue
-        govs_of = [g for g in data["governments"] if g in time_spans and time_spans[g].kind == "government"]
+        # Its own government (the one that introduced it), never one it is merely related to: the
+        # Coalition abolished New Labour's Delivery Unit, which is not the Coalition's for that.
+        times = [t for t in own.get(node, ()) if t in time_spans]
+        govs_of = [t for t in times if time_spans[t].kind == "government"] or times
         start, end, dated = _span_of(node, govs_of, dates, time_spans)
         reforms.append((start or dt.date(9999, 1, 1), node, start, end, dated))
     reform_lanes: list[float] = []
@@ -287,7 +299,16 @@ def timeline_svg(
             if dated
             else {"fill": "#fff", "stroke": OKABE_ITO["orange"], "stroke_width": 2, "stroke_dasharray": "4 3"}
         )
-        _sub(anchor, "rect", x=f"{x0:.1f}", y=top + 4, width=f"{max(x1 - x0, 10):.1f}", height=12, **look)
+        _sub(
+            anchor,
+            "rect",
+            x=f"{x0:.1f}",
+            y=top + 4,
+            width=f"{max(x1 - x0, 10):.1f}",
+            height=12,
+            class_="reform " + ("dated" if dated else "undated"),
+            **look,
+        )
         _sub(
             anchor,
             "text",

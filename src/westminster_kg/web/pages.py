@@ -71,6 +71,7 @@ class Pages(WebBase):
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
+        from westminster_kg.view.entity import entity_context
         from westminster_kg.view.neighbourhood import neighbourhood_svg
         from westminster_kg.view.style import human_name
 
@@ -91,11 +92,8 @@ class Pages(WebBase):
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
-        entity = self.kg.named_query("entity")
-        relations = self.ask(BoundQuery(entity.sparql, freeze({"entity": URIRef(iri)}), entity.name)).to_dicts()
-        for row in relations:  # relation and stance IRIs as words readers know
-            for key in ("relation", "stance"):
-                row[key + "Name"] = self.kg.resolver.label(str(row[key])) if row.get(key) is not None else ""
+        # Every claim naming it, in the graph's own direction, and every quote attributed to it.
+        page = entity_context(self.ask, iri)
         full = self.network()
         # A small static SVG (a few kB): the page stays light and needs no script.
         neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
@@ -107,7 +105,8 @@ class Pages(WebBase):
             definitions=definitions,
             links=links,
             facts=other_facts,
-            relations=relations,
+            claims=page["claims"],
+            words=page["words"],
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
         )
@@ -117,34 +116,56 @@ class Pages(WebBase):
         suggestions = self.suggestions(needle)
         return self.html("not_found.html", 404, title="Not found", text=text, needle=needle, suggestions=suggestions)
 
+    def search_index(self) -> Any:
+        """The search index of the graph now served (built once per loaded graph: one query).
+
+        Built in this process, as the resolver's label index is: a fixed query over the whole graph
+        that no request shapes, whose every row is needed (the workers' row cap would cut it short).
+        """
+        from westminster_kg.view.entity import local_runner
+        from westminster_kg.view.search import SearchIndex
+
+        kg = self.kg  # read once: a reload may swap in new data meanwhile
+        kept = getattr(self, "_search", None)
+        if kept is None or kept[0] is not kg:
+            kept = (kg, SearchIndex.build(local_runner(kg)))
+            self._search = kept
+        return kept[1]
+
     def suggestions(self, needle: str, limit: int = 20) -> list[tuple[str, str]]:
-        """(label, page) for entities whose label contains ``needle`` or one of its words.
+        """(label, page) for entities whose label or alias has ``needle``'s words, or one of its words.
 
         Bounded work whatever the request: the needle is cut to ``MAX_NEEDLE`` characters and at most
         ``MAX_WORDS`` of its words are looked up (a 60 KB URL once cost a second per request).
         """
+        index = self.search_index()
         needle = needle[:MAX_NEEDLE]
-        found = list(self.kg.find(needle)) if needle else []
+        found = index.search(needle).entities if needle else []
         if not found:
             for word in sorted(set(needle.split()), key=len, reverse=True)[:MAX_WORDS]:
                 if len(word) > 2:
-                    found.extend(self.kg.find(word))
-        pages = []
-        for iri in dict.fromkeys(found):
-            page = entity_page(iri)
-            if page:
-                pages.append((self.kg.resolver.label(str(iri)), page))
-        return sorted(set(pages))[:limit]
+                    found.extend(index.search(word).entities)
+        pages = {}
+        for match in found:
+            page = entity_page(match.iri)
+            if page and page not in pages:
+                pages[page] = match.label
+        return [(label, page) for page, label in pages.items()][:limit]
 
     async def search(self, request: Request) -> Response:
+        """``/search?q=``: every entity whose label or alias has the words, then every quote that has them."""
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import RedirectResponse
 
+        from westminster_kg.view.search import search_context
+
         needle = request.query_params.get("q", "").strip()[:MAX_NEEDLE]
-        results = await run_in_threadpool(self.suggestions, needle, 100) if needle else []  # off the event loop
-        if len(results) == 1:
-            return RedirectResponse(results[0][1], status_code=303)
-        return self.html("search.html", title="Search", needle=needle, results=results)
+        result = await run_in_threadpool(lambda: self.search_index().search(needle)) if needle else None
+        # Straight to the page only when nothing else matches: never past other matches.
+        if result is not None and len(result) == 1 and result.entities:
+            return RedirectResponse(entity_page(result.entities[0].iri), status_code=303)
+        shown = search_context(result, entity_page) if result is not None else {"entities": [], "quotes": []}
+        return self.html("search.html", title="Search", needle=needle, **shown)
 
     # --- ontology -----------------------------------------------------------------------------------
     async def ontology(self, request: Request) -> Response:
@@ -167,7 +188,10 @@ class Pages(WebBase):
 
     # --- /query page ----------------------------------------------------------------------------------
     async def query_page(self, request: Request) -> Response:
+        from rdflib import URIRef
         from starlette.concurrency import run_in_threadpool
+
+        from westminster_kg.view.results import result_table
 
         params = request.query_params
         catalogue = self.kg.catalogue
@@ -213,6 +237,17 @@ class Pages(WebBase):
                 if prepared is not None:
                     prepared.finish(result)  # the values as asked and the notes (a government's whole)
                 context.update(result=result, truncated=truncated, sparql_final=query.text)
+                # The filters applied, as a reader named them and as the graph knows them: an empty
+                # answer says which ones matched nothing together.
+                label = self.kg.resolver.label
+                # (A government bound with its wholes or parts is shown as it was asked: the first term.)
+                context["filters"] = [
+                    (key, label(str(term)) if isinstance(term, URIRef) else str(term), curie(str(term)))
+                    for key, value in bound.items()
+                    for term in [value[0] if isinstance(value, tuple) else value]
+                ]
+                if result.kind not in ("ask", "graph"):
+                    context["table"] = result_table(result, label)
                 if result.kind != "graph":
                     context["downloads"] = {
                         fmt: "/sparql?" + urlencode({"query": query.text, "format": fmt}) for fmt in ("csv", "json")

@@ -67,10 +67,17 @@ class Pictures(WebBase):
     async def network_page(self, request: Request) -> Response:
         """``/network``: the whole network explorer with its filters."""
         from westminster_kg.view import render_html
+        from westminster_kg.view.entity import all_words, local_runner
 
         return await self._page(
             "network",
-            lambda: render_html(self.network(), title="Westminster KG network", entity_base="/id/", navigation=True),
+            lambda: render_html(
+                self.network(),
+                title="Westminster KG network",
+                entity_base="/id/",
+                navigation=True,
+                words=all_words(local_runner(self.kg)),  # in process, as the picture itself is made
+            ),
         )
 
     async def timeline(self, request: Request) -> Response:
