@@ -124,3 +124,49 @@ def test_an_integral_limit_and_a_known_property_still_work(server: RunningServer
     )
     assert answer.status_code == 200, answer.text
     assert [r["id"] for r in answer.json()["q"]["result"]] == ["thatcher-government-1979-1990"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("", 400, "the query is empty"),
+        ("  \n ", 400, "the query is empty"),
+        ("DESCRIBE *", 200, ""),
+        ("SELECT " + " ".join(f"?v{i}" for i in range(5000)) + " WHERE {}", 200, ""),
+        ("DROP ALL", 403, "updates are refused"),
+    ],
+    ids=["empty", "blank", "describe-star", "5000-variables", "update"],
+)
+def test_odd_queries_get_their_own_one_line_answer(server: RunningServer, body: str, status: int, message: str) -> None:
+    # Once: an empty body was refused as an update (403), DESCRIBE * was a 400 "'NoneType' object is not
+    # iterable" and a 5,000-variable SELECT a 400 naming an internal exception (_ParseBudgetError).
+    answer = httpx.post(
+        server.url + "/sparql",
+        content=body.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json, text/turtle"},
+        timeout=CLIENT_TIMEOUT,
+    )
+    assert answer.status_code == status, answer.text[:300]
+    if status != 200:
+        assert message in answer.text and len(answer.text.strip().splitlines()) == 1
+
+
+def test_a_time_out_is_a_503_on_every_route_that_asks_the_workers() -> None:
+    # A time limit no query can meet: every route that asks the workers must say 503, never 500 or 400.
+    html, turtle = "text/html", "text/turtle"
+    asks = [
+        ("/api/queries/governments", html),
+        ("/query?name=governments&run=1", html),
+        ("/query?name=governments&run=1&sparql=SELECT%20*%20WHERE%20%7B%7D", html),  # client-written
+        ("/id/haldane-convention", html),
+        ("/id/haldane-convention", turtle),
+        ("/ontology", turtle),  # its HTML is rendered once per data generation, without the workers
+        ("/reconcile?queries=" + quote(json.dumps({"q": {"query": "Treasury"}})), html),
+        ("/reconcile/preview?id=hm-treasury", html),
+        ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json"),
+        ("/sparql", turtle),  # the service description counts the graphs
+    ]
+    for running in start_server(KnowledgeGraph.load(REPO), Settings(workers=1, query_timeout=0.000_001)):
+        for path, accept in asks:
+            answer = httpx.get(running.url + path, headers={"Accept": accept}, timeout=CLIENT_TIMEOUT)
+            assert answer.status_code == 503, (path, accept, answer.status_code, answer.text[:200])

@@ -178,11 +178,12 @@ def test_blair_and_brown_are_parts_of_new_labour_as_a_background_fact(kg: Knowle
 
 
 def attributed(kg: KnowledgeGraph, governments: list[str]) -> set[tuple[str, str]]:
-    """(reform, convention) of each erosion by a reform the article attributes to one of ``governments``."""
+    """(reform, convention) of each erosion by a reform the article attributes to one of ``governments``:
+    a claim in the authors' voice (of any modality), or another's where the authors assert it too."""
     rows = kg.run(
-        "SELECT DISTINCT ?r ?c WHERE { ?r wm:erodes ?c ; wm:introducedBy ?g . VALUES ?g { "
-        + " ".join(f"<{g}>" for g in governments)
-        + " } }"
+        "SELECT DISTINCT ?r ?c WHERE { ?claim rdf:subject ?r ; rdf:predicate wm:erodes ; rdf:object ?c ; "
+        "wm:stance ?s . FILTER(?s IN (wm:AuthorArgument, wm:ArticleData) || EXISTS { ?r wm:erodes ?c }) "
+        "?r wm:introducedBy ?g . VALUES ?g { " + " ".join(f"<{g}>" for g in governments) + " } }"
     ).rows
     return {(str(r), str(c)) for r, c in rows}
 

@@ -80,7 +80,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     port = free_port()
     log = tempfile.TemporaryFile()
     args = ["--port", str(port), "--query-timeout", str(TIME_LIMIT), "--max-rows", "100"]
-    args += ["--max-result-bytes", "200000", "--max-query-bytes", "50000"]
+    args += ["--max-result-bytes", "200000", "--max-query-bytes", "50000", "--worker-memory", "400"]
     process = subprocess.Popen(
         [sys.executable, "-m", "westminster_kg.cli", "--root", str(root), "serve", *args], stdout=log, stderr=log
     )
@@ -217,6 +217,24 @@ def test_cheap_hostile_queries_get_a_one_line_4xx_and_no_worker_dies(server: Ser
     assert_canary_answered(server)
 
 
+# A 600-byte query whose every BIND quadruples a string: 32 bytes become 32 GiB by the twentieth.
+MEMORY_BOMB = (
+    'SELECT ?n WHERE { BIND("'
+    + "a" * 32
+    + '" AS ?a0) '
+    + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}, ?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(20))
+    + " BIND(STRLEN(?a20) AS ?n) }"
+)
+
+
+def test_a_query_over_the_worker_memory_limit_is_a_503_naming_it(server: Server) -> None:
+    response = ask(server, MEMORY_BOMB, method="POST")
+    assert response.status_code == 503, response.text
+    assert "400 MiB" in response.text and "--worker-memory" in response.text
+    assert len(response.text.strip().splitlines()) == 1
+    assert_canary_answered(server)  # the worker was replaced; the others kept answering
+
+
 def test_a_query_over_the_size_limit_is_413_before_any_parse(server: Server) -> None:
     response = ask(server, 'SELECT * { ?s ?p "' + "x" * 60_000 + '" }', method="POST")
     assert response.status_code == 413 and "max-query-bytes" in response.text
@@ -341,6 +359,75 @@ def test_a_client_that_never_finishes_its_headers_is_dropped(tmp_path: Path) -> 
         except OSError:
             dropped = b"closed"
         assert dropped == b"closed"
+
+
+def _dripping_posts(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that send a POST's headers and the start of a body that never completes."""
+    head = b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(head + b"Content-Length: 1000\r\n\r\nASK")
+        sock.settimeout(1)
+        socks.append(sock)
+    return socks
+
+
+def _dropped(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes ``sock`` within ``within`` seconds while it drips a byte a second."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            sock.sendall(b" ")
+            if sock.recv(1024) == b"":
+                return True
+        except TimeoutError:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def test_a_body_that_drips_is_dropped_at_its_deadline(tmp_path: Path) -> None:
+    # 100 connections that sent their headers and then a body byte now and then held every connection the
+    # server allows, and every new client got 503. Bodies now have a deadline.
+    from support import start_server
+
+    from westminster_kg.web import Settings
+    from westminster_kg.web.connections import BODY_TIMEOUT, uvicorn_options
+
+    assert uvicorn_options()["http"].body_timeout == BODY_TIMEOUT  # what `wmkg serve` gets
+    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+    options = uvicorn_options(body_timeout=1.0)
+    with contextlib.contextmanager(start_server)(kg, Settings(workers=1), **options) as served:
+        socks = _dripping_posts(urlsplit(served.url).port, 3)
+        assert all(_dropped(sock, within=60) for sock in socks)  # 60 s: a bound on a hang, not a speed
+        for sock in socks:
+            sock.close()
+        assert httpx.get(served.url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200
+
+
+def test_one_client_address_cannot_hold_every_connection(tmp_path: Path) -> None:
+    from support import start_server
+
+    from westminster_kg.web import Settings
+    from westminster_kg.web.connections import MAX_CONNECTIONS_PER_CLIENT, uvicorn_options
+
+    assert uvicorn_options()["http"].per_client == MAX_CONNECTIONS_PER_CLIENT
+    per_client = 4
+    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+    # Deadlines far away: only the per-client limit can close a connection during this test.
+    options = uvicorn_options(header_timeout=600, body_timeout=600, per_client=per_client)
+    with contextlib.contextmanager(start_server)(kg, Settings(workers=1), **options) as served:
+        held = _dripping_posts(urlsplit(served.url).port, per_client)
+        extra = _dripping_posts(urlsplit(served.url).port, 2)
+        assert all(_dropped(sock, within=30) for sock in extra)
+        assert not any(_dropped(sock, within=2) for sock in held)
+        # Another address (all of 127.0.0.0/8 is this machine) is answered while the first holds its share.
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=60) as other:
+            assert other.get(served.url + "/sparql", params={"query": "ASK {}"}).status_code == 200
+        for sock in held + extra:
+            sock.close()
 
 
 # --- the canary during an attack ----------------------------------------------------------------------

@@ -14,8 +14,8 @@ elif len(sys.argv) == 3 and sys.argv[1] == "--spawner" and sys.argv[2].isdigit()
     import pyoxigraph  # noqa: F401 - imported once, here, for every worker forked later
 
     from westminster_kg.web.spawner import spawner_main
-    from westminster_kg.web.worker import NETWORK_ENV, worker_main
+    from westminster_kg.web.worker import MEMORY_ENV, NETWORK_ENV, worker_main
 
-    spawner_main(int(sys.argv[2]), worker_main, NETWORK_ENV)
+    spawner_main(int(sys.argv[2]), worker_main, NETWORK_ENV, MEMORY_ENV)
 else:
     sys.exit("usage: python -m westminster_kg.web --worker STORE_DIR | --spawner FD (started by wmkg serve)")

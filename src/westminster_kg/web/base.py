@@ -42,6 +42,8 @@ class Settings:
     max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
     sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
     allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
+    worker_memory: int = 1024  # MiB of data memory one query worker may use (0: no limit)
+    forwarded_allow_ips: list[str] = field(default_factory=list)  # proxies whose X-Forwarded-* headers count
 
     @property
     def limits(self) -> Limits:
@@ -89,6 +91,7 @@ class WebBase:
             allowed_services=self.settings.allowed_services,
             fast_workers=1,
             api_workers=1,
+            memory=self.settings.worker_memory * 2**20,
         )
 
     def network(self) -> Any:
@@ -162,11 +165,18 @@ class WebBase:
         The template is checked here in linear time (size, shape) before it is sent; the worker reads it
         and refuses what the endpoint will not run (``westminster_kg.web.guard``).
         """
+        from westminster_kg.web.workers import PoolClosedError
+
         check_text(job.template, self.settings.max_query_bytes)
-        pool = self.pool  # read once: a reload may swap in a new pool meanwhile
-        if pool is None:
-            raise StoreError("the query workers are not running")
-        return pool.run(job, deadline=deadline, lane=lane)
+        for _ in range(3):
+            pool = self.pool  # read once: a reload may swap in a new pool meanwhile
+            if pool is None:
+                raise StoreError("the query workers are not running")
+            try:
+                return pool.run(job, deadline=deadline, lane=lane)
+            except PoolClosedError:
+                continue  # new data went live between reading self.pool and asking it: ask the new pool
+        raise StoreError("the data was reloaded three times while this query waited; try again")
 
     async def read_body(self, request: Request) -> bytes:
         """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""

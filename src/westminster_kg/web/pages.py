@@ -179,8 +179,7 @@ class Pages(WebBase):
                 request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
             )
         if name != "html":
-            graph = await run_in_threadpool(self.ask, internal("ontology-graph"))
-            graph = graph.graph
+            graph = (await run_in_threadpool(self.ask, internal("ontology-graph"))).graph
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, override=True)
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})

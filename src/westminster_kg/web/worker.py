@@ -68,6 +68,9 @@ def read_frame(stream: BinaryIO) -> Any:
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 NETWORK_ENV = "WMKG_WORKER_NETWORK"  # "1": the worker keeps the network (a SERVICE allow-list is set)
+MEMORY_ENV = "WMKG_WORKER_MEMORY"  # bytes of data memory the worker may use ("0": no limit)
+# What Rust prints when an allocation fails (then it aborts): the pool reads it from the worker's stderr.
+OUT_OF_MEMORY = "memory allocation of"
 
 
 def isolate_network() -> bool:
@@ -195,6 +198,8 @@ def answer(store: Any, job: QueryJob) -> Outcome:
     except SyntaxError as exc:
         error = syntax_error(job.template, str(exc))
         return Refusal("forbidden" if "updates are refused" in str(error) else "syntax", str(error))
+    except MemoryError:
+        return Refusal("limit", "the query needed more memory than a worker may use (wmkg serve --worker-memory)")
     except RecursionError:  # pragma: no cover - the guard's limits keep this out of reach
         return Refusal("syntax", "the query nests too deeply to answer; simplify it")
     except Exception as exc:  # noqa: BLE001 - any engine error is this query's failure, never the worker's
@@ -212,6 +217,18 @@ def _serve(requests: BinaryIO, replies: BinaryIO, store: Any) -> None:
         write_frame(replies, answer(store, job))
 
 
+def limit_memory(limit: int) -> None:
+    """Cap this process's data memory (heap and anonymous mappings: RLIMIT_DATA) at ``limit`` bytes.
+
+    A query that asks for more fails its allocation: Oxigraph (Rust) aborts the worker, printing
+    ``OUT_OF_MEMORY``, which the pool reports as this limit; Python raises ``MemoryError``.
+    """
+    if limit > 0:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def worker_main(dump: str) -> None:
     """A worker process: open the shared store (or load an N-Quads dump), then answer jobs from stdin
     on stdout until stdin closes."""
@@ -226,13 +243,25 @@ def worker_main(dump: str) -> None:
     else:
         store = ox.Store()
         store.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
+    limit_memory(int(os.environ.get(MEMORY_ENV) or 0))
     write_frame(replies, ("ready", isolated))
     # Oxigraph's parser and evaluator recurse once per nesting level, on the calling thread's stack: a
     # large one keeps a query the shape budget let through far from overflowing it (a crash, not an error).
-    threading.stack_size(512 * 1024 * 1024)
+    threading.stack_size(64 * 1024 * 1024)
     thread = threading.Thread(target=_serve, args=(requests, replies, store))
     thread.start()
     thread.join()
 
 
-__all__ = ["NETWORK_ENV", "answer", "inspect_template", "isolate_network", "read_frame", "worker_main", "write_frame"]
+__all__ = [
+    "MEMORY_ENV",
+    "NETWORK_ENV",
+    "OUT_OF_MEMORY",
+    "limit_memory",
+    "answer",
+    "inspect_template",
+    "isolate_network",
+    "read_frame",
+    "worker_main",
+    "write_frame",
+]

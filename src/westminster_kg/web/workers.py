@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.errors import QueryError, StoreError
 from westminster_kg.web.guard import ForbiddenQueryError
 from westminster_kg.web.jobs import Answer, Body, Problem, QueryJob, Refusal
-from westminster_kg.web.worker import NETWORK_ENV, read_frame, write_frame
+from westminster_kg.web.worker import MEMORY_ENV, NETWORK_ENV, OUT_OF_MEMORY, read_frame, write_frame
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -38,22 +38,29 @@ class WorkerLimitError(StoreError):
     """A query ran into a resource limit of its worker (memory): refused, the worker replaced."""
 
 
+class PoolClosedError(StoreError):
+    """The pool was closed (new data swapped in) before the query was given to a worker: ask the new one."""
+
+
 FAST_SECONDS = 0.5  # a query text that last ran within this may use the pool's fast lane
 
 
 class _Worker:
-    """One worker subprocess and its pipes."""
+    """One worker subprocess, its pipes, and the file its stderr goes to."""
 
-    def __init__(self, dump: str, *, network: bool = False) -> None:
+    def __init__(self, dump: str, *, network: bool = False, memory: int = 0, folder: str | None = None) -> None:
         from westminster_kg.web.spawner import spawn
 
+        # stderr to a file, not a pipe: nothing the worker prints can fill a buffer and block it.
+        self.errors = tempfile.TemporaryFile(dir=folder)
         # Forked from the warm spawner (milliseconds); a fresh interpreter where there is none (~0.5 s).
-        self.process: Any = spawn(dump, network) or subprocess.Popen(
+        self.process: Any = spawn(dump, network, self.errors.fileno(), memory) or subprocess.Popen(
             [sys.executable, "-m", "westminster_kg.web", "--worker", dump],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=self.errors,
             bufsize=0,
-            env={**os.environ, NETWORK_ENV: "1" if network else "0"},
+            env={**os.environ, NETWORK_ENV: "1" if network else "0", MEMORY_ENV: str(memory)},
         )
         self.isolated = False
         self.lane = "any"  # the QueryPool lane it serves: "any", "fast" or "api"
@@ -69,10 +76,20 @@ class _Worker:
     def receive(self) -> Any:
         return read_frame(self.process.stdout)
 
+    def ran_out_of_memory(self) -> bool:
+        """Whether the worker said, as it died, that an allocation failed (its memory limit)."""
+        try:
+            self.errors.seek(0, os.SEEK_END)
+            size = self.errors.tell()
+            self.errors.seek(max(0, size - 64 * 1024))
+            return OUT_OF_MEMORY.encode() in self.errors.read()
+        except (OSError, ValueError):  # closed already
+            return False
+
     def stop(self) -> None:
         self.process.kill()
         self.process.wait(10)
-        for stream in (self.process.stdin, self.process.stdout):
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
             try:
                 stream.close()
             except OSError:  # pragma: no cover - a pipe broken by the kill
@@ -99,9 +116,11 @@ class QueryPool:
         allowed_services: list[str] | tuple[str, ...] = (),
         fast_workers: int = 0,
         api_workers: int = 0,
+        memory: int = 0,
     ) -> None:
         # Workers get a network only when some SERVICE endpoint is allowed; otherwise none at all.
         self.allowed_services = list(allowed_services)
+        self.memory = memory  # bytes of data memory each worker may use (0: no limit)
         self.isolated = True  # every worker started so far runs without a network
         self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
         self.dump = shared_store(kg, Path(self._folder.name) / "store")
@@ -113,10 +132,13 @@ class QueryPool:
         self._idle = self._lanes["any"]
         self._took: dict[str, float] = {}  # a query text's last run time, seconds (bounded below)
         self._closed = False
+        self._retiring = False  # new data is live: close as soon as the last query here ends
+        self._in_flight = 0  # queries given to this pool and not answered yet
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self.replaced = 0  # workers killed at the time limit or found dead, and restarted
         self.died = 0  # workers that died while answering (a bug: no query should do this)
+        self.out_of_memory = 0  # workers stopped by their memory limit (a query asked for too much)
         lanes = ["any"] * max(1, workers) + ["fast"] * fast_workers + ["api"] * api_workers
         starters = [threading.Thread(target=self._start_worker, args=(lane,)) for lane in lanes]
         for thread in starters:
@@ -132,7 +154,7 @@ class QueryPool:
         return self._idle.qsize()
 
     def _start_worker(self, lane: str = "any") -> None:
-        worker = _Worker(self.dump, network=bool(self.allowed_services))
+        worker = _Worker(self.dump, network=bool(self.allowed_services), memory=self.memory, folder=self._folder.name)
         worker.lane = lane
         try:
             if not worker.wait_readable(120):
@@ -172,6 +194,33 @@ class QueryPool:
             QueryError: the text is not SPARQL, or the engine refused it (one line).
             StoreError: the worker died, or the pool was closed meanwhile.
         """
+        with self._lock:
+            if self._closed or self._retiring:
+                raise PoolClosedError("these query workers were retired for new data")
+            self._in_flight += 1
+        try:
+            return self._run(job, deadline, lane)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                last = self._retiring and self._in_flight == 0
+            if last:
+                self.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the workers are stopped (closed, or retired with no query left)."""
+        return self._closed
+
+    def retire(self) -> None:
+        """Take no new query, and close as soon as the last one in flight has its answer."""
+        with self._lock:
+            self._retiring = True
+            idle = self._in_flight == 0
+        if idle:
+            self.close()
+
+    def _run(self, job: QueryJob, deadline: float | None, lane: str) -> Answer | Body | Problem:
         timeout = job.limits.timeout
         deadline = time.monotonic() + timeout if deadline is None else deadline
         if tuple(self.allowed_services) != job.allowed_services:
@@ -195,11 +244,18 @@ class QueryPool:
             outcome = worker.receive()
         except (QueryTimeoutError, EOFError, OSError, ValueError) as exc:  # ValueError: close() shut its pipes
             self._took.pop(text, None)
+            out_of_memory = not isinstance(exc, QueryTimeoutError) and worker.ran_out_of_memory()
             self._replace(worker)
             if isinstance(exc, QueryTimeoutError):
                 raise
             if self._closed:
                 raise StoreError("the query workers were stopped while this query ran; try again") from exc
+            if out_of_memory:
+                self.out_of_memory += 1
+                raise WorkerLimitError(
+                    f"the query needed more than the {self.memory // 2**20} MiB a query worker may use, so it was "
+                    "stopped (wmkg serve --worker-memory)"
+                ) from None
             self.died += 1
             raise StoreError("the query worker died while answering; it has been replaced") from exc
         self._queue_of(worker).put(worker)
@@ -221,8 +277,10 @@ class QueryPool:
             threading.Thread(target=self._start_worker, args=(worker.lane,), daemon=True).start()
 
     def close(self) -> None:
-        """Stop every worker and remove the dump."""
+        """Stop every worker and remove the dump (a second call does nothing)."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             workers, self._all = list(self._all), set()
         for worker in workers:
@@ -266,4 +324,4 @@ def shared_store(kg: KnowledgeGraph, path: Path) -> str:
     return str(path)
 
 
-__all__ = ["QueryPool", "QueryTimeoutError", "WorkerLimitError", "default_workers", "shared_store"]
+__all__ = ["PoolClosedError", "QueryPool", "QueryTimeoutError", "WorkerLimitError", "default_workers", "shared_store"]
