@@ -25,6 +25,7 @@ import re
 import struct
 import sys
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -125,16 +126,33 @@ def inspect_template(job: QueryJob) -> Inspection:
     return verdict
 
 
+@dataclass
+class _Found:
+    """What Oxigraph answered, still as Oxigraph's terms, read no further than the job's limits."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+
+    def answer(self) -> Answer:
+        """As rdflib terms, for the pages and the API that read them."""
+        from westminster_kg.store.oxigraph import from_ox
+
+        rows = tuple(tuple(from_ox(t) for t in row) for row in self.rows)
+        return Answer(self.kind, tuple(self.variables), rows, self.boolean, self.truncated)
+
+
 def _term_size(term: Any) -> int:
-    return 0 if term is None else len(str(term)) + 16
+    return 0 if term is None else len(term.value) + 16 if hasattr(term, "value") else len(str(term)) + 16
 
 
-def _run(store: Any, job: QueryJob) -> Answer:
+def _run(store: Any, job: QueryJob) -> _Found:
     """The job's answer, read no further than its row and byte limits."""
     import pyoxigraph as ox
 
     from westminster_kg.sparql_text import bind
-    from westminster_kg.store.oxigraph import from_ox
 
     inspection = inspect_template(job)
     if not ISOLATED and not job.allowed_services and _MENTIONS_SERVICE.search(decode_escapes(job.template)):
@@ -157,31 +175,49 @@ def _run(store: Any, job: QueryJob) -> Answer:
         options["use_default_graph_as_union"] = True
     answer = store.query(sparql, **options)
     if isinstance(answer, ox.QueryBoolean):
-        return Answer("ask", boolean=bool(answer))
-    limits, size, rows = job.limits, 0, []
-    if isinstance(answer, ox.QuerySolutions):
-        variables = tuple(v.value for v in answer.variables)
-        items: Any = (tuple(from_ox(solution[v]) for v in variables) for solution in answer)
+        return _Found("ask", boolean=bool(answer))
+    found = _Found("select" if isinstance(answer, ox.QuerySolutions) else "graph")
+    if found.kind == "select":
+        found.variables = [v.value for v in answer.variables]
+        items: Any = (tuple(solution[v] for v in found.variables) for solution in answer)
     else:
-        variables = ()
-        items = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer)
-    kind = "select" if isinstance(answer, ox.QuerySolutions) else "graph"
+        items = ((t.subject, t.predicate, t.object) for t in answer)
+    size, limits = 0, job.limits
     for row in items:  # stop at the cap: a huge result is never built
         size += sum(_term_size(t) for t in row)
-        if len(rows) == limits.max_rows or size > limits.max_bytes:
-            return Answer(kind, variables, tuple(rows), truncated=True)
-        rows.append(row)
-    return Answer(kind, variables, tuple(rows))
+        if len(found.rows) == limits.max_rows or size > limits.max_bytes:
+            found.truncated = True
+            break
+        found.rows.append(row)
+    return found
 
 
-def _written(answer: Answer, accept: str) -> Body | Problem:
+def _written(found: _Found, accept: str) -> Body | Problem:
     """The answer in the best media type of ``accept`` (``Problem`` when none fits)."""
-    from westminster_kg.web.media import serialise_answer
+    import pyoxigraph as ox
 
-    written = serialise_answer(answer.result(), accept)
-    if written[0] == "problem":
-        return Problem(written[1], written[2])
-    return Body(written[0], written[1], answer.truncated)
+    from westminster_kg.web import writers
+    from westminster_kg.web.media import GRAPH_MEDIA, RESULT_MEDIA, serialise_answer
+
+    if found.kind == "graph":
+        name = writers.graph_format(accept)
+        if name is None:
+            return Problem(406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}, not {accept}")
+        data, media = writers.write_graph([ox.Triple(*row) for row in found.rows], name)
+        return Body(data, media, found.truncated)
+    name = writers.result_format(accept)
+    if name is None:
+        return Problem(406, f"a SELECT/ASK result comes as {', '.join(RESULT_MEDIA.values())}, not {accept}")
+    if name == "xml":  # written from rdflib's terms, which check what XML 1.0 cannot carry
+        written = serialise_answer(found.answer().result(), accept)
+        if written[0] == "problem":
+            return Problem(written[1], written[2])
+        return Body(written[0], written[1], found.truncated)
+    if found.kind == "ask":
+        data, media = writers.write_boolean(bool(found.boolean), name)
+    else:
+        data, media = writers.write_solutions(found.variables, found.rows, name)
+    return Body(data, media, found.truncated)
 
 
 def answer(store: Any, job: QueryJob) -> Outcome:
@@ -190,7 +226,7 @@ def answer(store: Any, job: QueryJob) -> Outcome:
 
     try:
         found = _run(store, job)
-        return _written(found, job.accept) if job.accept else found
+        return _written(found, job.accept) if job.accept else found.answer()
     except ForbiddenQueryError as exc:
         return Refusal("forbidden", str(exc))
     except QueryError as exc:
