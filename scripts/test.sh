@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian packages when missing, a venv with the package and
 # its test extras), then checks what a reviewer checks: ruff (lint and format), canonical Turtle,
-# the docs-drift tests, the mutation test of the validation gates, and the whole suite.
+# the docs-drift tests, the mutation tests of the validation gates and of the surface oracle, and the
+# whole suite.
 # `.ci/run` calls exactly this script; arguments go to the final pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,11 @@ step "docs drift"
 # Every validation gate bites: each check query and shape, silenced in turn, makes the tests fail.
 step "scripts/mutate_checks.py"
 "$VENV/bin/python" scripts/mutate_checks.py
+
+# Every surface oracle bites: each flipped direction, dropped hedge and swapped stance, in a template
+# or in the data a surface is built from, makes its oracle tests fail.
+step "scripts/mutate_surfaces.py"
+"$VENV/bin/python" scripts/mutate_surfaces.py
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 # On every core (at most 4 workers), a test module to a worker, so a module's costly fixture (a

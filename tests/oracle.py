@@ -53,6 +53,7 @@ class TrueClaim:
     spans: frozenset[tuple[int, int]]
     asserted: bool
     located: frozenset[tuple[int, int, str]] = frozenset()  # (start, end, quote) of each placed quote
+    label: str = ""  # what a proposition (a claim without a triple) says
 
 
 @dataclass
@@ -69,6 +70,7 @@ class _Building:
     spans: set[tuple[int, int]] = field(default_factory=set)
     located: set[tuple[int, int, str]] = field(default_factory=set)
     asserted: bool = False
+    label: str = ""
 
 
 class Oracle:
@@ -90,16 +92,19 @@ class Oracle:
         building: dict[str, _Building] = {}
         for row in self.rows("claims"):
             item = building.setdefault(str(row["claim"]), _Building(str(row["claim"])))
-            item.subject, item.relation, item.object = str(row["s"]), str(row["p"]), str(row["o"])
+            if row["s"] is not None:
+                item.subject, item.relation, item.object = str(row["s"]), str(row["p"]), str(row["o"])
+            item.label = str(row["label"]) if row["label"] is not None else item.label
             for key in ("stance", "modality", "cue", "who", "quote"):
                 if row[key] is not None:
                     getattr(item, "quotes" if key == "quote" else key).add(str(row[key]))
             if row["start"] is not None and row["end"] is not None:
                 item.spans.add((int(row["start"]), int(row["end"])))
                 item.located.add((int(row["start"]), int(row["end"]), str(row["quote"])))
-            item.asserted = str(row["asserted"]).lower() == "true"
+        asserted = {str(row["claim"]) for row in self.rows("asserted")}
         claims = {}
         for iri, item in building.items():
+            item.asserted = iri in asserted
             assert len(item.stance) <= 1 and len(item.modality) <= 1, f"{iri}: two stances or modalities"
             claims[iri] = TrueClaim(
                 iri,
@@ -114,6 +119,7 @@ class Oracle:
                 frozenset(item.spans),
                 item.asserted,
                 frozenset(item.located),
+                item.label,
             )
         return claims
 
@@ -130,6 +136,18 @@ class Oracle:
     def label(self, iri: str) -> str:
         """The label a surface must show for ``iri`` (its last segment when it has none)."""
         return self.labels.get(iri) or re.split(r"[/#]", iri)[-1]
+
+    def drawn(self, claim: TrueClaim) -> bool:
+        """Whether the pictures draw ``claim`` as a line: a relation between two things (not claims), whose
+        plain triple stands, or which the authors (or the article's data) only call possible or question
+        (such a claim has no plain triple, and is drawn weaker)."""
+        if not claim.subject or {claim.subject, claim.object} & set(self.claims):
+            return False
+        only_possible = claim.stance in (WM + "AuthorArgument", WM + "ArticleData") and claim.modality in (
+            WM + "Possible",
+            WM + "Questioned",
+        )
+        return claim.asserted or only_possible
 
     def naming(self, iri: str) -> list[TrueClaim]:
         """Every claim whose subject or object ``iri`` is."""

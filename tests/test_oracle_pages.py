@@ -104,7 +104,7 @@ def expected_words(oracle: Oracle, iri: str) -> Counter:
     found: Counter = Counter()
     for item, info in oracle.words.get(iri, {}).items():
         supports = frozenset(
-            (expected_statement(oracle, c), oracle.label(c.stance), oracle.certainty(c))
+            (expected_statement(oracle, c), "" if c.subject else c.label, oracle.label(c.stance), oracle.certainty(c))
             for c in oracle.supported_by(item)
         )
         found[(frozenset(plain(q) for q in info["quotes"]), supports)] += 1
@@ -135,7 +135,12 @@ def shown_words(page: str, iri: str) -> tuple[Counter, dict[frozenset[str], str]
     for item in listing.findall("li"):
         quotes = frozenset(text_of(q) for q in item.findall("blockquote"))
         supports = frozenset(
-            (shown_statement(li, iri), text_of(one(li, "wmkg-stance")), text_of(one(li, "wmkg-modality")))
+            (
+                shown_statement(li, iri),
+                text_of(one(li, "wmkg-proposition")),
+                text_of(one(li, "wmkg-stance")),
+                text_of(one(li, "wmkg-modality")),
+            )
             for box in by_class(item, "wmkg-supports")
             for li in box.findall("li")
         )
@@ -217,7 +222,7 @@ def expected_neighbourhood(oracle: Oracle, iri: str) -> dict[str, Counter]:
     quotes: Counter = Counter()
     for claim in oracle.naming(iri):
         # Claims are the evidence of lines, never points of the picture (a claim about a claim is not drawn).
-        if claim.asserted and claim.subject != claim.object and not {claim.subject, claim.object} & set(oracle.claims):
+        if oracle.drawn(claim) and claim.subject != claim.object:
             quotes[(claim.subject, claim.relation, claim.object)] += len(claim.quotes)
     by_end: dict[str, Counter] = {}
     for (s, p, o), count in quotes.items():

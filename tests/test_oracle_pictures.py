@@ -54,8 +54,8 @@ def overview(kg, network) -> dict[str, Any]:
 
 
 def drawable(oracle: Oracle, claim: TrueClaim) -> bool:
-    """A claim a picture draws as a line: its plain triple stands, and neither end is itself a claim."""
-    return claim.asserted and not {claim.subject, claim.object} & set(oracle.claims)
+    """A claim a picture draws as a line (``Oracle.drawn``)."""
+    return oracle.drawn(claim)
 
 
 def modality_words(oracle: Oracle, claim: TrueClaim) -> str:
@@ -132,6 +132,7 @@ def panel_expected(oracle: Oracle, iri: str) -> Counter:
     for item, info in oracle.words.get(iri, {}).items():
         supports = frozenset(
             (
+                "" if c.subject else c.label,
                 oracle.label(c.subject),
                 oracle.label(c.relation),
                 oracle.label(c.object),
@@ -148,7 +149,10 @@ def panel_shown(words: list[dict[str, Any]]) -> Counter:
     return Counter(
         (
             quotes_of(w["quotes"]),
-            frozenset((c["subject"], c["relation"], c["object"], c["stance"], c["certainty"]) for c in w["supports"]),
+            frozenset(
+                (c["proposition"], c["subject"], c["relation"], c["object"], c["stance"], c["certainty"])
+                for c in w["supports"]
+            ),
         )
         for w in words
     )
@@ -391,16 +395,20 @@ def test_the_article_readers_claim_panels_say_what_the_graph_says(oracle, articl
     wrong = {}
     for iri, claim in oracle.claims.items():
         shown = data.get(iri)
+        # A proposition is shown by what it says; a relation by its subject, relation and object.
+        ends = (oracle.label(claim.subject), oracle.label(claim.relation), oracle.label(claim.object))
         expected = {
-            "subject": oracle.label(claim.subject),
-            "relation": oracle.label(claim.relation),
-            "object": oracle.label(claim.object),
+            "proposition": "" if claim.subject else claim.label,
+            "subject": ends[0] if claim.subject else "",
+            "relation": ends[1] if claim.subject else "",
+            "object": ends[2] if claim.subject else "",
             "stance": oracle.label(claim.stance),
             "modality": modality_words(oracle, claim),
             "cue": claim.cue,
             "quotes": quotes_of(claim.quotes),
         }
         got = shown and {
+            "proposition": shown.get("proposition", ""),
             "subject": shown["subject"]["label"],
             "relation": shown["relation"],
             "object": shown["object"]["label"],

@@ -44,6 +44,7 @@ SAMPLE = (
     "carltona-doctrine",
     "direct-access-of-advice",
     "national-audit-office",
+    "ministers-appointing-permanent-secretaries",  # hedged claims: "raises questions over", "whether"
 )
 
 
@@ -104,6 +105,8 @@ def test_every_rdf_format_of_an_entity_holds_its_triples_and_claims_and_nothing_
             assert (claim.iri, "https://w3id.org/westminster-kg/ontology#stance", claim.stance) in shown
         if claim.modality:
             assert (claim.iri, "https://w3id.org/westminster-kg/ontology#modality", claim.modality) in shown
+        for cue in filter(None, claim.cue.split(" / ")):  # the hedge travels with the claim
+            assert (claim.iri, "https://w3id.org/westminster-kg/ontology#hedgeCue", cue) in shown, claim.iri
         assert claim.quotes <= quotes, f"{claim.iri}: a quote is missing from the description"
     # Every quote it carries is evidence of it or of a claim naming it.
     allowed = {q for c in oracle.naming(iri) for q in c.quotes} | oracle.own_quotes(iri)

@@ -274,7 +274,7 @@
       w.quotes.forEach(function (q) { item.appendChild(el("blockquote", q, "wmkg-quote")); });
       item.appendChild(el("p", w.kind + (w.label ? " \u00b7 " + w.label : ""), "wmkg-kind"));
       w.supports.forEach(function (c) {
-        item.appendChild(el("p", "Supports: " + c.subject + " " + c.relation + " " + c.object + " (" + c.stance +
+        item.appendChild(el("p", "Supports: " + (c.proposition || c.subject + " " + c.relation + " " + c.object) + " (" + c.stance +
           "; " + c.certainty + ")", "wmkg-supports"));
       });
       list.appendChild(item);

@@ -64,6 +64,7 @@ class ShownClaim:
     asserted: bool = True  # the plain triple stands: the authors' own assertion or a report of someone's words
     quotes: list[str] = field(default_factory=list)
     section: str = ""
+    label: str = ""  # what a proposition (a claim without a triple) says
 
     @property
     def hedge(self) -> str:
@@ -80,16 +81,17 @@ def _claim_from(row: dict[str, Any]) -> ShownClaim:
     return ShownClaim(
         iri=_text(row["claim"]),
         subject=_text(row["subject"]),
-        subject_label=_name(row["subject"], row.get("subjectLabel")),
+        subject_label=_name(row["subject"], row.get("subjectLabel")) if row["subject"] is not None else "",
         relation=_text(row["relation"]),
-        relation_label=_name(row["relation"], row.get("relationLabel")),
+        relation_label=_name(row["relation"], row.get("relationLabel")) if row["relation"] is not None else "",
         object=_text(row["object"]),
-        object_label=_name(row["object"], row.get("objectLabel")),
+        object_label=_name(row["object"], row.get("objectLabel")) if row["object"] is not None else "",
         stance=_text(row.get("stance")),
         stance_label=_name(row.get("stance"), row.get("stanceLabel")) if row.get("stance") is not None else "",
         modality=_text(row.get("modality")),
         modality_label=_text(row.get("modalityLabel")),
         hedge_cue=_text(row.get("hedgeCue")),
+        label=_text(row.get("claimLabel")),
     )
 
 
@@ -131,8 +133,8 @@ class Words:
     start: int = 1 << 62  # where it stands in the article: the list is in reading order
 
 
-def _collect_words(rows: list[dict[str, Any]]) -> dict[str, dict[str, Words]]:
-    """Entity → item → its ``Words``, from rows of ``entity-words.rq``."""
+def _collect_words(rows: list[dict[str, Any]], supports: list[dict[str, Any]]) -> dict[str, dict[str, Words]]:
+    """Entity → item → its ``Words``, from rows of ``entity-words.rq`` and ``entity-word-supports.rq``."""
     found: dict[str, dict[str, Words]] = {}
     for row in rows:
         item = _text(row["item"])
@@ -148,11 +150,13 @@ def _collect_words(rows: list[dict[str, Any]]) -> dict[str, dict[str, Words]]:
         start = _text(row.get("start"))
         if start.isdigit():
             words.start = min(words.start, int(start))
-        if row.get("claim") is not None and all(c.iri != _text(row["claim"]) for c in words.supports):
-            words.supports.append(_claim_from(row))
         about = (_text(row.get("about")), _name(row.get("about"), row.get("aboutLabel")))
         if row.get("about") is not None and about not in words.about:
             words.about.append(about)
+    for row in supports:
+        words = found.get(_text(row["entity"]), {}).get(_text(row["item"]))
+        if words is not None and all(c.iri != _text(row["claim"]) for c in words.supports):
+            words.supports.append(_claim_from(row))
     return found
 
 
@@ -163,12 +167,14 @@ def _in_order(items: dict[str, Words]) -> list[Words]:
 def entity_words(run: Runner, iri: str) -> list[Words]:
     """Every quote attributed to ``iri``, in the article's order, with the claims each supports."""
     rows = _rows(run(internal("entity-words", entity=URIRef(iri))))
-    return _in_order(_collect_words(rows).get(iri, {}))
+    supports = _rows(run(internal("entity-word-supports", entity=URIRef(iri))))
+    return _in_order(_collect_words(rows, supports).get(iri, {}))
 
 
 def all_words(run: Runner) -> dict[str, list[Words]]:
     """Every entity's attributed quotes (one query for all: the pictures' panels)."""
-    return {entity: _in_order(items) for entity, items in _collect_words(_rows(run(internal("entity-words")))).items()}
+    words = _collect_words(_rows(run(internal("entity-words"))), _rows(run(internal("entity-word-supports"))))
+    return {entity: _in_order(items) for entity, items in words.items()}
 
 
 def panel_words(words: list[Words]) -> list[dict[str, Any]]:
@@ -180,6 +186,7 @@ def panel_words(words: list[Words]) -> list[dict[str, Any]]:
             "label": "" if any(c.iri == w.item for c in w.supports) else w.label,
             "supports": [
                 {
+                    "proposition": "" if c.subject else c.label,
                     "subject": c.subject_label,
                     "relation": c.relation_label,
                     "object": c.object_label,
