@@ -155,7 +155,7 @@ def server(kg: KnowledgeGraph) -> Iterator[RunningServer]:
 
 def check_page(question: dict[str, Any], response: httpx.Response) -> None:
     where = f"{question['where']} ({question['words']})"
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.text)).split())  # what a reader reads
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())  # what a reader reads
     if "expect_error" in question:
         assert response.status_code == 400, f"{where}: {response.status_code}"
         assert question["expect_error"] in text, where
