@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "iris",
             "naming",
             "kept_store",
+            "readable",
         },
     ),
 ]

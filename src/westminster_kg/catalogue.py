@@ -4,7 +4,13 @@ A file starts with a comment header::
 
     # title: Reforms eroding conventions
     # description: Which reforms eroded which conventions, under which government, on what evidence.
-    # param: government iri optional The government that introduced the reform.
+    # param: government iri optional wm:Government The government that introduced the reform.
+
+A parameter line reads ``NAME KIND [required|optional] [CLASSES] DESCRIPTION``. ``CLASSES`` says what
+an ``iri`` parameter takes: one CURIE or several joined by ``|`` (``wm:Norm|wm:ModelOfGovernment``);
+a class, or a SKOS concept scheme whose concepts it takes (``wm:ModalityScheme``); ``rdfs:Resource``
+for anything. A value of another kind is refused with the values of the right kind
+(``westminster_kg.resolve``). Lines without classes, as written before, still read.
 
 Parameters are bound as RDF terms through a ``VALUES`` block placed at the top of the query's
 outermost ``WHERE`` group, never pasted into the query text as strings. The same binding works
@@ -17,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.iris import PREFIXES, WMR_IRI, XSD_IRI
@@ -33,6 +39,12 @@ from westminster_kg.sparql_text import (  # re-exported
 PARAM_KINDS = ("iri", "literal", "integer", "year")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CLASS = r"[a-z][a-z0-9]*:[A-Za-z][A-Za-z0-9_-]*"
+_PARAM_LINE = re.compile(
+    rf"^(?P<name>\S+)\s+(?P<kind>\S+)(?:\s+(?P<need>required|optional)(?=\s|$))?"
+    rf"(?:\s+(?P<classes>{_CLASS}(?:\|{_CLASS})*)(?=\s|$))?\s*(?P<rest>.*)$"
+)
+ANY_CLASS = PREFIXES["rdfs"] + "Resource"  # a parameter that takes any entity
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,12 @@ class Parameter:
     kind: str = "iri"
     required: bool = False
     description: str = ""
+    classes: tuple[str, ...] = ()  # IRIs of the classes (or concept schemes) an iri value must belong to
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        """The classes a value must belong to; empty when any entity will do (or none were declared)."""
+        return () if ANY_CLASS in self.classes else self.classes
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,37 @@ class NamedQuery:
         raise ParameterError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
 
 
+@dataclass
+class PreparedQuery:
+    """A named query with its parameters resolved: the terms to bind, and what to say about them.
+
+    ``filters`` are the parameters as the answer reports them (name, label); ``notes`` say how a
+    value was read (a government that is part of another). ``finish`` puts both on the result.
+    """
+
+    named: NamedQuery
+    values: dict[str, BoundValue] = field(default_factory=dict)
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sparql(self) -> str:
+        """The query text with every value bound (``bind``)."""
+        return bind(self.named.sparql, self.values)
+
+    def finish(self, result: Any) -> Any:
+        """``result`` with the filters and notes on it.
+
+        A variable bound to several governments at once and not selected would repeat a row once
+        for each it matches: such repeats are dropped, keeping the first of each.
+        """
+        result.filters, result.notes = list(self.filters), list(self.notes)
+        several = [name for name, terms in self.values.items() if isinstance(terms, tuple) and len(terms) > 1]
+        if result.kind == "select" and any(name not in result.variables for name in several):
+            result.rows = list(dict.fromkeys(result.rows))
+        return result
+
+
 def parse_named_query(path: Path) -> NamedQuery:
     """Read one ``.rq`` file with its header."""
     text = path.read_text(encoding="utf-8")
@@ -94,17 +143,7 @@ def parse_named_query(path: Path) -> NamedQuery:
         if key == "example":
             examples.append(value.strip())
         elif key == "param":
-            parts = value.split(None, 3)
-            if len(parts) < 2 or parts[1] not in PARAM_KINDS or not _VARIABLE.match(parts[0]):
-                raise QueryError(
-                    f"{path}:{number}: a param line reads '# param: NAME KIND [required|optional] "
-                    f"DESCRIPTION' with KIND one of {', '.join(PARAM_KINDS)}"
-                )
-            required = len(parts) > 2 and parts[2] == "required"
-            rest = parts[3] if len(parts) > 3 else ""
-            if len(parts) > 2 and parts[2] not in ("required", "optional"):
-                rest = " ".join(parts[2:])
-            parameters.append(Parameter(parts[0], parts[1], required, rest))
+            parameters.append(_parse_param(value.strip(), f"{path}:{number}"))
         else:
             header[key] = (header.get(key, "") + " " + value).strip()
     if "title" not in header:
@@ -120,6 +159,27 @@ def parse_named_query(path: Path) -> NamedQuery:
     )
 
 
+def _parse_param(text: str, where: str) -> Parameter:
+    """One ``# param:`` line: ``NAME KIND [required|optional] [CLASSES] DESCRIPTION``."""
+    match = _PARAM_LINE.match(text)
+    if not match or match["kind"] not in PARAM_KINDS or not _VARIABLE.match(match["name"]):
+        raise QueryError(
+            f"{where}: a param line reads '# param: NAME KIND [required|optional] [CLASS|CLASS...] "
+            f"DESCRIPTION' with KIND one of {', '.join(PARAM_KINDS)}"
+        )
+    classes: list[str] = []
+    for token in (match["classes"] or "").split("|") if match["classes"] else []:
+        prefix, _, local = token.partition(":")
+        if prefix not in PREFIXES:
+            raise QueryError(
+                f"{where}: unknown prefix {prefix!r} in the class {token!r} (known: {', '.join(PREFIXES)})"
+            )
+        classes.append(PREFIXES[prefix] + local)
+    if classes and match["kind"] != "iri":
+        raise QueryError(f"{where}: only an iri parameter takes a class, not a {match['kind']} one")
+    return Parameter(match["name"], match["kind"], match["need"] == "required", match["rest"], tuple(classes))
+
+
 def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
     """Every named query in ``folder`` (not its ``checks/``), by name."""
     catalogue = {}
@@ -132,6 +192,8 @@ def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
 
 if TYPE_CHECKING:  # rdflib is imported only where values become terms (cold commands never need it)
     from rdflib import Literal, URIRef
+
+    BoundValue = URIRef | Literal | tuple[URIRef | Literal, ...]
 
 
 def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
@@ -162,6 +224,7 @@ def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
 __all__ = [
     "NamedQuery",
     "Parameter",
+    "PreparedQuery",
     "bind",
     "fill",
     "insert_update",
@@ -197,7 +260,10 @@ def catalogue_markdown(catalogue: dict[str, NamedQuery]) -> str:
         f"{len(catalogue)} named queries, one competency question each. Run one with "
         "`wmkg query NAME [-p key=value]...`; add `-f csv` (or tsv, json, xml) for a file, "
         "`--backend memory` for the rdflib reference store. An `iri` parameter takes a label "
-        "(`-p government=Coalition`), a `wmr:` slug or a full IRI.",
+        "(`-p government=Coalition`), a `wmr:` slug or a full IRI of the kind in its *takes* column "
+        "(a class, or a concept scheme whose concepts it takes); a value of another kind is an error "
+        "that lists values of the right kind. A government includes the governments it is part of "
+        "and those that are part of it (Blair's and Brown's within New Labour), and the answer says so.",
         "",
     ]
     lines += [f"- [`{name}`](#{name}): {named.title}" for name, named in sorted(catalogue.items())]
@@ -206,11 +272,10 @@ def catalogue_markdown(catalogue: dict[str, NamedQuery]) -> str:
         if named.description:
             lines += [named.description, ""]
         if named.parameters:
-            lines += ["| parameter | kind | | description |", "|---|---|---|---|"]
-            lines += [
-                f"| `{p.name}` | {p.kind} | {'required' if p.required else 'optional'} | {p.description} |"
-                for p in named.parameters
-            ]
+            lines += ["| parameter | kind | | takes | description |", "|---|---|---|---|---|"]
+            for p in named.parameters:
+                need = "required" if p.required else "optional"
+                lines.append(f"| `{p.name}` | {p.kind} | {need} | {_takes(p)} | {p.description} |")
             lines.append("")
         examples = [f"wmkg query {name} {example}".rstrip() for example in named.examples]
         if not examples:
@@ -221,3 +286,12 @@ def catalogue_markdown(catalogue: dict[str, NamedQuery]) -> str:
 
 
 __all__ += ["catalogue_markdown"]
+
+
+def _takes(parameter: Parameter) -> str:
+    """The classes a parameter takes, as CURIEs for the catalogue's table."""
+    from westminster_kg.namespaces import curie
+
+    if not parameter.classes:
+        return ""
+    return " or ".join(f"`{curie(c)}`" for c in parameter.classes) if parameter.takes else "any entity"

@@ -110,21 +110,71 @@ def working(what: str) -> Iterator[None]:
 __all__ = ["Table", "err", "out", "working"]
 
 
-def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None) -> None:
-    """Print a query result in the chosen format (``QUERY_FORMATS``); ``label`` names IRIs for csv/tsv."""
+def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None, wide: bool = False) -> None:
+    """Print a query result in the chosen format (``QUERY_FORMATS``); ``label`` names IRIs.
+
+    ``table`` fits the terminal: the key columns (``westminster_kg.readable``), long text cut with
+    "…", then the row count with the filters applied and any notes; ``wide`` shows every column.
+    Other formats write stdout for programs; the row count of an empty answer and the notes go to
+    stderr, one line each, so stdout stays machine-readable.
+    """
+    label = label or (lambda iri: None)
     if fmt != "table" or result.kind == "graph":
         from westminster_kg.plain import render
 
-        sys.stdout.write(render(result, fmt, label or (lambda iri: None), neutralise=not raw))
+        sys.stdout.write(render(result, fmt, label, neutralise=not raw))
+        if result.kind == "select" and not result.rows:
+            err.print(_plain(result.summary()))
+        for note in result.notes:
+            err.print(_plain(f"note: {note}"))
         return
     if result.kind == "ask":
         out.print("true" if result.boolean else "false")
         return
-    table = Table(*result.variables, show_lines=False)
+    table, hidden = _wide_table(result) if wide else _fitted_table(result, label, out.width)
+    if result.rows:
+        out.print(table)
+    shown = result.summary()
+    if hidden and result.rows:
+        shown += (
+            f"; {len(result.variables) - hidden} of {len(result.variables)} columns shown (--wide: all; -f csv: a file)"
+        )
+    out.print(_plain(shown))
+    for note in result.notes:
+        out.print(_plain(f"note: {note}"))
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _wide_table(result: Any) -> tuple[Any, int]:
+    """Every column, every term as its CURIE or text (what ``--wide`` asks for)."""
+    table = Table(show_lines=False)
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")  # wrapped, never cut
     for row in result.rows:
         table.add_row(*(_cell(t) for t in row))
-    out.print(table)
-    err.print(f"{len(result.rows)} row(s)")
+    return table, 0
+
+
+def _fitted_table(result: Any, label: Any, width: int) -> tuple[Any, int]:
+    """The key columns that fit ``width``, each cut with "…"; and how many columns are not shown."""
+    from rich import box
+
+    from westminster_kg.readable import cell_text, fit_columns, key_columns
+
+    columns = key_columns(result.variables, result.rows)
+    texts = [[cell_text(row[c.index], label) for c in columns] for row in result.rows]
+    fitted = fit_columns(columns, texts, width)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for column in fitted:
+        table.add_column(_plain(column.heading), width=column.width, no_wrap=True, overflow="ellipsis")
+    for row in result.rows:
+        table.add_row(*(_plain(cell_text(row[c.index], label)) for c in fitted))
+    return table, len(result.variables) - len(fitted)
 
 
 def _cell(term: Any) -> str:

@@ -18,13 +18,14 @@ from rdflib import Dataset, Literal, URIRef
 from westminster_kg.catalogue import (
     NamedQuery,
     Parameter,
+    PreparedQuery,
     bind,
     load_catalogue,
     parse_value,
 )
 from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.internal_queries import internal_query
-from westminster_kg.namespaces import PREFIXES, curie, local_name
+from westminster_kg.namespaces import PREFIXES, WM, curie, local_name
 from westminster_kg.project import Project
 from westminster_kg.resolve import Resolver
 from westminster_kg.store import QueryResult, Store, open_store
@@ -149,32 +150,59 @@ class KnowledgeGraph:
         """
         text = name_or_sparql.strip()
         if "\n" not in text and " " not in text and not text.upper().startswith(("SELECT", "ASK")):
-            named = self.named_query(text)
-            values = self.bind_parameters(named, params)
-            return self.run(named.sparql, values)
-        values = {k: self.resolve_value(k, v) for k, v in params.items() if v is not None}
-        return self.run(text, values)
+            prepared = self.prepare(self.named_query(text), params)
+            result = prepared.finish(self.store.query(prepared.sparql))
+        else:
+            values = {k: self.resolve_value(k, v) for k, v in params.items() if v is not None}
+            result = self.run(text, values)
+        result.labels = self.resolver.labels
+        return result
 
     def run(self, sparql: str, values: dict[str, URIRef | Literal] | None = None) -> QueryResult:
         """Run SPARQL text with pre-bound variables (the standard prefixes are predeclared)."""
         return self.store.query(bind(sparql, values or {}))
 
     def bind_parameters(self, named: NamedQuery, params: dict[str, Any]) -> dict[str, Any]:
-        """Check and resolve parameter values for ``named`` into RDF terms."""
-        values: dict[str, URIRef | Literal] = {}
+        """Check and resolve parameter values for ``named`` into RDF terms (see ``prepare``)."""
+        return self.prepare(named, params).values
+
+    def prepare(self, named: NamedQuery, params: dict[str, Any]) -> PreparedQuery:
+        """Resolve ``params`` for ``named``: the terms to bind, the filters to report, notes.
+
+        A value must be of a kind the parameter declares (``ResolveError`` with the nearest values
+        of the right kind otherwise). A government is bound together with the governments it is
+        part of and those part of it (``Resolver.nest``), with a note that says so.
+
+        Raises:
+            ParameterError: an unknown or missing parameter, or a value that names nothing (or
+                more than one thing, or something of another kind).
+        """
+        prepared = PreparedQuery(named)
         for key, raw in params.items():
             parameter = named.parameter(key)
             if raw is None or raw == "":
                 continue
-            # A term from Python code is taken as it is; text a person typed goes through the resolver.
-            values[key] = raw if isinstance(raw, URIRef | Literal) else self.resolve(parameter, str(raw))
+            # A term from Python code is not looked up by label, but is still checked for its kind.
+            if isinstance(raw, URIRef) and parameter.takes and str(raw) in self.resolver.types:
+                term: URIRef | Literal = self.resolver.resolve(str(raw), key, parameter.takes)
+            elif isinstance(raw, URIRef | Literal):
+                term = raw
+            else:
+                term = self.resolve(parameter, str(raw))
+            shown = self.resolver.label(str(term)) if isinstance(term, URIRef) else str(term)
+            prepared.filters.append((key, shown))
+            prepared.values[key] = term
+            if isinstance(term, URIRef) and str(WM.Government) in parameter.takes:
+                prepared.values[key], note = self.resolver.nest(str(term))
+                if note:
+                    prepared.notes.append(f"{key}: {note}")
         for parameter in named.parameters:
-            if parameter.required and parameter.name not in values:
+            if parameter.required and parameter.name not in prepared.values:
                 raise ParameterError(
                     f"query {named.name!r} needs parameter {parameter.name!r} "
                     f"(--param {parameter.name}=...): {parameter.description}"
                 )
-        return values
+        return prepared
 
     def resolve_value(self, name: str, raw: Any) -> URIRef | Literal:
         """A term for a parameter of an ad-hoc query: an IRI, slug, CURIE or label."""
@@ -192,7 +220,7 @@ class KnowledgeGraph:
     def resolve(self, parameter: Parameter, raw: str) -> URIRef | Literal:
         """Turn a parameter value into a term: ``iri`` values through the resolver (never a missing IRI)."""
         if parameter.kind == "iri":
-            return self.resolver.resolve(raw, parameter.name)
+            return self.resolver.resolve(raw, parameter.name, parameter.takes)
         value = parse_value(parameter, raw)
         assert isinstance(value, URIRef | Literal)  # only iri parameters look labels up
         return value

@@ -222,13 +222,28 @@ def entity_exists(kg: KnowledgeGraph, iri: str) -> bool:
     return bool(run(kg.store, internal("entity-exists", entity=URIRef(iri))).boolean)
 
 
-def resolve_entity(kg: KnowledgeGraph, raw: str, what: str) -> str:
+def resolve_entity(kg: KnowledgeGraph, raw: str, what: str, kinds: Iterable[str] = ()) -> str:
     """The IRI an option value names: an IRI, a CURIE, a ``wmr:`` slug or a label (``westminster_kg.resolve``).
 
     Raises:
-        ParameterError: nothing or more than one entity matches; the message names ``what``.
+        ParameterError: nothing or more than one entity matches, or one not of ``kinds`` (when
+            given); the message names ``what`` and the nearest values of the right kind.
     """
-    return str(kg.resolver.resolve(raw, what))
+    return str(kg.resolver.resolve(raw, what, tuple(kinds)))
+
+
+def government_filter(kg: KnowledgeGraph, government: str) -> tuple[set[str], list[str]]:
+    """The governments and periods a ``government`` filter keeps, and notes on how it was read.
+
+    A government or a period, as the queries' government parameters take; a part of a government
+    (Blair's) keeps what the article attributes to the whole (New Labour), and the note says so.
+
+    Raises:
+        ParameterError: the value names nothing, several things, or something of another kind.
+    """
+    time_iri = resolve_entity(kg, government, "government", TIME_CLASSES)
+    times, note = kg.resolver.nest(time_iri)
+    return {str(t) for t in times}, [f"government: {note}"] if note else []
 
 
 def _resolve_classes(graph: nx.MultiDiGraph, classes: Iterable[str] | str) -> set[str]:
@@ -285,10 +300,13 @@ def build_network(
             [(u, v, k) for u, v, k, p in graph.edges(keys=True, data="relation_iri") if p not in wanted]
         )
         edges_filtered = True
+    notes: list[str] = []
     if government is not None:
-        time_iri = resolve_entity(kg, government, "government")
+        # A government or a period, as the queries' government parameters; a part of a government
+        # (Blair's) keeps what the article attributes to the whole (New Labour), and says so.
+        kept, notes = government_filter(kg, government)
         graph.remove_edges_from(
-            [(u, v, k) for u, v, k, ts in graph.edges(keys=True, data="governments") if time_iri not in ts]
+            [(u, v, k) for u, v, k, ts in graph.edges(keys=True, data="governments") if not kept & set(ts)]
         )
         edges_filtered = True
     if classes is not None:
@@ -309,6 +327,7 @@ def build_network(
             "name": "westminster-kg",
             "focus": focus_iri or "",
             "relations": sorted(resolve_relations(kg, relations)) if relations is not None else [],
+            "notes": notes,
         }
     )
     return graph

@@ -110,6 +110,7 @@ class WM(DefinedNamespace):
     order: URIRef
     overlapReason: URIRef
     parallels: URIRef
+    partOfGovernment: URIRef
     party: URIRef
     passageRole: URIRef
     percentReduction: URIRef

@@ -76,7 +76,13 @@ def view_command(
     from westminster_kg.view import write_requested
 
     filters = {"focus": focus, "depth": depth, "relations": relations, "government": government, "network": network}
-    err.print(f"wrote {write_requested(load_kg(), output, timeline=timeline, **filters)}")
+    kg = load_kg()
+    err.print(f"wrote {write_requested(kg, output, timeline=timeline, **filters)}")
+    if government is not None:
+        from westminster_kg.network import government_filter
+
+        for note in government_filter(kg, government)[1]:
+            err.print(f"note: {note}", markup=False)
 
 
 @app.command("docs", epilog="Example: wmkg docs -o site")

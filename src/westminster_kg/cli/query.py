@@ -25,11 +25,18 @@ def list_queries(
     if markdown:
         sys.stdout.write(catalogue_markdown(load_catalogue(open_project().queries_dir)))
         return
-    table = Table("name", "title", "parameters", show_lines=False)
-    for name, named in load_catalogue(open_project().queries_dir).items():
-        params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.kind})" for p in named.parameters)
-        table.add_row(name, named.title, params)
+    from rich import box
+
+    catalogue = load_catalogue(open_project().queries_dir)
+    # Names are what people copy: never cut. Titles and parameters wrap within the terminal's width.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("name", no_wrap=True, min_width=max((len(n) for n in catalogue), default=4))
+    table.add_column("title", ratio=3)
+    table.add_column("parameters (? optional)", ratio=2)
+    for name, named in catalogue.items():
+        table.add_row(name, named.title, ", ".join(f"{p.name}{'' if p.required else '?'}" for p in named.parameters))
     out.print(table)
+    out.print(f"{len(catalogue)} queries (docs/queries.md: what each parameter takes)")
 
 
 @app.command("query", epilog="Example: wmkg query reforms-eroding-conventions -p government=Coalition -f csv")
@@ -48,6 +55,9 @@ def query(
         ),
     ] = "table",
     raw: Annotated[bool, typer.Option("--raw", help="CSV/TSV: do not neutralise formula-like cells.")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="table: every column, uncut (by default the key columns that fit).")
+    ] = False,
     allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
 ) -> None:
     """Run a named query, a query file or SPARQL text, and print the result."""
@@ -85,4 +95,4 @@ def query(
         result = kg.query(name, **values)
     else:
         result = kg.run(text, {k: kg.resolve_value(k, v) for k, v in values.items()})
-    print_result(result, fmt, raw=raw, label=lambda iri: kg.resolver.labels.get(iri))
+    print_result(result, fmt, raw=raw, label=lambda iri: kg.resolver.labels.get(iri), wide=wide)

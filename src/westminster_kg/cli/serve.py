@@ -23,7 +23,7 @@ def _settings_options() -> list[inspect.Parameter]:
             continue
         kind = hints[setting.name]
         flag = setting.metadata["flag"] or "--" + setting.name.replace("_", "-")
-        if setting.default_factory is list:  # type: ignore[comparison-overlap]
+        if "list" in str(kind):  # repeated options; the command turns an empty list into the default
             default: Any = []
         elif setting.default_factory is not dataclasses.MISSING:
             default, kind = None, kind | None  # computed when the command runs (one worker per CPU)
@@ -46,8 +46,10 @@ def serve_command(
     The data stays live: a finished `wmkg import` or an edited file is picked up without a restart.
     """
     from westminster_kg.web import Settings, serve
+    from westminster_kg.web.settings import cors_origins
 
     given = {name: value for name, value in chosen.items() if value is not None}
+    given["cors_origins"] = cors_origins(list(given.get("cors_origins") or []))
     settings = Settings(**{k: list(v) if isinstance(v, list | tuple) else v for k, v in given.items()})
     serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name or []))
 

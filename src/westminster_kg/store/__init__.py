@@ -47,6 +47,32 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    # Set by KnowledgeGraph for a named query: each parameter as given ("government",
+    # "Blair Government (1997-2007)"), notes on how it was read, and IRI -> label to show.
+    filters: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    notes: list[str] = field(default_factory=list, compare=False)
+    labels: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
+
+    def summary(self) -> str:
+        """The row count with the filters applied: "0 rows with government = ..."."""
+        from westminster_kg.readable import count_line
+
+        if self.kind == "ask":
+            return f"answer: {'yes' if self.boolean else 'no'}"
+        if self.kind == "graph":
+            return f"{len(self)} triple{'' if len(self) == 1 else 's'}"
+        return count_line(len(self.rows), self.filters)
+
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a result: the row count, notes, the key columns and every quote in full."""
+        from westminster_kg.readable import result_html
+
+        if self.kind != "select":
+            import html
+
+            return f"<p><strong>{html.escape(self.summary())}</strong></p>"
+        labels = self.labels or {}
+        return result_html(self.variables, self.rows, labels.get, filters=self.filters, notes=self.notes)
 
     def __len__(self) -> int:
         return len(self.rows) if self.kind == "select" else len(self.graph or ())

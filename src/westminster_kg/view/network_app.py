@@ -14,9 +14,12 @@ force layout places them, so a large page is usable at once.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,6 +87,9 @@ def _vis_assets() -> tuple[str, str]:
         css = (folder / "vis-network.css").read_text(encoding="utf-8")
     except OSError as exc:  # pragma: no cover - a broken pyvis install
         raise WmkgError(f"pyvis's bundled vis-network is missing ({folder}): reinstall pyvis") from exc
+    # 205 KB of the CSS are PNG icons as data: URIs, for the navigation, editing and configuration
+    # buttons; every picture here turns those off, and every page (and notebook cell) carried them.
+    css = re.sub(r"url\((['\"]?)data:[^)]*\1\)", "none", css)
     return _inline_safe(js, "script"), _inline_safe(css, "style")
 
 
@@ -380,9 +386,20 @@ class InlineView:
         self.height = height
 
     def _repr_html_(self) -> str:
-        # srcdoc keeps the page's own scripts and styles away from the notebook's.
+        # srcdoc keeps the page's own scripts and styles away from the notebook's. The page travels
+        # gzipped (a notebook keeps every output: three pictures of a megabyte each made a 2.2 MB
+        # notebook); a few lines of script in the frame unpack it with the browser's own
+        # DecompressionStream and write it into the frame.
+        packed = base64.b64encode(gzip.compress(self.page.encode("utf-8"), 9, mtime=0)).decode("ascii")
+        loader = (
+            '<!doctype html><meta charset="utf-8"><script>(async()=>{'
+            f'const b=Uint8Array.from(atob("{packed}"),c=>c.charCodeAt(0));'
+            'const s=new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"));'
+            "const page=await new Response(s).text();document.open();document.write(page);document.close();"
+            "})();</script>"
+        )
         return (
-            f'<iframe srcdoc="{html.escape(self.page, quote=True)}" style="width:100%;height:{self.height}px;'
+            f'<iframe srcdoc="{html.escape(loader, quote=True)}" style="width:100%;height:{self.height}px;'
             'border:1px solid #ddd" sandbox="allow-scripts"></iframe>'
         )
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.bound import BoundQuery, freeze
 from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.namespaces import curie
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.media import FORMAT_NAMES
 from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
@@ -40,7 +41,13 @@ class Api(WebBase):
             "title": named.title,
             "description": named.description,
             "parameters": [
-                {"name": p.name, "kind": p.kind, "required": p.required, "description": p.description}
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "required": p.required,
+                    "takes": [curie(c) for c in p.takes],
+                    "description": p.description,
+                }
                 for p in named.parameters
             ],
             "url": f"/api/queries/{named.name}",
@@ -68,16 +75,17 @@ class Api(WebBase):
             known = ", ".join(sorted(set(API_FORMATS) | set(API_MEDIA)))
             return JSONResponse({"error": f"unknown format {fmt!r}: use {known}"}, status_code=400)
         try:
-            values = await run_in_threadpool(self.kg.bind_parameters, named, params)
-            query = BoundQuery(named.sparql, freeze(values), named.name)
+            prepared = await run_in_threadpool(self.kg.prepare, named, params)
+            query = BoundQuery(named.sparql, freeze(prepared.values), named.name)
             result, truncated = await run_in_threadpool(self.ask_capped, query)
         except (QueryTimeoutError, WorkerLimitError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except WmkgError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        headers = {"X-Result-Truncated": "true"} if truncated else {}
+        prepared.finish(result)
+        headers = answer_headers(result, truncated)
         if fmt == "sparql-json":
-            body = result.serialize("json")
+            body = with_answer(result.serialize("json"), result)
         else:
             from westminster_kg.plain import to_delimited, to_json
 
@@ -91,6 +99,39 @@ class Api(WebBase):
         from starlette.responses import JSONResponse
 
         return JSONResponse(openapi_document(self.kg))
+
+
+def answer_headers(result: Any, truncated: bool) -> dict[str, str]:
+    """What every /api answer says beside its body: the row count, the notes, whether it was capped.
+
+    ``X-Result-Rows`` and ``X-Result-Note`` reach every format, the flat rows and CSV included
+    (``X-Result-Note`` is one line: the count with the filters applied, then each note).
+    """
+    headers = {"X-Result-Rows": str(len(result.rows))}
+    # Header values are Latin-1 on the wire: labels with other characters are sent escaped.
+    headers["X-Result-Note"] = "; ".join([result.summary(), *result.notes]).encode("ascii", "backslashreplace").decode()
+    if truncated:
+        headers["X-Result-Truncated"] = "true"
+    return headers
+
+
+def with_answer(sparql_json: str, result: Any) -> str:
+    """SPARQL 1.1 JSON results with a member ``wmkg`` beside ``head`` and ``results``.
+
+    ``{"rows": 0, "summary": "0 rows with government = ...", "filters": {...}, "notes": [...]}``: an
+    empty answer says so in the body, and what it was asked. SPARQL clients read ``head`` and
+    ``results`` and leave other members alone.
+    """
+    import json
+
+    document = json.loads(sparql_json)
+    document["wmkg"] = {
+        "rows": len(result.rows),
+        "summary": result.summary(),
+        "filters": dict(result.filters),
+        "notes": list(result.notes),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1)
 
 
 def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
@@ -164,8 +205,10 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
                             "in": "query",
                             "required": p.required,
                             "description": p.description
-                            + " A label or alias (any case), a wmr: slug, a CURIE or an IRI; one that names"
-                            " nothing, or several things, is a 400 with the closest names."
+                            + " A label or alias (any case), a wmr: slug, a CURIE or an IRI"
+                            + (f" of a {' or '.join(curie(c) for c in p.takes)}" if p.takes else "")
+                            + "; one that names nothing, several things or a thing of another kind is a 400"
+                            " with the closest names of the right kind."
                             if p.kind == "iri"
                             else p.description,
                             "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
@@ -176,8 +219,10 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": {
-                        "description": "The rows: SPARQL 1.1 JSON by default, flat JSON rows with format=json, "
-                        "CSV with format=csv (header X-Result-Truncated when capped)",
+                        "description": "The rows: SPARQL 1.1 JSON by default (with a member wmkg: the row "
+                        "count, the filters applied and notes, e.g. a government that is part of another), flat "
+                        "JSON rows with format=json, CSV with format=csv. Headers X-Result-Rows and X-Result-Note "
+                        "(the count with the filters, then the notes) on every format; X-Result-Truncated when capped",
                         "content": {**sparql_json, **flat},
                     },
                     "400": {"description": "A parameter is missing or names nothing", "content": error},

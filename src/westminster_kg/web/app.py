@@ -98,7 +98,7 @@ def create_app(
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["Accept", "Content-Type"],
-                expose_headers=["X-Result-Truncated", "X-Result-Note"],
+                expose_headers=["X-Result-Truncated", "X-Result-Note", "X-Result-Rows"],
             )
         )
     routes = [

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from westminster_kg.bound import BoundQuery, freeze, internal
-from westminster_kg.errors import QueryError, WmkgError
+from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
@@ -258,27 +258,35 @@ class Pages(WebBase):
         status = 200
         if "run" in params:
             try:
-                bound = {}
+                prepared = None
+                bound: dict[str, Any] = {}
                 if named:
-                    for key, raw in values.items():
-                        if raw:
+                    # The catalogue's own text: its parameters resolved, checked for their kind, a
+                    # government bound with the governments it is part of (PreparedQuery).
+                    given = {key: raw for key, raw in values.items() if raw}
+                    if text == named.sparql:
+                        prepared = await run_in_threadpool(self.kg.prepare, named, given)
+                        bound = prepared.values
+                    else:
+                        for key, raw in given.items():
                             bound[key] = await run_in_threadpool(self.kg.resolve, named.parameter(key), raw)
-                    missing = [p.name for p in named.parameters if p.required and p.name not in bound]
-                    if missing and text == named.sparql:
-                        raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
                 # The workers predeclare the prefixes: the text stays the user's own, and so do error positions.
                 query = BoundQuery(text, freeze(bound), name if named and text == named.sparql else "")
                 # A text the client wrote or edited runs where /sparql's queries run, never on the lane
                 # that keeps pages and the API answering.
                 lane = "api" if query.name else "any"
                 result, truncated = await run_in_threadpool(partial(self.ask_capped, query, lane=lane))
+                if prepared is not None:
+                    prepared.finish(result)  # the values as asked and the notes (a government's whole)
                 context.update(result=result, truncated=truncated, sparql_final=query.text)
                 # The filters applied, as a reader named them and as the graph knows them: an empty
                 # answer says which ones matched nothing together.
                 label = self.kg.resolver.label
+                # (A government bound with its wholes or parts is shown as it was asked: the first term.)
                 context["filters"] = [
                     (key, label(str(term)) if isinstance(term, URIRef) else str(term), curie(str(term)))
-                    for key, term in bound.items()
+                    for key, value in bound.items()
+                    for term in [value[0] if isinstance(value, tuple) else value]
                 ]
                 if result.kind not in ("ask", "graph"):
                     context["table"] = result_table(result, label)

@@ -40,10 +40,13 @@ class Settings:
         10_000, "Rows (or triples) a query returns at most; the answer says when it is cut.", metavar="ROWS"
     )
     max_body: int = option(1_000_000, "Bytes of request body accepted.", metavar="BYTES")
+    # Origins whose pages may read the answers: any (read-only and public, as the Wikidata Query
+    # Service: Access-Control-Allow-Origin: *); a list names them; [] sends no CORS header.
     cors_origins: list[str] = option(
-        help="Allow this origin to call the app from a browser (repeat; '*' for any).",
+        help="Only pages from this origin may read the answers (repeat); 'none': no page from another origin. "
+        "Default: any origin (Access-Control-Allow-Origin: *), as the Wikidata Query Service.",
         flag="--cors",
-        factory=list,
+        factory=lambda: ["*"],
         metavar="ORIGIN",
     )
     allowed_services: list[str] = option(
@@ -96,4 +99,11 @@ class Settings:
         )
 
 
-__all__ = ["Settings", "option"]
+def cors_origins(given: list[str]) -> list[str]:
+    """What ``--cors`` asks for: ``*`` when not given, none for ``--cors none``, else the origins named."""
+    if not given:
+        return ["*"]
+    return [] if [o.strip().casefold() for o in given] == ["none"] else list(given)
+
+
+__all__ = ["Settings", "cors_origins", "option"]

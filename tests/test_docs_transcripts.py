@@ -1,0 +1,161 @@
+"""Every console transcript in the README and docs/ is run, and prints what the page says it prints.
+
+A ```` ```console ```` block lists commands (``$ wmkg ...``) and, under each, its output. The blocks of
+one page run in order in one fresh copy of the project (ontology, graph, queries, tests/data), with
+``wmkg`` the checkout's own CLI (``WMKG_ROOT`` set to the copy), so state carries from one block to the
+next as it does for a reader following the page. A command with output under it must print exactly
+those lines (stdout and stderr together); one whose output starts with ``error:`` must fail, any other
+must succeed. An HTML comment just above a block can set it up or limit it:
+
+* ``<!-- transcript: setup: SHELL -->`` runs SHELL in the copy first (``wmkg`` is defined there too,
+  ``$CHECKOUT`` is the checkout);
+* ``<!-- transcript: run N -->`` runs only the first N commands (the rest need the internet);
+* ``<!-- transcript: skip: REASON -->`` leaves the block out (a benchmark, a running server).
+
+Counts written in prose ("it lists 40 rows") are checked in ``test_docs_numbers.py`` style below:
+each is a pattern and the command whose answer it states.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+pytestmark = [pytest.mark.docs, pytest.mark.slow]  # wmkg in subprocesses, over copies of the project
+
+PAGES = ["README.md", "docs/joining.md", "docs/popolo.md", "docs/reconcile.md"]
+DIRECTIVE = re.compile(r"<!--\s*transcript:\s*(?P<what>setup|run|skip)\s*:?\s*(?P<arg>.*?)\s*-->")
+
+
+@dataclass
+class Command:
+    line: int
+    text: str
+    output: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    page: str
+    line: int
+    commands: list[Command]
+    setup: str = ""
+    run: int | None = None
+    skip: str = ""
+
+
+def transcripts(page: str) -> list[Block]:
+    """The console blocks of ``page``, with their directives."""
+    lines = (REPO / page).read_text(encoding="utf-8").splitlines()
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() != "```console":
+            index += 1
+            continue
+        block = Block(page, index + 1, [])
+        above = index - 1
+        while above >= 0 and (match := DIRECTIVE.search(lines[above])):
+            what, arg = match["what"], match["arg"]
+            if what == "setup":
+                block.setup = arg
+            elif what == "run":
+                block.run = int(re.match(r"\d+", arg).group())  # type: ignore[union-attr]
+            else:
+                block.skip = arg or "skipped"
+            above -= 1
+        index += 1
+        while index < len(lines) and lines[index].strip() != "```":
+            text = lines[index]
+            if text.startswith("$ "):
+                block.commands.append(Command(index + 1, text[2:]))
+            elif block.commands:
+                block.commands[-1].output.append(text)
+            index += 1
+        blocks.append(block)
+    return blocks
+
+
+def fresh_project(target: Path) -> Path:
+    """A copy of what the pages' commands read and write: the curated files and the test data."""
+    for folder in ("ontology", "graph", "queries", "docs/examples"):
+        shutil.copytree(REPO / folder, target / folder)
+    shutil.copytree(REPO / "tests" / "data", target / "tests" / "data")
+    return target
+
+
+def shell(command: str, root: Path) -> subprocess.CompletedProcess:
+    """``command`` in bash in ``root``, with ``wmkg`` the checkout's CLI over the copy."""
+    prelude = f'wmkg() {{ "{sys.executable}" -m westminster_kg.cli "$@"; }}\n'
+    return subprocess.run(
+        ["bash", "-c", prelude + command],
+        cwd=root,
+        env={
+            "WMKG_ROOT": str(root),
+            "CHECKOUT": str(REPO),
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "100",
+            "HOME": str(root),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_transcript_prints_what_the_page_says(page: str, tmp_path: Path) -> None:
+    root = fresh_project(tmp_path / "project")
+    blocks = [b for b in transcripts(page) if b.commands]
+    assert blocks, f"{page}: no console transcript found"
+    for block in blocks:
+        if block.skip:
+            continue
+        if block.setup:
+            done = shell(block.setup, root)
+            assert done.returncode == 0, f"{page}:{block.line}: setup failed: {done.stderr}"
+        for command in block.commands[: block.run]:
+            done = shell(command.text, root)
+            printed = (done.stdout + done.stderr).rstrip("\n").splitlines()
+            where = f"{page}:{command.line}: $ {command.text}"
+            if command.output and command.output[0].startswith("error:"):
+                assert done.returncode != 0, f"{where}: should fail"
+            else:
+                assert done.returncode == 0, f"{where}: exit {done.returncode}: {done.stderr}"
+            if command.output:
+                assert printed == command.output, f"{where}\n  page says:\n{command.output}\n  prints:\n{printed}"
+
+
+# --- numbers in prose -------------------------------------------------------------------------------
+# (page, pattern with one number group, setup + command whose output is that number). Each count a page
+# states about the data is here, so it cannot drift from what the command answers.
+PROSE_NUMBERS = [
+    (
+        "docs/joining.md",
+        r"Without the `-p` it lists (\d+) rows",
+        "wmkg import tests/data/import/ministers.csv --graph ministers --mapping tests/data/import/ministers.toml "
+        ">/dev/null 2>&1 && wmkg query ministers-in-office-at-reform -f csv | tail -n +2 | wc -l",
+    ),
+    (
+        "README.md",
+        r"passes all (\d+) tests of the W3C SPARQL 1\.1 Protocol suite",
+        f'"{sys.executable}" -c "import sys; sys.path[:0] = [\'{REPO}/tests\']; '
+        'import test_protocol as t; print(len(t.TESTS))"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "pattern", "command"), PROSE_NUMBERS, ids=[p[1][:40] for p in PROSE_NUMBERS])
+def test_every_count_in_prose_is_what_the_command_answers(page: str, pattern: str, command: str, tmp_path) -> None:
+    match = re.search(pattern, (REPO / page).read_text(encoding="utf-8"))
+    assert match, f"{page}: the sentence {pattern!r} is gone (update PROSE_NUMBERS)"
+    done = shell(command, fresh_project(tmp_path / "project"))
+    assert done.returncode == 0, done.stderr
+    assert int(match.group(1)) == int(done.stdout.split()[-1]), f"{page}: says {match.group(1)}, is {done.stdout}"
