@@ -11,6 +11,7 @@ class WM(DefinedNamespace):
     _NS = Namespace("https://w3id.org/westminster-kg/ontology#")
 
     ActorClaim: URIRef
+    AnyPost: URIRef
     ApparentDiscrepancy: URIRef
     ArticleData: URIRef
     Asserted: URIRef
@@ -27,6 +28,7 @@ class WM(DefinedNamespace):
     Evidence: URIRef
     EvidencedRelation: URIRef
     Government: URIRef
+    GovernmentOffice: URIRef
     Hedged: URIRef
     Idea: URIRef
     Ideology: URIRef
@@ -38,11 +40,16 @@ class WM(DefinedNamespace):
     Norm: URIRef
     OfficialFinding: URIRef
     OfficialQuotation: URIRef
+    OppositionPost: URIRef
+    ParliamentaryPost: URIRef
+    PartyPost: URIRef
     Pathology: URIRef
     Period: URIRef
     Plan: URIRef
     PoliticalParty: URIRef
     Possible: URIRef
+    PostKind: URIRef
+    PostKindScheme: URIRef
     Principle: URIRef
     PrintedAggregateScheme: URIRef
     PrintedAverage: URIRef
@@ -60,6 +67,7 @@ class WM(DefinedNamespace):
     StanceScheme: URIRef
     StatisticalObservation: URIRef
     Theory: URIRef
+    UnclassifiedPost: URIRef
     Unit: URIRef
     abolishes: URIRef
     buildsOn: URIRef
@@ -96,6 +104,7 @@ class WM(DefinedNamespace):
     party: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
+    postKind: URIRef
     primeMinister: URIRef
     printedAggregate: URIRef
     printedDate: URIRef
