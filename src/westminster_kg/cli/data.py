@@ -129,7 +129,7 @@ def link_command(
     threshold: Annotated[float, typer.Option(help="Lowest score proposed (0..1).")] = 0.85,
 ) -> None:
     """Propose links between our entities and an imported dataset's, or accept reviewed ones."""
-    from westminster_kg.link import accept_candidates, candidates_graph, candidates_tsv, link_candidates
+    from westminster_kg.link import accept_candidates, candidates_graph, link_candidates, review_candidates, review_tsv
 
     if not candidates or graph is None:
         raise ParameterError(
@@ -138,7 +138,7 @@ def link_command(
     if accept is not None and accept_above is not None:
         raise ParameterError("give --accept FILE or --accept-above SCORE, not both")
     for name, value in (("--threshold", threshold), ("--accept-above", accept_above)):
-        if value is not None and not 0.0 <= value <= 1.0:
+        if value is not None and not 0.0 <= value <= 1.0:  # NaN fails this too
             raise ParameterError(f"{name} {value}: a score is between 0 and 1")
     kg = load_kg()
     if accept is not None or accept_above is not None:
@@ -146,17 +146,18 @@ def link_command(
         added, target = accept_candidates(kg, graph, chosen)
         out.print(f"accepted {added} link(s) into {kg.project.relative(target)}")
         return
-    found = link_candidates(kg, graph, threshold=threshold)
+    review = review_candidates(kg, graph, threshold=threshold)
     if output is not None and output.suffix.lower() == ".ttl":
         from westminster_kg.turtle import canonical_turtle
 
-        text = canonical_turtle(candidates_graph(found, graph))
+        text = canonical_turtle(candidates_graph(review.proposed, graph))
     else:
-        text = candidates_tsv(found)
+        text = review_tsv(review)
     if output is None:
         sys.stdout.write(text)
     else:
         from westminster_kg.turtle import write_atomically
 
         write_atomically(output, text.encode("utf-8"))
-        err.print(f"wrote {len(found)} candidate(s) to {output}")
+        err.print(f"wrote {len(review.proposed)} candidate(s) to {escape(str(output))}")
+        err.print(escape(review.summary()))

@@ -110,12 +110,15 @@ def classify(role: str = "", organisation: str = "", hint: str = "") -> str:
 
 
 def organisation_kind(name: str, held: Iterable[str]) -> str:
-    """The kind of an organisation: a committee by its name, else by the kinds of the posts held in it
-    (any government office makes it a government body; else opposition, Parliament, party)."""
+    """The kind of an organisation: a committee, a shadow portfolio or a party by its name, else by the
+    kinds of the posts held in it (any government office makes it a government body; else opposition,
+    Parliament, party)."""
     if _COMMITTEE.search(name.casefold()):
         return PARLIAMENTARY
     if _OPPOSITION.search(name.casefold()):
         return OPPOSITION
+    if _PARTY.search(name.casefold()):
+        return PARTY
     kinds = set(held)
     for kind in (GOVERNMENT, OPPOSITION, PARLIAMENTARY, PARTY):
         if kind in kinds:
