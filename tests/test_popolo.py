@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
@@ -116,38 +118,26 @@ def broken(change: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (
-            lambda d: d["memberships"][3].update(start_date="2010-13-01"),
-            r"memberships\[3\]\.start_date: '2010-13-01' is not a date",
-        ),
-        (
-            lambda d: d["memberships"][2].update(start_date="12/05/2010"),
-            r"memberships\[2\]\.start_date: '12/05/2010' is not a date \(YYYY, YYYY-MM or YYYY-MM-DD\)",
-        ),
-        (
-            lambda d: d["memberships"][0].update(start_date="2012-09-04", end_date="2010-05-12"),
-            r"memberships\[0\]\.end_date: 2010-05-12 is before start_date 2012-09-04",
-        ),
-        (
-            lambda d: d["memberships"][1].update(organization_id="ministry-of-nowhere"),
-            r"memberships\[1\]\.organization_id: no organization 'ministry-of-nowhere' in organizations",
-        ),
-        (
-            lambda d: d["memberships"][4].update(person_id="uk.org.publicwhip/person/1"),
-            r"memberships\[4\]\.person_id: no person 'uk.org.publicwhip/person/1' in persons",
-        ),
-        (
-            lambda d: d["organizations"].append({"id": "cabinet-office", "name": "Cabinet Office again"}),
-            r"organizations\[9\]\.id: duplicate id 'cabinet-office' \(first at organizations\[0\]\)",
-        ),
-        (lambda d: d["persons"][2].pop("id"), r"persons\[2\]\.id: missing"),
-        (lambda d: d.update(memberships={"not": "a list"}), r"memberships: expected a list"),
-    ],
-)
-def test_bad_popolo_is_named_by_its_json_path_and_the_previous_import_stays(
+UNREADABLE = [
+    (
+        lambda d: d["memberships"][3].update(start_date="2010-13-01"),
+        r"memberships\[3\]\.start_date: '2010-13-01' is not a date",
+    ),
+    (
+        lambda d: d["memberships"][2].update(start_date="12/05/2010"),
+        r"memberships\[2\]\.start_date: '12/05/2010' is not a date \(YYYY, YYYY-MM or YYYY-MM-DD\)",
+    ),
+    (
+        lambda d: d["memberships"][0].update(start_date="2012-09-04", end_date="2010-05-12"),
+        r"memberships\[0\]\.end_date: 2010-05-12 is before start_date 2012-09-04",
+    ),
+    (lambda d: d["persons"][2].pop("id"), r"persons\[2\]\.id: missing"),
+    (lambda d: d["memberships"][5].update(person_id=None), r"memberships\[5\]\.person_id: missing"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), UNREADABLE)
+def test_an_unreadable_record_stops_a_strict_import_naming_its_json_path_and_the_previous_import_stays(
     mini_root: Path, tmp_path: Path, change: Any, message: str
 ) -> None:
     project = Project.open(mini_root)
@@ -155,15 +145,63 @@ def test_bad_popolo_is_named_by_its_json_path_and_the_previous_import_stays(
     before = first.path.read_bytes()
     bad = write(tmp_path, broken(change))
     with pytest.raises(InputError, match=message):
-        import_dataset(project, bad, "ministers")
+        import_dataset(project, bad, "ministers", strict=True)
     assert first.path.read_bytes() == before
     assert [p.name for p in (mini_root / "imports").iterdir()] == ["ministers.nq"]
+
+
+@pytest.mark.parametrize(("change", "message"), UNREADABLE)
+def test_without_strict_an_unreadable_record_is_left_out_and_listed_with_its_position(
+    mini_root: Path, tmp_path: Path, change: Any, message: str
+) -> None:
+    result = import_dataset(Project.open(mini_root), write(tmp_path, broken(change)), "ministers")
+    assert result.warnings[0].startswith("1 unreadable record(s) left out")
+    assert re.search(message, result.warnings[1]) and "popolo.json" in result.warnings[1]
+    kind, index = re.match(r"(\w+)\\\[(\d+)", message).groups()
+    record = BASE + ("membership/" if kind == "memberships" else "person/")
+    left_out = record + quote(fixture()[kind][int(index)]["id"], safe="")
+    said = {q.predicate.value for q in quads(result.path) if q.subject.value == left_out}
+    # A person left out may still be named by memberships: it stays, by its id, without a name.
+    assert not said if kind == "memberships" else "http://xmlns.com/foaf/0.1/name" not in said
+
+
+def test_references_to_things_not_in_the_file_are_warnings_and_the_membership_stays(
+    mini_root: Path, tmp_path: Path
+) -> None:
+    data = broken(lambda d: d["memberships"][1].update(organization_id="ministry-of-nowhere"))
+    result = import_dataset(Project.open(mini_root), write(tmp_path, data), "ministers", strict=True)
+    assert result.warnings[0] == "1 reference(s) to organizations not in the import:"
+    assert "memberships[1].organization_id = 'ministry-of-nowhere'" in result.warnings[1]
+    membership = BASE + "membership/" + quote(fixture()["memberships"][1]["id"], safe="")
+    assert membership in {q.subject.value for q in quads(result.path)}
+
+
+def test_a_repeated_id_becomes_one_resource_with_both_names_and_a_warning_naming_both_places(
+    mini_root: Path, tmp_path: Path
+) -> None:
+    data = broken(lambda d: d["organizations"].append({"id": "cabinet-office", "name": "Cabinet Office again"}))
+    result = import_dataset(Project.open(mini_root), write(tmp_path, data), "ministers", strict=True)
+    assert result.warnings[0] == "1 duplicate id(s) merged into one resource, every name kept:"
+    assert "organizations[9].id: 'cabinet-office' again (first at organizations[0])" in result.warnings[1]
+    labels = {
+        str(q.object.value)
+        for q in quads(result.path)
+        if q.subject.value == BASE + "organization/cabinet-office" and q.predicate.value.endswith("#label")
+    }
+    assert labels == {"Cabinet Office", "Cabinet Office again"}
+
+
+def test_a_list_that_is_not_a_list_is_fatal_even_without_strict(mini_root: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"popolo\.json: memberships: expected a list"):
+        import_dataset(Project.open(mini_root), write(tmp_path, broken(lambda d: d.update(memberships={}))), "m")
+    assert not (mini_root / "imports").exists()
 
 
 def test_ids_with_spaces_are_kept_percent_encoded_with_a_warning(mini_root: Path, tmp_path: Path) -> None:
     data = broken(lambda d: d["organizations"].append({"id": "home affairs", "name": "Home Affairs"}))
     result = import_dataset(Project.open(mini_root), write(tmp_path, data), "ministers")
-    assert any("organizations[9].id: 'home affairs' contains white space" in w for w in result.warnings)
+    assert "id(s) with white space kept, percent-encoded" in result.warnings[0]
+    assert "organizations[9].id: 'home affairs'" in result.warnings[1]
     subjects = {q.subject.value for q in quads(result.path)}
     assert BASE + "organization/home%20affairs" in subjects
 
@@ -175,8 +213,8 @@ def test_a_ministers_file_without_persons_imports_with_one_warning(mini_root: Pa
     bad = write(tmp_path, data)
     done = run_wmkg("--root", str(mini_root), "import", str(bad), "--graph", "ministers")
     assert done.returncode == 0, done.stderr
-    assert "8 reference(s) to persons not in the file, first memberships[0].person_id" in done.stderr
-    assert "warning" in done.stderr
+    assert "warning: 8 reference(s) to persons not in the import; the file has no persons list" in done.stderr
+    assert "memberships[0].person_id = 'uk.org.publicwhip/person/90001'" in done.stderr
 
 
 def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(mini_root: Path, tmp_path: Path) -> None:

@@ -212,7 +212,20 @@ class CsvMapping:
         if not isinstance(properties, list):
             raise InputError(f"{self.path}: {where}: properties must be a list of [[resources.properties]]")
         found = tuple(self._property(prop, f"{where}, property #{i}") for i, prop in enumerate(properties, start=1))
+        self._check_template(entry["subject"], f"{where}, subject")
         return ResourceMapping(entry["subject"], tuple(self.expand(c, where) for c in classes), found)
+
+    def _check_template(self, template: str, where: str) -> None:
+        """A template's prefix and shape are the mapping's to get right, not each row's: checked once."""
+        try:
+            sample = self.expand(_PLACEHOLDER.sub("x", template), where)
+        except InputError:
+            raise InputError(
+                f"{self.path}: {where}: {template[:200]!r} is neither a known prefix:name nor an IRI "
+                f"(prefixes: {', '.join(sorted(self.prefixes))})"
+            ) from None
+        if not ANY_IRI.match(sample):
+            raise InputError(f"{self.path}: {where}: {template[:200]!r} does not make an IRI")
 
     def _property(self, prop: Any, here: str) -> PropertyMapping:
         def fail(message: str) -> InputError:
@@ -234,6 +247,8 @@ class CsvMapping:
             raise fail("an IRI object takes no datatype, lang or partial_date")
         if prop.get("lang") is not None and not _LANG.match(str(prop.get("lang"))):
             raise fail(f"lang {prop.get('lang')!r} is not a language tag (e.g. en, en-GB)")
+        if prop.get("iri") and "template" in prop:
+            self._check_template(prop["template"], here)
         return PropertyMapping(
             predicate=self.expand(prop["predicate"], here),
             column=prop.get("column"),

@@ -253,7 +253,10 @@ def import_dataset(
         _check_persons_files(store, from_persons, files)
         count = len(store)
         if not count:
-            raise InputError(f"{files[0] if files else people[0]}: no triples to import")
+            first = (
+                f" (every record was unreadable; the first: {run.problems.skipped[0]})" if run.problems.skipped else ""
+            )
+            raise InputError(f"{files[0] if files else people[0]}: no triples to import{first}")
         check_evidence(
             store, relations, str(files[0] if files else people[0]), line_finder(files[0] if files else people[0])
         )

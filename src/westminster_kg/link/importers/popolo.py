@@ -300,7 +300,8 @@ class _Reader:
         return self._roles[label]
 
     def each(self, data: dict[str, Any], kind: str, read: Callable[[dict[str, Any], str, str], None]) -> None:
-        items = data.get(kind) or []
+        items = data.get(kind)
+        items = [] if items is None else items
         if not isinstance(items, list):
             raise InputError(f"{self.where(kind)}: expected a list, got {type(items).__name__}")
         for index, item in enumerate(items):
