@@ -168,7 +168,10 @@ def test_a_json_mapping_works_like_the_toml_one_and_a_broken_mapping_names_its_l
         import_dataset(project, MINISTERS, "ministers", mapping=broken)
     unknown = tmp_path / "unknown.toml"
     unknown.write_text('[[resources]]\nsubject = "nope:{id}"\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"unknown\.toml: resources #1, subject: 'nope:\{id\}' is neither a known prefix:name nor an IRI"):
+    with pytest.raises(
+        InputError,
+        match=r"unknown\.toml: resources #1, subject: 'nope:\{id\}' is neither a known prefix:name nor an IRI",
+    ):
         import_dataset(project, MINISTERS, "ministers", mapping=unknown)
 
 

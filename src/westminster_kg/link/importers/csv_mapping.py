@@ -116,6 +116,7 @@ class _Seen:
     """First values of ``first_only`` properties, by (subject, predicate): (value, row)."""
 
     first: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    renamed: set[str] = field(default_factory=set)  # subjects already reported
 
 
 @dataclass(frozen=True)
@@ -224,8 +225,12 @@ class CsvMapping:
                 f"{self.path}: {where}: {template[:200]!r} is neither a known prefix:name nor an IRI "
                 f"(prefixes: {', '.join(sorted(self.prefixes))})"
             ) from None
-        if not ANY_IRI.match(sample):
-            raise InputError(f"{self.path}: {where}: {template[:200]!r} does not make an IRI")
+        try:
+            if not ANY_IRI.match(sample):
+                raise ValueError("not of the form scheme:rest")
+            ox.NamedNode(sample)
+        except ValueError as exc:
+            raise InputError(f"{self.path}: {where}: {template[:200]!r} does not make an IRI ({exc})") from None
 
     def _property(self, prop: Any, here: str) -> PropertyMapping:
         def fail(message: str) -> InputError:
@@ -349,6 +354,11 @@ class CsvMapping:
                 yield (subject, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls))
             for prop in resource.properties:
                 term = self._object(prop, row, where)
+                if prop.partial_date and isinstance(term, ox.Literal) and not term.datatype.value.endswith("#date"):
+                    problems.warn(
+                        "partial date(s) kept at their precision (a year or a month) and compared at it",
+                        f"{where}, column {prop.column!r}: {term.value!r}",
+                    )
                 if term is None:
                     continue
                 predicate = ox.NamedNode(prop.predicate)
@@ -359,7 +369,9 @@ class CsvMapping:
                         problems.warn(
                             "resource(s) named differently on different rows: one resource, every name kept",
                             f"{row_name}: {term.value!r} for <{subject.value}> (first {first[0]!r} at {first[1]})",
+                            0 if subject.value in seen.renamed else 1,
                         )
+                        seen.renamed.add(subject.value)
                         predicate = ox.NamedNode(str(SKOS.altLabel))
                 yield (subject, predicate, term)
 

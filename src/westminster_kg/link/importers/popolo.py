@@ -202,6 +202,11 @@ class _Reader:
         found = partial_date(value)
         if found is None:
             raise UnreadableRecordError(f"{where}.{key}", f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        if found.parts < 3:
+            self.problems.warn(
+                "partial date(s) kept at their precision (a year or a month) and compared at it",
+                f"{self.where(where)}.{key}: {value!r}",
+            )
         return found
 
     def dated(self, item: dict[str, Any], where: str, first: str, last: str) -> tuple[PartialDate | None, ...]:
