@@ -222,6 +222,36 @@ def test_a_ministers_file_without_persons_imports_with_one_warning(mini_root: Pa
     assert "memberships[0].person_id = 'uk.org.publicwhip/person/90001'" in done.stderr
 
 
+def test_people_from_a_separate_file_in_parlparses_shape_name_the_memberships(mini_root: Path, tmp_path: Path) -> None:
+    ministers = write(tmp_path, broken(lambda d: d.pop("persons")), "ministers.json")
+    result = import_dataset(Project.open(mini_root), ministers, "ministers", persons=[DATA / "popolo" / "people.json"])
+    found = quads(result.path)
+
+    def said(person: str, predicate: str) -> set[str]:
+        iri = BASE + "person/" + quote(f"uk.org.publicwhip/person/{person}", safe="")
+        return {str(q.object.value) for q in found if q.subject.value == iri and q.predicate.value == predicate}
+
+    name, alias = "http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#altLabel"
+    assert said("90001", name) == {"Example Minister One"}  # given and family name of the main name
+    # Two main names, one after the other: the earliest is the name, the later a Lords title, an alias.
+    assert said("90002", name) == {"Example Minister Two"}
+    assert said("90002", alias) == {"Baroness Minister Two of Exampleton"}
+    assert said("90003", alias) == {"E. M. Three"}  # an alternate name
+    # 90007 redirects to 90008: its membership names the person it now is.
+    membership = BASE + "membership/" + quote(fixture()["memberships"][6]["id"], safe="")
+    assert fixture()["memberships"][6]["person_id"] == "uk.org.publicwhip/person/90007"
+    members = {q.object.value for q in found if q.subject.value == membership and q.predicate.value.endswith("#member")}
+    assert members == {BASE + "person/" + quote("uk.org.publicwhip/person/90008", safe="")}
+    assert not any("reference(s) to persons" in w for w in result.warnings)
+
+
+def test_a_persons_file_that_names_no_one_the_memberships_name_is_refused(mini_root: Path, tmp_path: Path) -> None:
+    strangers = write(tmp_path, {"persons": [{"id": "someone-else", "name": "Someone Else"}]}, "strangers.json")
+    with pytest.raises(InputError, match=r"strangers\.json: none of its 1 persons is named by a membership"):
+        import_dataset(Project.open(mini_root), POPOLO, "ministers", persons=[strangers])
+    assert not (mini_root / "imports").exists()
+
+
 def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(mini_root: Path, tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
     with huge.open("wb") as handle:  # a sparse 50 MB file: nothing is written to disk, nothing read

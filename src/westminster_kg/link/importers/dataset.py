@@ -118,6 +118,7 @@ class _Run:
     mappings: list[Path]
     written: dict[Path, dict] = field(default_factory=dict)
     known_persons: set[str] = field(default_factory=set)
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def quads(self, path: Path, fmt: str | None, persons: bool = False) -> Iterator[ox.Quad]:
         """Every quad of one file, in the import's graph, whatever its format."""
@@ -141,9 +142,12 @@ class _Run:
             yield from parse_rdf(path, kind, self.graph, base=self.base)
 
     def popolo(self, path: Path, data: object, persons: bool) -> Iterator[ox.Quad]:
-        result = popolo_triples(path, self.name, data, problems=self.problems, known_persons=self.known_persons)
+        result = popolo_triples(
+            path, self.name, data, problems=self.problems, known_persons=self.known_persons, redirects=self.redirects
+        )
         if persons:
             self.known_persons |= result.person_ids
+            self.redirects |= result.redirects
         for s, p, o in result.triples:
             yield ox.Quad(s, p, o, self.graph)
 

@@ -115,6 +115,7 @@ class PopoloResult:
     counts: dict[str, int] = field(default_factory=dict)
     person_ids: set[str] = field(default_factory=set)
     referenced_persons: set[str] = field(default_factory=set)
+    redirects: dict[str, str] = field(default_factory=dict)  # parlparse: old person id → the id it now is
 
 
 def looks_like_popolo(data: Any) -> bool:
@@ -158,7 +159,14 @@ def read_json(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
 class _Reader:
     """Walks one Popolo document, minting IRIs and checking values; errors carry the JSON path."""
 
-    def __init__(self, path: Path, name: str, problems: Problems, known_persons: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        problems: Problems,
+        known_persons: Iterable[str] = (),
+        redirects: dict[str, str] | None = None,
+    ) -> None:
         self.path = path
         self.base = IMPORT_BASE + name + "/"
         self.problems = problems
@@ -167,7 +175,7 @@ class _Reader:
         self.read: dict[str, int] = dict.fromkeys(POPOLO_KEYS, 0)  # records read, duplicates included
         self.names: dict[tuple[str, str], set[str]] = {}
         self.known_persons = set(known_persons)
-        self.redirects: dict[str, str] = {}
+        self.redirects: dict[str, str] = dict(redirects or {})
         self._roles: dict[str, ox.NamedNode] = {}
         self.pending: list[tuple[str, str, str]] = []  # (JSON path, list it must name, id)
         self.duplicate = False  # the record being read repeats an id already read
@@ -357,7 +365,7 @@ class _Reader:
         self.links(s, item, where)
 
     def parlparse_names(self, item: dict[str, Any], where: str) -> list[str]:
-        """Names from parlparse's ``names`` list: the main name in force last first, then the others."""
+        """Names from parlparse's ``names`` list: the earliest main name first, then the others."""
         found: list[tuple[int, str, str]] = []
         for j, entry in enumerate(self.optional_list(item, "names", where)):
             here = f"{where}.names[{j}]"
@@ -371,9 +379,10 @@ class _Reader:
                 name = f"{name} of {lordof}"
             if name:
                 main = (self.text(entry, "note", here) or "").casefold() == "main"
-                found.append((0 if main else 1, self.text(entry, "end_date", here) or "9999", name))
-        found.sort(key=lambda x: x[1], reverse=True)  # the name in force last (no end date) first ...
-        found.sort(key=lambda x: x[0])  # ... among the main names, which come before the alternates
+                found.append((0 if main else 1, self.text(entry, "start_date", here) or "", name))
+        # The main name first, and of those the earliest: the name a person held office under in the
+        # years this graph is about ("Francis Maude" before "Lord Maude of Horsham").
+        found.sort(key=lambda x: (x[0], x[1]))
         return [name for _, _, name in found]
 
     def organization(self, item: dict[str, Any], ident: str, where: str) -> None:
@@ -484,6 +493,7 @@ def popolo_triples(
     *,
     problems: Problems | None = None,
     known_persons: Iterable[str] = (),
+    redirects: dict[str, str] | None = None,
 ) -> PopoloResult:
     """Read a Popolo file into triples under ``https://w3id.org/westminster-kg/import/NAME/``.
 
@@ -493,6 +503,7 @@ def popolo_triples(
         data: the parsed JSON, when the caller has read it already.
         problems: where skipped records and warnings go (``strict`` makes the first skip fatal).
         known_persons: person ids defined by another file of the same import (``--persons``).
+        redirects: old person ids that another file of the import says now name other persons.
 
     Returns:
         The triples, warnings (usable oddities such as ids with spaces) and counts per list.
@@ -505,7 +516,7 @@ def popolo_triples(
     if not isinstance(data, dict) or not any(k in data for k in POPOLO_KEYS):
         raise InputError(f"{path}: not Popolo JSON: expected an object with {', '.join(POPOLO_KEYS)}")
     problems = problems if problems is not None else Problems()
-    reader = _Reader(path, name, problems, known_persons)
+    reader = _Reader(path, name, problems, known_persons, redirects)
     reader.each(data, "persons", reader.person)
     reader.each(data, "organizations", reader.organization)
     reader.each(data, "posts", reader.post)
@@ -515,7 +526,8 @@ def popolo_triples(
     if not reader.read["memberships"] and data.get("memberships"):
         first = problems.skipped[0] if problems.skipped else ""
         raise InputError(f"{path}: none of its {len(data['memberships']):,} memberships could be read (first: {first})")
-    return PopoloResult(reader.triples, problems.lines(), counts, set(reader.ids["persons"]), referenced)
+    found = set(reader.ids["persons"])
+    return PopoloResult(reader.triples, problems.lines(), counts, found, referenced, reader.redirects)
 
 
 def not_jsonld_message(path: Path) -> str:
