@@ -20,10 +20,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from westminster_kg.catalogue import bind
 from westminster_kg.errors import InputError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import GRAPH_BASE, ONTOLOGY_IRI, WMR
+from westminster_kg.sparql_text import bind
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 ARTICLE_SPACES = (str(WMR), ONTOLOGY_IRI, GRAPH_BASE)
@@ -66,18 +66,18 @@ def check_evidence(
 ) -> None:
     """``InputError`` at an evidenced relation in ``store`` that no quoted ``wm:Claim`` there supports.
 
-    Asked of the store rather than of a list, so an import of any size is checked without holding it;
-    one query per relation, the relation bound as a term (``queries/internal/import-evidenced-triples.rq``).
+    Asked of the store rather than of a list, so an import of any size is checked without holding it.
     """
-    unsupported = internal_query("import-evidenced-triples")
-    for relation in sorted(relations):
-        for row in store.query(bind(unsupported, {"p": URIRef(relation)}), use_default_graph_as_union=True):
-            graph = ox.DefaultGraph() if row["g"] == _ANY else row["g"]
-            quad = ox.Quad(row["s"], row["p"], row["o"], graph)
-            raise InputError(
-                f"{_where(source, line_of(quad))}: <{quad.predicate.value}> is an evidenced relation: an import "
-                "may use it only with a wm:Claim for the same triple that quotes its evidence (oa:exact)"
-            )
+    if not relations:
+        return
+    unsupported = bind(internal_query("import-unsupported-relation"), {"p": [URIRef(r) for r in sorted(relations)]})
+    for row in store.query(unsupported, use_default_graph_as_union=True):
+        graph = ox.DefaultGraph() if row["g"] == _ANY else row["g"]
+        quad = ox.Quad(row["s"], row["p"], row["o"], graph)
+        raise InputError(
+            f"{_where(source, line_of(quad))}: <{quad.predicate.value}> is an evidenced relation: an import "
+            "may use it only with a wm:Claim for the same triple that quotes its evidence (oa:exact)"
+        )
 
 
 def check_import(

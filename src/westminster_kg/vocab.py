@@ -13,25 +13,31 @@ class WM(DefinedNamespace):
     ActorClaim: URIRef
     AnyPost: URIRef
     ApparentDiscrepancy: URIRef
+    ArgumentRelation: URIRef
     ArticleData: URIRef
     Asserted: URIRef
     AuthorArgument: URIRef
+    BackgroundFact: URIRef
     CitationIrregularity: URIRef
+    CitationOnly: URIRef
     CitedLiterature: URIRef
     Claim: URIRef
     Committee: URIRef
     Convention: URIRef
     CourtRuling: URIRef
+    Definition: URIRef
     Department: URIRef
     Doctrine: URIRef
     Document: URIRef
     Evidence: URIRef
     EvidencedRelation: URIRef
+    Example: URIRef
     Government: URIRef
     GovernmentOffice: URIRef
     Hedged: URIRef
     Idea: URIRef
     Ideology: URIRef
+    Inference: URIRef
     JudicialQuotation: URIRef
     LegalCase: URIRef
     Lesson: URIRef
@@ -43,6 +49,8 @@ class WM(DefinedNamespace):
     OppositionPost: URIRef
     ParliamentaryPost: URIRef
     PartyPost: URIRef
+    Passage: URIRef
+    PassageRoleScheme: URIRef
     Pathology: URIRef
     Period: URIRef
     Plan: URIRef
@@ -54,6 +62,7 @@ class WM(DefinedNamespace):
     PrintedAggregateScheme: URIRef
     PrintedAverage: URIRef
     PrintedTotal: URIRef
+    Proposition: URIRef
     Publication: URIRef
     Questioned: URIRef
     Quotation: URIRef
@@ -61,8 +70,10 @@ class WM(DefinedNamespace):
     Report: URIRef
     ReportingRelation: URIRef
     RhetoricalClaim: URIRef
+    RhetoricalQuestion: URIRef
     ScholarlyQuotation: URIRef
     Section: URIRef
+    Signpost: URIRef
     SourceInconsistency: URIRef
     StanceScheme: URIRef
     StatisticalObservation: URIRef
@@ -70,8 +81,13 @@ class WM(DefinedNamespace):
     UnclassifiedPost: URIRef
     Unit: URIRef
     abolishes: URIRef
+    attackedBy: URIRef
+    attacks: URIRef
     buildsOn: URIRef
     claimsContinuity: URIRef
+    concededBy: URIRef
+    concedes: URIRef
+    conclusion: URIRef
     contradicts: URIRef
     contrastsWith: URIRef
     count: URIRef
@@ -100,11 +116,14 @@ class WM(DefinedNamespace):
     legallyClarifies: URIRef
     modality: URIRef
     order: URIRef
+    overlapReason: URIRef
     parallels: URIRef
     party: URIRef
+    passageRole: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
     postKind: URIRef
+    premise: URIRef
     primeMinister: URIRef
     printedAggregate: URIRef
     printedDate: URIRef
@@ -113,14 +132,22 @@ class WM(DefinedNamespace):
     requiredBy: URIRef
     requirement: URIRef
     requires: URIRef
+    restatedBy: URIRef
+    restates: URIRef
+    roleReason: URIRef
     scopeInferred: URIRef
     section: URIRef
     sha256: URIRef
     stance: URIRef
     startDate: URIRef
     startYear: URIRef
+    supportedBy: URIRef
+    supports: URIRef
     sustainedBy: URIRef
     sustains: URIRef
+    thesis: URIRef
     traditionalSkill: URIRef
+    triaged: URIRef
     underpins: URIRef
+    verdict: URIRef
     year: URIRef

@@ -30,6 +30,14 @@ def serve_command(
     max_result_bytes: Annotated[
         int, typer.Option(help="Bytes of RDF terms one answer carries at most (then truncated, and says so).")
     ] = 16 * 1024 * 1024,
+    worker_memory: Annotated[
+        int,
+        typer.Option(help="MiB of memory one query worker may use; a query that needs more gets 503 (0: no limit)."),
+    ] = 1024,
+    forwarded_allow_ips: Annotated[
+        list[str],
+        typer.Option(help="Trust X-Forwarded-Proto/-For from this proxy address (repeat); none by default."),
+    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
     public_name: Annotated[
         list[str], typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat).")
     ] = [],  # noqa: B006 - typer reads the default, it is never mutated
@@ -52,5 +60,7 @@ def serve_command(
         reload_interval=reload_interval,
         max_query_bytes=max_query_bytes,
         max_result_bytes=max_result_bytes,
+        worker_memory=worker_memory,
+        forwarded_allow_ips=list(forwarded_allow_ips),
     )
     serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
-from rdflib.namespace import FOAF, ORG, QB, RDF, SDO, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, QB, RDF, RDFS, SDO, SKOS
 
-from westminster_kg.catalogue import bind
-from westminster_kg.internal_queries import internal_query
-from westminster_kg.link.linkset import SCHEMES, scheme_of
+from westminster_kg.bound import internal, run
+from westminster_kg.link.linkset import LINK_PREDICATES, SCHEMES, scheme_of
 from westminster_kg.namespaces import FABIO, WM, WMR
 
 if TYPE_CHECKING:
@@ -79,6 +78,8 @@ KINDS: dict[str, set[str]] = {
         ),
     }.items()
 }
+# The properties a resource is named by, ours or an import's.
+LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, SDO.name, DCTERMS.title)
 NOT_ENTITIES = {str(WM.Claim), str(WM.Evidence), str(WM.Section), str(RDF.Statement)}
 # What identifier schemes are called in Popolo files (EveryPolitician, parlparse) → our link schemes.
 SCHEME_NAMES = {
@@ -148,15 +149,15 @@ class Facts:
     our_dates: dict[Any, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
-def _rows(kg: KnowledgeGraph, name: str, graph: str | None = None) -> list[Any]:
-    text = internal_query(name)
-    return kg.store.query(bind(text, {"g": URIRef(graph)}) if graph else text).rows
+def _rows(kg: KnowledgeGraph, name: str, graph: str | None = None, **values: Any) -> list[Any]:
+    """The rows of ``queries/internal/NAME.rq`` with ``?graph`` (and ``values``) bound as terms."""
+    return run(kg.store, internal(name, graph=URIRef(graph) if graph else None, **values)).rows
 
 
 def labelled(kg: KnowledgeGraph, graph: str) -> dict[Any, tuple[list[str], set[str]]]:
     """The labelled resources of ``graph``: resource → (labels, classes)."""
     found: dict[Any, tuple[list[str], set[str]]] = {}
-    for s, label, type_ in _rows(kg, "candidates-labelled", graph):
+    for s, label, type_ in _rows(kg, "candidates-labelled", graph, p=LABEL_PREDICATES):
         labels, types = found.setdefault(s, ([], set()))
         if str(label) not in labels:
             labels.append(str(label))
@@ -172,7 +173,7 @@ def import_identifiers(kg: KnowledgeGraph, graph: str) -> dict[Any, dict[str, st
         scheme = SCHEMES.get(SCHEME_NAMES.get(str(scheme_name or "").strip().casefold(), ""))
         if scheme is not None:
             found[subject][scheme.name] = scheme.uri_space + str(value).strip()
-    for subject, target in _rows(kg, "candidates-direct-links", graph):
+    for subject, target in _rows(kg, "candidates-direct-links", graph, p=LINK_PREDICATES):
         scheme = scheme_of(str(target))
         if scheme is not None:
             found[subject][scheme.name] = str(target)

@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from westminster_kg.catalogue import bind
+from westminster_kg.bound import internal, run
 from westminster_kg.errors import InputError
-from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.candidate_facts import labelled
 from westminster_kg.link.candidates import Candidate, Review
 from westminster_kg.link.importers import import_graph_iri
@@ -184,9 +183,8 @@ def _accepted_rows(path: Path) -> list[tuple[str, Candidate]]:
 def _check_against_graph(kg: KnowledgeGraph, graph_name: str, accepted: list[tuple[str, Candidate]]) -> None:
     """Every accepted row names our entity and the import's resource, with labels the graph gives them."""
     graph_iri = import_graph_iri(graph_name)
-    ours = {row[0] for row in kg.store.query(internal_query("typed-subjects")).rows}
-    subjects = internal_query("candidates-import-subjects")
-    theirs = {row[0] for row in kg.store.query(bind(subjects, {"g": URIRef(graph_iri)})).rows}
+    ours = {row[0] for row in run(kg.store, internal("typed-subjects")).rows}
+    theirs = {row[0] for row in run(kg.store, internal("import-subjects", graph=URIRef(graph_iri))).rows}
     names: dict[Any, list[str]] = {}
     for graph in (GRAPH_ARTICLE, graph_iri):
         names.update({s: labels for s, (labels, _types) in labelled(kg, graph).items()})
