@@ -278,12 +278,8 @@ def test_ministers_in_office_at_reform_lists_government_offices_only_each_with_a
 def test_the_minister_for_the_cabinet_office_when_the_civil_service_reform_plan_was_published(
     linked: KnowledgeGraph,
 ) -> None:
-    [published] = [
-        str(r[0]) for r in linked.store.query(
-            "SELECT ?d WHERE { <https://w3id.org/westminster-kg/id/civil-service-reform-plan-2012-reforms> "
-            "<http://purl.org/dc/terms/date> ?d }"
-        ).rows
-    ]  # fmt: skip
+    found = linked.store.query("SELECT ?d WHERE { wmr:civil-service-reform-plan-2012-reforms dcterms:date ?d }")
+    [published] = [str(row[0]) for row in found.rows]
     posts = {row["id"]: row["name"] for row in table("post")}
     names = names_by_person()
     expected: dict[str, set[str]] = defaultdict(set)
@@ -305,10 +301,7 @@ def test_the_minister_for_the_cabinet_office_when_the_civil_service_reform_plan_
 
 
 def test_the_offices_each_quoted_person_held_at_the_time_of_the_quote_come_back(linked: KnowledgeGraph) -> None:
-    quotes = linked.store.query(
-        "SELECT ?d WHERE { ?q <http://www.w3.org/ns/prov#wasAttributedTo> <https://w3id.org/westminster-kg/id/francis-maude> ; "
-        "<http://purl.org/dc/terms/date> ?d }"
-    ).rows  # fmt: skip
+    quotes = linked.store.query("SELECT ?d WHERE { ?q prov:wasAttributedTo wmr:francis-maude ; dcterms:date ?d }").rows
     dates = {str(row[0]) for row in quotes}
     maude = next(p for p, names in names_by_person().items() if "Francis Maude" in names)
     posts = {row["id"]: row["name"] for row in table("post")}
