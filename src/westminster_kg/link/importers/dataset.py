@@ -120,6 +120,27 @@ class _Run:
     known_persons: set[str] = field(default_factory=set)
     redirects: dict[str, str] = field(default_factory=dict)
 
+    def fill(self, store: ox.Store, people: list[Path], files: list[Path], fmt: str | None) -> list[str]:
+        """Read every file into ``store`` (``--persons`` files first, so memberships find their people),
+        type its posts and check the persons files; returns the notes to show."""
+        from_persons: dict[Path, set] = {}
+        for path in people:
+            from_persons[path] = set()
+            quads = _person_subjects(self.quads(path, None, persons=True), from_persons[path])
+            store.bulk_extend(allowed_quads(quads, str(path), line_finder(path)))
+            self.known_persons |= {_local_id(s) for s in from_persons[path] if isinstance(s, ox.NamedNode)}
+        for path in files:
+            store.bulk_extend(allowed_quads(self.quads(path, fmt), str(path), line_finder(path)))
+        kinds, unnamed = classify_import(store, self.graph)
+        _check_persons_files(store, from_persons, files)
+        if unnamed:
+            self.problems.warn(
+                "person(s) named by memberships but described by no file: kept by id, without a name",
+                "give their file with --persons to name them",
+                unnamed,
+            )
+        return [*self.problems.notes, *describe_kinds(kinds)]
+
     def quads(self, path: Path, fmt: str | None, persons: bool = False) -> Iterator[ox.Quad]:
         """Every quad of one file, in the import's graph, whatever its format."""
         kind = detect_format(path, fmt)
@@ -245,32 +266,15 @@ def import_dataset(
     replaced = target.exists()
     with tempfile.TemporaryDirectory(prefix="wmkg-import-") as folder:
         store = ox.Store(folder)
-        from_persons: dict[Path, set] = {}
-        for path in people:
-            from_persons[path] = set()
-            quads = _person_subjects(run.quads(path, None, persons=True), from_persons[path])
-            store.bulk_extend(allowed_quads(quads, str(path), line_finder(path)))
-            run.known_persons |= {_local_id(s) for s in from_persons[path] if isinstance(s, ox.NamedNode)}
-        for path in files:
-            store.bulk_extend(allowed_quads(run.quads(path, fmt), str(path), line_finder(path)))
-        kinds, unnamed = classify_import(store, graph)
-        _check_persons_files(store, from_persons, files)
+        notes = run.fill(store, people, files, fmt)
         count = len(store)
+        first = files[0] if files else people[0]
         if not count:
-            first = (
+            why = (
                 f" (every record was unreadable; the first: {run.problems.skipped[0]})" if run.problems.skipped else ""
             )
-            raise InputError(f"{files[0] if files else people[0]}: no triples to import{first}")
-        check_evidence(
-            store, relations, str(files[0] if files else people[0]), line_finder(files[0] if files else people[0])
-        )
-        notes = [*run.problems.notes, *describe_kinds(kinds)]
-        if unnamed:
-            run.problems.warn(
-                "person(s) named by memberships but described by no file: kept by id, without a name",
-                "give their file with --persons to name them",
-                unnamed,
-            )
+            raise InputError(f"{first}: no triples to import{why}")
+        check_evidence(store, relations, str(first), line_finder(first))
         # Written in the store's own order: the same data always gives the same file.
         from westminster_kg.turtle import write_atomically
 
