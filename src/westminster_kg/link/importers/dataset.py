@@ -39,6 +39,7 @@ from westminster_kg.link.importers.problems import Problems
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
+from westminster_kg.turtle import write_atomically
 
 IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None, "popolo": None}
 _SUFFIXES = {
@@ -204,8 +205,6 @@ class _Run:
 
 
 def _write_json(target: Path, data: dict) -> None:
-    from westminster_kg.turtle import write_atomically
-
     write_atomically(
         target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), create_parents=True
     )
@@ -266,19 +265,17 @@ def import_dataset(
     replaced = target.exists()
     with tempfile.TemporaryDirectory(prefix="wmkg-import-") as folder:
         store = ox.Store(folder)
-        notes = run.fill(store, people, files, fmt)
-        count = len(store)
-        first = files[0] if files else people[0]
-        if not count:
-            why = (
-                f" (every record was unreadable; the first: {run.problems.skipped[0]})" if run.problems.skipped else ""
-            )
-            raise InputError(f"{first}: no triples to import{why}")
-        check_evidence(store, relations, str(first), line_finder(first))
-        # Written in the store's own order: the same data always gives the same file.
-        from westminster_kg.turtle import write_atomically
-
-        write_atomically(target, functools.partial(store.dump, format=ox.RdfFormat.N_QUADS), create_parents=True)
+        try:
+            count, notes = _build(run, store, people, files, fmt, relations)
+            # Written in the store's own order: the same data always gives the same file.
+            dump = functools.partial(store.dump, format=ox.RdfFormat.N_QUADS)
+            write_atomically(target, dump, create_parents=True)
+        except BaseException as exc:
+            # The traceback's frames hold the store open, and RocksDB writes on in the background: it
+            # must be closed before its folder is removed, or the removal fails and hides the error.
+            exc.__traceback__ = None
+            del store
+            raise
         del store  # closes RocksDB before its folder is removed
     for path, data in run.written.items():
         _write_json(path, data)
@@ -288,6 +285,20 @@ def import_dataset(
     return ImportResult(
         name, str(graph.value), target, count, replaced, tuple(run.problems.lines()), tuple(notes), tuple(run.written)
     )
+
+
+def _build(
+    run: _Run, store: ox.Store, people: list[Path], files: list[Path], fmt: str | None, relations: frozenset[str]
+) -> tuple[int, list[str]]:
+    """Fill ``store`` with the import and check it; returns the triple count and the notes to show."""
+    notes = run.fill(store, people, files, fmt)
+    count = len(store)
+    first = files[0] if files else people[0]
+    if not count:
+        why = f" (every record was unreadable; the first: {run.problems.skipped[0]})" if run.problems.skipped else ""
+        raise InputError(f"{first}: no triples to import{why}")
+    check_evidence(store, relations, str(first), line_finder(first))
+    return count, notes
 
 
 def _local_id(subject: ox.NamedNode) -> str:
