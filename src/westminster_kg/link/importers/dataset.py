@@ -267,9 +267,9 @@ def import_dataset(
         store = ox.Store(folder)
         try:
             count, notes = _build(run, store, people, files, fmt, relations)
-            # Written in the store's own order: the same data always gives the same file.
-            dump = functools.partial(store.dump, format=ox.RdfFormat.N_QUADS)
-            write_atomically(target, dump, create_parents=True)
+            # Written in the store's own order: the same data always gives the same file. (No name
+            # may keep the store's dump method: it would keep the store open past the del below.)
+            write_atomically(target, functools.partial(store.dump, format=ox.RdfFormat.N_QUADS), create_parents=True)
         except BaseException as exc:
             # The traceback's frames hold the store open, and RocksDB writes on in the background: it
             # must be closed before its folder is removed, or the removal fails and hides the error.
