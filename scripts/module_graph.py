@@ -26,7 +26,7 @@ END = "<!-- end of module graph -->"
 
 # High to low: a module may import its own layer (without a cycle) or any layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("shell", {"cli", "console"}),
+    ("shell", {"cli", "console", "launch"}),
     ("apps", {"web", "link", "view", "network", "argument"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence", "sentences", "import_rules"}),
@@ -34,7 +34,19 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("store", {"store"}),
     (
         "base",
-        {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "sparql_reading", "internal_queries"},
+        {
+            "project",
+            "namespaces",
+            "vocab",
+            "errors",
+            "turtle",
+            "sparql_text",
+            "sparql_reading",
+            "internal_queries",
+            "iris",
+            "naming",
+            "kept_store",
+        },
     ),
 ]
 

@@ -25,6 +25,12 @@ def test_body_sentences_start_after_the_title_and_leave_out_headings_and_table_c
     assert texts[-1].startswith("The drift away from the WM")
 
 
+def test_the_introduction_has_no_heading_so_its_first_paragraph_is_body_text() -> None:
+    texts = [s.text(ARTICLE) for s in SENTENCES]
+    first = texts.index(next(t for t in texts if t.startswith("The story of the British Civil Service")))
+    assert texts[first + 1].startswith("This dilemma can be refined by posing a more exacting question")
+
+
 def test_an_endnote_is_its_own_sentence_and_editing_marks_are_not_text() -> None:
     texts = [s.text(ARTICLE) for s in SENTENCES]
     assert any(t.startswith("Reference to a Whitehall Model throughout") for t in texts)  # endnote 1

@@ -21,7 +21,7 @@ from westminster_kg.web import Settings
 # A real HTTP server with worker processes: the slow tier.
 pytestmark = pytest.mark.slow
 
-PAGES = ("/timeline", "/article", "/network", "/ontology", "/download")
+PAGES = ("/timeline", "/article", "/argument", "/network", "/ontology", "/download")
 
 
 @pytest.fixture(scope="module")

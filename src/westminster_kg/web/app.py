@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.web.api import Api
-from westminster_kg.web.base import Settings
 from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.connections import uvicorn_options
 from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
@@ -21,6 +20,7 @@ from westminster_kg.web.pages import Pages
 from westminster_kg.web.pictures import Pictures
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.reload import Reloader, default_loader
+from westminster_kg.web.settings import Settings
 from westminster_kg.web.sparql import SparqlEndpoint
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def create_app(
         Route("/timeline", web.timeline),
         Route("/timeline.svg", web.timeline_svg),
         Route("/article", web.article),
+        Route("/argument", web.argument),
         Route("/download", web.download),
         Route("/download/{name}", web.download_file),
         Route("/.well-known/void", web.void),

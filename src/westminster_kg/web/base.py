@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.view.pages import entity_page, environment, external_href  # noqa: F401 - shared
 from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
-from westminster_kg.web.jobs import Answer, Body, Limits, Problem, QueryJob
-from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError, default_workers
+from westminster_kg.web.jobs import Answer, Body, Problem, QueryJob
+from westminster_kg.web.settings import Settings
+from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -21,38 +21,6 @@ if TYPE_CHECKING:
     from westminster_kg.store import QueryResult
     from westminster_kg.web.cache import ResultCache
     from westminster_kg.web.workers import QueryPool
-
-
-@dataclass
-class Settings:
-    """What ``wmkg serve`` lets an operator choose."""
-
-    query_timeout: float = 10.0  # seconds a client's query may run before its worker is killed
-    max_rows: int = 10_000  # solutions (or triples) returned at most; the response says when capped
-    max_body: int = 1_000_000  # bytes of request body accepted
-    cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
-    allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
-    workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
-    cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
-    base_url: str | None = None  # the public address (wmkg serve --base-url); else as each request reached us
-    reload_interval: float = 1.0  # seconds between looks at the source files for new data (0: never)
-    max_query_bytes: int = 100_000  # bytes of query text accepted (checked before any parsing)
-    max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
-    sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
-    allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
-    worker_memory: int = 1024  # MiB of data memory one query worker may use (0: no limit)
-    forwarded_allow_ips: list[str] = field(default_factory=list)  # proxies whose X-Forwarded-* headers count
-
-    @property
-    def limits(self) -> Limits:
-        """The bounds every query of this app runs under."""
-        return Limits(
-            timeout=self.query_timeout,
-            max_rows=self.max_rows,
-            max_bytes=self.max_result_bytes,
-            max_query_bytes=self.max_query_bytes,
-            parse_seconds=min(3.0, self.query_timeout),
-        )
 
 
 class BodyTooLargeError(WmkgError):

@@ -25,7 +25,7 @@ from westminster_kg.sparql_reading import UPDATE_KEYWORDS, read_query
 from westminster_kg.sparql_text import check_nesting
 
 if TYPE_CHECKING:
-    from westminster_kg.web.base import Settings
+    from westminster_kg.web.settings import Settings
 
 
 class ForbiddenQueryError(QueryError):

@@ -1,5 +1,5 @@
 """The picture pages: the overview (``/``), the network explorer, the timeline, the article reader,
-the ontology documentation, downloads, VoID and the favicon.
+the argument map, the ontology documentation, downloads, VoID and the favicon.
 
 Each page depends only on the loaded graph, which does not change while the app runs, so each is
 rendered once (in a worker thread, off the event loop) and then served from memory.
@@ -98,6 +98,12 @@ class Pictures(WebBase):
         from westminster_kg.view.article import render_article
 
         return await self._page("article", lambda: render_article(self.kg))
+
+    async def argument(self, request: Request) -> Response:
+        """``/argument``: the argument map, from the thesis and the verdict down to the premises."""
+        from westminster_kg.view.argument_map import render_argument
+
+        return await self._page("argument", lambda: render_argument(self.kg))
 
     async def ontology_docs(self) -> Response:
         """The ontology documentation page (``/ontology`` for browsers)."""

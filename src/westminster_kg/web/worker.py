@@ -196,6 +196,7 @@ def _written(found: _Found, accept: str) -> Body | Problem:
     """The answer in the best media type of ``accept`` (``Problem`` when none fits)."""
     import pyoxigraph as ox
 
+    from westminster_kg.store import xml_forbidden
     from westminster_kg.web import writers
     from westminster_kg.web.media import GRAPH_MEDIA, RESULT_MEDIA, serialise_answer
 
@@ -204,6 +205,11 @@ def _written(found: _Found, accept: str) -> Body | Problem:
         if name is None:
             return Problem(406, f"a CONSTRUCT/DESCRIBE result comes as {', '.join(GRAPH_MEDIA.values())}, not {accept}")
         data, media = writers.write_graph([ox.Triple(*row) for row in found.rows], name)
+        if name == "xml" and (bad := xml_forbidden(data.decode("utf-8", "surrogatepass"))) is not None:
+            # XML 1.0 cannot carry it at all, not even as a character reference (spec 2.2).
+            return Problem(
+                406, f"the result holds U+{ord(bad):04X}, which XML 1.0 cannot carry: ask for Turtle or N-Triples"
+            )
         return Body(data, media, found.truncated)
     name = writers.result_format(accept)
     if name is None:
