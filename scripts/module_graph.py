@@ -27,7 +27,7 @@ END = "<!-- end of module graph -->"
 # High to low: a module may import its own layer (without a cycle) or any layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("shell", {"cli", "console", "launch"}),
-    ("apps", {"web", "link", "view", "network", "argument"}),
+    ("apps", {"web", "link", "view", "network", "argument", "scholarly"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence", "sentences", "import_rules"}),
     ("catalogue", {"catalogue", "bound", "resolve", "plain"}),

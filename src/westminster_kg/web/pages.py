@@ -114,7 +114,29 @@ class Pages(WebBase):
             argument=argument,
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
+            citation=self.claim_citation(iri) if any(str(o) == str(WM.Claim) for _p, o in facts) else None,
         )
+
+    def claim_citation(self, iri: str) -> dict[str, str]:
+        """A claim page's citation (``templates/citation.html``): text, BibTeX, its passage in ``/article``."""
+        from rdflib import URIRef
+
+        from westminster_kg.scholarly.citation import claim_bibtex, claim_citation
+        from westminster_kg.scholarly.claims import dataset_info, load_claims
+
+        try:
+            records = load_claims(self.ask, self.kg.project.article_text(), claims=[URIRef(iri)])
+        except WmkgError as exc:  # a claim without quote or offsets: said on the page, never cited half
+            return {"problem": str(exc)}
+        if not records:
+            return {}
+        dataset = dataset_info(self.ask)
+        claim = records[0]
+        return {
+            "text": claim_citation(claim, dataset),
+            "bibtex": claim_bibtex(claim, dataset),
+            "passage": "/article#" + claim.slug,
+        }
 
     def argument_rows(self, iri: Any) -> list[dict[str, Any]]:
         """Where the claim ``iri`` (or each claim about the entity ``iri``) stands in the argument map.

@@ -54,15 +54,58 @@ class Pictures(WebBase):
         return HTMLResponse(await run_in_threadpool(self.rendered, key, make))
 
     async def overview(self, request: Request) -> Response:
-        """``/``: which reforms eroded which conventions, under which government."""
+        """``/``: which reforms eroded which conventions, under which government; in its head, the
+        dataset as schema.org ``Dataset`` JSON-LD (for dataset search)."""
+        from starlette.concurrency import run_in_threadpool
+
         from westminster_kg.view.overview import render_overview
 
+        head = await run_in_threadpool(self.dataset_jsonld)
         return await self._page(
             "overview",
             lambda: render_overview(
-                self.kg, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
+                self.kg, self.network(), title="Westminster KG", entity_base="/id/", navigation=True, head_jsonld=head
             ),
         )
+
+    def dataset_facts(self) -> Any:
+        """The dataset's citation facts (``scholarly.claims.DatasetInfo``), asked once per generation."""
+        from westminster_kg.scholarly.claims import dataset_info
+
+        return self.rendered("dataset-facts", lambda: dataset_info(self.ask))
+
+    def dataset_jsonld(self) -> str:
+        """The schema.org ``Dataset`` of the home page's head, as script-safe JSON text."""
+        from westminster_kg.scholarly.crate import CRATE_ARCHIVE, schema_org_dataset
+        from westminster_kg.view.downloads import FORMATS, STEM
+        from westminster_kg.view.network_app import json_for_script
+
+        # The files' names and types only: the home page does not wait for the dumps to be made.
+        files = [(STEM + suffix, media) for _f, _n, suffix, media, _d in FORMATS] + [(CRATE_ARCHIVE, "application/zip")]
+        return json_for_script(schema_org_dataset(self.dataset_facts(), "/download/", files))
+
+    def packages(self) -> Any:
+        """The RO-Crate (one ZIP) and CITATION.cff offered on ``/download``, made once from the dumps."""
+        dumps, dataset = self.dumps(), self.dataset_facts()  # outside `rendered`: its lock is not re-entrant
+
+        def make() -> dict[str, Any]:
+            from westminster_kg.scholarly.crate import CRATE_ARCHIVE, citation_cff, crate_zip
+            from westminster_kg.view.downloads import Dump
+
+            crate = Dump(
+                "ro-crate",
+                "RO-Crate",
+                CRATE_ARCHIVE,
+                "application/zip",
+                "The dumps, the ontology, every quote as Web Annotations, every claim as a nanopublication, the "
+                "references and CITATION.cff, described by ro-crate-metadata.json (RO-Crate 1.1).",
+                crate_zip(self.kg, dumps),
+            )
+            cff = citation_cff(dataset).encode("utf-8")
+            citation = Dump("cff", "CITATION.cff", "CITATION.cff", "application/x-yaml", "How to cite it.", cff)
+            return {d.filename: d for d in (crate, citation)}
+
+        return self.rendered("packages", make)
 
     async def network_page(self, request: Request) -> Response:
         """``/network``: the whole network explorer with its filters."""
@@ -122,10 +165,22 @@ class Pictures(WebBase):
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import HTMLResponse
 
+        from westminster_kg.scholarly.citation import dataset_bibtex, dataset_citation
         from westminster_kg.view.pages import render_page
 
         dumps = await run_in_threadpool(self.dumps)
-        return HTMLResponse(render_page("download.html", title="Download", dumps=list(dumps.values())))
+        packages = await run_in_threadpool(self.packages)
+        dataset = await run_in_threadpool(self.dataset_facts)
+        return HTMLResponse(
+            render_page(
+                "download.html",
+                title="Download",
+                dumps=list(dumps.values()),
+                packages=list(packages.values()),
+                citation=dataset_citation(dataset),
+                bibtex=dataset_bibtex(dataset),
+            )
+        )
 
     async def download_file(self, request: Request) -> Response:
         """``/download/<file>``: one dump, 404 with the list of files for any other name."""
@@ -133,7 +188,7 @@ class Pictures(WebBase):
         from starlette.responses import Response
 
         name = request.path_params["name"]
-        dumps = await run_in_threadpool(self.dumps)
+        dumps = {**await run_in_threadpool(self.dumps), **await run_in_threadpool(self.packages)}
         if name not in dumps:
             return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps)}")
         dump = dumps[name]
