@@ -76,6 +76,9 @@ def transcripts(page: str) -> list[Block]:
             text = lines[index]
             if text.startswith("$ "):
                 block.commands.append(Command(index + 1, text[2:]))
+                while block.commands[-1].text.endswith("\\") and index + 1 < len(lines):
+                    index += 1  # a command continued on the next line, as a shell reads it
+                    block.commands[-1].text = block.commands[-1].text[:-1] + " " + lines[index].strip()
             elif block.commands:
                 block.commands[-1].output.append(text)
             index += 1
@@ -94,8 +97,9 @@ def fresh_project(target: Path) -> Path:
 def shell(command: str, root: Path) -> subprocess.CompletedProcess:
     """``command`` in bash in ``root``, with ``wmkg`` the checkout's CLI over the copy."""
     prelude = f'wmkg() {{ "{sys.executable}" -m westminster_kg.cli "$@"; }}\n'
+    # stdout and stderr into one pipe, unbuffered: the lines come in the order a terminal shows them.
     return subprocess.run(
-        ["bash", "-c", prelude + command],
+        ["bash", "-c", prelude + "{ " + command + "\n} 2>&1"],
         cwd=root,
         env={
             "WMKG_ROOT": str(root),
@@ -103,6 +107,7 @@ def shell(command: str, root: Path) -> subprocess.CompletedProcess:
             "PATH": "/usr/bin:/bin",
             "COLUMNS": "100",
             "HOME": str(root),
+            "PYTHONUNBUFFERED": "1",
         },
         capture_output=True,
         text=True,
@@ -120,17 +125,32 @@ def test_every_transcript_prints_what_the_page_says(page: str, tmp_path: Path) -
             continue
         if block.setup:
             done = shell(block.setup, root)
-            assert done.returncode == 0, f"{page}:{block.line}: setup failed: {done.stderr}"
+            assert done.returncode == 0, f"{page}:{block.line}: setup failed: {done.stdout}"
         for command in block.commands[: block.run]:
             done = shell(command.text, root)
-            printed = (done.stdout + done.stderr).rstrip("\n").splitlines()
+            printed = done.stdout.rstrip("\n").splitlines()
             where = f"{page}:{command.line}: $ {command.text}"
             if command.output and command.output[0].startswith("error:"):
                 assert done.returncode != 0, f"{where}: should fail"
             else:
-                assert done.returncode == 0, f"{where}: exit {done.returncode}: {done.stderr}"
+                assert done.returncode == 0, f"{where}: exit {done.returncode}: {done.stdout}"
             if command.output:
-                assert printed == command.output, f"{where}\n  page says:\n{command.output}\n  prints:\n{printed}"
+                assert says(command.output, printed), f"{where}\n  page says:\n{command.output}\n  prints:\n{printed}"
+
+
+def says(shown: list[str], printed: list[str]) -> bool:
+    """Whether ``printed`` is what the page shows: line for line, where a line that is only "..." (or
+    "…") stands for any number of lines the page leaves out."""
+    if not shown:
+        return not printed
+    if shown[0].strip() in ("...", "…"):
+        return any(says(shown[1:], printed[skip:]) for skip in range(len(printed) + 1))
+    return bool(printed) and printed[0] == shown[0] and says(shown[1:], printed[1:])
+
+
+def test_an_ellipsis_in_a_transcript_stands_for_the_lines_left_out() -> None:
+    assert says(["a", "  ...", "z"], ["a", "b", "c", "z"]) and says(["a", "...", "z"], ["a", "z"])
+    assert not says(["a", "...", "z"], ["a", "b"]) and not says(["a", "b"], ["a", "c"])
 
 
 # --- numbers in prose -------------------------------------------------------------------------------

@@ -83,19 +83,31 @@ def test_a_malformed_file_from_the_command_line_is_one_line_without_traceback(mi
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_csv_whose_row_7_is_bad_writes_nothing_and_keeps_the_previous_import(mini_root: Path) -> None:
+def test_a_csv_whose_row_7_is_bad_writes_nothing_with_strict_and_keeps_the_previous_import(mini_root: Path) -> None:
     project = Project.open(mini_root)
     import_dataset(project, MINISTERS, "ministers", mapping=MAPPING)
     previous = (mini_root / "imports" / "ministers.nq").read_bytes()
     before = snapshot(mini_root)
     with pytest.raises(InputError) as caught:
-        import_dataset(project, IMPORTS / "ministers-bad-row-7.csv", "ministers", mapping=MAPPING)
+        import_dataset(project, IMPORTS / "ministers-bad-row-7.csv", "ministers", mapping=MAPPING, strict=True)
     message = str(caught.value)
     assert "ministers-bad-row-7.csv:8: row 7, column 'start_date'" in message
     assert "'2015-13-11' is not a valid xsd:date" in message
     assert (mini_root / "imports" / "ministers.nq").read_bytes() == previous
     assert snapshot(mini_root) == before
     assert [p.name for p in (mini_root / "imports").iterdir()] == ["ministers.nq"]  # no temp file left
+
+
+def test_without_strict_the_bad_row_is_left_out_and_listed_and_the_others_import(mini_root: Path) -> None:
+    result = import_dataset(Project.open(mini_root), IMPORTS / "ministers-bad-row-7.csv", "ministers", mapping=MAPPING)
+    assert result.warnings[0].startswith("1 unreadable record(s) left out")
+    assert (
+        "ministers-bad-row-7.csv:8: row 7, column 'start_date': '2015-13-11' is not a valid xsd:date"
+        in result.warnings[1]
+    )
+    subjects = {q.subject.value for q in ox.parse(path=str(result.path), format=ox.RdfFormat.N_QUADS)}
+    assert "https://example.org/ministers/appointment/6" in subjects
+    assert "https://example.org/ministers/appointment/7" not in subjects
 
 
 def test_data_addressed_to_the_article_graph_is_refused(mini_root: Path, tmp_path: Path) -> None:
@@ -125,14 +137,19 @@ def test_graph_names_must_be_lower_case_slugs(mini_root: Path, name: str) -> Non
         import_dataset(Project.open(mini_root), MINISTERS, name, mapping=MAPPING)
 
 
-def test_a_csv_without_a_mapping_or_with_a_missing_column_is_refused(mini_root: Path, tmp_path: Path) -> None:
+def test_a_csv_of_unknown_columns_without_a_mapping_or_with_a_missing_column_is_refused(
+    mini_root: Path, tmp_path: Path
+) -> None:
     project = Project.open(mini_root)
-    with pytest.raises(InputError, match="needs --mapping"):
-        import_dataset(project, MINISTERS, "ministers")
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown\.csv: no well-known column names .*give --mapping"):
+        import_dataset(project, unknown, "unknown")
     short = tmp_path / "short.csv"
     short.write_text("id,minister_id\n1,a\n", encoding="utf-8")
     with pytest.raises(InputError, match="reads column"):
         import_dataset(project, short, "short", mapping=MAPPING)
+    assert not (mini_root / "imports" / "unknown.nq").exists()
 
 
 def test_a_json_mapping_works_like_the_toml_one_and_a_broken_mapping_names_its_line(
@@ -144,14 +161,17 @@ def test_a_json_mapping_works_like_the_toml_one_and_a_broken_mapping_names_its_l
     as_json = tmp_path / "ministers.json"
     as_json.write_text(json.dumps(tomllib.loads(MAPPING.read_text(encoding="utf-8")), indent=1), encoding="utf-8")
     project = Project.open(mini_root)
-    assert import_dataset(project, MINISTERS, "ministers", mapping=as_json).triples == 69
+    assert import_dataset(project, MINISTERS, "ministers", mapping=as_json).triples == 83
     broken = tmp_path / "broken.toml"
     broken.write_text('[[resources]]\nsubject = "ex:{id}"\nclass = \n', encoding="utf-8")
     with pytest.raises(InputError, match=r"broken\.toml:3: "):
         import_dataset(project, MINISTERS, "ministers", mapping=broken)
     unknown = tmp_path / "unknown.toml"
     unknown.write_text('[[resources]]\nsubject = "nope:{id}"\n', encoding="utf-8")
-    with pytest.raises(InputError, match="'nope:1' is neither a known prefix:name nor an IRI"):
+    with pytest.raises(
+        InputError,
+        match=r"unknown\.toml: resources #1, subject: 'nope:\{id\}' is neither a known prefix:name nor an IRI",
+    ):
         import_dataset(project, MINISTERS, "ministers", mapping=unknown)
 
 
@@ -262,7 +282,7 @@ def joined(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = repo_copy(tmp_path_factory.mktemp("joined"))
     result = run_wmkg("--root", str(root), "import", str(MINISTERS), "--graph", "ministers", "--mapping", str(MAPPING))
     assert result.returncode == 0, result.stderr
-    assert "69 triples" in result.stdout
+    assert "83 triples" in result.stdout  # 69 as mapped, and the kind of each membership, role and organisation
     return root
 
 

@@ -11,6 +11,7 @@ class WM(DefinedNamespace):
     _NS = Namespace("https://w3id.org/westminster-kg/ontology#")
 
     ActorClaim: URIRef
+    AnyPost: URIRef
     ApparentDiscrepancy: URIRef
     ArgumentRelation: URIRef
     ArticleData: URIRef
@@ -32,6 +33,7 @@ class WM(DefinedNamespace):
     EvidencedRelation: URIRef
     Example: URIRef
     Government: URIRef
+    GovernmentOffice: URIRef
     Hedged: URIRef
     Idea: URIRef
     Ideology: URIRef
@@ -44,6 +46,9 @@ class WM(DefinedNamespace):
     Norm: URIRef
     OfficialFinding: URIRef
     OfficialQuotation: URIRef
+    OppositionPost: URIRef
+    ParliamentaryPost: URIRef
+    PartyPost: URIRef
     Passage: URIRef
     PassageRoleScheme: URIRef
     Pathology: URIRef
@@ -51,6 +56,8 @@ class WM(DefinedNamespace):
     Plan: URIRef
     PoliticalParty: URIRef
     Possible: URIRef
+    PostKind: URIRef
+    PostKindScheme: URIRef
     Principle: URIRef
     PrintedAggregateScheme: URIRef
     PrintedAverage: URIRef
@@ -71,6 +78,7 @@ class WM(DefinedNamespace):
     StanceScheme: URIRef
     StatisticalObservation: URIRef
     Theory: URIRef
+    UnclassifiedPost: URIRef
     Unit: URIRef
     abolishes: URIRef
     attackedBy: URIRef
@@ -115,6 +123,7 @@ class WM(DefinedNamespace):
     passageRole: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
+    postKind: URIRef
     premise: URIRef
     primeMinister: URIRef
     printedAggregate: URIRef

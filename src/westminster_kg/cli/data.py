@@ -13,16 +13,32 @@ from westminster_kg.console import err, out, working
 from westminster_kg.errors import ParameterError
 
 
-@app.command("import", epilog="Example: wmkg import ministers.csv --graph ministers --mapping ministers.toml")
+@app.command(
+    "import",
+    epilog="Example: wmkg import appointment.csv post.csv organisation.csv --persons person.csv --graph ifg",
+)
 def import_command(
-    file: Annotated[
-        Path | None, typer.Argument(help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV or Popolo JSON.")
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV or Popolo JSON; several make one dataset."
+        ),
     ] = None,
     graph: Annotated[str | None, typer.Option(help="Name of the import's own graph (lower-case slug).")] = None,
+    persons: Annotated[
+        list[Path] | None,
+        typer.Option("--persons", help="A file of the people the memberships name (e.g. parlparse's people.json)."),
+    ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="turtle, ntriples, nquads, trig, jsonld, rdfxml, csv, popolo.")
     ] = None,
-    mapping: Annotated[Path | None, typer.Option(help="CSV only: the column mapping (TOML or JSON).")] = None,
+    mapping: Annotated[
+        list[Path] | None,
+        typer.Option(help="CSV: a column mapping (TOML or JSON), one per CSV in order; else columns are recognised."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first unreadable record (else it is left out and listed).")
+    ] = False,
     drop: Annotated[str | None, typer.Option(help="Remove the import of this name instead.")] = None,
     base: Annotated[
         str | None, typer.Option(help="IRI that relative IRIs in FILE resolve against (else they are an error).")
@@ -33,17 +49,24 @@ def import_command(
 
     project = open_project()
     if drop is not None:
-        if file is not None or graph is not None:
+        if files or graph is not None:
             raise ParameterError("--drop NAME takes no FILE or --graph")
         removed = drop_import(project, drop)
         out.print(f"dropped import {drop!r} ({project.relative(removed)})")
         return
-    if file is None or graph is None:
-        raise ParameterError("give FILE --graph NAME (or --drop NAME)")
-    with working(f"importing {file}"):
-        result = import_dataset(project, file, graph, fmt=fmt, mapping=mapping, base=base)
+    if not (files or persons) or graph is None:
+        raise ParameterError("give FILE... --graph NAME (or --persons FILE --graph NAME, or --drop NAME)")
+    with working(f"importing {', '.join(str(f) for f in (files or persons or []))}"):
+        result = import_dataset(
+            project, files or [], graph, fmt=fmt, mapping=mapping, base=base, persons=persons or [], strict=strict
+        )
+    for note in result.notes:
+        err.print(escape(note))
+    for written in result.mappings:
+        err.print(f"the mapping used is in {escape(project.relative(written))} (edit it, reuse it with --mapping)")
     for warning in result.warnings:
-        err.print(f"[yellow]warning[/]: {escape(warning)}")
+        shown = escape(warning)
+        err.print(shown if warning.startswith(" ") else f"[yellow]warning[/]: {shown}")
     verb = "replaced" if result.replaced else "wrote"
     out.print(f"{verb} {project.relative(result.path)}: {result.triples} triples in <{result.graph}>")
 
@@ -106,7 +129,7 @@ def link_command(
     threshold: Annotated[float, typer.Option(help="Lowest score proposed (0..1).")] = 0.85,
 ) -> None:
     """Propose links between our entities and an imported dataset's, or accept reviewed ones."""
-    from westminster_kg.link import accept_candidates, candidates_graph, candidates_tsv, link_candidates
+    from westminster_kg.link import accept_candidates, candidates_graph, link_candidates, review_candidates, review_tsv
 
     if not candidates or graph is None:
         raise ParameterError(
@@ -115,7 +138,7 @@ def link_command(
     if accept is not None and accept_above is not None:
         raise ParameterError("give --accept FILE or --accept-above SCORE, not both")
     for name, value in (("--threshold", threshold), ("--accept-above", accept_above)):
-        if value is not None and not 0.0 <= value <= 1.0:
+        if value is not None and not 0.0 <= value <= 1.0:  # NaN fails this too
             raise ParameterError(f"{name} {value}: a score is between 0 and 1")
     kg = load_kg()
     if accept is not None or accept_above is not None:
@@ -123,17 +146,18 @@ def link_command(
         added, target = accept_candidates(kg, graph, chosen)
         out.print(f"accepted {added} link(s) into {kg.project.relative(target)}")
         return
-    found = link_candidates(kg, graph, threshold=threshold)
+    review = review_candidates(kg, graph, threshold=threshold)
     if output is not None and output.suffix.lower() == ".ttl":
         from westminster_kg.turtle import canonical_turtle
 
-        text = canonical_turtle(candidates_graph(found, graph))
+        text = canonical_turtle(candidates_graph(review.proposed, graph))
     else:
-        text = candidates_tsv(found)
+        text = review_tsv(review)
     if output is None:
         sys.stdout.write(text)
     else:
         from westminster_kg.turtle import write_atomically
 
         write_atomically(output, text.encode("utf-8"))
-        err.print(f"wrote {len(found)} candidate(s) to {output}")
+        err.print(f"wrote {len(review.proposed)} candidate(s) to {escape(str(output))}")
+        err.print(escape(review.summary()))

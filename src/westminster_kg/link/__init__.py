@@ -9,8 +9,9 @@ Four parts, each a public function the CLI calls:
 * ``import_dataset`` / ``drop_import``: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or CSV
   (with a column mapping) into its own named graph ``.../graph/import/NAME``, written to
   ``imports/NAME.nq`` only after the whole file parsed, and atomically.
-* ``link_candidates`` / ``accept_candidates``: ``skos:closeMatch`` proposals between our entities
-  and an imported graph's, by label similarity and type; accepted ones go to the linkset.
+* ``review_candidates`` / ``accept_candidates``: proposals between our entities and an imported
+  graph's, by shared identifier, name, kind and dates, with near misses and the unmatched listed;
+  accepted ones go to the import's own link set.
 * ``void_description``: VoID + DCAT for the dataset, every count computed from the data.
 
 A link is stored twice, like a claim: the plain triple (``wmr:x owl:sameAs wd:Q…``) and an
@@ -21,14 +22,7 @@ are written as ``urn:uuid:`` IRIs (RFC 4122), so an imported IfG table whose row
 way joins with our entities without any extra step.
 """
 
-from westminster_kg.link.candidates import (
-    Candidate,
-    accept_candidates,
-    candidates_graph,
-    candidates_tsv,
-    link_candidates,
-    read_candidates,
-)
+from westminster_kg.link.candidates import Candidate, Review, link_candidates, review_candidates
 from westminster_kg.link.importers import (
     CsvMapping,
     ImportResult,
@@ -50,6 +44,13 @@ from westminster_kg.link.linkset import (
     scheme_of,
     stored_links,
 )
+from westminster_kg.link.review import (
+    accept_candidates,
+    candidates_graph,
+    candidates_tsv,
+    read_candidates,
+    review_tsv,
+)
 from westminster_kg.link.void import void_description, void_turtle
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Link",
     "LinkFinding",
     "LinkReport",
+    "Review",
     "SCHEMES",
     "accept_candidates",
     "candidates_graph",
@@ -76,6 +78,8 @@ __all__ = [
     "link_candidates",
     "normalise_label",
     "read_candidates",
+    "review_candidates",
+    "review_tsv",
     "scheme_of",
     "stored_links",
     "void_description",

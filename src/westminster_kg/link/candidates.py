@@ -1,123 +1,79 @@
 """Link candidates: proposals between our entities and an imported graph's, with a score and reasons.
 
-Proposed by shared identifiers (Wikidata, GOV.UK, Parliament, IfG: the import's Popolo identifiers
-against our linkset), names (normalised, ``skos:altLabel`` included, HM/Her Majesty's and
-"Department for/of" set aside) and kind; dates of existence, where both sides have them, rule out
-bodies that never coexisted. A curator marks the ones to keep in a TSV (or accepts every one above a
-score), and the accepted ones go to the import's own link set ``graph/links/import-NAME.ttl`` as
-``skos:exactMatch`` (same identifier or same name) or ``skos:closeMatch``, each with its provenance.
+Proposed by shared identifiers first (Wikidata, GOV.UK, Parliament, IfG: the import's identifiers
+and links against our verified linkset), then by names (normalised, ``skos:altLabel`` included,
+HM/Her Majesty's, "Dept."/"Department for/of" set aside), only between things of one kind. For
+people, the dates the article gives (their quotes, the governments they led) are compared with the
+posts the imported person held: a namesake who held no post then is a near miss, not a link. What
+the import says about its posts decides too: an organisation whose members are shadow ministers, or
+a committee, is never proposed as one of our departments; it is set aside, with the reason.
+
+A review (``review_candidates``) keeps what falls short in sections of its own: near misses below
+the threshold with why, pairs set aside, and what stayed unmatched on either side; nothing is dropped
+silently. ``link.review`` writes and reads it as a TSV and accepts the reviewed rows.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import hashlib
-import io
-from collections import defaultdict
-from dataclasses import dataclass
-from pathlib import Path
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, QB, RDF, RDFS, SDO, SKOS, XSD
+from rdflib import URIRef
+from rdflib.namespace import ORG, SKOS
 
-from westminster_kg.bound import internal, run
 from westminster_kg.errors import InputError
-from westminster_kg.internal_queries import internal_query
+from westminster_kg.link.candidate_facts import Facts, gather, kind_of
 from westminster_kg.link.importers import import_graph_iri, list_imports
-from westminster_kg.link.labels import STOPWORDS, label_similarity, label_tokens, normalise_label, organisation_key
-from westminster_kg.link.linkset import ANY_IRI, LINK_PREDICATES, SCHEMES, scheme_of
-from westminster_kg.namespaces import FABIO, GRAPH_ARTICLE, WM, WMR, curie
+from westminster_kg.link.importers.posts import (
+    GOVERNMENT,
+    KIND_NAMES,
+    OPPOSITION,
+    PARLIAMENTARY,
+    PARTY,
+    UNCLASSIFIED,
+)
+from westminster_kg.link.labels import (
+    HONORIFICS,
+    STOPWORDS,
+    label_similarity,
+    label_tokens,
+    normalise_label,
+    organisation_key,
+)
+from westminster_kg.link.linkset import SCHEMES
+from westminster_kg.namespaces import GRAPH_ARTICLE, WM
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
-# Coarse kinds, so a person is never proposed as the same as a department, nor a department as
-# the same as a publication named after it. An entity of no known kind may match any kind.
-_KINDS: dict[str, set[str]] = {
-    kind: {str(term) for term in terms}
-    for kind, terms in {
-        "person": (FOAF.Person, SDO.Person),
-        "organisation": (
-            ORG.Organization,
-            ORG.FormalOrganization,
-            ORG.OrganizationalUnit,
-            FOAF.Organization,
-            SDO.Organization,
-            SDO.GovernmentOrganization,
-            str(SDO) + "PoliticalParty",  # newer than rdflib's copy of schema.org
-            WM.Department,
-            WM.Unit,
-            WM.PoliticalParty,
-            WM.Committee,
-        ),
-        "post": (ORG.Post, ORG.Role, SDO.Role),
-        "work": (
-            WM.Publication,
-            WM.Report,
-            WM.Document,
-            WM.LegalCase,
-            SDO.CreativeWork,
-            FABIO.JournalArticle,
-            FABIO.Book,
-            FABIO.Report,
-        ),
-        "idea": (
-            SKOS.Concept,
-            WM.Idea,
-            WM.Theory,
-            WM.Principle,
-            WM.Convention,
-            WM.Doctrine,
-            WM.Norm,
-            WM.Ideology,
-            WM.ModelOfGovernment,
-            WM.Pathology,
-            WM.Lesson,
-        ),
-        "event": (WM.Reform, WM.Government, WM.Period),
-        "data": (
-            QB.Observation,
-            QB.DataSet,
-            QB.DimensionProperty,
-            QB.MeasureProperty,
-            QB.AttributeProperty,
-            QB.CodedProperty,
-            WM.StatisticalObservation,
-            WM.SourceInconsistency,
-            WM.RhetoricalClaim,
-        ),
-    }.items()
-}
-_CANDIDATE_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, SDO.name, DCTERMS.title)
-_NOT_ENTITIES = (
-    str(WM.Claim),
-    str(WM.Evidence),
-    str(WM.Section),
-    str(RDF.Statement),
-)
-
-
 # A score at or above this says "the same thing" (same identifier, or the same name once spelling
-# conventions are set aside): accepted as skos:exactMatch. Below it, skos:closeMatch.
+# conventions are set aside, corroborated where the article gives dates): accepted as skos:exactMatch.
 EXACT_SCORE = 0.97
-# What identifier schemes are called in Popolo files (EveryPolitician, parlparse) → our link schemes.
-_SCHEME_NAMES = {
-    "wikidata": "wikidata",
-    "govuk": "govuk",
-    "gov.uk": "govuk",
-    "gov_uk": "govuk",
-    "govuk_slug": "govuk",
-    "parliament": "parliament",
-    "parliament.uk": "parliament",
-    "datadotparl_id": "parliament",
-    "mnis": "parliament",
-    "ifg": "ifg",
-    "ifg_id": "ifg",
+# How far below the threshold a pair is still shown, as a near miss with the reason it fell short.
+NEAR_MISS_BAND = 0.25
+NEAR_MISSES_PER_ENTITY = 3
+# The kinds of imported post each of our classes may be linked to (any other is set aside).
+_ALLOWED_KINDS = {
+    str(WM.Department): {GOVERNMENT, UNCLASSIFIED},
+    str(WM.Unit): {GOVERNMENT, UNCLASSIFIED},
+    str(ORG.Post): {GOVERNMENT, UNCLASSIFIED},
+    str(WM.Committee): {PARLIAMENTARY, UNCLASSIFIED},
+    str(WM.PoliticalParty): {PARTY, UNCLASSIFIED},
 }
-_END_DATES = {str(SDO.dissolutionDate), str(WM.endDate)}  # queries/internal/candidates-lifetimes.rq
+_KIND_AS_BODY = {
+    OPPOSITION: "an opposition portfolio or post (shadow ministers, spokespersons)",
+    PARLIAMENTARY: "a committee or other parliamentary post",
+    PARTY: "a party post",
+}
+_CLASS_NAMES = {
+    str(WM.Department): "department",
+    str(WM.Unit): "government unit",
+    str(ORG.Post): "office",
+    str(WM.Committee): "committee",
+    str(WM.PoliticalParty): "party",
+}
 
 
 @dataclass(frozen=True)
@@ -147,68 +103,51 @@ class Candidate:
         return [f"{self.score:.3f}", *cells, ""]
 
 
-CANDIDATE_COLUMNS = ["score", "ours", "our_label", "theirs", "their_label", "kind", "match", "reasons", "accept"]
-_REQUIRED_COLUMNS = ["score", "ours", "theirs", "accept"]
+@dataclass
+class Review:
+    """Everything a curator reviews for one import: what is proposed and everything that is not."""
+
+    graph_name: str
+    threshold: float
+    proposed: list[Candidate] = field(default_factory=list)
+    near_misses: list[Candidate] = field(default_factory=list)
+    set_aside: list[Candidate] = field(default_factory=list)
+    already_linked: int = 0
+    unmatched_ours: list[str] = field(default_factory=list)
+    ours_in_scope: int = 0
+    unmatched_theirs: Counter[str] = field(default_factory=Counter)
+    theirs_in_scope: int = 0
+
+    def summary(self) -> str:
+        """One line: proposed, below the threshold, set aside, already linked, unmatched on each side."""
+        theirs = ", ".join(f"{n:,} {kind or 'other'}" for kind, n in sorted(self.unmatched_theirs.items()))
+        shown = ", ".join(self.unmatched_ours[:8]) + (", ..." if len(self.unmatched_ours) > 8 else "")
+        return (
+            f"{len(self.proposed):,} proposed at or above {self.threshold:.2f}, {len(self.near_misses):,} below it "
+            f"(near misses), {len(self.set_aside):,} set aside, {self.already_linked:,} already linked; unmatched: "
+            f"{len(self.unmatched_ours):,} of our {self.ours_in_scope:,} ({shown or 'none'}), "
+            f"{sum(self.unmatched_theirs.values()):,} of the import's {self.theirs_in_scope:,} ({theirs or 'none'})"
+        )
 
 
-def import_linkset_file(graph_name: str) -> str:
-    """Where the links accepted for import ``graph_name`` are kept (relative to the root)."""
-    return f"graph/links/import-{graph_name}.ttl"
-
-
-def _kind(types: set[str]) -> str:
-    for kind, members in _KINDS.items():
-        if types & members:
-            return kind
-    return ""
-
-
-def _labelled(kg: KnowledgeGraph, graph: str) -> dict[Any, tuple[list[str], set[str]]]:
-    rows = run(kg.store, internal("candidates-labelled", graph=URIRef(graph), p=_CANDIDATE_LABELS)).rows
-    found: dict[Any, tuple[list[str], set[str]]] = {}
-    for s, label, type_ in rows:
-        labels, types = found.setdefault(s, ([], set()))
-        if str(label) not in labels:
-            labels.append(str(label))
-        if type_ is not None:
-            types.add(str(type_))
-    return found
-
-
-def _identifiers(kg: KnowledgeGraph, graph: str) -> dict[Any, dict[str, str]]:
-    """The import's resources → {scheme: external IRI}, from Popolo identifiers and direct links."""
-    rows = run(kg.store, internal("candidates-identifiers", graph=URIRef(graph))).rows
-    found: dict[Any, dict[str, str]] = defaultdict(dict)
-    for subject, scheme_name, value in rows:
-        scheme = SCHEMES.get(_SCHEME_NAMES.get(str(scheme_name or "").strip().casefold(), ""))
-        if scheme is not None:
-            found[subject][scheme.name] = scheme.uri_space + str(value).strip()
-    # Any link the import itself makes.
-    direct = run(kg.store, internal("candidates-direct-links", graph=URIRef(graph), p=LINK_PREDICATES)).rows
-    for subject, target in direct:
-        scheme = scheme_of(str(target))
-        if scheme is not None:
-            found[subject][scheme.name] = str(target)
-    return found
-
-
-def _our_identifiers(rows: list[Any]) -> dict[Any, dict[str, str]]:
-    found: dict[Any, dict[str, str]] = defaultdict(dict)
-    for subject, target in rows:
-        scheme = scheme_of(str(target))
-        if scheme is not None and str(subject).startswith(str(WMR)):
-            found[subject][scheme.name] = str(target)
-    return found
-
-
-def _lifetimes(kg: KnowledgeGraph) -> dict[Any, tuple[str | None, str | None]]:
-    """Founding/dissolution (or wm:startDate/endDate) years of organisations, where known."""
-    rows = kg.store.query(internal_query("candidates-lifetimes")).rows
-    found: dict[Any, list[str | None]] = defaultdict(lambda: [None, None])
-    for subject, predicate, date in rows:
-        end = str(predicate) in _END_DATES
-        found[subject][1 if end else 0] = str(date)[:4]
-    return {s: (v[0], v[1]) for s, v in found.items()}
+def _name_score(our_labels: list[str], their_labels: list[str], person: bool) -> tuple[float, str, str, str]:
+    """The best (score, our label, their label, reason) over every pair of names."""
+    best = (0.0, our_labels[0], their_labels[0], "")
+    for x in our_labels:
+        for y in their_labels:
+            if normalise_label(x) == normalise_label(y):
+                found = (1.0, x, y, f"same name {y!r} (case, punctuation and & set aside)")
+            elif person and label_tokens(x, HONORIFICS) == label_tokens(y, HONORIFICS) != set():
+                found = (1.0, x, y, f"same name {x!r} ~ {y!r} once titles (Lord, Baroness, Sir...) are set aside")
+            elif not person and organisation_key(x) and organisation_key(x) == organisation_key(y):
+                reason = f"same name {x!r} ~ {y!r} once HM/Her Majesty's, Dept. and Department for/of are set aside"
+                found = (EXACT_SCORE, x, y, reason)
+            else:
+                similarity = label_similarity(x, y)
+                found = (similarity, x, y, f"label similarity {similarity:.3f} between {x!r} and {y!r}")
+            if found[0] > best[0]:
+                best = found
+    return best
 
 
 def _apart(a: tuple[str | None, str | None] | None, b: tuple[str | None, str | None] | None) -> str:
@@ -222,26 +161,160 @@ def _apart(a: tuple[str | None, str | None] | None, b: tuple[str | None, str | N
     return ""
 
 
-def _name_score(our_labels: list[str], their_labels: list[str]) -> tuple[float, str, str, str]:
-    """The best (score, our label, their label, reason) over every pair of names."""
-    best = (0.0, our_labels[0], their_labels[0], "")
-    for x in our_labels:
-        for y in their_labels:
-            if normalise_label(x) == normalise_label(y):
-                found = (1.0, x, y, f"same name {y!r} (case, punctuation and & set aside)")
-            elif organisation_key(x) and organisation_key(x) == organisation_key(y):
-                found = (
-                    EXACT_SCORE,
-                    x,
-                    y,
-                    f"same name {x!r} ~ {y!r} once HM/Her Majesty's and Department for/of are set aside",
-                )
+def _ruled_out(facts: Facts, our: Any, their: Any, our_types: set[str]) -> str:
+    """Why a pair may never be linked, however alike the names (``""`` when it may)."""
+    mine, ids = facts.our_ids.get(our, {}), facts.their_ids.get(their, {})
+    for scheme, target in ids.items():
+        if mine.get(scheme, target) != target:
+            return f"both have a {SCHEMES[scheme].title} id and they differ (ours {mine[scheme]}, theirs {target})"
+    if apart := _apart(facts.lifetimes.get(our), facts.lifetimes.get(their)):
+        return f"they never existed at the same time ({apart})"
+    kind = facts.their_kinds.get(their)
+    if kind == OPPOSITION and kind_of(our_types) in ("organisation", "post"):
+        return f"the import types theirs as {_KIND_AS_BODY[kind]} (from its and its holders' roles): nothing of ours is"
+    for cls, allowed in _ALLOWED_KINDS.items():
+        if cls in our_types and kind and kind not in allowed:
+            what = _KIND_AS_BODY.get(kind, KIND_NAMES.get(kind, kind))
+            return f"the import types theirs as {what} (from its and its holders' roles), not our {_CLASS_NAMES[cls]}"
+    return ""
+
+
+def _person_evidence(facts: Facts, our: Any, their: Any, score: float) -> tuple[float, str]:
+    """The dates the article gives for our person against the posts theirs held: corroborated (kept at
+    0.98), contradicted (0.75, a near miss), or nothing to compare (at most 0.9, a close match)."""
+    dates, held = facts.our_dates.get(our, []), facts.held.get(their, [])
+    if not dates or not held:
+        missing = "the article gives no date for ours" if not dates else "theirs held no dated post in the import"
+        return min(score, 0.9), f"nothing else to compare ({missing})"
+    hits = [(what, post) for what, start, end in dates for post in held if post.covers(start, end)]
+    if hits:
+        shown = "; ".join(f"{what}: {post.describe()}" for what, post in hits[:2])
+        more = f" (and {len(hits) - 2} more)" if len(hits) > 2 else ""
+        return min(score, 0.98), f"in office at a date the article gives for ours ({shown}{more})"
+    span = f"{held[0].start[:4]}–{(held[-1].end or 'on')[:4]}"
+    when = ", ".join(sorted({start[:7] for _, start, _ in dates})[:4])
+    return min(
+        score, 0.75
+    ), f"but none of their {len(held)} post(s) ({span}) covers a date the article gives for ours ({when})"
+
+
+def _score(facts: Facts, our: Any, their: Any, person: bool) -> tuple[float, str, str, str]:
+    our_labels, their_labels = facts.ours[our][0], facts.theirs[their][0]
+    score, a, b, reason = _name_score(our_labels, their_labels, person)
+    mine, ids = facts.our_ids.get(our, {}), facts.their_ids.get(their, {})
+    shared = sorted(scheme for scheme, target in ids.items() if mine.get(scheme) == target)
+    evidence = ""
+    if person:
+        found, evidence = _person_evidence(facts, our, their, score)
+        score = score if shared else found  # a shared identifier outweighs dates; they are still shown
+    if shared:
+        score = 1.0
+        reason = "; ".join([*(f"same {SCHEMES[x].title} id {ids[x]}" for x in shared), reason])
+    return score, a, b, "; ".join(r for r in (reason, evidence) if r)
+
+
+def _pool(facts: Facts, threshold: float) -> dict[Any, set[Any]]:
+    """For each of ours, the import's resources worth scoring: sharing a word of a name, or an id.
+
+    With no word in common the name score is at most 0.5 (Dice 0), so above that only pairs sharing
+    a word (or an identifier) can qualify: an index keeps a large import from costing ours x theirs.
+    """
+    by_word: dict[str, set[Any]] = defaultdict(set)
+    by_target: dict[str, set[Any]] = defaultdict(set)
+    for their, (labels, _types) in facts.theirs.items():
+        for label in labels:
+            for word in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS):
+                by_word[word].add(their)
+    for their, ids in facts.their_ids.items():
+        for target in ids.values():
+            by_target[target].add(their)
+    pools = {}
+    for our, (labels, _types) in facts.ours.items():
+        if threshold - NEAR_MISS_BAND > 0.5:
+            words = {w for label in labels for w in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS)}
+            pool = set().union(*(by_word.get(w, set()) for w in words))
+        else:
+            pool = set(facts.theirs)
+        pools[our] = pool | set().union(*(by_target.get(t, set()) for t in facts.our_ids.get(our, {}).values()))
+    return pools
+
+
+def review_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0.85) -> Review:
+    """Every proposal for one import and everything that fell short, each with its reasons.
+
+    Args:
+        kg: the knowledge graph with the import loaded.
+        graph_name: the import's name (``wmkg import ... --graph NAME``).
+        threshold: the lowest score proposed (0..1); pairs up to 0.25 below it are near misses.
+
+    Returns:
+        The review: proposed (best first), near misses, pairs set aside, and the unmatched.
+    """
+    graph = import_graph_iri(graph_name)
+    facts = gather(kg, graph, GRAPH_ARTICLE)
+    if not facts.theirs:
+        raise InputError(
+            f"the import {graph_name!r} is not loaded or labels nothing "
+            f"(imports: {', '.join(list_imports(kg.project)) or 'none'})"
+        )
+    review = Review(graph_name, threshold)
+    review.already_linked = sum(1 for our, their in facts.linked if their in facts.theirs and our in facts.ours)
+    near: dict[Any, list[Candidate]] = defaultdict(list)
+    touched: set[Any] = {pair[i] for pair in facts.linked for i in (0, 1)}
+    for our, pool in _pools_sorted(facts, threshold):
+        our_types = facts.ours[our][1]
+        our_kind = kind_of(our_types)
+        for their in pool:
+            if (our, their) in facts.linked:
+                continue
+            their_kind = kind_of(facts.theirs[their][1])
+            if our_kind and their_kind and our_kind != their_kind:
+                continue  # a person is never a department, a department never a publication
+            score, a, b, reason = _score(facts, our, their, our_kind == "person" and their_kind == "person")
+            kind = our_kind if our_kind == their_kind else ""
+            if kind:
+                reason += f"; both of kind {kind}"
+            if score < threshold - NEAR_MISS_BAND:
+                continue
+            touched |= {our, their}
+            if why := _ruled_out(facts, our, their, our_types):
+                if score >= threshold:
+                    review.set_aside.append(Candidate(score, our, a, their, b, kind, f"set aside: {why}; {reason}"))
+                continue
+            if score >= threshold:
+                review.proposed.append(Candidate(score, our, a, their, b, kind, reason))
             else:
-                similarity = label_similarity(x, y)
-                found = (similarity, x, y, f"label similarity {similarity:.3f} between {x!r} and {y!r}")
-            if found[0] > best[0]:
-                best = found
-    return best
+                short = f"below the threshold {threshold:.2f}: {reason}"
+                near[our].append(Candidate(score, our, a, their, b, kind, short))
+    review.near_misses = [c for found in near.values() for c in _best(found)[:NEAR_MISSES_PER_ENTITY]]
+    _unmatched(review, facts, touched)
+    order = lambda c: (-c.score, str(c.ours), str(c.theirs))  # noqa: E731
+    review.proposed.sort(key=order)
+    review.near_misses.sort(key=order)
+    review.set_aside.sort(key=order)
+    return review
+
+
+def _pools_sorted(facts: Facts, threshold: float) -> list[tuple[Any, list[Any]]]:
+    pools = _pool(facts, threshold)
+    return [(our, sorted((t for t in pools[our] if t in facts.theirs), key=str)) for our in sorted(pools, key=str)]
+
+
+def _best(found: list[Candidate]) -> list[Candidate]:
+    return sorted(found, key=lambda c: (-c.score, str(c.theirs)))
+
+
+def _unmatched(review: Review, facts: Facts, touched: set[Any]) -> None:
+    """What no candidate (of any section) and no existing link reaches, among kinds both sides have."""
+    their_kinds = {kind_of(types) for _, types in facts.theirs.values()} - {""}
+    our_kinds = {kind_of(types) for _, types in facts.ours.values()} - {""}
+    shared = their_kinds & our_kinds
+    ours = [(labels[0], our) for our, (labels, types) in facts.ours.items() if kind_of(types) in shared]
+    review.ours_in_scope = len(ours)
+    review.unmatched_ours = sorted(label for label, our in ours if our not in touched)
+    theirs = [(kind_of(types), their) for their, (_, types) in facts.theirs.items() if kind_of(types) in shared]
+    review.theirs_in_scope = len(theirs)
+    review.unmatched_theirs = Counter(kind for kind, their in theirs if their not in touched)
 
 
 def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0.85) -> list[Candidate]:
@@ -250,10 +323,11 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
     A pair scores 1.0 when both sides carry the same external identifier (Wikidata, GOV.UK,
     Parliament, IfG); otherwise by its best pair of names (``rdfs:label``, ``skos:prefLabel``,
     ``skos:altLabel``, ``foaf:name``): 1.0 for the same normalised name, 0.97 for the same name once
-    HM/Her Majesty's and "Department for/of" are set aside, else ``label_similarity``. Pairs of
-    different kinds (person, organisation, post, work, idea, event, data), with different ids of
-    the same scheme, or whose known years of existence do not overlap are left out, as are pairs
-    already linked.
+    HM/Her Majesty's and "Department for/of" are set aside, else ``label_similarity``; a person's
+    score is checked against the dates the article gives for ours (``review_candidates``). Pairs of
+    different kinds, with different ids of the same scheme, whose years of existence do not overlap,
+    or whose imported side is an opposition, parliamentary or party post where ours is a department
+    or office are left out, as are pairs already linked.
 
     Args:
         kg: the knowledge graph with the import loaded.
@@ -263,205 +337,7 @@ def link_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float = 0
     Returns:
         The candidates, highest score first.
     """
-    graph = import_graph_iri(graph_name)
-    theirs = _labelled(kg, graph)
-    if not theirs:
-        raise InputError(
-            f"the import {graph_name!r} is not loaded or labels nothing "
-            f"(imports: {', '.join(list_imports(kg.project)) or 'none'})"
-        )
-    ours = {
-        s: v
-        for s, v in _labelled(kg, GRAPH_ARTICLE).items()
-        if str(s).startswith(str(WMR)) and v[1] and not v[1] & set(_NOT_ENTITIES)
-    }
-    linked_rows = kg.store.query(internal_query("links-linked-pairs")).rows
-    linked = {(row[0], row[1]) for row in linked_rows}
-    their_ids, our_ids, lifetimes = _identifiers(kg, graph), _our_identifiers(linked_rows), _lifetimes(kg)
-    by_target: dict[str, set[Any]] = defaultdict(set)
-    for their, ids in their_ids.items():
-        for target in ids.values():
-            by_target[target].add(their)
-    # With no word in common the name score is at most 0.5 (Dice 0), so above that only pairs sharing
-    # a word (or an identifier) can qualify: an index keeps a large import from costing ours x theirs.
-    by_word: dict[str, set[Any]] = defaultdict(set)
-    for their, (their_labels, _types) in theirs.items():
-        for label in their_labels:
-            for word in label_tokens(organisation_key(label), STOPWORDS):
-                by_word[word].add(their)
-    candidates = []
-    for our, (our_labels, our_types) in ours.items():
-        our_kind = _kind(our_types)
-        mine = our_ids.get(our, {})
-        if threshold > 0.5:
-            words = {w for label in our_labels for w in label_tokens(organisation_key(label), STOPWORDS)}
-            pool = set().union(*(by_word.get(w, set()) for w in words))
-        else:
-            pool = set(theirs)
-        pool |= set().union(*(by_target.get(t, set()) for t in mine.values()))
-        for their in sorted(pool, key=str):
-            if their not in theirs or (our, their) in linked:
-                continue
-            their_labels, their_types = theirs[their]
-            their_kind = _kind(their_types)
-            if our_kind and their_kind and our_kind != their_kind:
-                continue
-            ids = their_ids.get(their, {})
-            if any(mine.get(scheme, target) != target for scheme, target in ids.items()):
-                continue  # both carry an id of the same scheme, and they differ
-            if _apart(lifetimes.get(our), lifetimes.get(their)):
-                continue
-            score, a, b, reason = _name_score(our_labels, their_labels)
-            shared = sorted(scheme for scheme, target in ids.items() if mine.get(scheme) == target)
-            if shared:
-                score = 1.0
-                reason = "; ".join([*(f"same {SCHEMES[x].title} id {ids[x]}" for x in shared), reason])
-            if score >= threshold:
-                kind = our_kind if our_kind == their_kind else ""
-                if kind:
-                    reason += f"; both of kind {kind}"
-                candidates.append(Candidate(score, our, a, their, b, kind, reason))
-    return sorted(candidates, key=lambda c: (-c.score, str(c.ours), str(c.theirs)))
+    return review_candidates(kg, graph_name, threshold=threshold).proposed
 
 
-def candidates_tsv(candidates: list[Candidate]) -> str:
-    """The candidates as a TSV for review: set ``accept`` to ``yes`` on the rows to keep."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
-    writer.writerow(CANDIDATE_COLUMNS)
-    for candidate in candidates:
-        writer.writerow(candidate.row())
-    return buffer.getvalue()
-
-
-def candidates_graph(candidates: list[Candidate], graph_name: str, *, accepted_on: str | None = None) -> Graph:
-    """The candidates as link triples with provenance nodes (proposed, or accepted on a date)."""
-    graph = Graph()
-    source = URIRef(import_graph_iri(graph_name))
-    for candidate in candidates:
-        predicate = candidate.predicate
-        graph.add((candidate.ours, predicate, candidate.theirs))
-        digest = hashlib.sha256(f"{candidate.ours} {candidate.theirs}".encode()).hexdigest()[:8]
-        slug = str(candidate.ours)[len(str(WMR)) :]
-        node = WMR[f"link-{slug}-{graph_name}-{digest}"]
-        graph.add((node, RDF.type, RDF.Statement))
-        graph.add(
-            (
-                node,
-                RDFS.label,
-                Literal(f"link: {candidate.our_label} to {candidate.their_label} ({graph_name})", lang="en"),
-            )
-        )
-        graph.add((node, RDF.subject, candidate.ours))
-        graph.add((node, RDF.predicate, predicate))
-        graph.add((node, RDF.object, candidate.theirs))
-        graph.add((node, DCTERMS.source, source))
-        why = f"score {candidate.score:.3f}: {candidate.reasons or 'no reason recorded'}"
-        if accepted_on:
-            graph.add((node, DCTERMS.date, Literal(accepted_on, datatype=XSD.date)))
-            note = f"Accepted by curator, {accepted_on}; proposed by `wmkg link --candidates`, {why}."
-        else:
-            note = f"Candidate proposed by `wmkg link --candidates`, not yet reviewed, {why}."
-        graph.add((node, SKOS.note, Literal(note, lang="en")))
-    return graph
-
-
-_YES = ("yes", "y", "x", "true", "1", "exact", "close")
-
-
-def read_candidates(path: Path) -> list[Candidate]:
-    """The rows of a reviewed candidates TSV whose ``accept`` cell says yes (or exact, or close)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
-    missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"{path}: not a candidates TSV (missing column(s) {', '.join(missing)})")
-    accepted = []
-    for row in reader:
-        where = f"{path}:{reader.line_num}"
-        verdict = (row.get("accept") or "").strip().lower()
-        if verdict not in _YES:
-            continue
-        try:
-            score = float(row["score"])
-        except (TypeError, ValueError):
-            raise InputError(f"{where}: score {row.get('score')!r} is not a number") from None
-        ours, theirs = (row.get("ours") or "").strip(), (row.get("theirs") or "").strip()
-        if not ours.startswith(str(WMR)) or not ANY_IRI.match(ours):
-            raise InputError(f"{where}: 'ours' must be one of our entities (wmr:), not {ours!r}")
-        if not ANY_IRI.match(theirs):
-            raise InputError(f"{where}: 'theirs' is not an IRI: {theirs!r}")
-        accepted.append(
-            Candidate(
-                score,
-                URIRef(ours),
-                row.get("our_label") or "",
-                URIRef(theirs),
-                row.get("their_label") or "",
-                row.get("kind") or "",
-                row.get("reasons") or "",
-                verdict if verdict in ("exact", "close") else "",
-            )
-        )
-    return accepted
-
-
-def accept_candidates(
-    kg: KnowledgeGraph,
-    graph_name: str,
-    reviewed: Path | list[Candidate],
-    *,
-    today: str | None = None,
-) -> tuple[int, Path]:
-    """Add accepted candidates to the import's own link set, ``graph/links/import-NAME.ttl``.
-
-    Args:
-        kg: the knowledge graph with the import loaded.
-        graph_name: the import's name.
-        reviewed: a reviewed candidates TSV (rows with accept=yes/exact/close), or the candidates
-            themselves (``wmkg link --accept-above SCORE``).
-        today: the acceptance date recorded (default: today).
-
-    Returns:
-        The number of links added (links already there are not added twice) and the file.
-    """
-    from westminster_kg.turtle import canonical_turtle, write_atomically
-
-    accepted = read_candidates(reviewed) if isinstance(reviewed, Path) else list(reviewed)
-    where = str(reviewed) if isinstance(reviewed, Path) else "--accept-above"
-    graph_iri = import_graph_iri(graph_name)
-    ours = {row[0] for row in kg.store.query(internal_query("typed-subjects")).rows}
-    theirs = {row[0] for row in run(kg.store, internal("import-subjects", graph=URIRef(graph_iri))).rows}
-    for candidate in accepted:
-        if candidate.ours not in ours:
-            raise InputError(f"{where}: {curie(candidate.ours)} is not an entity of the graph")
-        if candidate.theirs not in theirs:
-            raise InputError(f"{where}: <{candidate.theirs}> is not in the import {graph_name!r}")
-    target = kg.project.root / import_linkset_file(graph_name)
-    existing = Graph()
-    if target.exists():
-        existing.parse(target, format="turtle")
-    date = today or dt.date.today().isoformat()
-    new = [
-        c for c in accepted if not any((c.ours, p, c.theirs) in existing for p in (SKOS.exactMatch, SKOS.closeMatch))
-    ]
-    if new:
-        existing += candidates_graph(new, graph_name, accepted_on=date)
-        write_atomically(target, canonical_turtle(existing).encode("utf-8"), create_parents=True)
-    return len(new), target
-
-
-__all__ = [
-    "CANDIDATE_COLUMNS",
-    "EXACT_SCORE",
-    "Candidate",
-    "accept_candidates",
-    "candidates_graph",
-    "candidates_tsv",
-    "import_linkset_file",
-    "link_candidates",
-    "read_candidates",
-]
+__all__ = ["EXACT_SCORE", "Candidate", "Review", "link_candidates", "review_candidates"]

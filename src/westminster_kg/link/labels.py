@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 # Words that say how someone is addressed, not who they are.
-_HONORIFICS = {
+HONORIFICS = {
     "the",
     "rt",
     "hon",
@@ -52,11 +52,13 @@ def normalise_label(label: str) -> str:
 # preposition after "Department" never tell two departments apart, so they are set aside.
 _ROYAL = re.compile(r"^(?:hm|hmg|her majesty s|his majesty s|her majestys|his majestys)\s+")
 _DEPARTMENT_OF = re.compile(r"\bdepartment (?:for|of)\b")
+# Abbreviations spreadsheets use for the same words ("Dept. for Work & Pensions").
+_ABBREVIATIONS = re.compile(r"\b(?:dept|dpt|depart)\b")
 
 
 def organisation_key(label: str) -> str:
-    """``normalise_label`` without a leading HM/Her Majesty's and with "Department for/of" as "department"."""
-    text = _ROYAL.sub("", normalise_label(label))
+    """``normalise_label`` without a leading HM/Her Majesty's, with "Dept." and "Department for/of" as "department"."""
+    text = _ABBREVIATIONS.sub("department", _ROYAL.sub("", normalise_label(label)))
     return _DEPARTMENT_OF.sub("department", text).strip()
 
 
@@ -75,7 +77,7 @@ def compare_labels(ours: list[str], remote: list[str]) -> str:
         return "ok"
     for a in ours:
         for b in remote:
-            ta, tb = label_tokens(a, _HONORIFICS), label_tokens(b, _HONORIFICS)
+            ta, tb = label_tokens(a, HONORIFICS), label_tokens(b, HONORIFICS)
             if ta and tb and (ta <= tb or tb <= ta):
                 return "close"
     return "mismatch"
@@ -93,6 +95,7 @@ def label_similarity(a: str, b: str) -> float:
 
 
 __all__ = [
+    "HONORIFICS",
     "STOPWORDS",
     "compare_labels",
     "label_similarity",
