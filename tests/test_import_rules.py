@@ -109,7 +109,7 @@ def _project(root: Path):  # noqa: ANN202 - a Project
 def test_an_import_may_not_relabel_an_article_resource(mini_root: Path, tmp_path: Path) -> None:
     data = tmp_path / "relabel.ttl"
     data.write_text(RELABEL, encoding="utf-8")
-    with pytest.raises(InputError, match=r"relabel.ttl:6: .*haldane-convention> is the article's"):
+    with pytest.raises(InputError, match=r"relabel.ttl:6: .*haldane-convention> belongs to the article"):
         import_dataset(_project(mini_root), data, "relabel")
     assert not (mini_root / "imports" / "relabel.nq").exists()
 

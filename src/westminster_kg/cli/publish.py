@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from westminster_kg.cli.shell import app, load_kg
+from westminster_kg.cli.shell import app, escape, load_kg
 from westminster_kg.console import Table, err, out, working
 
 
@@ -38,8 +38,16 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
 ) -> None:
     """Export the whole knowledge graph (ontology and data)."""
-    with working(f"exporting {fmt}"):
+    import warnings
+
+    from westminster_kg.store.canonical import BlankNodesNotCanonical
+
+    with working(f"exporting {fmt}"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BlankNodesNotCanonical)
         data = load_kg().export(fmt, output)
+    for warning in caught:
+        if issubclass(warning.category, BlankNodesNotCanonical):
+            err.print(f"[yellow]warning[/]: {escape(str(warning.message))}")
     if output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
     else:

@@ -105,32 +105,67 @@ class Pictures(WebBase):
 
         return await self._page("ontology", lambda: render_ontology_docs(self.kg))
 
-    def dumps(self) -> Any:
-        """The download catalogue's dumps, made once."""
-        from westminster_kg.view.downloads import DumpSet
+    async def dumps(self) -> Any:
+        """The download catalogue's dumps (``view.downloads.Dumps``), made once per generation of the data.
 
-        return self.rendered("dumps", lambda: DumpSet(self.kg)).all()
+        Made by a child process over the workers' store, off the event loop: a graph whose blank nodes
+        take long to name slows only /download, never another route. Requests that come meanwhile
+        wait for the same child; a failure is kept for the generation too (a hostile graph costs one
+        time-out, not one per request).
+        """
+        import asyncio
+
+        from starlette.concurrency import run_in_threadpool
+
+        from westminster_kg.errors import StoreError
+        from westminster_kg.view.downloads import dumps_from_store
+
+        # The generation before the pool: a reload assigns the pool first, so a pool read after the
+        # generation is never older than it (at worst newer, and the next request makes them again).
+        generation = self.generation
+        pool = self.pool
+        kept = self.__dict__.get("_dumps_task")
+        if kept is None or kept[0] != generation:
+            if pool is None:
+                raise StoreError("the query workers are not running")
+            task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, self.kg.project.root))
+            kept = self._dumps_task = (generation, task)
+        return await asyncio.shield(kept[1])
+
+    async def _dumps_or_problem(self, request: Request) -> Any:
+        from westminster_kg.errors import StoreError
+        from westminster_kg.view.downloads import DumpsFailedError
+
+        try:
+            return await self.dumps()
+        except DumpsFailedError as exc:
+            return self.problem(request, exc.status, str(exc))
+        except StoreError as exc:
+            return self.problem(request, 503, str(exc))
 
     async def download(self, request: Request) -> Response:
         """``/download``: every dump with its size and SHA-256."""
-        from starlette.concurrency import run_in_threadpool
-        from starlette.responses import HTMLResponse
+        from starlette.responses import HTMLResponse, Response
 
         from westminster_kg.view.pages import render_page
 
-        dumps = await run_in_threadpool(self.dumps)
-        return HTMLResponse(render_page("download.html", title="Download", dumps=list(dumps.values())))
+        dumps = await self._dumps_or_problem(request)
+        if isinstance(dumps, Response):
+            return dumps
+        page = render_page("download.html", title="Download", dumps=list(dumps.files.values()), notes=dumps.notes)
+        return HTMLResponse(page)
 
     async def download_file(self, request: Request) -> Response:
         """``/download/<file>``: one dump, 404 with the list of files for any other name."""
-        from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
 
         name = request.path_params["name"]
-        dumps = await run_in_threadpool(self.dumps)
-        if name not in dumps:
-            return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps)}")
-        dump = dumps[name]
+        dumps = await self._dumps_or_problem(request)
+        if isinstance(dumps, Response):
+            return dumps
+        if name not in dumps.files:
+            return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps.files)}")
+        dump = dumps.files[name]
         headers = {"Content-Disposition": f'attachment; filename="{dump.filename}"', "Digest": f"sha-256={dump.sha256}"}
         return Response(dump.data, media_type=dump.media_type, headers=headers)
 

@@ -22,7 +22,6 @@ import select
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from westminster_kg.errors import QueryError, StoreError
 from westminster_kg.namespaces import PREFIXES
+from westminster_kg.store.temporary import TemporaryFolder
 from westminster_kg.web.guard import ForbiddenQueryError, Inspection, inspect_query
 
 if TYPE_CHECKING:
@@ -355,7 +355,7 @@ class QueryPool:
         # Workers get a network only when some SERVICE endpoint is allowed; otherwise none at all.
         self.allowed_services = list(allowed_services)
         self.isolated = True  # every worker started so far runs without a network
-        self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
+        self._folder = TemporaryFolder("serve")  # removed by close(); if killed, by the next start
         self.dump = shared_store(kg, Path(self._folder.name) / "store")
         workers = workers or default_workers()
         self._lanes: dict[str, queue.Queue[_Worker]] = {"any": queue.Queue()}

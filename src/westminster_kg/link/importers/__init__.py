@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
-from westminster_kg.import_rules import allowed_quads, check_evidence, evidenced_relations, line_finder
+from westminster_kg.import_rules import allowed_quads, check_evidence, evidenced_relations, line_finder, skolemised
 from westminster_kg.link.importers.csv_mapping import CsvMapping
 from westminster_kg.link.importers.popolo import (
     looks_like_jsonld,
@@ -28,6 +27,7 @@ from westminster_kg.link.importers.popolo import (
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
+from westminster_kg.store.temporary import temporary_folder
 
 IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None, "popolo": None}
 _SUFFIXES = {
@@ -97,8 +97,10 @@ def import_dataset(
     """Import a dataset into its own named graph, all or nothing.
 
     The whole file is read first, a piece at a time, into a temporary on-disk store (so memory stays
-    bounded whatever the file's size); a syntax error names the file and line (for CSV the row and
-    column), and the rules of ``westminster_kg.import_rules`` are checked there. Only then is
+    bounded whatever the file's size, but for one small entry per distinct blank node); a syntax
+    error names the file and line (for CSV the row and column), blank nodes get IRIs of the import's
+    own and the rules of ``westminster_kg.import_rules`` are checked there (an import describes only
+    its own resources). Only then is
     ``imports/NAME.nq`` written, atomically (a temporary file renamed over the old one), so a crash at
     any moment leaves the previous import intact. Data addressed to one of our own graphs (ontology,
     article, links or another import) is refused.
@@ -153,9 +155,10 @@ def import_dataset(
     line_of = line_finder(path)
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
-    with tempfile.TemporaryDirectory(prefix="wmkg-import-") as folder:
-        store = ox.Store(folder)
-        store.bulk_extend(allowed_quads(quads, str(path), line_of))
+    # Removed however the import ends; a killed import's is removed by the next one (store.temporary).
+    with temporary_folder("import") as folder:
+        store = ox.Store(str(folder))
+        store.bulk_extend(allowed_quads(skolemised(quads, name), str(path), line_of, name))
         count = len(store)
         if not count:
             raise InputError(f"{path}: no triples to import")
