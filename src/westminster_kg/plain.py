@@ -5,6 +5,13 @@ kind; a spreadsheet wants plain values: an IRI as it is, a literal as its text o
 label beside each IRI. Here a column ``x`` holding IRIs gets a ``x_label`` column after it, unless
 the query already selects ``xLabel``. Used by ``wmkg query -f csv|tsv|json`` and
 ``/api/queries/NAME?format=csv|json``.
+
+Every text written here passes ``visible``: control characters (C0 but tab and line feed, DEL, C1)
+and the bidirectional formatting characters become escapes, so a label imported with an OSC or
+colour sequence, a bell or U+202E cannot act on the reader's terminal or reorder what they see. The
+formats that can carry the character itself take their own lossless escape (JSON, Turtle, N-Triples
+and SPARQL TSV ``\u001b``; XML ``&#x9B;``); the plain ones (table, CSV, TSV, SPARQL CSV) have none,
+and show ``\x1b`` or ``\u202e`` instead.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +30,37 @@ from westminster_kg.store import QueryResult
 
 # Cells a spreadsheet would run as a formula: an apostrophe in front keeps them text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# What a terminal acts on or a reader is fooled by: C0 controls but tab and line feed (a carriage
+# return only alone: CR LF ends CSV rows), DEL and C1 (ESC and CSI start colour, title and OSC 8
+# link sequences), and the bidirectional formatting characters (U+202E shows text reversed).
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+ESCAPES: dict[str, Callable[[int], str]] = {
+    "text": lambda code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}",  # for people: visible
+    "unicode": lambda code: f"\\u{code:04X}",  # JSON strings, Turtle and N-Triples literals: the same value
+    "xml": lambda code: f"&#x{code:X};",  # XML character references: the same value
+    "page": lambda code: "\ufffd",  # inside markup already made (SVG, JSON in a script): safe anywhere
+}
+
+
+def visible(text: str, form: str = "text") -> str:
+    """``text`` with every character of ``CONTROLS`` written as an escape of ``form`` (``ESCAPES``)."""
+    if not CONTROLS.search(text):
+        return text
+    escape = ESCAPES[form]
+    return CONTROLS.sub(lambda match: escape(ord(match.group())), text)
+
+
+def page_value(value: Any) -> Any:
+    """Jinja's ``finalize`` for every page: text shows its control characters as ``\\x1b``; markup
+    made earlier (an SVG, JSON for a script) gets U+FFFD, valid wherever it stands."""
+    if not isinstance(value, str) or not CONTROLS.search(value):
+        return value
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(visible(str(value), "page"))
+    return visible(value)
 
 
 def plain_columns(result: QueryResult, label: Callable[[str], str | None]) -> list[tuple[str, str | None]]:
@@ -78,7 +117,7 @@ def plain_rows(result: QueryResult, label: Callable[[str], str | None]) -> list[
 
 def to_json(result: QueryResult, label: Callable[[str], str | None]) -> str:
     """The flat rows as a JSON array (``[{"var": value, "var_label": ...}]``)."""
-    return json.dumps(plain_rows(result, label), ensure_ascii=False, indent=1)
+    return visible(json.dumps(plain_rows(result, label), ensure_ascii=False, indent=1), "unicode")
 
 
 def to_delimited(
@@ -107,7 +146,7 @@ def to_delimited(
                 text = " ".join(text.split("\t")).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             if neutralise and isinstance(value, str) and text.startswith(_FORMULA_START):
                 text = "'" + text
-            cells.append(text)
+            cells.append(visible(text))
         write(cells)
     return buffer.getvalue()
 
@@ -129,12 +168,27 @@ def render(result: QueryResult, fmt: str, label: Callable[[str], str | None], *,
         formats = {"table": "turtle", "turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
         if fmt not in formats:
             raise QueryError(f"a graph result prints as turtle, nt or jsonld, not {fmt}")
-        return result.graph.serialize(format=formats[fmt])
+        # Control characters can stand only inside literals there, where \uXXXX means the same.
+        return visible(result.graph.serialize(format=formats[fmt]), "unicode")
     if fmt in ("csv", "tsv"):
         return to_delimited(result, label, "," if fmt == "csv" else "\t", neutralise=neutralise)
     if fmt in ("turtle", "nt", "jsonld", "table"):
         raise QueryError(f"a SELECT/ASK result prints as table, csv, tsv, json or xml, not {fmt}")
-    return result.serialize(fmt.removeprefix("sparql-"), neutralise_formulas=neutralise)
+    name = fmt.removeprefix("sparql-")
+    # JSON, XML and TSV (terms in Turtle syntax) have an escape that keeps the value; SPARQL CSV has none.
+    form = {"json": "unicode", "xml": "xml", "tsv": "unicode"}.get(name, "text")
+    return visible(result.serialize(name, neutralise_formulas=neutralise), form)
 
 
-__all__ = ["QUERY_FORMATS", "render", "plain_columns", "plain_rows", "plain_value", "to_delimited", "to_json"]
+__all__ = [
+    "CONTROLS",
+    "QUERY_FORMATS",
+    "page_value",
+    "plain_columns",
+    "plain_rows",
+    "plain_value",
+    "render",
+    "to_delimited",
+    "to_json",
+    "visible",
+]

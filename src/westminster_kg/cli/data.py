@@ -131,7 +131,9 @@ def link_command(
     else:
         text = candidates_tsv(found)
     if output is None:
-        sys.stdout.write(text)
+        from westminster_kg.plain import visible
+
+        sys.stdout.write(visible(text))  # imported labels: no control character reaches the terminal
     else:
         from westminster_kg.turtle import write_atomically
 

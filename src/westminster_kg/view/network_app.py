@@ -28,6 +28,7 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
+from westminster_kg.plain import page_value
 from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
 
@@ -99,6 +100,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=page_value,  # control and bidi characters in any value shown, never acted on
     )
 
 
