@@ -59,8 +59,13 @@ class Labelled:
     graphs: tuple[str, ...] = ()  # the named graphs holding that group (fallback only)
 
 
-def _blank_nodes(quad: ox.Quad) -> list[ox.BlankNode]:
-    return [t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, ox.BlankNode)]
+def _mentions(quads: list[ox.Quad]) -> dict[ox.BlankNode, list[ox.Quad]]:
+    """Each blank node with the quads that mention it, in load order."""
+    mentions: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
+    for quad in quads:
+        for node in {t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, ox.BlankNode)}:
+            mentions[node].append(quad)
+    return mentions
 
 
 def _signatures(mentions: dict[ox.BlankNode, list[ox.Quad]]) -> dict[ox.BlankNode, bytes]:
@@ -82,13 +87,10 @@ def rdfc_work(quads: list[ox.Quad], bound: int = WORK_BOUND) -> tuple[int, set[o
     """The estimate of RDFC-1.0's n-degree work on ``quads`` (see the module docstring).
 
     Returns:
-        (work, the ambiguous blank nodes, those in groups past the bound); counting stops once the
-        bound is passed, so a hostile graph costs no more than a benign one to estimate.
+        (work, the ambiguous blank nodes, the group whose estimate passed the bound or an empty set);
+        counting stops at that group, so a hostile graph costs no more than a benign one to estimate.
     """
-    mentions: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
-    for quad in quads:
-        for node in set(_blank_nodes(quad)):
-            mentions[node].append(quad)
+    mentions = _mentions(quads)
     signatures = _signatures(mentions)
     seen: dict[bytes, int] = defaultdict(int)
     for signature in signatures.values():
@@ -131,10 +133,7 @@ def name_blank_nodes(quads: Iterable[ox.Quad], bound: int = WORK_BOUND) -> Label
         dataset = ox.Dataset(quads)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return Labelled(list(dataset), True, work, len(ambiguous))
-    mentions: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
-    for quad in quads:
-        for node in set(_blank_nodes(quad)):
-            mentions[node].append(quad)
+    mentions = _mentions(quads)
     signatures = _signatures(mentions)
     order = {node: index for index, node in enumerate(mentions)}  # load order, for ties
     ranked = sorted(mentions, key=lambda node: (signatures[node], order[node]))
