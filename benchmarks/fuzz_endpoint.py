@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from westminster_kg.namespaces import sparql_prologue
+from westminster_kg.sparql_text import sparql_prologue
 
 # A standard endpoint takes only what the query declares: the prologue travels with each query.
 PROLOGUE = sparql_prologue()
@@ -51,7 +51,8 @@ class Outcome:
     by_status: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     max_fuzz_latency: float = 0.0
-    worker_deaths: int = 0
+    worker_deaths: int = 0  # a worker died and nobody could say why (a bug)
+    memory_limits: int = 0  # a worker stopped at its memory limit (a query asked for too much)
 
 
 def free_port() -> int:
@@ -231,6 +232,27 @@ def hostile_requests(rng: random.Random) -> list[tuple[str, dict]]:
             },
         ),
         ("bad-format", {"method": "GET", "params": {"query": VALID[0], "format": "../../etc/passwd"}}),
+        # Issue 23: a parser differential, a memory bomb, forwarded headers, odd query texts.
+        (
+            "service-escape-differential",
+            {
+                "method": "GET",
+                "params": {
+                    "query": 'SELECT * WHERE { ?s ?p ?o FILTER(?o != "\\u0022") SERVICE <' + RECORDER[0] + "/d> { } }"
+                },
+            },
+        ),
+        (
+            "service-escaped-keyword",
+            {"method": "GET", "params": {"query": "SELECT * WHERE { \\u0053ERVICE <" + RECORDER[0] + "/e> { } }"}},
+        ),
+        ("memory-bomb", {"method": "POST", "data": {"query": MEMORY_BOMB}}),
+        (
+            "forwarded-proto",
+            {"method": "GET", "params": {"query": VALID[0]}, "headers": {"x-forwarded-proto": "https"}},
+        ),
+        ("empty-body", {"method": "POST", "content": b"", "headers": {"content-type": "application/sparql-query"}}),
+        ("describe-star", {"method": "GET", "params": {"query": "DESCRIBE *"}}),
         (
             "bad-utf8",
             {
@@ -244,6 +266,14 @@ def hostile_requests(rng: random.Random) -> list[tuple[str, dict]]:
 
 
 RECORDER = ["http://127.0.0.1:9"]  # replaced by the recording server's URL for the run
+# A 600-byte query whose every BIND quadruples a string: 32 bytes become 32 GiB by the twentieth.
+MEMORY_BOMB = (
+    'SELECT ?n WHERE { BIND("'
+    + "a" * 32
+    + '" AS ?a0) '
+    + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}, ?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(20))
+    + " BIND(STRLEN(?a20) AS ?n) }"
+)
 RECORDED: list[str] = []
 CLIENT_TIMEOUT = 300.0  # the clients' own patience: generous, so a busy machine never fails a run
 
@@ -274,6 +304,35 @@ def slowloris(port: int, keep_going: Callable[[], bool], dropped: list[bool]) ->
         dropped.append(True)
         return
     dropped.append(False)
+
+
+def dripping_body(port: int, keep_going: Callable[[], bool], dropped: list[bool]) -> None:
+    """Send a POST's headers, then its body a byte a second; record whether the server dropped it."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=CLIENT_TIMEOUT) as sock:
+            sock.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 100000\r\n\r\nASK"
+            )
+            while keep_going():
+                sock.sendall(b" ")
+                time.sleep(1)
+    except OSError:
+        dropped.append(True)
+        return
+    dropped.append(False)
+
+
+def endpoint_named_https(base: str) -> bool:
+    """Whether VoID, after the fuzz run's forged ``X-Forwarded-Proto: https``, names an https endpoint."""
+    from rdflib import Graph
+    from rdflib.namespace import VOID
+
+    text = httpx.get(base + "/.well-known/void", timeout=CLIENT_TIMEOUT).text
+    return any(
+        str(o).startswith("https://")
+        for o in Graph().parse(data=text, format="turtle").objects(None, VOID.sparqlEndpoint)
+    )
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -316,6 +375,8 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
             "1000",
             "--max-body",
             "1000000",
+            "--worker-memory",
+            "512",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -408,6 +469,8 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
                             outcome.failures.append(f"{name}: HTTP {status}: {response.text[:120]}")
                         if "worker died" in response.text:
                             outcome.worker_deaths += 1
+                        if "a query worker may use" in response.text:
+                            outcome.memory_limits += 1
                     except httpx.HTTPError as exc:
                         status = type(exc).__name__
                         outcome.failures.append(f"{name}: {status}")
@@ -425,6 +488,8 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
             return time.monotonic() < stop and outcome.tried < requests
 
         threads += [threading.Thread(target=slowloris, args=(port, keep_going, dropped)) for _ in range(3)]
+        body_dropped: list[bool] = []
+        threads += [threading.Thread(target=dripping_body, args=(port, keep_going, body_dropped)) for _ in range(3)]
         began = time.monotonic()
         for thread in threads:
             thread.start()
@@ -457,6 +522,9 @@ def _run(requests: int, seconds: float, timeout: float, seed: int) -> dict:
             "worker_deaths": outcome.worker_deaths,
             "hosts_contacted": len(RECORDED),
             "slowloris_dropped": f"{sum(dropped)} of {len(dropped)}",
+            "dripping_bodies_dropped": f"{sum(body_dropped)} of {len(body_dropped)}",
+            "worker_memory_limits": outcome.memory_limits,
+            "forwarded_proto_obeyed": endpoint_named_https(base),
             "rss_before_mib": round(rss_before / 1024, 1),
             "rss_peak_mib": round(rss_peak[0] / 1024, 1),
             "seed": seed,

@@ -27,12 +27,15 @@ END = "<!-- end of module graph -->"
 # High to low: a module may import its own layer (without a cycle) or any layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("shell", {"cli", "console"}),
-    ("apps", {"web", "link", "view", "network"}),
+    ("apps", {"web", "link", "view", "network", "argument"}),
     ("API", {"knowledge_graph", ROOT}),
-    ("checks", {"validate", "evidence", "import_rules"}),
-    ("catalogue", {"catalogue", "resolve", "plain"}),
+    ("checks", {"validate", "evidence", "sentences", "import_rules"}),
+    ("catalogue", {"catalogue", "bound", "resolve", "plain"}),
     ("store", {"store"}),
-    ("base", {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "internal_queries"}),
+    (
+        "base",
+        {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "sparql_reading", "internal_queries"},
+    ),
 ]
 
 

@@ -61,6 +61,14 @@ def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -
         server.server_close()
 
 
+def pool_answer(pool: object, sparql: str, *, timeout: float, max_rows: int, lane: str = "any") -> tuple:
+    """``(result, truncated)`` of ``sparql`` answered by a ``QueryPool`` under these limits."""
+    from westminster_kg.web.jobs import Limits, QueryJob
+
+    answer = pool.run(QueryJob(sparql, limits=Limits(timeout=timeout, max_rows=max_rows)), lane=lane)  # type: ignore[attr-defined]
+    return answer.result(), answer.truncated
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Chromium and Virtuoso tests belong to the slow tier; the longest modules run first.
 

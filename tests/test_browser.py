@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import DATA, make_project
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import DATA, make_project
+from support import RunningServer, start_server
 from test_browser import CHROMIUM, PAGE_TIMEOUT_MS, OfflinePage, browser, click_edge  # noqa: F401 - a fixture
-from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import REPO
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH, VOID
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import load_catalogue
@@ -72,10 +72,22 @@ def test_every_catalogue_query_runs_verbatim_through_sparqlwrapper_and_sparqlsto
     client.setQuery(text)
     client.setReturnFormat(JSON)
     answer = client.queryAndConvert()
-    assert "results" in answer or "boolean" in answer
+    # The same rows as the store answers in process, by both clients (blank nodes aside: their labels are local).
+    expected = sorted(
+        tuple(sorted((k, str(v)) for k, v in row.items() if v is not None and not isinstance(v, BNode)))
+        for row in server.kg.run(text).to_dicts()
+    )
+    by_wrapper = sorted(
+        tuple(sorted((k, v["value"]) for k, v in binding.items() if v["type"] != "bnode"))
+        for binding in answer["results"]["bindings"]
+    )
+    assert by_wrapper == expected
     store = SPARQLStore(sparql(server), returnFormat="json")
-    rows = list(store.query(text))
-    assert len(rows) == len(answer["results"]["bindings"])
+    by_store = sorted(
+        tuple(sorted((str(k), str(v)) for k, v in row.asdict().items() if v is not None and not isinstance(v, BNode)))
+        for row in store.query(text)
+    )
+    assert by_store == expected
 
 
 # --- the service description ------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def test_body_paragraphs_leave_out_headings_titles_and_table_cells() -> None:
     assert not any(p.startswith("The Westminster Model and the") for p in paragraphs)  # the title
     assert any(p.startswith("Departmental business plans operating in conjunction") for p in paragraphs)
     assert any(p.startswith("Civil servants are still trained as policy makers") for p in paragraphs)
+    assert any(p.startswith("The story of the British Civil Service") for p in paragraphs)  # no heading above it
 
 
 def test_coverage_counts_a_paragraph_once_any_span_overlaps_it() -> None:

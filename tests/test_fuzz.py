@@ -24,7 +24,8 @@ def test_hostile_requests_get_4xx_or_answers_and_other_clients_are_served() -> N
     assert figures["server_alive_after"]
     assert figures["requests_tried"] == 120
     assert figures["failures"] == []
-    assert figures["worker_deaths"] == 0
+    assert figures["worker_deaths"] == 0  # a memory bomb stops at the limit, counted apart
+    assert not figures["forwarded_proto_obeyed"]
     assert figures["hosts_contacted"] == 0
     assert figures["canary_failures"] == [] and figures["page_canary_failures"] == []
     assert figures["fresh_canary_failures"] == []

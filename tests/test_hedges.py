@@ -18,7 +18,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from conftest import REPO, run_wmkg
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import load_catalogue

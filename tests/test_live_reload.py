@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import DATA, make_project, run_wmkg
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import GRAPH_IMPORT
@@ -121,3 +122,75 @@ def server_reloader(server: RunningServer):  # noqa: ANN201 - the app's own Relo
     return next(
         o for o in gc.get_objects() if isinstance(o, Reloader) and o.web.kg.project.root == server.kg.project.root
     )
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def _worker_processes() -> set[int]:
+    """Process ids of the query workers and spawners this test process started (its descendants only:
+    other test modules may run servers of their own at the same time)."""
+    me, found = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"westminster_kg.web" not in command:
+            continue
+        pid, ancestor = int(entry.name), int(entry.name)
+        while ancestor > 1 and ancestor != me:
+            ancestor = _parent(ancestor)
+        if ancestor == me:
+            found.add(pid)
+    return found
+
+
+def test_a_storm_of_file_changes_keeps_pools_and_processes_bounded(live: tuple[RunningServer, Path]) -> None:
+    # Rewriting an import every 0.1 s once grew the tree from 6 to 46 processes and 0.35 to 2.6 GB: each
+    # reload started a pool and the old one closed only after the time limit. Now reloads coalesce, an
+    # old pool closes when its last query ends, and at most two pools (and so six workers) are alive.
+    server, root = live
+    before = _worker_processes()
+    imports = root / "imports"
+    imports.mkdir(exist_ok=True)
+    most, seen, errors = 0, set(), []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            try:
+                seen.add(_count(server))
+            except AssertionError as exc:
+                errors.append(str(exc))
+
+    thread = threading.Thread(target=hammer, daemon=True)
+    thread.start()
+    try:
+        for version in range(60):
+            rows = 1 + version % 5
+            lines = [
+                f'<https://example.org/unit/{i}> <http://www.w3.org/2000/01/rdf-schema#label> "v{version}" '
+                f"<{GRAPH_IMPORT}extra> ."
+                for i in range(rows)
+            ]
+            staging = imports / "extra.tmp"
+            staging.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            staging.replace(imports / "extra.nq")  # atomically, as wmkg import writes it
+            most = max(most, len(_worker_processes() - before))
+            time.sleep(0.1)
+        _wait_for(server, 1 + 59 % 5)  # the last version goes live once the files stand still
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not errors
+    assert seen <= {0, 1, 2, 3, 4, 5}  # every answer one whole version
+    # One server: 3 workers a pool (any, fast, api lanes), at most 2 pools, and the spawner.
+    assert 3 <= most <= 2 * 3 + 1, most  # at least one new pool was seen: the count can see workers

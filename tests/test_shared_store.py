@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project
+from conftest import DATA, make_project, pool_answer
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
-from westminster_kg.web.workers import QueryPool
+from westminster_kg.web.workers import QueryPool, QueryTimeoutError
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -23,7 +23,7 @@ def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> Non
     try:
         assert Path(pool.dump).is_dir()  # an Oxigraph folder, not a dump each worker parses
         for _ in range(3):
-            result, truncated = pool.run(COUNT, timeout=60, max_rows=10)
+            result, truncated = pool_answer(pool, COUNT, timeout=60, max_rows=10)
             assert int(result.rows[0][0]) == len(kg.store) and not truncated
     finally:
         pool.close()
@@ -36,7 +36,7 @@ def test_with_store_the_workers_read_its_live_generation(tmp_path: Path) -> None
     pool = QueryPool(kg, 1)
     try:
         assert Path(pool.dump) == tmp_path / "store" / kg.store.generation
-        result, _ = pool.run(COUNT, timeout=60, max_rows=10)
+        result, _ = pool_answer(pool, COUNT, timeout=60, max_rows=10)
         assert int(result.rows[0][0]) == len(kg.store)
     finally:
         pool.close()
@@ -64,16 +64,39 @@ def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
         assert all(isinstance(w, spawner.ForkedWorker) for w in workers)
         assert {_parent_of(w.pid) for w in workers} == {spawner._spawner["process"].pid}  # one spawner for all
         for pool in pools:
-            assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+            assert int(pool_answer(pool, COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
     finally:
         for pool in pools:
             pool.close()
     assert all(w.poll() is not None for w in workers)  # closed pools leave no worker behind
 
-    monkeypatch.setattr(spawner, "spawn", lambda dump, network: None)  # no spawner: plain subprocesses
+    monkeypatch.setattr(spawner, "spawn", lambda *request: None)  # no spawner: plain subprocesses
     pool = QueryPool(kg, 1)
     try:
         assert all(w.process.__class__.__name__ == "Popen" for w in pool._all)
-        assert int(pool.run(COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+        assert int(pool_answer(pool, COUNT, timeout=60, max_rows=10)[0].rows[0][0]) == len(kg.store)
+    finally:
+        pool.close()
+
+
+def test_a_stopped_spawner_is_replaced_and_workers_keep_coming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A spawner stopped with SIGSTOP once blocked every worker replacement (and reload): /sparql was 503 until
+    # it resumed. A fork now has a deadline; a spawner past it is killed and the worker starts anyway.
+    import signal
+
+    from westminster_kg.web import spawner
+
+    monkeypatch.setattr(spawner, "FORK_SECONDS", 1.0)
+    spawner._stop()  # a spawner of its own, started with the shorter fork deadline
+    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+    pool = QueryPool(kg, 1)
+    try:
+        stopped = spawner._spawner["process"]
+        os.kill(stopped.pid, signal.SIGSTOP)
+        with pytest.raises(QueryTimeoutError):  # its worker is killed: a new one is asked of the stopped spawner
+            pool_answer(pool, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=1, max_rows=1)
+        result, _ = pool_answer(pool, COUNT, timeout=120, max_rows=10)  # 120 s: a bound on a hang
+        assert int(result.rows[0][0]) == len(kg.store)
+        assert stopped.poll() is not None  # the stopped spawner was killed, not left behind
     finally:
         pool.close()

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from conftest import DATA, REPO, make_project
+from conftest import DATA, REPO, make_project, pool_answer
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
+from support import RunningServer, free_port, start_server  # noqa: F401 - re-exported until every module imports support
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import with_prefixes
-from westminster_kg.errors import QueryError
 from westminster_kg.web import (
     Settings,
     check_query,
-    create_app,
     host_warning,
     is_loopback,
     negotiate,
@@ -42,44 +39,6 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 # A real HTTP server with worker processes: the slow tier.
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class RunningServer:
-    url: str
-    kg: KnowledgeGraph
-    settings: Settings
-
-
-def start_server(kg: KnowledgeGraph, settings: Settings, **config: object) -> Iterator[RunningServer]:
-    """Run the app in a thread on a free loopback port until the generator is closed.
-
-    ``config``: more ``uvicorn.Config`` options (``wmkg serve`` adds ``uvicorn_options()``).
-    """
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(kg, settings=settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on", **config
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        assert thread.is_alive(), "the server thread died"
-        time.sleep(0.05)
-    try:
-        yield RunningServer(f"http://127.0.0.1:{port}", kg, settings)
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +187,7 @@ def test_service_targets_ignore_strings_and_comments_and_expand_prefixes():
     assert service_targets(query) == ["http://ex.org/sparql", "?where"]
     assert service_targets("SELECT * { SERVICE<http://a/>{ ?s ?p ?o } }") == ["http://a/"]
     assert service_targets("SELECT * { service\n#c\n<http://a\\u003ab/> { ?s ?p ?o } }") == ["http://a:b/"]
-    with pytest.raises(QueryError, match="syntax error"):
-        service_targets("SELECT * { SERVICE {} }")
+    assert service_targets("SELECT * { SERVICE {} }") == ["(no endpoint: {)"]  # refused as not allowed
     assert service_targets("PREFIX ex: <http://ex.org/> SELECT * { ?s ex:SERVICE ?o . ?service ?p ?o }") == []
     check_query(query.replace("SERVICE SILENT ex:sparql", "").replace("SERVICE ?where", ""), Settings())
     check_query("SELECT * WHERE { SERVICE <http://ok/> { ?s ?p ?o } }", Settings(allowed_services=["http://ok/"]))
@@ -293,11 +251,11 @@ def test_an_entity_iri_answers_turtle_json_ld_and_n_triples(mini):
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
         graph = Graph().parse(data=response.text, format=fmt)
         subject = URIRef(WMR + "ministers-appointing-permanent-secretaries")
-        assert (
-            subject,
-            URIRef("https://w3id.org/westminster-kg/ontology#erodes"),
-            URIRef(WMR + "impartiality"),
-        ) in graph
+        erodes = URIRef("https://w3id.org/westminster-kg/ontology#erodes")
+        # The article only "raises questions over" neutrality: the claim is there, its plain triple is not.
+        claim = URIRef(WMR + "claim-ministers-appointing-permanent-secretaries-erodes-impartiality")
+        assert (claim, RDF.subject, subject) in graph and (claim, RDF.predicate, erodes) in graph
+        assert (subject, erodes, URIRef(WMR + "impartiality")) not in graph
         assert Literal("This change raises questions over the principle of neutrality") in set(graph.objects())
 
 
@@ -412,10 +370,10 @@ def test_the_time_limit_kills_the_worker_process_and_a_new_one_takes_its_place(m
         # The endless query never returns by itself: the timeout error is the proof it was stopped,
         # without a wall-clock bound that a busy machine could break.
         with pytest.raises(QueryTimeoutError):
-            pool.run(ENDLESS, timeout=1.0, max_rows=10)
+            pool_answer(pool, ENDLESS, timeout=1.0, max_rows=10)
         assert worker.process.poll() is not None, "the runaway query's process is still running"
         assert pool.replaced == 1
-        result, capped = pool.run("ASK { ?s ?p ?o }", timeout=30, max_rows=10)
+        result, capped = pool_answer(pool, "ASK { ?s ?p ?o }", timeout=30, max_rows=10)
         assert result.boolean is True and not capped
     finally:
         pool.close()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from rdflib import Graph, URIRef
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -120,3 +120,40 @@ def test_void_behind_a_proxy_names_the_public_endpoint():
     for running in start_server(kg, Settings(workers=1, base_url="https://kg.example.org/wm/")):
         text = httpx.get(running.url + "/.well-known/void", timeout=60).text
         assert void_endpoints(text) == {"https://kg.example.org/wm/sparql"}
+
+
+def test_a_forwarded_proto_from_an_untrusted_client_changes_nothing_for_anyone():
+    # uvicorn trusted X-Forwarded-Proto from 127.0.0.1, and the answer cache kept what it produced: after one
+    # such request the service description, the reconciliation manifest and VoID said https:// for everyone.
+    from westminster_kg.web.connections import uvicorn_options
+
+    kg = KnowledgeGraph.load()
+    for running in start_server(kg, Settings(workers=1), **uvicorn_options()):
+        forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+        for path, accept in (("/.well-known/void", "text/turtle"), ("/reconcile", "*/*"), ("/sparql", "text/turtle")):
+            httpx.get(running.url + path, headers={"Accept": accept, **forged}, timeout=60)
+        void = httpx.get(running.url + "/.well-known/void", timeout=60).text
+        assert void_endpoints(void) == {running.url + "/sparql"}
+        manifest = httpx.get(running.url + "/reconcile", timeout=60).json()
+        assert manifest["view"]["url"] == running.url + "/id/{{id}}"
+        description = Graph().parse(
+            data=httpx.get(running.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60).text, format="turtle"
+        )
+        endpoints = {
+            str(o)
+            for o in description.objects(None, URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"))
+        }
+        assert endpoints == {running.url + "/sparql"}
+
+
+def test_a_named_proxy_is_trusted_and_each_scheme_gets_its_own_answer():
+    from westminster_kg.web.connections import uvicorn_options
+
+    kg = KnowledgeGraph.load()
+    settings = Settings(workers=1, forwarded_allow_ips=["127.0.0.1"])
+    for running in start_server(kg, settings, **uvicorn_options(forwarded_allow_ips=settings.forwarded_allow_ips)):
+        host = running.url.removeprefix("http://")
+        secure = httpx.get(running.url + "/.well-known/void", headers={"X-Forwarded-Proto": "https"}, timeout=60)
+        assert void_endpoints(secure.text) == {f"https://{host}/sparql"}
+        plain = httpx.get(running.url + "/.well-known/void", timeout=60)
+        assert void_endpoints(plain.text) == {f"http://{host}/sparql"}  # the cache keys on the scheme

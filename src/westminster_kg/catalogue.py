@@ -24,8 +24,10 @@ from rdflib.namespace import XSD
 from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.namespaces import PREFIXES, WMR
 from westminster_kg.sparql_text import (  # re-exported
-    code_outside_literals,
+    bind,
     declared_prefixes,
+    fill,
+    insert_update,
     used_prefixes,
     with_prefixes,
 )
@@ -130,42 +132,6 @@ def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
     return catalogue
 
 
-def _outer_where_brace(sparql: str) -> int | None:
-    """Index of the ``{`` that opens the outermost WHERE group, ignoring comments, IRIs, strings."""
-    match = re.search(r"(?<![\w:?$])WHERE\s*\{", code_outside_literals(sparql), re.IGNORECASE)
-    return match.end() - 1 if match else None
-
-
-def bind(sparql: str, values: dict[str, URIRef | Literal]) -> str:
-    """The query with each variable pre-bound to its RDF term by a VALUES block.
-
-    Terms are written by rdflib's own N-Triples serialiser (``n3()``), which escapes quotes,
-    newlines and angle brackets, so a value can never change the query's structure.
-    """
-    if not values:
-        return sparql
-    for name in values:
-        if not _VARIABLE.match(name):
-            raise ParameterError(f"{name!r} is not a SPARQL variable name")
-    position = _outer_where_brace(sparql)
-    if position is None:
-        raise QueryError("parameters need a query with an explicit 'WHERE { ... }' group")
-    # On the WHERE line itself: the query's line numbers, and so its error positions, stay its own.
-    block = "".join(f" VALUES ?{name} {{ {_safe_n3(term)} }}" for name, term in values.items())
-    return sparql[: position + 1] + block + sparql[position + 1 :]
-
-
-def _safe_n3(term: URIRef | Literal) -> str:
-    if isinstance(term, URIRef):
-        iri = str(term)
-        if re.search(r"[\s<>\"{}|^`\\]", iri):
-            raise ParameterError(f'{iri!r} is not a valid IRI (spaces and <>"{{}}|^`\\ are not allowed)')
-        return f"<{iri}>"
-    if isinstance(term, Literal):
-        return term.n3()
-    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals")
-
-
 def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
     """A term for a non-IRI parameter; for ``iri`` parameters, an IRI or a label to look up."""
     if parameter.kind == "literal":
@@ -193,6 +159,8 @@ __all__ = [
     "NamedQuery",
     "Parameter",
     "bind",
+    "fill",
+    "insert_update",
     "declared_prefixes",
     "load_catalogue",
     "parse_named_query",

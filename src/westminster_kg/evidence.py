@@ -299,7 +299,9 @@ def body_paragraphs(article: str, sections: list[Section]) -> list[Paragraph]:
     Table cells are the lines from a "Table N" caption up to the next long paragraph (column
     headers with inline endnotes included); they are data, covered by the tables, not argument.
     """
-    heads = {s.start for s in sections}
+    # A section's first line is its heading only when it reads as the heading: the Introduction has
+    # none, and its first paragraph (the article's dilemma) is body text.
+    heads = {s.start: s.label.strip() for s in sections}
     paragraphs = []
     offset = 0
     in_table = False
@@ -310,7 +312,7 @@ def body_paragraphs(article: str, sections: list[Section]) -> list[Paragraph]:
         if not text:
             continue
         section = section_at(sections, start)
-        if start in heads or (section is not None and section.order == 0):
+        if heads.get(start) == text or (section is not None and section.order == 0):
             continue
         if _TABLE_CAPTION.match(line):
             in_table = True

@@ -28,18 +28,18 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from westminster_kg.errors import InputError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import GRAPH_BASE, ONTOLOGY_IRI, WMR
+from westminster_kg.sparql_text import bind
 
 PROJECT_SPACE = "https://w3id.org/westminster-kg/"
 IMPORT_SPACE = PROJECT_SPACE + "import/"
 GENID = ".well-known/genid/"  # RDF 1.1 Concepts §3.5: skolem IRIs of blank nodes
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_SELECTOR = "http://www.w3.org/ns/oa#hasSelector"
-_EXACT = "http://www.w3.org/ns/oa#exact"
 ARTICLE_SPACES = (str(WMR), ONTOLOGY_IRI, GRAPH_BASE)
 _ANY = ox.NamedNode("urn:x-wmkg:import-check")  # the graph for quads given without one, while checking
 
@@ -133,16 +133,7 @@ def check_evidence(
     """
     if not relations:
         return
-    values = " ".join(f"<{iri}>" for iri in sorted(relations))
-    unsupported = f"""
-        SELECT ?s ?p ?o ?g WHERE {{
-          VALUES ?p {{ {values} }}
-          GRAPH ?g {{ ?s ?p ?o }}
-          FILTER NOT EXISTS {{
-            ?claim a <{_wm("Claim")}> ; <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ;
-                   <{_DERIVED}> / <{_SELECTOR}> / <{_EXACT}> ?quote .
-          }}
-        }} LIMIT 1"""
+    unsupported = bind(internal_query("import-unsupported-relation"), {"p": [URIRef(r) for r in sorted(relations)]})
     for row in store.query(unsupported, use_default_graph_as_union=True):
         graph = ox.DefaultGraph() if row["g"] == _ANY else row["g"]
         quad = ox.Quad(row["s"], row["p"], row["o"], graph)

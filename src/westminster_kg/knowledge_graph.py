@@ -39,6 +39,7 @@ EXPORT_FORMATS = {
     "jsonld": "JSON_LD",
     "graphml": None,
     "csv": None,
+    "aif": None,
 }
 
 
@@ -50,6 +51,7 @@ PROJECTIONS = {
     "graphml": "westminster_kg.network:to_graphml",
     "csv": "westminster_kg.network:to_edge_csv",
     "view": "westminster_kg.view:show_requested",
+    "aif": "westminster_kg.argument:to_aif_json",
 }
 
 
@@ -248,6 +250,8 @@ class KnowledgeGraph:
             data: str | bytes = _projection("graphml")(self.to_networkx())
         elif fmt == "csv":
             data = _projection("csv")(self.to_networkx())
+        elif fmt == "aif":
+            data = _projection("aif")(self)
         else:
             data = self._rdf_dump(fmt)
         if path is not None:

@@ -79,11 +79,6 @@ def local_name(iri: object) -> str:
     return str(iri).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def sparql_prologue() -> str:
-    """The PREFIX lines for every prefix in ``PREFIXES``."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))
-
-
 def render_vocab_module(ontology_path: str) -> str:
     """The source of ``westminster_kg/vocab.py``: a closed DefinedNamespace of every wm: term."""
     from rdflib import Graph

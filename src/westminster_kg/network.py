@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Literal, URIRef
 
+from westminster_kg.bound import internal, run
 from westminster_kg.errors import ParameterError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, curie, local_name
@@ -218,8 +219,7 @@ def resolve_relations(kg: KnowledgeGraph, relations: Iterable[str] | str) -> set
 
 def entity_exists(kg: KnowledgeGraph, iri: str) -> bool:
     """Whether the graph says anything about ``iri`` (as subject or object)."""
-    term = URIRef(iri).n3()
-    return bool(kg.store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}").boolean)
+    return bool(run(kg.store, internal("entity-exists", entity=URIRef(iri))).boolean)
 
 
 def resolve_entity(kg: KnowledgeGraph, raw: str, what: str) -> str:

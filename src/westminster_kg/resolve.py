@@ -28,12 +28,15 @@ from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
+from westminster_kg.bound import BoundQuery, internal, run
 from westminster_kg.errors import ParameterError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie, local_name
 
 if TYPE_CHECKING:
-    from westminster_kg.store import Store
+    from collections.abc import Callable
+
+    from westminster_kg.store import QueryResult, Store
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BAD_IRI = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
@@ -92,6 +95,8 @@ class Resolver:
     """The label index of one store and the rules that turn a typed value into one of its IRIs."""
 
     store: Store
+    # How a bound query is answered: in this process by default; the web app answers in its workers.
+    runner: Callable[[BoundQuery], QueryResult] | None = field(default=None, repr=False)
     by_name: dict[str, set[str]] = field(default_factory=dict)  # normalised label -> IRIs
     preferred: dict[str, set[str]] = field(default_factory=dict)  # same, rdfs:label/prefLabel only
     labels: dict[str, str] = field(default_factory=dict)  # IRI -> its label to show
@@ -132,8 +137,10 @@ class Resolver:
         """Whether the graph says anything about ``iri`` (as subject or object)."""
         if iri in self.labels:
             return True
-        term = URIRef(iri).n3()
-        return bool(self.store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}").boolean)
+        return bool(self._run(internal("entity-exists", entity=URIRef(iri))).boolean)
+
+    def _run(self, query: BoundQuery) -> QueryResult:
+        return self.runner(query) if self.runner is not None else run(self.store, query)
 
     def label(self, iri: str) -> str:
         """The label shown for ``iri`` (its local name when it has none)."""
@@ -259,8 +266,7 @@ class Resolver:
         kinds = set().union(*(self.classes.get(i, set()) for i in hinted))
         if self.classes.get(iri, set()) & kinds:
             return  # a kind of the same thing ("convention" given the Whitehall model: both concepts)
-        term = URIRef(iri).n3()
-        pointing = {str(row[0]) for row in self.store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p {term} }}").rows}
+        pointing = {str(row[0]) for row in self._run(internal("entity-pointing", entity=URIRef(iri))).rows}
         linked = sorted((self.label(i), i) for i in pointing & hinted)
         if not linked:
             return

@@ -1,17 +1,24 @@
-"""SPARQL as text: the lexical checks every layer may run before a query reaches an engine.
+"""SPARQL as text: the lexical checks every layer may run before a query reaches an engine, and the
+one place where values are written into query text.
 
 They sit below the store and the catalogue so that both can use them: blank out comments and
 string contents (``code_outside_literals``, which only finds where to bind parameters: it has no
-security role), and refuse queries shaped to overflow a recursive parser's stack (``check_nesting``,
-which counts the raw text and reads nothing).
+security role), refuse queries shaped to overflow a recursive parser's stack (``check_nesting``,
+which counts the raw text and reads nothing), and bind values as RDF terms (``bind``: a ``VALUES``
+block; ``fill``: what ``VALUES`` cannot bind, an update's graph or a page's size), each term written
+from its checked parts. ``tests/test_architecture.py`` fails on SPARQL text built from values anywhere
+else in the package.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from westminster_kg.errors import QueryError
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from westminster_kg.errors import ParameterError, QueryError
 from westminster_kg.namespaces import PREFIXES
 
 _SPECIAL = re.compile(r"[<#'\"]")
@@ -104,6 +111,11 @@ _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _PREFIX_USE = re.compile(r"(?<![\w?$:<.-])([A-Za-z][\w.-]*)?:")
 
 
+def sparql_prologue(prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """A ``PREFIX`` line for each of ``prefixes`` (by default every prefix the project declares)."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items()))
+
+
 def declared_prefixes(sparql: str) -> set[str]:
     """The prefixes the query declares with its own ``PREFIX`` lines."""
     return {m.group(1) or "" for m in _DECLARED.finditer(code_outside_literals(sparql))}
@@ -131,12 +143,122 @@ def with_prefixes(sparql: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + sparql
 
 
+# --- values as terms: the one place where values are written into SPARQL text ---------------------
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _outer_where_brace(sparql: str) -> int | None:
+    """Index of the ``{`` that opens the outermost WHERE group, ignoring comments, IRIs, strings."""
+    match = re.search(r"(?<![\w:?$])WHERE\s*\{", code_outside_literals(sparql), re.IGNORECASE)
+    return match.end() - 1 if match else None
+
+
+def bind(sparql: str, values: Mapping[str, URIRef | Literal | Sequence[URIRef | Literal]]) -> str:
+    """The query with each variable pre-bound to its RDF term(s) by a VALUES block.
+
+    A variable given a sequence of terms gets one solution per term (``VALUES ?v { <a> <b> }``); an
+    empty sequence binds nothing, so the query has no solutions. Terms are written by rdflib's own
+    N-Triples serialiser (``n3()``), which escapes quotes, newlines and angle brackets, and IRIs are
+    checked for the characters an IRI cannot hold, so a value can never change the query's structure.
+    """
+    if not values:
+        return sparql
+    for name in values:
+        if not _VARIABLE.match(name):
+            raise ParameterError(f"{name!r} is not a SPARQL variable name")
+    position = _outer_where_brace(sparql)
+    if position is None:
+        raise QueryError("parameters need a query with an explicit 'WHERE { ... }' group")
+    # On the WHERE line itself: the query's line numbers, and so its error positions, stay its own.
+    block = "".join(f" VALUES ?{name} {{ {_terms_n3(term)} }}" for name, term in values.items())
+    return sparql[: position + 1] + block + sparql[position + 1 :]
+
+
+def _terms_n3(value: URIRef | Literal | Sequence[URIRef | Literal]) -> str:
+    if isinstance(value, URIRef | Literal):
+        return _safe_n3(value)
+    if isinstance(value, str) or not isinstance(value, Sequence | frozenset | set):
+        raise ParameterError(f"cannot bind {value!r}: only IRIs and literals")
+    return " ".join(_safe_n3(term) for term in value)
+
+
+# What an IRIREF may not hold (SPARQL 1.1 grammar, rule 139), and a BCP 47 language tag (rule 145).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _safe_iri(iri: str) -> str:
+    if _NOT_IN_IRI.search(iri):
+        raise ParameterError(f'{iri!r} is not a valid IRI (spaces, controls and <>"{{}}|^`\\ are not allowed)')
+    return f"<{iri}>"
+
+
+def _safe_n3(term: URIRef | Literal) -> str:
+    """``term`` in SPARQL syntax, written from its parts (rdflib's ``n3()`` passes a datatype IRI through unchecked)."""
+    if isinstance(term, URIRef):
+        return _safe_iri(str(term))
+    if isinstance(term, Literal):
+        text = '"' + "".join(_STRING_ESCAPES.get(c, c) for c in str(term)) + '"'
+        if term.language:
+            if not _LANGUAGE_TAG.fullmatch(term.language):
+                raise ParameterError(f"{term.language!r} is not a language tag")
+            return f"{text}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != str(XSD.string):
+            return f"{text}^^{_safe_iri(str(term.datatype))}"
+        return text
+    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals")
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(template: str, **terms: URIRef | Literal | int) -> str:
+    """A SPARQL Update, or a query's ``LIMIT``/``OFFSET``, with ``${name}`` placeholders filled.
+
+    For what a ``VALUES`` block cannot bind: the graph an update names, a page's size and offset. Each
+    IRI and literal is written by the same checked term writer as ``bind``; a number must be an ``int``.
+    """
+
+    def term(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in terms:
+            raise ParameterError(f"no value for ${{{name}}}")
+        value = terms[name]
+        if isinstance(value, bool) or not isinstance(value, int | URIRef | Literal):
+            raise ParameterError(f"cannot fill ${{{name}}} with {value!r}: only IRIs, literals and whole numbers")
+        return str(value) if isinstance(value, int) else _safe_n3(value)
+
+    return _PLACEHOLDER.sub(term, template)
+
+
+def paged(sparql: str, limit: int, offset: int) -> str:
+    """``sparql`` (which must end without a solution modifier of its own) with ``LIMIT``/``OFFSET`` added."""
+    for name, value in (("limit", limit), ("offset", offset)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ParameterError(f"a page's {name} is a whole number, not {value!r}")
+    return fill(sparql.rstrip() + " LIMIT ${limit} OFFSET ${offset}", limit=limit, offset=offset)
+
+
+def insert_update(graph: URIRef, ntriples: str) -> str:
+    """``INSERT { GRAPH <graph> { ... } } WHERE {}`` for triples already written as N-Triples (by
+    Oxigraph's serialiser). Not ``INSERT DATA``: Virtuoso refuses blank nodes there ("not allowed in a
+    constant clause"); a template with an empty ``WHERE`` inserts the same triples on every engine."""
+    return fill("INSERT { GRAPH ${graph} {\n", graph=graph) + ntriples + "\n} } WHERE {}"
+
+
 __all__ = [
     "MAX_SHAPE_COST",
+    "bind",
+    "fill",
+    "insert_update",
+    "paged",
     "check_nesting",
     "code_outside_literals",
     "declared_prefixes",
     "shape_cost",
+    "sparql_prologue",
     "used_prefixes",
     "with_prefixes",
 ]

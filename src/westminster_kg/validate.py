@@ -164,6 +164,7 @@ def _validate(project: Project) -> ValidationReport:
     _check_article_hash(project, data, report)
     _check_quotes(project, data, locator, report)
     _check_hedge_cues(data, locator, report)
+    _check_sentences(project, store, locator, report)
     _run_check_queries(project, store, locator, report)
     _run_shacl(project, data, per_file, locator, report)
     _check_imports(project, report)
@@ -307,6 +308,56 @@ def _check_hedge_cues(data: Graph, locator: _Locator, report: ValidationReport) 
                 file,
             )
         )
+
+
+def _check_sentences(project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport) -> None:
+    """Every body sentence of a triaged section is claim-backed or role-marked; passages are sentences.
+
+    Rules ``sentence-untriaged`` (named by offsets, section and the file that declares the section
+    triaged), ``passage-not-a-sentence`` and ``passage-claim-overlap`` (a role-marked sentence that
+    claims also back, without ``wm:overlapReason``). See ``westminster_kg.sentences``.
+    """
+    from westminster_kg.sentences import sentence_inputs, triage
+
+    sections, spans, passages, triaged = sentence_inputs(store)
+    article = project.article_text()
+    result = triage(article, sections, spans, [(p.start, p.end) for p in passages])
+    declared = {
+        str(section): name
+        for name, graph in locator.per_file.items()
+        for section in graph.subjects(WM.triaged, None)
+        if graph.value(section, WM.triaged).toPython() is True
+    }
+    for row in result.sections.values():
+        for sentence in row.untriaged:
+            section = str(sentence.section.iri) if sentence.section else ""
+            if section not in triaged:
+                continue
+            text = sentence.text(article)
+            short = repr(text if len(text) < 70 else text[:69] + "…")
+            report.findings.append(
+                Finding(
+                    "violation",
+                    "sentence-untriaged",
+                    f"body sentence at {sentence.start}..{sentence.end} in {row.label!r} is neither inside a "
+                    f"claim's evidence nor role-marked (wm:Passage): {short}",
+                    curie(URIRef(section), brackets=True),
+                    declared.get(section, ""),
+                )
+            )
+    stray, overlapping = set(result.stray_passages), set(result.overlapping)
+    for passage in passages:
+        file, entity = locator.where(URIRef(passage.iri))
+        key = (passage.start, passage.end)
+        if key in stray:
+            message = f"the passage's offsets {passage.start}..{passage.end} are not those of one body sentence"
+            report.findings.append(Finding("violation", "passage-not-a-sentence", message, entity, file))
+        elif key in overlapping and not passage.overlap_reason:
+            message = (
+                f"the sentence at {passage.start}..{passage.end} is role-marked and inside claims' evidence too; "
+                "say why with wm:overlapReason, or drop one"
+            )
+            report.findings.append(Finding("violation", "passage-claim-overlap", message, entity, file))
 
 
 def _run_check_queries(project: Project, store: OxigraphStore, locator: _Locator, report: ValidationReport) -> None:

@@ -12,24 +12,30 @@ class WM(DefinedNamespace):
 
     ActorClaim: URIRef
     ApparentDiscrepancy: URIRef
+    ArgumentRelation: URIRef
     ArticleData: URIRef
     Asserted: URIRef
     AuthorArgument: URIRef
+    BackgroundFact: URIRef
     CitationIrregularity: URIRef
+    CitationOnly: URIRef
     CitedLiterature: URIRef
     Claim: URIRef
     Committee: URIRef
     Convention: URIRef
     CourtRuling: URIRef
+    Definition: URIRef
     Department: URIRef
     Doctrine: URIRef
     Document: URIRef
     Evidence: URIRef
     EvidencedRelation: URIRef
+    Example: URIRef
     Government: URIRef
     Hedged: URIRef
     Idea: URIRef
     Ideology: URIRef
+    Inference: URIRef
     JudicialQuotation: URIRef
     LegalCase: URIRef
     Lesson: URIRef
@@ -38,6 +44,8 @@ class WM(DefinedNamespace):
     Norm: URIRef
     OfficialFinding: URIRef
     OfficialQuotation: URIRef
+    Passage: URIRef
+    PassageRoleScheme: URIRef
     Pathology: URIRef
     Period: URIRef
     Plan: URIRef
@@ -47,6 +55,7 @@ class WM(DefinedNamespace):
     PrintedAggregateScheme: URIRef
     PrintedAverage: URIRef
     PrintedTotal: URIRef
+    Proposition: URIRef
     Publication: URIRef
     Questioned: URIRef
     Quotation: URIRef
@@ -54,16 +63,23 @@ class WM(DefinedNamespace):
     Report: URIRef
     ReportingRelation: URIRef
     RhetoricalClaim: URIRef
+    RhetoricalQuestion: URIRef
     ScholarlyQuotation: URIRef
     Section: URIRef
+    Signpost: URIRef
     SourceInconsistency: URIRef
     StanceScheme: URIRef
     StatisticalObservation: URIRef
     Theory: URIRef
     Unit: URIRef
     abolishes: URIRef
+    attackedBy: URIRef
+    attacks: URIRef
     buildsOn: URIRef
     claimsContinuity: URIRef
+    concededBy: URIRef
+    concedes: URIRef
+    conclusion: URIRef
     contradicts: URIRef
     contrastsWith: URIRef
     count: URIRef
@@ -92,10 +108,13 @@ class WM(DefinedNamespace):
     legallyClarifies: URIRef
     modality: URIRef
     order: URIRef
+    overlapReason: URIRef
     parallels: URIRef
     party: URIRef
+    passageRole: URIRef
     percentReduction: URIRef
     postBureaucraticSkill: URIRef
+    premise: URIRef
     primeMinister: URIRef
     printedAggregate: URIRef
     printedDate: URIRef
@@ -104,14 +123,22 @@ class WM(DefinedNamespace):
     requiredBy: URIRef
     requirement: URIRef
     requires: URIRef
+    restatedBy: URIRef
+    restates: URIRef
+    roleReason: URIRef
     scopeInferred: URIRef
     section: URIRef
     sha256: URIRef
     stance: URIRef
     startDate: URIRef
     startYear: URIRef
+    supportedBy: URIRef
+    supports: URIRef
     sustainedBy: URIRef
     sustains: URIRef
+    thesis: URIRef
     traditionalSkill: URIRef
+    triaged: URIRef
     underpins: URIRef
+    verdict: URIRef
     year: URIRef

@@ -50,13 +50,20 @@ def evidence_locate(
         raise typer.Exit(1)
 
 
-@app.command("coverage", epilog="Example: wmkg coverage --minimum 0.9 --no-show-uncovered")
+@app.command("coverage", epilog="Example: wmkg coverage --sentences --minimum 0.8")
 def coverage_command(
     minimum: Annotated[float, typer.Option(help="Fail below this share (0..1).")] = 0.0,
-    show_uncovered: Annotated[bool, typer.Option(help="List uncovered paragraphs.")] = True,
+    show_uncovered: Annotated[bool, typer.Option(help="List uncovered paragraphs (untriaged sentences).")] = True,
+    sentences: Annotated[
+        bool, typer.Option("--sentences", help="By body sentence: claim-backed, role-marked, untriaged.")
+    ] = False,
 ) -> None:
-    """Share of body paragraphs, per section, with at least one evidence quote."""
+    """Share of body paragraphs (or, with --sentences, sentences) per section backed by evidence."""
     from westminster_kg.evidence import coverage_report
+
+    if sentences:
+        _sentence_coverage(minimum, show_uncovered)
+        return
 
     with working("measuring coverage"):
         report, article = coverage_report(load_kg())
@@ -72,6 +79,43 @@ def coverage_command(
             out.print(f"  {paragraph.start}: {escape(text[:90])}…")
     if report.share < minimum:
         err.print(f"coverage {report.share:.1%} is below {minimum:.0%}")
+        raise typer.Exit(1)
+
+
+def _sentence_coverage(minimum: float, show_untriaged: bool) -> None:
+    """``wmkg coverage --sentences``: each body sentence claim-backed, role-marked or untriaged."""
+    from westminster_kg.sentences import sentence_triage
+
+    with working("triaging sentences"):
+        triage, article = sentence_triage(load_kg())
+    table = Table("section", "sentences", "claim-backed", "role-marked", "untriaged", "claim-backed share")
+    for row in triage.sections.values():
+        backed = len(row.claim_backed)
+        table.add_row(
+            escape(row.label),
+            str(row.total),
+            str(backed),
+            str(len(row.role_marked)),
+            str(len(row.untriaged)),
+            f"{backed / row.total:.0%}",
+        )
+    share = triage.count("claim") / triage.total if triage.total else 0.0
+    table.add_row(
+        "[b]all[/]",
+        str(triage.total),
+        str(triage.count("claim")),
+        str(triage.count("role")),
+        str(triage.count("untriaged")),
+        f"[b]{share:.1%}[/]",
+    )
+    out.print(table)
+    if show_untriaged:
+        for row in triage.sections.values():
+            for sentence in row.untriaged:
+                text = sentence.text(article)
+                out.print(f"  untriaged {sentence.start}..{sentence.end} ({escape(row.label)}): {escape(text[:90])}…")
+    if share < minimum:
+        err.print(f"claim-backed sentences {share:.1%} is below {minimum:.0%}")
         raise typer.Exit(1)
 
 

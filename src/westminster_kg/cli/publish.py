@@ -33,7 +33,7 @@ def stats_command() -> None:
 @app.command("export", epilog="Example: wmkg export -f nquads -o westminster.nq")
 def export_command(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig, jsonld, graphml, csv")
+        str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig, jsonld, graphml, csv, aif")
     ] = "turtle",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
 ) -> None:

@@ -1,56 +1,81 @@
-"""``wmkg serve``: the web app and its SPARQL endpoint."""
+"""``wmkg serve``: the web app and its SPARQL endpoint; its options come from ``web.settings.Settings``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+import inspect
+import typing
+from typing import Annotated, Any
 
 import typer
 
 from westminster_kg.cli.shell import app, load_kg
 
 
-@app.command("serve", epilog="Example: wmkg serve --port 8000   (then open http://127.0.0.1:8000/)")
+def _settings_options() -> list[inspect.Parameter]:
+    """A keyword parameter, typed and helped as typer reads it, for each ``Settings`` field that is an option."""
+    from westminster_kg.web.settings import Settings
+
+    hints = typing.get_type_hints(Settings)
+    parameters = []
+    for setting in dataclasses.fields(Settings):
+        if "help" not in setting.metadata:
+            continue
+        kind = hints[setting.name]
+        flag = setting.metadata["flag"] or "--" + setting.name.replace("_", "-")
+        if setting.default_factory is list:  # type: ignore[comparison-overlap]
+            default: Any = []
+        elif setting.default_factory is not dataclasses.MISSING:
+            default, kind = None, kind | None  # computed when the command runs (one worker per CPU)
+        else:
+            default = setting.default
+        option = typer.Option(flag, help=setting.metadata["help"], metavar=setting.metadata["metavar"])
+        parameters.append(
+            inspect.Parameter(
+                setting.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, option]
+            )
+        )
+    return parameters
+
+
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    query_timeout: Annotated[float, typer.Option(help="Seconds a SPARQL query may run.")] = 10.0,
-    max_rows: Annotated[int, typer.Option(help="Rows (or triples) a query returns at most.")] = 10_000,
-    max_body: Annotated[int, typer.Option(help="Bytes of request body accepted.")] = 1_000_000,
-    cors: Annotated[list[str], typer.Option(help="Allow this origin to call the app (repeat).")] = [],  # noqa: B006
-    allow_service: Annotated[list[str], typer.Option(help="Let SERVICE call this URL (repeat).")] = [],  # noqa: B006
-    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: one per CPU).")] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(help="The public address (behind a proxy), for the service description; default: as reached."),
-    ] = None,
-    reload_interval: Annotated[
-        float, typer.Option(help="Seconds between looks for changed files or imports (0: never reload).")
-    ] = 1.0,
-    max_query_bytes: Annotated[int, typer.Option(help="Bytes of SPARQL query text accepted.")] = 100_000,
-    max_result_bytes: Annotated[
-        int, typer.Option(help="Bytes of RDF terms one answer carries at most (then truncated, and says so).")
-    ] = 16 * 1024 * 1024,
-    public_name: Annotated[
-        list[str], typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat).")
-    ] = [],  # noqa: B006 - typer reads the default, it is never mutated
+    host: str = "127.0.0.1", port: int = 8000, public_name: list[str] | None = None, **chosen: Any
 ) -> None:
     """Serve the network view, entity pages, the ontology, a SPARQL endpoint and the JSON API.
 
     The data stays live: a finished `wmkg import` or an edited file is picked up without a restart.
     """
     from westminster_kg.web import Settings, serve
-    from westminster_kg.web.workers import default_workers
 
-    settings = Settings(
-        query_timeout=query_timeout,
-        max_rows=max_rows,
-        max_body=max_body,
-        cors_origins=list(cors),
-        allowed_services=list(allow_service),
-        workers=workers or default_workers(),
-        base_url=base_url,
-        reload_interval=reload_interval,
-        max_query_bytes=max_query_bytes,
-        max_result_bytes=max_result_bytes,
-    )
-    serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name))
+    given = {name: value for name, value in chosen.items() if value is not None}
+    settings = Settings(**{k: list(v) if isinstance(v, list | tuple) else v for k, v in given.items()})
+    serve(load_kg(), host=host, port=port, settings=settings, public_names=list(public_name or []))
+
+
+serve_command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter(
+            "host",
+            inspect.Parameter.KEYWORD_ONLY,
+            default="127.0.0.1",
+            annotation=Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")],
+        ),
+        inspect.Parameter(
+            "port",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=8000,
+            annotation=Annotated[int, typer.Option(help="Port to listen on.")],
+        ),
+        *_settings_options(),
+        inspect.Parameter(
+            "public_name",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=[],
+            annotation=Annotated[
+                list[str],
+                typer.Option(help="Also answer requests for this Host name, e.g. a reverse proxy's (repeat)."),
+            ],
+        ),
+    ]
+)
+app.command("serve", epilog="Example: wmkg serve --port 8000   (then open http://127.0.0.1:8000/)")(serve_command)

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, QB, RDF, RDFS, SDO, SKOS, XSD
 
+from westminster_kg.bound import internal, run
 from westminster_kg.errors import InputError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.importers import import_graph_iri, list_imports
 from westminster_kg.link.labels import STOPWORDS, label_similarity, label_tokens, normalise_label, organisation_key
-from westminster_kg.link.linkset import ANY_IRI, LINK_PREDICATES, SCHEMES, scheme_of, values_of
+from westminster_kg.link.linkset import ANY_IRI, LINK_PREDICATES, SCHEMES, scheme_of
 from westminster_kg.namespaces import FABIO, GRAPH_ARTICLE, WM, WMR, curie
 
 if TYPE_CHECKING:
@@ -116,7 +117,6 @@ _SCHEME_NAMES = {
     "ifg": "ifg",
     "ifg_id": "ifg",
 }
-_ADMS = "http://www.w3.org/ns/adms#"
 _END_DATES = {str(SDO.dissolutionDate), str(WM.endDate)}  # queries/internal/candidates-lifetimes.rq
 
 
@@ -164,10 +164,7 @@ def _kind(types: set[str]) -> str:
 
 
 def _labelled(kg: KnowledgeGraph, graph: str) -> dict[Any, tuple[list[str], set[str]]]:
-    rows = kg.store.query(
-        f"SELECT ?s ?l ?t WHERE {{ GRAPH <{graph}> {{ ?s ?p ?l . FILTER(isIRI(?s) && isLiteral(?l)) "
-        f"OPTIONAL {{ ?s a ?t }} }} VALUES ?p {{ {values_of(_CANDIDATE_LABELS)} }} }}"
-    ).rows
+    rows = run(kg.store, internal("candidates-labelled", graph=URIRef(graph), p=_CANDIDATE_LABELS)).rows
     found: dict[Any, tuple[list[str], set[str]]] = {}
     for s, label, type_ in rows:
         labels, types = found.setdefault(s, ([], set()))
@@ -180,19 +177,14 @@ def _labelled(kg: KnowledgeGraph, graph: str) -> dict[Any, tuple[list[str], set[
 
 def _identifiers(kg: KnowledgeGraph, graph: str) -> dict[Any, dict[str, str]]:
     """The import's resources → {scheme: external IRI}, from Popolo identifiers and direct links."""
-    rows = kg.store.query(
-        f"SELECT ?s ?scheme ?value WHERE {{ GRAPH <{graph}> {{ ?s <{_ADMS}identifier>|<{ORG.identifier}> ?id . "
-        f"?id <{SKOS.notation}> ?value . OPTIONAL {{ ?id <{_ADMS}schemeAgency> ?scheme }} }} }}"
-    ).rows
+    rows = run(kg.store, internal("candidates-identifiers", graph=URIRef(graph))).rows
     found: dict[Any, dict[str, str]] = defaultdict(dict)
     for subject, scheme_name, value in rows:
         scheme = SCHEMES.get(_SCHEME_NAMES.get(str(scheme_name or "").strip().casefold(), ""))
         if scheme is not None:
             found[subject][scheme.name] = scheme.uri_space + str(value).strip()
-    direct = kg.store.query(
-        f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?o)) }} "
-        f"VALUES ?p {{ {values_of(LINK_PREDICATES)} }} }}"  # any link the import itself makes
-    ).rows
+    # Any link the import itself makes.
+    direct = run(kg.store, internal("candidates-direct-links", graph=URIRef(graph), p=LINK_PREDICATES)).rows
     for subject, target in direct:
         scheme = scheme_of(str(target))
         if scheme is not None:
@@ -442,9 +434,7 @@ def accept_candidates(
     where = str(reviewed) if isinstance(reviewed, Path) else "--accept-above"
     graph_iri = import_graph_iri(graph_name)
     ours = {row[0] for row in kg.store.query(internal_query("typed-subjects")).rows}
-    theirs = {
-        row[0] for row in kg.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}").rows
-    }
+    theirs = {row[0] for row in run(kg.store, internal("import-subjects", graph=URIRef(graph_iri))).rows}
     for candidate in accepted:
         if candidate.ours not in ours:
             raise InputError(f"{where}: {curie(candidate.ours)} is not an entity of the graph")

@@ -22,9 +22,13 @@
       if (!c) { return; }
       var box = el("section", null, "wmkg-claim-box");
       var h = el(i ? "h3" : "h2");
-      h.appendChild(entity(c.subject));
-      h.appendChild(el("span", " " + c.relation + " ", "wmkg-relation"));
-      h.appendChild(entity(c.object));
+      if (c.proposition) {
+        h.appendChild(el("span", c.proposition, "wmkg-proposition"));
+      } else {
+        h.appendChild(entity(c.subject));
+        h.appendChild(el("span", " " + c.relation + " ", "wmkg-relation"));
+        h.appendChild(entity(c.object));
+      }
       box.appendChild(h);
       var dl = el("dl");
       [["Stance", c.stance], ["Said by", c.attributed],

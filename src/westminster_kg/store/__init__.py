@@ -205,17 +205,24 @@ _POSITION = re.compile(r"(?:error at |line:?\s*)(\d+)[:,]\s*(?:col(?:umn)?:?\s*)
 
 
 def syntax_error(query: str, message: str) -> QueryError:
-    """A ``QueryError`` for a malformed query, or for an update sent where only queries go."""
-    from rdflib.plugins.sparql.parser import parseUpdate
+    """A ``QueryError`` for a malformed query, an empty one, or an update sent where only queries go.
 
+    Whether the text is an update is read lexically (``sparql_reading``), not by parsing it again.
+    """
+    from westminster_kg.sparql_reading import UPDATE_KEYWORDS, read_query
+
+    if not query.strip():
+        return QueryError("the query is empty: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     try:
-        parseUpdate(query)
-    except Exception:  # noqa: BLE001 - any failure means: not a valid update either
-        match = _POSITION.search(message)
-        where = f" at line {match.group(1)}, column {match.group(2)}" if match else ""
-        detail = message.split("\n")[0]
-        return QueryError(f"SPARQL syntax error{where}: {detail}")
-    return QueryError("SPARQL updates are refused: the knowledge graph is read-only to queries")
+        form = read_query(query).form
+    except QueryError as exc:
+        return exc
+    if form in UPDATE_KEYWORDS:
+        return QueryError("SPARQL updates are refused: the knowledge graph is read-only to queries")
+    match = _POSITION.search(message)
+    where = f" at line {match.group(1)}, column {match.group(2)}" if match else ""
+    detail = message.split("\n")[0]
+    return QueryError(f"SPARQL syntax error{where}: {detail}")
 
 
 class Store(Protocol):

@@ -31,9 +31,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from westminster_kg.errors import InputError, QueryError, StoreError
+from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import GRAPH_BASE, PREFIXES
 from westminster_kg.project import Project, SourceFile
-from westminster_kg.sparql_text import with_prefixes
+from westminster_kg.sparql_text import bind, fill, insert_update, paged, with_prefixes
 from westminster_kg.store import Quad, QueryResult, Term, syntax_error
 from westminster_kg.store.oxigraph import OxigraphStore
 
@@ -301,9 +302,7 @@ class EndpointStore:
 
     def graphs(self, prefix: str = GRAPH_BASE) -> list[str]:
         """Our named graphs on the endpoint (those under ``GRAPH_BASE``, or another prefix)."""
-        rows = self.query(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
-        ).rows
+        rows = self.query(bind(internal_query("endpoint-graphs"), {"prefix": Literal(prefix)})).rows
         return sorted(str(row[0]) for row in rows)
 
     def quads(self) -> Iterator[Quad]:
@@ -320,14 +319,13 @@ class EndpointStore:
                 continue
             seen: set[tuple[Term, Term, Term]] = set()
             while True:
-                rows = self.query(
-                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT {PAGE_ROWS} OFFSET {len(seen)}"
-                ).rows
+                page = paged(internal_query("endpoint-graph-page"), PAGE_ROWS, len(seen))
+                rows = self.query(bind(page, {"g": URIRef(graph)})).rows
                 fresh = [row for row in rows if row not in seen]
                 seen.update(fresh)  # type: ignore[arg-type]
                 if not rows or not fresh:
                     break
-            expected = int(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows[0][0])
+            expected = int(self.query(bind(internal_query("endpoint-graph-size"), {"g": URIRef(graph)})).rows[0][0])
             if len(seen) != expected:
                 raise StoreError(
                     f"{self.query_url}: paging through <{graph}> gave {len(seen)} of {expected} triples; "
@@ -348,16 +346,14 @@ class EndpointStore:
 
     def __len__(self) -> int:
         # Only our graphs: Virtuoso's union also holds its own system graphs.
-        rows = self.query(
-            f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}'
-        ).rows
+        rows = self.query(bind(internal_query("endpoint-size"), {"prefix": Literal(GRAPH_BASE)})).rows
         return int(rows[0][0]) if rows else 0
 
     # --- loading -------------------------------------------------------------------------------
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph (no error when absent)."""
-        self._update(f"DROP SILENT GRAPH <{graph}>")
+        self._update(fill("DROP SILENT GRAPH ${graph}", graph=URIRef(graph)))
 
     def load(self, sources: Iterable[SourceFile], project: Project | None = None) -> None:
         """Replace our graphs on the endpoint with the files' content, staged (see the module doc).
@@ -378,8 +374,9 @@ class EndpointStore:
             for graph, triples in by_graph.items():
                 self._upload(staging[graph], triples)
             stale = [g for g in self.graphs() if g not in by_graph]
-            operations = [f"MOVE SILENT GRAPH <{staging[g]}> TO GRAPH <{g}>" for g in by_graph]
-            operations += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+            move = "MOVE SILENT GRAPH ${staging} TO GRAPH ${graph}"
+            operations = [fill(move, staging=URIRef(staging[g]), graph=URIRef(g)) for g in by_graph]
+            operations += [fill("DROP SILENT GRAPH ${graph}", graph=URIRef(g)) for g in stale]
             self._update(" ;\n".join(operations))
         except BaseException:
             self._drop_quietly(staging.values())
@@ -388,7 +385,7 @@ class EndpointStore:
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         for graph in graphs:
             try:
-                self._update(f"DROP SILENT GRAPH <{graph}>")
+                self._update(fill("DROP SILENT GRAPH ${graph}", graph=URIRef(graph)))
             except StoreError:
                 pass  # the endpoint is failing already; the first error is the one to report
 
@@ -406,10 +403,8 @@ class EndpointStore:
                 )
             return
         for chunk in _chunks_keeping_blank_nodes_together(triples, CHUNK_TRIPLES):
-            body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
-            # Not INSERT DATA: Virtuoso refuses blank nodes there ("not allowed in a constant
-            # clause"); a template with an empty WHERE inserts the same triples on every engine.
-            self._update(f"INSERT {{ GRAPH <{graph}> {{\n{body}\n}} }} WHERE {{}}")
+            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            self._update(insert_update(URIRef(graph), body))
 
 
 def _parse_sources(sources: list[SourceFile], project: Project | None) -> dict[str, list[Any]]:

@@ -43,6 +43,7 @@ class _Claim:
     subject: str
     relation: str
     obj: str
+    label: str = ""
     quotes: list[str] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
     section: str = ""
@@ -51,10 +52,12 @@ class _Claim:
 
 def _claims(kg: KnowledgeGraph) -> dict[str, _Claim]:
     claims: dict[str, _Claim] = {}
-    for claim, subject, relation, obj, start, end, quote, section in kg.store.query(
+    for claim, subject, relation, obj, start, end, quote, section, label in kg.store.query(
         internal_query("article-claim-spans")
     ).rows:
-        item = claims.setdefault(str(claim), _Claim(str(claim), str(subject), str(relation), str(obj)))
+        # A proposition has no triple: its label says what it claims.
+        parts = [str(x) if x is not None else "" for x in (subject, relation, obj)]
+        item = claims.setdefault(str(claim), _Claim(str(claim), *parts, label=str(label or "")))
         if str(quote) not in item.quotes:
             item.quotes.append(str(quote))
         if start is not None and end is not None and str(start).isdigit() and str(end).isdigit():
@@ -160,6 +163,7 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
     data = {}
     for claim in claims.values():
         data[claim.iri] = {
+            "proposition": claim.label if not claim.relation else "",
             "subject": {"label": labels.get(claim.subject, local_name(claim.subject)), "page": page(claim.subject)},
             "relation": labels.get(claim.relation, local_name(claim.relation)),
             "object": {"label": labels.get(claim.obj, local_name(claim.obj)), "page": page(claim.obj)},
@@ -183,7 +187,11 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
         "claim_count": len(claims),
         "quote_count": sum(len(c.quotes) for c in claims.values()),
         "unplaced": [
-            {"iri": i, "label": f"{data[i]['subject']['label']} {data[i]['relation']} {data[i]['object']['label']}"}
+            {
+                "iri": i,
+                "label": data[i]["proposition"]
+                or f"{data[i]['subject']['label']} {data[i]['relation']} {data[i]['object']['label']}",
+            }
             for i in unplaced
         ],
     }

@@ -23,7 +23,7 @@ _HOMES = {
     "is_loopback": "app",
     "serve": "app",
     "BodyTooLargeError": "base",
-    "Settings": "base",
+    "Settings": "settings",
     "entity_page": "base",
     "external_href": "base",
     "ForbiddenQueryError": "guard",

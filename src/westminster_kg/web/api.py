@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.catalogue import bind
+from westminster_kg.bound import BoundQuery, freeze
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.media import FORMAT_NAMES
-from westminster_kg.web.workers import QueryTimeoutError
+from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -69,8 +69,9 @@ class Api(WebBase):
             return JSONResponse({"error": f"unknown format {fmt!r}: use {known}"}, status_code=400)
         try:
             values = await run_in_threadpool(self.kg.bind_parameters, named, params)
-            result, truncated = await run_in_threadpool(self.run_query, bind(named.sparql, values))
-        except QueryTimeoutError as exc:
+            query = BoundQuery(named.sparql, freeze(values), named.name)
+            result, truncated = await run_in_threadpool(self.ask_capped, query)
+        except (QueryTimeoutError, WorkerLimitError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except WmkgError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)

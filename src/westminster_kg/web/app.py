@@ -10,10 +10,9 @@ from __future__ import annotations
 import ipaddress
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from westminster_kg.web.api import Api
-from westminster_kg.web.base import Settings
 from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.connections import uvicorn_options
 from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
@@ -21,6 +20,7 @@ from westminster_kg.web.pages import Pages
 from westminster_kg.web.pictures import Pictures
 from westminster_kg.web.reconcile import Reconcile
 from westminster_kg.web.reload import Reloader, default_loader
+from westminster_kg.web.settings import Settings
 from westminster_kg.web.sparql import SparqlEndpoint
 
 if TYPE_CHECKING:
@@ -123,7 +123,17 @@ def create_app(
         Route("/reconcile/preview", web.reconcile_preview),
         Route("/reconcile/suggest/{kind}", web.reconcile_suggest),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    from westminster_kg.errors import WmkgError
+
+    async def client_error(request: Any, exc: Exception) -> Any:
+        # Whatever route a time-out or a refused query reaches: one line, and 503 for a time limit or a
+        # worker's memory limit, never a 500 with a traceback.
+        assert isinstance(exc, WmkgError)
+        return web.problem_for(request, exc)
+
+    app = Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={WmkgError: client_error}
+    )
     app.state.web = web
     return app
 
@@ -173,7 +183,8 @@ def serve(
     if settings.base_url:  # the public address a proxy forwards from is a name this server answers to
         public_names = [*public_names, urlsplit(settings.base_url).netloc]
     settings = dataclasses.replace(settings, allowed_hosts=allowed_hosts(host, port, public_names))
-    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **uvicorn_options())
+    options = uvicorn_options(forwarded_allow_ips=settings.forwarded_allow_ips)
+    uvicorn.run(create_app(kg, settings=settings), host=host, port=port, log_level="info", **options)
 
 
 __all__ = ["WebApp", "create_app", "host_warning", "is_loopback", "serve"]

@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
 from westminster_kg.view.pages import entity_page, environment, external_href  # noqa: F401 - shared
 from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
-from westminster_kg.web.workers import QueryTimeoutError, default_workers
+from westminster_kg.web.jobs import Answer, Body, Problem, QueryJob
+from westminster_kg.web.settings import Settings
+from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
 if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from westminster_kg.bound import BoundQuery
     from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.store import QueryResult
     from westminster_kg.web.cache import ResultCache
     from westminster_kg.web.workers import QueryPool
-
-
-@dataclass
-class Settings:
-    """What ``wmkg serve`` lets an operator choose."""
-
-    query_timeout: float = 10.0  # seconds a client's query may run before its worker is killed
-    max_rows: int = 10_000  # solutions (or triples) returned at most; the response says when capped
-    max_body: int = 1_000_000  # bytes of request body accepted
-    cors_origins: list[str] = field(default_factory=list)  # e.g. ["https://example.org"]; none by default
-    allowed_services: list[str] = field(default_factory=list)  # SERVICE endpoints a query may call
-    workers: int = field(default_factory=default_workers)  # query worker processes: one per CPU
-    cache_bytes: int = 64_000_000  # memory for answers kept until the data changes (0: keep none)
-    base_url: str | None = None  # the public address (wmkg serve --base-url); else as each request reached us
-    reload_interval: float = 1.0  # seconds between looks at the source files for new data (0: never)
-    max_query_bytes: int = 100_000  # bytes of query text accepted (checked before any parsing)
-    max_result_bytes: int = 16 * 1024 * 1024  # bytes of term text in one answer; the response says when capped
-    sparql_concurrency: int = 8  # /sparql requests answered at once; more wait (within the time limit)
-    allowed_hosts: list[str] | None = None  # Host header values answered ("name" or "name:port"); None: any
 
 
 class BodyTooLargeError(WmkgError):
@@ -65,12 +48,16 @@ class WebBase:
         """Query workers over ``kg`` (blocking: they load first), with the lanes that keep pages answering."""
         from westminster_kg.web.workers import QueryPool
 
+        # Values people type are looked up in memory; what must be asked of the store (is this IRI
+        # known?) is asked through the workers, as every query a request shapes is.
+        kg.resolver.runner = self.ask
         return QueryPool(
             kg,
             self.settings.workers,
             allowed_services=self.settings.allowed_services,
             fast_workers=1,
             api_workers=1,
+            memory=self.settings.worker_memory * 2**20,
         )
 
     def network(self) -> Any:
@@ -114,33 +101,48 @@ class WebBase:
             (ForbiddenQueryError, 403),
             (QueryError, 400),
             (QueryTimeoutError, 503),
+            (WorkerLimitError, 503),
             (StoreError, 500),
         ):
             if isinstance(error, kind):
                 return self.problem(request, status, str(error))
         return self.problem(request, 400, str(error))
 
-    def run_query(
-        self, sparql: str, *, lane: str = "api", deadline: float | None = None, **graphs: Any
-    ) -> tuple[QueryResult, bool]:
-        """Answer a query in a worker (blocking): ``lane`` "api" (pages, the API) or "any" (/sparql).
+    def ask(self, query: BoundQuery, *, deadline: float | None = None, lane: str = "api") -> QueryResult:
+        """Answer a bound query in a worker (blocking; call it off the event loop), within the time limit.
 
-        The text is checked here in linear time (size, shape); the worker parses it and refuses what
-        the endpoint will not run (``westminster_kg.web.guard``).
+        Every query a page, the API or ``/reconcile`` runs goes through here: a fixed template and its
+        bound terms, never text built from request values (``westminster_kg.bound``).
         """
-        check_text(sparql, self.settings.max_query_bytes)
-        pool = self.pool  # read once: a reload may swap in a new pool meanwhile
-        if pool is None:
-            raise StoreError("the query workers are not running")
-        return pool.run(
-            sparql,
-            timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows,
-            max_bytes=self.settings.max_result_bytes,
-            deadline=deadline,
-            lane=lane,
-            **graphs,
-        )
+        answer, _ = self.ask_capped(query, deadline=deadline, lane=lane)
+        return answer
+
+    def ask_capped(
+        self, query: BoundQuery, *, deadline: float | None = None, lane: str = "api"
+    ) -> tuple[QueryResult, bool]:
+        """``ask``, and whether the row or byte limit cut the answer short."""
+        outcome = self.answer(QueryJob.of(query, self.settings.limits), deadline=deadline, lane=lane)
+        assert isinstance(outcome, Answer)  # no media asked for: the worker never writes a body
+        return outcome.result(), outcome.truncated
+
+    def answer(self, job: QueryJob, *, deadline: float | None = None, lane: str = "api") -> Answer | Body | Problem:
+        """Run ``job`` in the pool (blocking): ``lane`` "api" (pages, the API) or "any" (client SPARQL).
+
+        The template is checked here in linear time (size, shape) before it is sent; the worker reads it
+        and refuses what the endpoint will not run (``westminster_kg.web.guard``).
+        """
+        from westminster_kg.web.workers import PoolClosedError
+
+        check_text(job.template, self.settings.max_query_bytes)
+        for _ in range(3):
+            pool = self.pool  # read once: a reload may swap in a new pool meanwhile
+            if pool is None:
+                raise StoreError("the query workers are not running")
+            try:
+                return pool.run(job, deadline=deadline, lane=lane)
+            except PoolClosedError:
+                continue  # new data went live between reading self.pool and asking it: ask the new pool
+        raise StoreError("the data was reloaded three times while this query waited; try again")
 
     async def read_body(self, request: Request) -> bytes:
         """The request body, refused with ``BodyTooLargeError`` past ``max_body`` bytes."""

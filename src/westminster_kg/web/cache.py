@@ -220,6 +220,7 @@ class ResponseCache:
             "gzip" in _header(scope, b"accept-encoding").lower(),
             _header(scope, b"origin"),  # CORS headers differ by origin
             _header(scope, b"host"),  # relative IRIs and the service description name the address used
+            scope.get("scheme", "http"),  # as the socket, or a trusted proxy (--forwarded-allow-ips), says
         )
         if_none_match = _header(scope, b"if-none-match")
         token = data_token(self.web)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
-from westminster_kg.catalogue import bind
+from westminster_kg.bound import BoundQuery, freeze, internal
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
+from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -21,10 +22,8 @@ if TYPE_CHECKING:
 
 
 MAX_NEEDLE = 200  # characters of a search or a missing page's name that are looked up
-# The longest slug of the graph has about 110 characters. A longer one names nothing and is not
-# asked of the store: 1,600 hyphens in the IRI alone were over the engine's nesting budget (a 500).
-MAX_SLUG = 300
 MAX_WORDS = 8  # words of it looked up one by one when the whole finds nothing
+MAX_SLUG = 200  # characters of an /id/ path looked at (the longest slug of ours is under 100)
 
 
 class Pages(WebBase):
@@ -35,8 +34,6 @@ class Pages(WebBase):
         from rdflib import URIRef
         from starlette.responses import Response
 
-        from westminster_kg.network import entity_exists
-
         slug = request.path_params["slug"]
         iri = str(WMR) + slug
         accept = request.headers.get("accept")
@@ -45,30 +42,28 @@ class Pages(WebBase):
             return self.problem(
                 request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
             )
-        if len(slug) > MAX_SLUG or not re.fullmatch(r"[A-Za-z0-9._~-]+", slug) or not entity_exists(self.kg, iri):
-            if name != "html":
-                return self.problem(request, 404, f"nothing is known about {iri}")
-            return self.not_found(slug)
-        if name != "html":
-            graph = self.describe(URIRef(iri))
-            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(self.entity_html, iri)
+        # A slug is a path segment of unreserved characters; anything else names nothing of ours.
+        known = len(slug) <= MAX_SLUG and re.fullmatch(r"[A-Za-z0-9._~-]+", slug) is not None
+        try:
+            if known:
+                known = bool((await run_in_threadpool(self.ask, internal("entity-exists", entity=URIRef(iri)))).boolean)
+            if not known:
+                if name != "html":
+                    return self.problem(request, 404, f"nothing is known about {WMR}{slug[:MAX_SLUG]}")
+                return await run_in_threadpool(self.not_found, slug[:MAX_SLUG])
+            if name != "html":
+                graph = await run_in_threadpool(self.describe, URIRef(iri))
+                body = graph.serialize(format=name)
+                return Response(body, media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
+            return await run_in_threadpool(self.entity_html, iri)
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
 
     def describe(self, iri: Any) -> Any:
         """The entity's triples both ways, and its claims with their evidence, as an rdflib Graph."""
-        term = iri.n3()
-        sparql = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-          {{ BIND({term} AS ?s) ?s ?p ?o }}
-          UNION {{ ?s ?p ?o FILTER(?o = {term}) }}
-          UNION {{ ?s a wm:Claim ; rdf:subject|rdf:object {term} . ?s ?p ?o }}
-          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom ?s . ?s ?p ?o }}
-          UNION {{ ?c a wm:Claim ; rdf:subject|rdf:object {term} ; prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
-          UNION {{ {term} prov:wasDerivedFrom ?s . ?s ?p ?o }}
-          UNION {{ {term} prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
-        }}"""
-        graph = self.kg.store.query(sparql).graph
+        graph = self.ask(internal("entity-describe", entity=iri)).graph
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace, override=True)
         return graph
@@ -79,8 +74,8 @@ class Pages(WebBase):
         from westminster_kg.view.neighbourhood import neighbourhood_svg
         from westminster_kg.view.style import human_name
 
-        facts = self.kg.store.query(bind(internal_query("entity-facts"), {"entity": URIRef(iri)})).rows
-        label = self.kg.label(iri)
+        facts = self.ask(internal("entity-facts", entity=URIRef(iri))).rows
+        label = self.kg.resolver.label(iri)
         # Class names as readers say them ("Convention"), the CURIE kept as a tooltip.
         types = sorted((human_name(curie(str(o))), curie(str(o))) for p, o in facts if str(p) == str(RDF.type))
         definitions = [str(o) for p, o in facts if str(p) == str(SKOS.definition)]
@@ -96,13 +91,11 @@ class Pages(WebBase):
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
-        relations = self.kg.query("entity", entity=URIRef(iri)).to_dicts()
-        names: dict[str, str] = {}  # relation and stance IRIs as words readers know
-        for row in relations:
+        entity = self.kg.named_query("entity")
+        relations = self.ask(BoundQuery(entity.sparql, freeze({"entity": URIRef(iri)}), entity.name)).to_dicts()
+        for row in relations:  # relation and stance IRIs as words readers know
             for key in ("relation", "stance"):
-                if row.get(key) is not None and str(row[key]) not in names:
-                    names[str(row[key])] = self.kg.label(row[key])
-                row[key + "Name"] = names.get(str(row.get(key)), "")
+                row[key + "Name"] = self.kg.resolver.label(str(row[key])) if row.get(key) is not None else ""
         full = self.network()
         # A small static SVG (a few kB): the page stays light and needs no script.
         neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
@@ -140,7 +133,7 @@ class Pages(WebBase):
         for iri in dict.fromkeys(found):
             page = entity_page(iri)
             if page:
-                pages.append((self.kg.label(iri), page))
+                pages.append((self.kg.resolver.label(str(iri)), page))
         return sorted(set(pages))[:limit]
 
     async def search(self, request: Request) -> Response:
@@ -155,6 +148,7 @@ class Pages(WebBase):
 
     # --- ontology -----------------------------------------------------------------------------------
     async def ontology(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
 
         accept = request.headers.get("accept")
@@ -164,7 +158,7 @@ class Pages(WebBase):
                 request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
             )
         if name != "html":
-            graph = self.kg.store.query(internal_query("ontology-graph")).graph
+            graph = (await run_in_threadpool(self.ask, internal("ontology-graph"))).graph
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, override=True)
             return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
@@ -194,6 +188,7 @@ class Pages(WebBase):
             "truncated": False,
             "downloads": {},
         }
+        status = 200
         if "run" in params:
             try:
                 bound = {}
@@ -205,18 +200,23 @@ class Pages(WebBase):
                     if missing and text == named.sparql:
                         raise QueryError(f"query {name!r} needs parameter {missing[0]!r}")
                 # The workers predeclare the prefixes: the text stays the user's own, and so do error positions.
-                final = bind(text, bound)
-                result, truncated = await run_in_threadpool(self.run_query, final)
-                context.update(result=result, truncated=truncated, sparql_final=final)
+                query = BoundQuery(text, freeze(bound), name if named and text == named.sparql else "")
+                # A text the client wrote or edited runs where /sparql's queries run, never on the lane
+                # that keeps pages and the API answering.
+                lane = "api" if query.name else "any"
+                result, truncated = await run_in_threadpool(partial(self.ask_capped, query, lane=lane))
+                context.update(result=result, truncated=truncated, sparql_final=query.text)
                 if result.kind != "graph":
                     context["downloads"] = {
-                        fmt: "/sparql?" + urlencode({"query": final, "format": fmt}) for fmt in ("csv", "json")
+                        fmt: "/sparql?" + urlencode({"query": query.text, "format": fmt}) for fmt in ("csv", "json")
                     }
+            except (QueryTimeoutError, WorkerLimitError) as exc:
+                context["error"], status = str(exc), 503
             except (WmkgError, ValueError) as exc:
-                context["error"] = str(exc)
+                context["error"], status = str(exc), 400
         context["max_rows"] = self.settings.max_rows
         # A value that names nothing, or a query that fails, is the client's error: never a 200 page.
-        return self.html("query.html", 400 if context["error"] else 200, **context)
+        return self.html("query.html", status, **context)
 
 
 __all__ = ["Pages"]

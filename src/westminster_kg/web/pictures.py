@@ -120,17 +120,26 @@ class Pictures(WebBase):
         from westminster_kg.errors import StoreError
         from westminster_kg.view.downloads import dumps_from_store
 
-        # The generation before the pool: a reload assigns the pool first, so a pool read after the
-        # generation is never older than it (at worst newer, and the next request makes them again).
-        generation = self.generation
-        pool = self.pool
-        kept = self.__dict__.get("_dumps_task")
-        if kept is None or kept[0] != generation:
-            if pool is None:
-                raise StoreError("the query workers are not running")
-            task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, self.kg.project.root))
-            kept = self._dumps_task = (generation, task)
-        return await asyncio.shield(kept[1])
+        from westminster_kg.view.downloads import DumpsFailedError
+
+        for _attempt in range(2):
+            # The generation before the pool: a reload assigns the pool first, so a pool read after
+            # the generation is never older than it (at worst newer: the next request makes them again).
+            generation = self.generation
+            pool = self.pool
+            kept = self.__dict__.get("_dumps_task")
+            if kept is None or kept[0] != generation:
+                if pool is None:
+                    raise StoreError("the query workers are not running")
+                task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, self.kg.project.root))
+                kept = self._dumps_task = (generation, task)
+            try:
+                return await asyncio.shield(kept[1])
+            except DumpsFailedError:
+                # New data came meanwhile and the old pool (its store) may be gone: make them once more.
+                if self.generation == generation:
+                    raise
+        raise DumpsFailedError("the data changed twice while the downloads were made: ask again", 503)
 
     async def _dumps_or_problem(self, request: Request) -> Any:
         from westminster_kg.errors import StoreError

@@ -4,9 +4,14 @@ A watcher thread compares a cheap fingerprint of the source files (each file's p
 modification time: no file is read) every ``interval`` seconds. When it changes, the whole graph
 is loaded again off to the side: a new store, its label index and a new pool of query workers.
 Only when all of that is ready does the app switch to it, in one assignment; a request that started
-on the old data finishes on the old workers, which are stopped after the time limit has passed.
-So a query sees the old data or the new, never half. A file that does not parse (an edit in
-progress) leaves the old data serving and is tried again at the next change.
+on the old data finishes on the old workers, which are stopped as soon as their last query ends
+(``QueryPool.retire``). So a query sees the old data or the new, never half. A file that does not parse
+(an edit in progress) leaves the old data serving and is tried again at the next change.
+
+Reloads coalesce, so memory and processes do not grow with how often files change: a change is loaded
+once the files have stood still for one ``interval`` (or, while they keep changing, at most every
+``MAX_PENDING_CHECKS`` intervals), and never while the pool before last still answers a query — at
+most two pools are ever alive.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ log = logging.getLogger("westminster_kg.web")
 
 # Stores whose data comes from the project's files (an endpoint keeps its own data).
 RELOADABLE = ("oxigraph", "memory")
+MAX_PENDING_CHECKS = 10  # files that never stand still are still loaded this often (in intervals)
 
 
 def file_stamps(project: Project) -> tuple[tuple[str, int, int], ...]:
@@ -63,6 +69,9 @@ class Reloader:
         self.stamps = file_stamps(web.kg.project)
         self.generation = 0  # how many times new data was swapped in (caches may key on it)
         self.failures = 0
+        self._seen: tuple | None = None  # the stamps at the last look, while a change waits to settle
+        self._pending = 0  # looks since a change was first seen and not yet loaded
+        self._retiring: Any = None  # the pool new data replaced, until its last query has ended
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -85,12 +94,24 @@ class Reloader:
             except Exception:  # noqa: BLE001 - the watcher must outlive any one failed reload
                 log.exception("reloading the data failed; the old data keeps serving")
 
-    def check(self) -> bool:
-        """Reload when the files changed since the last look; whether new data was swapped in."""
+    def check(self, *, settle: bool = True) -> bool:
+        """Reload when the files changed and have settled; whether new data was swapped in.
+
+        Args:
+            settle: wait for the files to stand still for one look (``False``: load any change now).
+        """
         with self._lock:
             stamps = file_stamps(self.web.kg.project)
             if stamps == self.stamps:
+                self._seen, self._pending = None, 0
                 return False
+            self._pending += 1
+            still_changing = stamps != self._seen
+            self._seen = stamps
+            if settle and still_changing and self._pending < MAX_PENDING_CHECKS:
+                return False  # written a moment ago: more writes may follow
+            if self._retiring is not None and not self._retiring.closed:
+                return False  # the pool before last still answers a query: at most two pools alive
             try:
                 kg = self.loader()
                 kg.resolver  # noqa: B018 - index the labels before the first request needs them
@@ -102,7 +123,7 @@ class Reloader:
                 log.warning("the files changed but do not load (%s); the old data keeps serving", exc)
                 return False
             self._swap(kg, pool)
-            self.stamps = stamps
+            self.stamps, self._seen, self._pending = stamps, None, 0
             self.generation += 1
             log.info("new data is live (generation %d, %d quads)", self.generation, len(kg.store))
             return True
@@ -120,10 +141,9 @@ class Reloader:
                 setattr(web, cache, None)
         web.generation = getattr(web, "generation", 0) + 1
         if old_pool is not None:
-            # Queries already on the old workers may run up to the time limit: stop them after it.
-            timer = threading.Timer(web.settings.query_timeout + 5, old_pool.close)
-            timer.daemon = True
-            timer.start()
+            # Queries already on the old workers finish there; the workers stop when the last one ends.
+            old_pool.retire()
+            self._retiring = old_pool
 
 
 __all__ = ["Reloader", "default_loader", "file_stamps"]

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SH, VOID, XSD
 from westminster_kg.namespaces import PREFIXES
 
 if TYPE_CHECKING:
-    from westminster_kg.store import Store
+    pass
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -27,22 +27,13 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV")
 GRAPH_FORMATS = ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
-GRAPH_SIZES = """
-SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph
-"""
-
-
-def graph_sizes(store: Store) -> list[tuple[str, int]]:
-    """(named graph, triples) for every named graph of ``store``: the default dataset's description."""
-    return [(str(graph), int(triples)) for graph, triples in store.query(GRAPH_SIZES).rows]
-
 
 def service_description(endpoint: str, sizes: list[tuple[str, int]], *, federation: bool = False) -> Graph:
     """The ``sd:Service`` at ``endpoint`` as an rdflib graph.
 
     Args:
         endpoint: the URL the endpoint is served at (as the client reached it).
-        sizes: (named graph IRI, triples) for each named graph, from ``graph_sizes``.
+        sizes: (named graph IRI, triples) for each named graph (``queries/internal/service-graph-sizes.rq``).
         federation: whether some ``SERVICE`` endpoints are allowed (``sd:BasicFederatedQuery``).
 
     Returns:
@@ -82,4 +73,4 @@ def service_description(endpoint: str, sizes: list[tuple[str, int]], *, federati
     return graph
 
 
-__all__ = ["SD", "graph_sizes", "service_description"]
+__all__ = ["SD", "service_description"]

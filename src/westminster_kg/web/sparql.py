@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from westminster_kg.errors import QueryError, StoreError, WmkgError
+from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.web.base import WebBase
 from westminster_kg.web.guard import ForbiddenQueryError
+from westminster_kg.web.jobs import Body, Problem, QueryJob
 from westminster_kg.web.media import (
     DESCRIPTION_TYPES,
     GRAPH_MEDIA,
@@ -111,11 +112,11 @@ class SparqlEndpoint(WebBase):
             )
         except WmkgError as exc:
             return self.problem_for(request, exc)
-        if isinstance(answer, tuple) and answer[0] == "problem":
-            return self.problem(request, answer[1], answer[2])
-        body, media, truncated = answer
+        if isinstance(answer, Problem):
+            return self.problem(request, answer.status, answer.message)
+        body, media = answer.data, answer.media
         headers = {"Vary": "Accept"}
-        if truncated:
+        if answer.truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Note"] = (
                 f"results capped at {self.settings.max_rows} rows or triples or "
@@ -134,37 +135,32 @@ class SparqlEndpoint(WebBase):
             limiter = self._sparql_limiter = anyio.CapacityLimiter(self.settings.sparql_concurrency)
         return limiter
 
-    def answer_bytes(
-        self, query: str, accept: str | None, *, deadline: float, **graphs: Any
-    ) -> tuple[bytes, str, bool] | tuple[str, int, str]:
-        """Run ``query`` and get its serialised answer: the body, its media type, whether capped.
+    def answer_bytes(self, query: str, accept: str | None, *, deadline: float, **options: Any) -> Body | Problem:
+        """Run a client's ``query`` and get its answer written in the negotiated media type.
 
-        The worker serialises (``serialise_answer``), so a large answer costs the server process no CPU.
-        A result that cannot be written in the negotiated format comes back as ``("problem", status,
-        message)``.
+        The worker writes the answer (``serialise_answer``), so a large answer costs the server process no
+        CPU. ``options`` are the Protocol's dataset (``default_graphs``, ``named_graphs``) and ``base_iri``.
         """
-        from westminster_kg.web.guard import check_text
-
-        check_text(query, self.settings.max_query_bytes)
-        if self.pool is None:
-            raise StoreError("the query workers are not running")
-        return self.pool.run_serialised(
+        job = QueryJob(
             query,
-            accept,
-            timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_rows,
-            max_bytes=self.settings.max_result_bytes,
-            deadline=deadline,
-            **graphs,
+            accept=accept or "*/*",
+            limits=self.settings.limits,
+            default_graphs=tuple(options.get("default_graphs") or ()),
+            named_graphs=tuple(options.get("named_graphs") or ()),
+            base_iri=options.get("base_iri"),
         )
+        outcome = self.answer(job, deadline=deadline, lane="any")
+        assert isinstance(outcome, Body | Problem)  # a media type was asked for
+        return outcome
 
     async def describe_service(self, request: Request) -> Response:
         """``GET /sparql`` without a query: the query page for browsers, else the service description."""
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
 
+        from westminster_kg.bound import internal
         from westminster_kg.namespaces import PREFIXES
-        from westminster_kg.web.service import graph_sizes, service_description
+        from westminster_kg.web.service import service_description
 
         accept = request.headers.get("accept")
         offered = {"text/html": "html", "application/xhtml+xml": "html", **DESCRIPTION_TYPES}
@@ -174,7 +170,11 @@ class SparqlEndpoint(WebBase):
             return self.problem(request, 406, f"the service description comes as {media}, not {accept}")
         if name == "html":
             return self.html("sparql.html", title="SPARQL endpoint", settings=self.settings, prefixes=PREFIXES)
-        sizes = await run_in_threadpool(graph_sizes, self.kg.store)
+        try:
+            rows = (await run_in_threadpool(self.ask, internal("service-graph-sizes"))).rows
+        except WmkgError as exc:
+            return self.problem_for(request, exc)
+        sizes = [(str(graph), int(triples)) for graph, triples in rows]
         graph = service_description(self.endpoint_url(request), sizes, federation=bool(self.settings.allowed_services))
         return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
 

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+FORK_SECONDS = 10.0  # a fork takes milliseconds; a spawner this slow is stopped or stuck, and is replaced
 _lock = threading.Lock()
 _spawner: dict[str, Any] = {}  # "socket" and "process" of this process's spawner, once started
 
@@ -67,20 +68,26 @@ class ForkedWorker:
         return self.poll() or 0
 
 
-def spawn(dump: str, network: bool) -> ForkedWorker | None:
-    """A worker over the store at ``dump`` forked by this process's spawner; ``None`` if there is none."""
+def spawn(dump: str, network: bool, errors: int, memory: int) -> ForkedWorker | None:
+    """A worker over the store at ``dump`` forked by this process's spawner; ``None`` if there is none.
+
+    ``errors`` is the file descriptor the worker's stderr goes to; ``memory`` its memory limit in bytes
+    (0: none).
+    """
     with _lock:
         if "socket" not in _spawner and not _start():
             return None
         child_stdin, to_worker = os.pipe()
         from_worker, child_stdout = os.pipe()
-        worker = None
+        worker, stuck = None, False
         try:
-            request = pickle.dumps((dump, network))
-            socket.send_fds(_spawner["socket"], [request], [child_stdin, child_stdout])
+            request = pickle.dumps((dump, network, memory))
+            socket.send_fds(_spawner["socket"], [request], [child_stdin, child_stdout, errors])
             pid = int(_spawner["socket"].recv(64) or 0)
             if pid > 0:
                 worker = ForkedWorker(pid, to_worker, from_worker)
+        except TimeoutError:  # stopped (SIGSTOP) or stuck: kill it; the next worker gets a new spawner
+            stuck = True
         except (OSError, ValueError):  # the spawner died, or this kernel has no pidfd: start workers as before
             pass
         finally:
@@ -89,7 +96,7 @@ def spawn(dump: str, network: bool) -> ForkedWorker | None:
         if worker is None:
             os.close(to_worker)  # the forked worker, if any, reads end-of-file and exits
             os.close(from_worker)
-            _stop()
+            _stop(kill=stuck)
         return worker
 
 
@@ -118,46 +125,52 @@ def _start() -> bool:
         process.kill()
         process.wait()
         return False
-    ours.settimeout(None)
+    ours.settimeout(FORK_SECONDS)
     _spawner.update(socket=ours, process=process)
     atexit.register(_stop)
     return True
 
 
-def _stop() -> None:
+def _stop(*, kill: bool = False) -> None:
     if "socket" in _spawner:
         _spawner.pop("socket").close()  # the spawner reads end-of-file and exits
         process = _spawner.pop("process")
+        if kill:
+            process.kill()  # SIGKILL ends a stopped process too
         try:
             process.wait(5)
         except subprocess.TimeoutExpired:  # pragma: no cover - it did not see the close
             process.kill()
+            process.wait(5)
 
 
-def spawner_main(fd: int, run_worker: Callable[[str], None], network_env: str) -> None:
+def spawner_main(fd: int, run_worker: Callable[[str], None], network_env: str, memory_env: str) -> None:
     """The spawner process (after the caller's warm-up): fork one ``run_worker(dump)`` per request on
-    the socket ``fd`` until it closes, with ``network_env`` set to "1" in a worker that keeps the network."""
+    the socket ``fd`` until it closes, with ``network_env`` set to "1" in a worker that keeps the network
+    and ``memory_env`` to its memory limit."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     requests = socket.socket(fileno=fd)
     requests.sendall(b"ready")
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(requests, 65536, 2)
+            message, fds, _, _ = socket.recv_fds(requests, 65536, 3)
         except OSError:
             return
         if not message:
             return
-        dump, network = pickle.loads(message)  # noqa: S301 - only the process that started us writes here
+        dump, network, memory = pickle.loads(message)  # noqa: S301 - only the process that started us writes here
         pid = os.fork()
         if pid == 0:  # the worker
             try:
                 requests.close()
                 os.dup2(fds[0], 0)
                 os.dup2(fds[1], 1)
+                os.dup2(fds[2], 2)
                 for extra in fds:
                     os.close(extra)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 os.environ[network_env] = "1" if network else "0"
+                os.environ[memory_env] = str(memory)
                 # Kept here too: the worker rebinds sys.stdout, and the last reference would close it.
                 streams = open(0, closefd=False), open(1, "w", closefd=False)  # noqa: SIM115
                 sys.stdin, sys.stdout = streams
