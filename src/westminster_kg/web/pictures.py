@@ -118,9 +118,7 @@ class Pictures(WebBase):
         from starlette.concurrency import run_in_threadpool
 
         from westminster_kg.errors import StoreError
-        from westminster_kg.view.downloads import dumps_from_store
-
-        from westminster_kg.view.downloads import DumpsFailedError
+        from westminster_kg.view.downloads import DumpsFailedError, dumps_from_store
 
         for _attempt in range(2):
             # The generation before the pool: a reload assigns the pool first, so a pool read after
