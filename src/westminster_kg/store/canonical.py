@@ -22,8 +22,8 @@ When the sum over the groups is within ``WORK_BOUND`` (about a second on pyoxigr
 Otherwise the fallback: blank nodes are numbered in the order of their first-degree signature, ties
 in load order. That is linear and keeps every triple, but the labels of look-alike nodes, and so
 the bytes, may differ between loads; ``BlankNodesNotCanonical`` says so. The curated graph
-estimates at about 10⁵ steps (its look-alikes are members of OWL lists: chains, no two alike around
-one node), and ``wmkg import`` gives imported blank nodes IRIs
+estimates at about 24,000 steps, found in 0.1 s (its look-alikes are members of OWL lists: chains,
+no two alike around one node), and ``wmkg import`` gives imported blank nodes IRIs
 (``westminster_kg.import_rules.skolemised``), so only a file placed in ``imports/`` by hand can get
 there.
 """
