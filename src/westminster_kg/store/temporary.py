@@ -80,9 +80,10 @@ class TemporaryFolder:
         pid = os.getpid()
         name = f"{PREFIX}{kind}-{pid}-{process_start(pid) or 0}-{secrets.token_hex(4)}"
         self.path = Path(directory or tempfile.gettempdir()) / name
-        self.path.mkdir(mode=0o700)
         # Runs at interpreter exit too (sys.exit, an unhandled exception, SIGTERM turned into SystemExit).
+        # Registered before the folder exists: a signal between the two would otherwise leave it behind.
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), ignore_errors=True)
+        self.path.mkdir(mode=0o700)
 
     @property
     def name(self) -> str:
