@@ -98,8 +98,8 @@ def test_a_stopped_import_removes_its_temporary_store(big_import: tuple[Path, Pa
     _wait_for_folder(tmp, "import", process)
     os.kill(process.pid, getattr(signal, how))
     _, stderr = process.communicate(timeout=PATIENCE)
-    assert process.returncode != 0 and "Traceback" not in stderr
-    assert not ours(tmp) and not (root / "imports" / "big.nq").exists()
+    assert process.returncode != 0 and "Traceback" not in stderr, (process.returncode, stderr)
+    assert not ours(tmp) and not (root / "imports" / "big.nq").exists(), (ours(tmp), stderr)
 
 
 @pytest.mark.slow  # imports and a server in subprocesses
