@@ -26,15 +26,27 @@ END = "<!-- end of module graph -->"
 
 # High to low: a module may import its own layer (without a cycle) or any layer below it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("shell", {"cli", "console"}),
-    ("apps", {"web", "link", "view", "network", "argument"}),
+    ("shell", {"cli", "console", "launch"}),
+    ("apps", {"web", "link", "view", "network", "argument", "scholarly"}),
     ("API", {"knowledge_graph", ROOT}),
     ("checks", {"validate", "evidence", "sentences", "import_rules"}),
     ("catalogue", {"catalogue", "bound", "resolve", "plain"}),
     ("store", {"store"}),
     (
         "base",
-        {"project", "namespaces", "vocab", "errors", "turtle", "sparql_text", "sparql_reading", "internal_queries"},
+        {
+            "project",
+            "namespaces",
+            "vocab",
+            "errors",
+            "turtle",
+            "sparql_text",
+            "sparql_reading",
+            "internal_queries",
+            "iris",
+            "naming",
+            "kept_store",
+        },
     ),
 ]
 

@@ -19,6 +19,13 @@ fi
 VENV="${WMKG_VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+# cffconvert (which checks CITATION.cff) pins jsonschema<4 and the test extra needs jsonschema>=4.18:
+# it gets a venv of its own inside the test venv, where tests/test_scholarly.py looks for it.
+CFF_VENV="$VENV/cffconvert"
+if [ ! -x "$CFF_VENV/bin/cffconvert" ]; then
+  python3 -m venv "$CFF_VENV"
+  "$CFF_VENV/bin/python" -m pip install -q --disable-pip-version-check 'cffconvert==2.0.0'
+fi
 
 # What a reviewer checks, cheapest first, each failing the run on its own.
 step() { echo "== $*" >&2; }

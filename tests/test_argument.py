@@ -62,3 +62,27 @@ def test_each_supports_relation_of_the_graph_is_an_ra_node_from_premise_to_concl
     assert len(supports) >= 3
     # Flipping a supports edge's direction would make the thesis a premise: it never is one here.
     assert not any(f == "claim-thesis" and kinds[t] == "RA" for f, t in into)
+
+
+def test_the_argument_pages_outline_draws_every_relation_of_the_graph_exactly_once(kg) -> None:
+    from westminster_kg.view.argument_map import argument_map, drawn_edges, outline
+
+    wm = "https://w3id.org/westminster-kg/ontology#"
+    rows = kg.run(
+        "SELECT ?a ?r ?b WHERE { VALUES ?r { wm:supports wm:attacks wm:concedes wm:restates } ?a ?r ?b }"
+    ).rows
+    expected = {(str(a), str(r)[len(wm) :], str(b)) for a, r, b in rows}
+    drawn = [(e.source, e.relation, e.target) for e in drawn_edges(outline(argument_map(kg)))]
+    assert len(drawn) == len(set(drawn)) and set(drawn) == expected
+
+
+def test_a_circle_of_claims_is_drawn_once_round_and_ends() -> None:
+    from westminster_kg.view.argument_map import ArgumentMap, ClaimInfo, Edge, drawn_edges, outline
+
+    edges = [Edge("a", "supports", "b"), Edge("b", "supports", "a"), Edge("b", "concedes", "c")]
+    amap = ArgumentMap({k: ClaimInfo(k) for k in "abc"}, edges, [("thesis", "a")], {})
+    trees = outline(amap)
+    assert sorted(drawn_edges(trees), key=str) == sorted(edges, key=str)
+    # The claim drawn again is a link back to where it is drawn in full, with nothing under it.
+    a_again = trees[0]["children"][0]["children"]
+    assert [(i["claim"].iri, i["reference"]) for i in a_again] == [("a", True), ("c", False)]

@@ -172,7 +172,7 @@ def test_keyboard_reaches_a_mark_and_focus_is_visible(wide, server):
 
 
 def test_every_page_is_linked_from_the_overview(wide, server):
-    pages = ["/timeline", "/article", "/download", "/ontology", "/network"]
+    pages = ["/timeline", "/article", "/argument", "/download", "/ontology", "/network"]
     wide.open_view(server.url + "/")
     assert set(pages) <= set(wide.page.eval_on_selector_all("nav a", "links => links.map(a => a.getAttribute('href'))"))
     # Then through the pages by their navigation links, one overview layout for all five.
@@ -184,7 +184,7 @@ def test_every_page_is_linked_from_the_overview(wide, server):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/network", "/timeline", "/article", "/download", "/ontology", "/id/evil-reform"]
+    "path", ["/", "/network", "/timeline", "/article", "/argument", "/download", "/ontology", "/id/evil-reform"]
 )
 def test_hostile_labels_stay_text_on_every_new_page(wide, hostile_server, path):
     wide.page.goto(hostile_server.url + path)

@@ -148,3 +148,18 @@ def test_every_required_parameter_has_an_example_value() -> None:
     for named in load_catalogue(REPO / "queries").values():
         examples = named.example_parameters()
         assert all(p.name in examples for p in named.parameters if p.required), named.name
+
+
+def test_the_plain_prefixes_are_rdflibs_namespaces_of_the_same_names() -> None:
+    # iris.PREFIXES is written out as strings so cold commands need no rdflib; it must not drift from rdflib.
+    from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+
+    from westminster_kg.iris import PREFIXES
+    from westminster_kg.namespaces import CITO, FABIO, OA, VANN, WD, WM, WMR
+
+    expected = {
+        "cito": CITO, "dcat": DCAT, "dcterms": DCTERMS, "fabio": FABIO, "foaf": FOAF, "oa": OA, "org": ORG,
+        "owl": OWL, "prov": PROV, "qb": QB, "rdf": RDF, "rdfs": RDFS, "schema": SDO, "sh": SH, "skos": SKOS,
+        "time": TIME, "vann": VANN, "void": VOID, "wd": WD, "wm": WM, "wmr": WMR, "xsd": XSD,
+    }  # fmt: skip
+    assert PREFIXES == {prefix: str(namespace) for prefix, namespace in expected.items()}

@@ -116,3 +116,35 @@ def test_an_error_line_shows_the_control_characters_it_quotes(evil_root: Path) -
     done = run_wmkg("--root", str(evil_root), "query", "entity", "-p", f"entity=nothing like {LABEL}")
     assert done.returncode != 0 and "\\x1b]0;pwned\\x07" in done.stderr
     assert not CONTROLS.search(done.stderr)
+
+
+@pytest.mark.slow  # the CLI in subprocesses
+def test_the_cold_query_path_writes_the_same_escapes_as_the_full_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import io
+
+    from conftest import DATA, make_project
+
+    from westminster_kg.launch import quick_answer
+
+    root = make_project(tmp_path / "root", DATA / "valid" / "slice.ttl")
+    (root / "graph" / "entities").mkdir(exist_ok=True)
+    (root / "graph" / "entities" / "evil.ttl").write_text(
+        "@prefix wm: <https://w3id.org/westminster-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f'<https://w3id.org/westminster-kg/id/evil-government> a wm:Government ; rdfs:label "{LABEL_NT}" .\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WMKG_ROOT", str(root))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for fmt in ("csv", "tsv"):
+        full = run_wmkg("query", "governments", "-f", fmt)  # the full CLI (python -m): it keeps the store
+        assert full.returncode == 0, full.stderr
+        written = io.StringIO()
+        with contextlib.redirect_stdout(written):
+            assert quick_answer(["query", "governments", "-f", fmt]) == 0  # answered by the cold path
+        cold = written.getvalue()
+        assert not CONTROLS.search(cold) and (SHOWN in cold or SHOWN.replace("\\x0d", " ") in cold)
+        assert not CONTROLS.search(full.stdout) and cold.replace("\r\n", "\n") == full.stdout.replace("\r\n", "\n")

@@ -21,7 +21,7 @@ from westminster_kg.web import Settings
 # A real HTTP server with worker processes: the slow tier.
 pytestmark = pytest.mark.slow
 
-PAGES = ("/timeline", "/article", "/network", "/ontology", "/download")
+PAGES = ("/timeline", "/article", "/argument", "/network", "/ontology", "/download")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,9 @@ def test_every_claim_is_a_mark_in_the_article_page(server):
 def test_downloads_match_their_checksums_and_unknown_names_get_404(server):
     page = httpx.get(server.url + "/download", timeout=300).text
     rows = re.findall(r'href="/download/([^"]+)" download>.*?<code class="wmkg-hash">([0-9a-f]{64})</code>', page, re.S)
-    assert {name.rsplit(".", 1)[-1] for name, _ in rows} == {"nq", "trig", "ttl", "jsonld", "csv", "graphml"}
+    # The six dumps, then the package and its citation (tests/test_scholarly_web.py reads those two).
+    suffixes = {name.rsplit(".", 1)[-1] for name, _ in rows}
+    assert suffixes == {"nq", "trig", "ttl", "jsonld", "csv", "graphml", "zip", "cff"}
     for name, digest in rows:
         body = httpx.get(server.url + "/download/" + name, timeout=60).content
         assert hashlib.sha256(body).hexdigest() == digest, name

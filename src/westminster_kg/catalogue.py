@@ -17,12 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from typing import TYPE_CHECKING
 
 from westminster_kg.errors import ParameterError, QueryError
-from westminster_kg.namespaces import PREFIXES, WMR
+from westminster_kg.iris import PREFIXES, WMR_IRI, XSD_IRI
 from westminster_kg.sparql_text import (  # re-exported
     bind,
     declared_prefixes,
@@ -132,15 +130,21 @@ def load_catalogue(folder: Path) -> dict[str, NamedQuery]:
     return catalogue
 
 
+if TYPE_CHECKING:  # rdflib is imported only where values become terms (cold commands never need it)
+    from rdflib import Literal, URIRef
+
+
 def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
     """A term for a non-IRI parameter; for ``iri`` parameters, an IRI or a label to look up."""
+    from rdflib import Literal, URIRef
+
     if parameter.kind == "literal":
         return Literal(raw)
     if parameter.kind in ("integer", "year"):
         if not re.fullmatch(r"-?\d+", raw.strip()):
             raise ParameterError(f"parameter {parameter.name!r} takes a whole number, not {raw!r}")
         if parameter.kind == "year":
-            return Literal(raw.strip(), datatype=XSD.gYear)
+            return Literal(raw.strip(), datatype=URIRef(XSD_IRI + "gYear"))
         return Literal(int(raw.strip()))
     text = raw.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -151,7 +155,7 @@ def parse_value(parameter: Parameter, raw: str) -> URIRef | Literal | str:
     if sep and prefix in PREFIXES and " " not in local:
         return URIRef(PREFIXES[prefix] + local)
     if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text):
-        return URIRef(WMR[text])
+        return URIRef(WMR_IRI + text)
     return text  # a label: resolved against the graph by the caller
 
 

@@ -131,11 +131,11 @@ def _cell(term: Any) -> str:
     from rich.markup import escape
 
     from westminster_kg.namespaces import curie
-    from westminster_kg.plain import visible
+    from westminster_kg.naming import visible
 
     if term is None:
         return ""
     from rdflib import URIRef
 
-    # visible: an ESC or U+202E in an imported label must not act on the terminal (plain.CONTROLS).
+    # visible: an ESC or U+202E in an imported label must not act on the terminal (naming.CONTROLS).
     return escape(visible(curie(term, brackets=True) if isinstance(term, URIRef) else str(term)))

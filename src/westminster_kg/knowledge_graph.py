@@ -40,7 +40,13 @@ EXPORT_FORMATS = {
     "graphml": None,
     "csv": None,
     "aif": None,
+    "web-annotation": None,
+    "nanopub": None,
+    "bibtex": None,
+    "csl-json": None,
 }
+# Formats that are a folder, not a file (``wmkg export -f ro-crate -o DIR``).
+EXPORT_FOLDERS = {"ro-crate": "westminster_kg.scholarly.crate:write_crate"}
 
 
 # The network projection and its view sit a layer above this API (they take a KnowledgeGraph).
@@ -52,11 +58,15 @@ PROJECTIONS = {
     "csv": "westminster_kg.network:to_edge_csv",
     "view": "westminster_kg.view:show_requested",
     "aif": "westminster_kg.argument:to_aif_json",
+    "web-annotation": "westminster_kg.scholarly.annotations:to_web_annotation_json",
+    "nanopub": "westminster_kg.scholarly.nanopubs:to_nanopub_trig",
+    "bibtex": "westminster_kg.scholarly.references:to_bibtex",
+    "csl-json": "westminster_kg.scholarly.references:to_csl_json",
 }
 
 
 def _projection(name: str) -> Any:
-    module, _, attribute = PROJECTIONS[name].partition(":")
+    module, _, attribute = (PROJECTIONS.get(name) or EXPORT_FOLDERS[name]).partition(":")
     return getattr(importlib.import_module(module), attribute)
 
 
@@ -244,14 +254,17 @@ class KnowledgeGraph:
         Quad formats (nquads, trig) keep the named graphs; triple formats merge them.
         ``graphml`` and ``csv`` are projections of the relation network, not full RDF.
         """
+        if fmt in EXPORT_FOLDERS:
+            raise QueryError(f"{fmt} is a folder: use export_folder({fmt!r}, DIR) (wmkg export -f {fmt} -o DIR)")
         if fmt not in EXPORT_FORMATS:
-            raise QueryError(f"unknown export format {fmt!r}: use {', '.join(EXPORT_FORMATS)}")
+            known = ", ".join([*EXPORT_FORMATS, *EXPORT_FOLDERS])
+            raise QueryError(f"unknown export format {fmt!r}: use {known}")
         if fmt == "graphml":
             data: str | bytes = _projection("graphml")(self.to_networkx())
         elif fmt == "csv":
             data = _projection("csv")(self.to_networkx())
-        elif fmt == "aif":
-            data = _projection("aif")(self)
+        elif fmt in PROJECTIONS:  # aif and the scholarly formats: functions of the whole graph
+            data = _projection(fmt)(self)
         else:
             data = self._rdf_dump(fmt)
         if path is not None:
@@ -259,6 +272,19 @@ class KnowledgeGraph:
 
             write_atomically(Path(path), data if isinstance(data, bytes) else data.encode())
         return data
+
+    def export_folder(self, fmt: str, folder: Path | str) -> list[Path]:
+        """Write a folder export (``ro-crate``) into ``folder``, which must not exist or be empty.
+
+        The folder is made beside its final place and renamed into it, so a failure leaves nothing
+        half-written; a link, device, file or non-empty folder there is refused (``InputError``).
+
+        Returns:
+            The files written, inside ``folder``.
+        """
+        if fmt not in EXPORT_FOLDERS:
+            raise QueryError(f"{fmt!r} is not a folder format: use {', '.join(EXPORT_FOLDERS)}")
+        return _projection(fmt)(self, Path(folder))
 
     def _rdf_dump(self, fmt: str) -> str:
         # Oxigraph's writers: a hundred times faster than rdflib's (the first /download of the web

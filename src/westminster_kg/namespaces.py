@@ -6,18 +6,22 @@ raises ``AttributeError`` instead of minting a new IRI.
 """
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
+from rdflib.namespace import VOID
 
+from westminster_kg.iris import (  # re-exported: the plain strings, importable without rdflib
+    GRAPH_ARTICLE,
+    GRAPH_BASE,
+    GRAPH_IMPORT,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    ONTOLOGY_IRI,
+    PREFIXES,
+    WMR_IRI,
+)
 from westminster_kg.vocab import WM
 
-WMR = Namespace("https://w3id.org/westminster-kg/id/")
+WMR = Namespace(WMR_IRI)
 WMSH = Namespace("https://w3id.org/westminster-kg/shapes#")  # the SHACL shapes (ontology/shapes.ttl)
-ONTOLOGY_IRI = "https://w3id.org/westminster-kg/ontology"
-GRAPH_BASE = "https://w3id.org/westminster-kg/graph/"
-GRAPH_ONTOLOGY = GRAPH_BASE + "ontology"
-GRAPH_ARTICLE = GRAPH_BASE + "article"
-GRAPH_LINKS = GRAPH_BASE + "links"
-GRAPH_IMPORT = GRAPH_BASE + "import/"
 
 # Vocabularies rdflib has no closed namespace for; the others come from rdflib.namespace.
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -26,32 +30,6 @@ FABIO = Namespace("http://purl.org/spar/fabio/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 WD = Namespace("http://www.wikidata.org/entity/")
-
-# Prefixes declared in every query and in every serialisation we write.
-PREFIXES: dict[str, str] = {
-    "cito": str(CITO),
-    "dcat": str(DCAT),
-    "dcterms": str(DCTERMS),
-    "fabio": str(FABIO),
-    "foaf": str(FOAF),
-    "oa": str(OA),
-    "org": str(ORG),
-    "owl": str(OWL),
-    "prov": str(PROV),
-    "qb": str(QB),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "schema": str(SDO),
-    "sh": str(SH),
-    "skos": str(SKOS),
-    "time": str(TIME),
-    "vann": str(VANN),
-    "void": str(VOID),
-    "wd": str(WD),
-    "wm": str(WM),
-    "wmr": str(WMR),
-    "xsd": str(XSD),
-}
 
 # Longest namespace first, so a prefix whose namespace extends another's wins.
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -102,3 +80,27 @@ def render_vocab_module(ontology_path: str) -> str:
     ]
     lines += [f"    {term}: URIRef" for term in terms]
     return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "CITO",
+    "FABIO",
+    "GRAPH_ARTICLE",
+    "GRAPH_BASE",
+    "GRAPH_IMPORT",
+    "GRAPH_LINKS",
+    "GRAPH_ONTOLOGY",
+    "OA",
+    "ONTOLOGY_IRI",
+    "PREFIXES",
+    "SD",
+    "VANN",
+    "VOID",
+    "WD",
+    "WM",
+    "WMR",
+    "WMSH",
+    "curie",
+    "local_name",
+    "render_vocab_module",
+]

@@ -1,4 +1,4 @@
-"""Plain tables of query results, for people and spreadsheets rather than SPARQL clients.
+r"""Plain tables of query results, for people and spreadsheets rather than SPARQL clients.
 
 The SPARQL result formats (``QueryResult.serialize``: JSON, XML, CSV, TSV) keep every term's
 kind; a spreadsheet wants plain values: an IRI as it is, a literal as its text or number, and a
@@ -19,36 +19,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 
 from westminster_kg.errors import QueryError
+from westminster_kg.naming import CONTROLS, visible
 from westminster_kg.store import QueryResult
 
 # Cells a spreadsheet would run as a formula: an apostrophe in front keeps them text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-# What a terminal acts on or a reader is fooled by: C0 controls but tab and line feed (a carriage
-# return only alone: CR LF ends CSV rows), DEL and C1 (ESC and CSI start colour, title and OSC 8
-# link sequences), and the bidirectional formatting characters (U+202E shows text reversed).
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
-ESCAPES: dict[str, Callable[[int], str]] = {
-    "text": lambda code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}",  # for people: visible
-    "unicode": lambda code: f"\\u{code:04X}",  # JSON strings, Turtle and N-Triples literals: the same value
-    "xml": lambda code: f"&#x{code:X};",  # XML character references: the same value
-    "page": lambda code: "\ufffd",  # inside markup already made (SVG, JSON in a script): safe anywhere
-}
-
-
-def visible(text: str, form: str = "text") -> str:
-    """``text`` with every character of ``CONTROLS`` written as an escape of ``form`` (``ESCAPES``)."""
-    if not CONTROLS.search(text):
-        return text
-    escape = ESCAPES[form]
-    return CONTROLS.sub(lambda match: escape(ord(match.group())), text)
 
 
 def page_value(value: Any) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from westminster_kg.errors import InputError
-from westminster_kg.namespaces import GRAPH_ARTICLE, GRAPH_IMPORT, GRAPH_LINKS, GRAPH_ONTOLOGY
+from westminster_kg.iris import GRAPH_ARTICLE, GRAPH_IMPORT, GRAPH_LINKS, GRAPH_ONTOLOGY
 
 ARTICLE_FILE = "graph/sources/westminster-model-article.txt"
 

@@ -32,6 +32,7 @@ from westminster_kg.bound import BoundQuery, internal, run
 from westminster_kg.errors import ParameterError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie, local_name
+from westminster_kg.naming import shown_labels
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,23 +112,20 @@ class Resolver:
         resolver = cls(store)
         by_name: dict[str, set[str]] = defaultdict(set)
         preferred: dict[str, set[str]] = defaultdict(set)
-        shown: dict[str, tuple[int, str]] = {}
+        labelled = []
         for entity, label, alt in store.query(internal_query("label-lookup")).rows:
             iri, name = str(entity), normalise(str(label))
             is_alt = str(alt) == "true"
             by_name[name].add(iri)
             if not is_alt:
                 preferred[name].add(iri)
-            # Show the English rdfs:label where there is one: rank labels, keep the best.
-            rank = (2 if is_alt else 0) + (0 if getattr(label, "language", None) in (None, "en") else 1)
-            if iri not in shown or (rank, str(label)) < shown[iri]:
-                shown[iri] = (rank, str(label))
+            labelled.append((iri, str(label), getattr(label, "language", None), is_alt))
         classes: dict[str, set[str]] = defaultdict(set)
         for entity, klass in store.query(internal_query("label-lookup-classes")).rows:
             classes[str(entity)].add(str(klass))
         resolver.by_name, resolver.preferred = dict(by_name), dict(preferred)
         resolver.name_words = {name: words(name) for name in by_name}
-        resolver.labels = {iri: label for iri, (_, label) in shown.items()}
+        resolver.labels = shown_labels(labelled)  # the English rdfs:label where there is one
         resolver.classes = dict(classes)
         return resolver
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from typing import TYPE_CHECKING
 
 from westminster_kg.errors import ParameterError, QueryError
-from westminster_kg.namespaces import PREFIXES
+from westminster_kg.iris import PREFIXES, XSD_IRI
+
+if TYPE_CHECKING:  # rdflib is imported only where terms are written (cold commands never need it)
+    from rdflib import Literal, URIRef
 
 _SPECIAL = re.compile(r"[<#'\"]")
 _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
@@ -176,6 +177,8 @@ def bind(sparql: str, values: Mapping[str, URIRef | Literal | Sequence[URIRef | 
 
 
 def _terms_n3(value: URIRef | Literal | Sequence[URIRef | Literal]) -> str:
+    from rdflib import Literal, URIRef
+
     if isinstance(value, URIRef | Literal):
         return _safe_n3(value)
     if isinstance(value, str) or not isinstance(value, Sequence | frozenset | set):
@@ -197,6 +200,8 @@ def _safe_iri(iri: str) -> str:
 
 def _safe_n3(term: URIRef | Literal) -> str:
     """``term`` in SPARQL syntax, written from its parts (rdflib's ``n3()`` passes a datatype IRI through unchecked)."""
+    from rdflib import Literal, URIRef
+
     if isinstance(term, URIRef):
         return _safe_iri(str(term))
     if isinstance(term, Literal):
@@ -205,7 +210,7 @@ def _safe_n3(term: URIRef | Literal) -> str:
             if not _LANGUAGE_TAG.fullmatch(term.language):
                 raise ParameterError(f"{term.language!r} is not a language tag")
             return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != str(XSD.string):
+        if term.datatype is not None and str(term.datatype) != XSD_IRI + "string":
             return f"{text}^^{_safe_iri(str(term.datatype))}"
         return text
     raise ParameterError(f"cannot bind {term!r}: only IRIs and literals")
@@ -226,6 +231,8 @@ def fill(template: str, **terms: URIRef | Literal | int) -> str:
         if name not in terms:
             raise ParameterError(f"no value for ${{{name}}}")
         value = terms[name]
+        from rdflib import Literal, URIRef
+
         if isinstance(value, bool) or not isinstance(value, int | URIRef | Literal):
             raise ParameterError(f"cannot fill ${{{name}}} with {value!r}: only IRIs, literals and whole numbers")
         return str(value) if isinstance(value, int) else _safe_n3(value)

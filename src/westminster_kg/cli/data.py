@@ -131,7 +131,7 @@ def link_command(
     else:
         text = candidates_tsv(found)
     if output is None:
-        from westminster_kg.plain import visible
+        from westminster_kg.naming import visible
 
         sys.stdout.write(visible(text))  # imported labels: no control character reaches the terminal
     else:

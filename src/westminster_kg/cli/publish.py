@@ -30,18 +30,33 @@ def stats_command() -> None:
     out.print(f"quads: {stats['triples']['quads']}")
 
 
-@app.command("export", epilog="Example: wmkg export -f nquads -o westminster.nq")
+EXPORT_HELP = (
+    "turtle, nt, nquads, trig, jsonld, graphml, csv, aif; web-annotation, nanopub, bibtex, csl-json; "
+    "ro-crate (a folder: -o DIR)"
+)
+
+
+@app.command("export", epilog="Example: wmkg export -f nquads -o westminster.nq; wmkg export -f ro-crate -o crate")
 def export_command(
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="turtle, nt, nquads, trig, jsonld, graphml, csv, aif")
-    ] = "turtle",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=EXPORT_HELP)] = "turtle",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout); a new or empty folder for ro-crate.")
+    ] = None,
 ) -> None:
-    """Export the whole knowledge graph (ontology and data)."""
+    """Export the whole knowledge graph (ontology and data), its evidence, references or an RO-Crate."""
     import warnings
 
+    from westminster_kg.errors import InputError
+    from westminster_kg.knowledge_graph import EXPORT_FOLDERS
     from westminster_kg.store.canonical import BlankNodesNotCanonical
 
+    if fmt in EXPORT_FOLDERS:
+        if output is None:
+            raise InputError(f"-f {fmt} writes a folder: give it with -o DIR (a new or empty folder)")
+        with working(f"exporting {fmt}"):
+            written = load_kg().export_folder(fmt, output)
+        err.print(f"wrote {output}: {len(written)} files")
+        return
     with working(f"exporting {fmt}"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BlankNodesNotCanonical)
         data = load_kg().export(fmt, output)

@@ -116,10 +116,10 @@ def open_project() -> Any:
 
 
 def escape(text: str) -> str:
-    """``text`` with rich markup escaped and control characters shown (``plain.visible``), to print as it is."""
+    """``text`` with rich markup escaped and control characters shown (``naming.visible``), to print as it is."""
     from rich.markup import escape as rich_escape
 
-    from westminster_kg.plain import visible
+    from westminster_kg.naming import visible
 
     return rich_escape(visible(text))
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 DATASET_IRI = URIRef("https://w3id.org/westminster-kg/dataset")
 LOCAL_SPARQL_ENDPOINT = URIRef("http://127.0.0.1:8000/sparql")
+# The dataset's title: here and in its citations (westminster_kg.scholarly), never typed twice.
+DATASET_TITLE = "Westminster KG: the Westminster Model article as an evidence-backed knowledge graph"
 
 
 def void_description(kg: KnowledgeGraph, endpoint: str | None = None) -> Graph:
@@ -55,17 +57,13 @@ def void_description(kg: KnowledgeGraph, endpoint: str | None = None) -> Graph:
     header = _ontology_header(kg)
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add(
-        (
-            dataset,
-            DCTERMS.title,
-            Literal("Westminster KG: the Westminster Model article as an evidence-backed knowledge graph", lang="en"),
-        )
-    )
+    graph.add((dataset, DCTERMS.title, Literal(DATASET_TITLE, lang="en")))
     if header.get("description"):
         graph.add((dataset, DCTERMS.description, header["description"]))
     if header.get("license"):
         graph.add((dataset, DCTERMS.license, header["license"]))
+    if header.get("issued"):
+        graph.add((dataset, DCTERMS.issued, header["issued"]))
     from westminster_kg import __version__
 
     graph.add((dataset, OWL.versionInfo, Literal(__version__)))
@@ -188,10 +186,9 @@ def _ontology_header(kg: KnowledgeGraph) -> dict[str, Any]:
     rows = kg.store.query(internal_query("void-ontology-header")).rows
     if not rows:
         return {}
-    description, license_, creator = rows[0]
-    return {
-        k: v for k, v in (("description", description), ("license", license_), ("creator", creator)) if v is not None
-    }
+    description, license_, creator, issued = rows[0]
+    pairs = (("description", description), ("license", license_), ("creator", creator), ("issued", issued))
+    return {k: v for k, v in pairs if v is not None}
 
 
 def _example_resources(kg: KnowledgeGraph) -> list[URIRef]:
@@ -222,4 +219,4 @@ def void_turtle(kg: KnowledgeGraph, endpoint: str | None = None) -> str:
     return graph.serialize(format="turtle")
 
 
-__all__ = ["DATASET_IRI", "LOCAL_SPARQL_ENDPOINT", "void_description", "void_turtle"]
+__all__ = ["DATASET_IRI", "DATASET_TITLE", "LOCAL_SPARQL_ENDPOINT", "void_description", "void_turtle"]

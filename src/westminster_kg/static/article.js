@@ -1,4 +1,5 @@
-// The article reader: a click (or Enter) on a highlighted quote shows the claims it supports.
+// The article reader: a click (or Enter) on a highlighted quote shows the claims it supports; on a
+// role-marked sentence, its role and the reason given for it.
 // Text from the graph is only ever set with textContent.
 (function () {
   "use strict";
@@ -17,6 +18,7 @@
   function show(iris) {
     while (panel.firstChild) { panel.removeChild(panel.firstChild); }
     panel.setAttribute("data-claim", iris[0]);
+    panel.removeAttribute("data-role");
     iris.forEach(function (iri, i) {
       var c = claims[iri];
       if (!c) { return; }
@@ -63,15 +65,35 @@
     }
     return found;
   }
+  // A role-marked sentence: its role and the reason it is not evidence of a claim.
+  function showRole(sentence) {
+    while (panel.firstChild) { panel.removeChild(panel.firstChild); }
+    panel.removeAttribute("data-claim");
+    panel.setAttribute("data-role", sentence.getAttribute("data-role"));
+    var box = el("section", null, "wmkg-claim-box");
+    box.appendChild(el("h2", "Role-marked: " + sentence.getAttribute("data-role-label")));
+    var dl = el("dl");
+    dl.appendChild(el("dt", "Reason"));
+    dl.appendChild(el("dd", sentence.getAttribute("data-reason")));
+    box.appendChild(dl);
+    box.appendChild(el("blockquote", sentence.textContent, "wmkg-quote"));
+    panel.appendChild(box);
+  }
   var article = document.getElementById("wmkg-article");
   article.addEventListener("click", function (event) {
     var mark = event.target.closest("mark[data-claim]");
-    if (mark) { show(claimsAt(mark)); }
+    if (mark) { show(claimsAt(mark)); return; }
+    var sentence = event.target.closest(".wmkg-s-role[data-role]");
+    if (sentence) { showRole(sentence); }
   });
   article.addEventListener("keydown", function (event) {
-    if ((event.key === "Enter" || event.key === " ") && event.target.matches("mark[data-claim]")) {
+    if (event.key !== "Enter" && event.key !== " ") { return; }
+    if (event.target.matches("mark[data-claim]")) {
       event.preventDefault();
       show(claimsAt(event.target));
+    } else if (event.target.matches(".wmkg-s-role[data-role]")) {
+      event.preventDefault();
+      showRole(event.target);
     }
   });
   if (location.hash) {

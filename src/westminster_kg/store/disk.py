@@ -29,13 +29,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError, StoreError
+from westminster_kg.kept_store import ACTIVE, METADATA_VERSION, built_from, generation_metadata, live_generation
 from westminster_kg.project import Project, SourceFile
 from westminster_kg.store import Quad, QueryResult
 from westminster_kg.store.oxigraph import OX_FORMATS, OxigraphStore
 
-ACTIVE = "active"
 LOCK = ".lock"  # held by the one process building a generation
-METADATA_VERSION = 1
 BULK_LOAD_BYTES = 8 * 1024 * 1024
 
 
@@ -129,22 +128,12 @@ class PersistentOxigraphStore:
     @property
     def generation(self) -> str | None:
         """The folder name of the live generation, or ``None`` before the first build."""
-        active = self.path / ACTIVE
-        if not active.is_symlink():
-            return None
-        target = os.readlink(active)
-        return target if (self.path / target).is_dir() else None
+        return live_generation(self.path)
 
     @property
     def metadata(self) -> dict[str, Any]:
         """What the live generation was built from (empty before the first build)."""
-        generation = self.generation
-        if generation is None:
-            return {}
-        try:
-            return json.loads((self.path / f"{generation}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # unreadable metadata only costs a rebuild
+        return generation_metadata(self.path)
 
     def _open_active(self) -> None:
         self._inner = None
@@ -154,13 +143,7 @@ class PersistentOxigraphStore:
 
     def is_current(self, fingerprint: str) -> bool:
         """Whether the live generation was built from exactly these files by this pyoxigraph."""
-        meta = self.metadata
-        return (
-            self._inner is not None
-            and meta.get("fingerprint") == fingerprint
-            and meta.get("pyoxigraph") == ox.__version__
-            and meta.get("format") == METADATA_VERSION
-        )
+        return self._inner is not None and built_from(self.metadata, fingerprint)
 
     # --- loading -------------------------------------------------------------------------------
 

@@ -16,23 +16,17 @@ import shutil
 import time
 from pathlib import Path
 
+from westminster_kg.kept_store import APP_NAME, cache_home, user_store_folder  # noqa: F401 - re-exported
 from westminster_kg.project import Project
 
-APP_NAME = "westminster-kg"
 KEEP = 8  # most recently used stores always kept
 IDLE_SECONDS = 24 * 3600  # older ones go once unused this long (another process may be reading one)
 
 
-def cache_home() -> Path:
-    """The platform's user cache folder for westminster-kg (XDG on Linux, as platformdirs would say)."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / APP_NAME
-
-
 def cached_store_dir(project: Project) -> Path | None:
     """The store folder for ``project``'s files as they are now, or ``None`` when none can be made."""
-    stores = cache_home() / "stores"
-    folder = stores / project.fingerprint()[:32]
+    folder = user_store_folder(project.fingerprint())
+    stores = folder.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         os.utime(folder)  # marks it used: pruning goes by modification time

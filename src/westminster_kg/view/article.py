@@ -4,8 +4,11 @@ The whole text is shown line by line (a line of the source file is a paragraph).
 placed by their ``oa:TextPositionSelector`` offsets; where quotes overlap, the text is cut at every
 boundary and each piece carries one nested ``<mark>`` per claim covering it, so every claim has
 marks of its own. Body paragraphs that hold no evidence at all (the coverage figure of
-``wmkg coverage``) are marked as such. All text is escaped with MarkupSafe; the claim details are
-JSON data rendered by the page's script with ``textContent``.
+``wmkg coverage``) are marked as such. Each body sentence (``westminster_kg.sentences``) is a
+``<span class="wmkg-s" data-state>`` in one of three states: claim-backed, role-marked (its role and
+the reason given, ``data-role`` and ``data-reason``) or untriaged, as ``wmkg coverage --sentences``
+counts them. All text is escaped with MarkupSafe; the claim details are JSON data rendered by the
+page's script with ``textContent``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from markupsafe import Markup, escape
 from westminster_kg.evidence import coverage_report
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR, curie, local_name
+from westminster_kg.sentences import PassageRow, Sentence, body_sentences, sentence_inputs, triage
+from westminster_kg.view.style import human_name
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -117,6 +122,68 @@ def _marked(text: str, offset: int, covering: list[tuple[int, int, _Claim]], anc
     return Markup("").join(out)
 
 
+STATE_WORDS = {"claim": "claim-backed", "role": "role-marked", "untriaged": "untriaged"}
+
+
+@dataclass
+class _Sentences:
+    """The body sentences with their triage state, and the role-marked ones' passages."""
+
+    spans: list[Sentence]
+    states: dict[tuple[int, int], str]
+    passages: dict[tuple[int, int], PassageRow]
+
+
+def _sentences(kg: KnowledgeGraph, text: str) -> _Sentences:
+    sections, spans, passages, _triaged = sentence_inputs(kg.store)
+    result = triage(text, sections, spans, [(p.start, p.end) for p in passages])
+    return _Sentences(body_sentences(text, sections), result.states, {(p.start, p.end): p for p in passages})
+
+
+def _sentence_open(sentence: Sentence, state: str, passage: PassageRow | None) -> Markup:
+    """The opening tag of one sentence's span: its state, and a role-marked sentence's role and reason."""
+    if state == "role" and passage is not None:
+        role = human_name(passage.role).lower()
+        return Markup(
+            '<span class="wmkg-s wmkg-s-role" data-state="role" data-start="{}" data-end="{}" data-role="{}" '
+            'data-role-label="{}" data-reason="{}" title="{}: {}" tabindex="0">'
+        ).format(sentence.start, sentence.end, curie(passage.role), role, passage.reason, role, passage.reason)
+    return Markup('<span class="wmkg-s wmkg-s-{}" data-state="{}" data-start="{}" data-end="{}"{}>').format(
+        state,
+        state,
+        sentence.start,
+        sentence.end,
+        Markup(' title="Untriaged: no claim quotes all of it and no role is given"') if state == "untriaged" else "",
+    )
+
+
+def _paragraph(
+    text: str, offset: int, covering: list[tuple[int, int, _Claim]], anchored: set[str], sentences: _Sentences
+) -> Markup:
+    """A paragraph's text with its marks, each body sentence in it wrapped in its state's span.
+
+    A quote that runs over two sentences is cut at the boundary: one mark in each sentence, both for
+    the same claim (the first keeps the claim's anchor).
+    """
+    end = offset + len(text)
+    out: list[Markup] = []
+    cursor = offset
+    for sentence in sentences.spans:
+        if sentence.end <= offset or sentence.start >= end:
+            continue
+        a, b = max(sentence.start, offset), min(sentence.end, end)
+        if a > cursor:
+            out.append(_marked(text[cursor - offset : a - offset], cursor, covering, anchored))
+        key = (sentence.start, sentence.end)
+        state = sentences.states.get(key, "untriaged")
+        inner = _marked(text[a - offset : b - offset], a, covering, anchored)
+        out.append(_sentence_open(sentence, state, sentences.passages.get(key)) + inner + Markup("</span>"))
+        cursor = b
+    if cursor < end:
+        out.append(_marked(text[cursor - offset :], cursor, covering, anchored))
+    return Markup("").join(out)
+
+
 def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> dict[str, Any]:
     """What ``templates/article.html`` needs: sections, paragraphs with marks, claim data, figures."""
     report, text = coverage_report(kg)
@@ -133,6 +200,7 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
         ((s, e, c) for c in claims.values() for s, e in c.spans), key=lambda t: (t[0], -t[1], t[2].iri)
     )
     heads = {start: (iri, label) for start, _end, iri, label in sections}
+    sentences = _sentences(kg, text)
     anchored: set[str] = set()
     blocks = []
     offset = 0
@@ -143,15 +211,17 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
             continue
         lead = len(line) - len(line.lstrip())
         covering = [(s, e, c) for s, e, c in by_line if s < end and e > start + lead]
-        if start in heads:
-            iri, _label = heads[start]
+        # A section's first line is its heading when it reads as one; the Introduction has none.
+        section_here = heads.get(start)
+        if section_here is not None and line.strip() == section_here[1].strip():
             html = _marked(line[lead:].rstrip(), start + lead, covering, anchored)
-            blocks.append({"kind": "heading", "id": slug(iri), "html": html})
+            blocks.append({"kind": "heading", "id": slug(section_here[0]), "html": html})
             continue
         blocks.append(
             {
                 "kind": "paragraph",
-                "html": _marked(line[lead:], start + lead, covering, anchored),
+                "id": slug(section_here[0]) if section_here is not None else "",
+                "html": _paragraph(line[lead:], start + lead, covering, anchored, sentences),
                 "uncovered": (start + lead) in uncovered,
                 "marked": bool(covering),
             }
@@ -184,6 +254,10 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
         "covered": report.covered,
         "total": report.total,
         "share": report.share,
+        "sentence_counts": {
+            STATE_WORDS[state]: sum(1 for v in sentences.states.values() if v == state) for state in STATE_WORDS
+        },
+        "sentence_total": len(sentences.states),
         "claim_count": len(claims),
         "quote_count": sum(len(c.quotes) for c in claims.values()),
         "unplaced": [

@@ -243,6 +243,7 @@ def render_overview(
     title: str = "Westminster KG: the argument at a glance",
     entity_base: str | None = None,
     navigation: bool = False,
+    head_jsonld: str | None = None,
 ) -> str:
     """The overview as one self-contained HTML page (vis-network inlined, no request to any host).
 
@@ -252,6 +253,7 @@ def render_overview(
         title: the page title.
         entity_base: URL prefix of entity pages (``/id/`` in the web app); ``None`` for a file.
         navigation: show the web app's links.
+        head_jsonld: script-safe JSON-LD for the page's head (the web app's schema.org ``Dataset``).
 
     Returns:
         The HTML text.
@@ -273,6 +275,7 @@ def render_overview(
             overview_js=_inline_safe(static_text("overview.js"), "script"),
             view_css=_inline_safe(static_text("view.css"), "style"),
             navigation=navigation,
+            head_jsonld=head_jsonld,
         )
     )
 

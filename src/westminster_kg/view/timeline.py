@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR
-from westminster_kg.plain import visible
+from westminster_kg.naming import visible
 from westminster_kg.view.facts import Span, _date, distinct_labels, hedge_note, spans
 from westminster_kg.view.overview import aggregate
 from westminster_kg.view.style import OKABE_ITO, family_of

@@ -107,6 +107,7 @@ def create_app(
         Route("/timeline", web.timeline),
         Route("/timeline.svg", web.timeline_svg),
         Route("/article", web.article),
+        Route("/argument", web.argument),
         Route("/download", web.download),
         Route("/download/{name}", web.download_file),
         Route("/.well-known/void", web.void),

@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from westminster_kg.bound import BoundQuery, freeze, internal
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.namespaces import PREFIXES, WMR, curie
+from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
 from westminster_kg.web.base import WebBase, entity_page
 from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
@@ -87,6 +87,8 @@ class Pages(WebBase):
             str(RDFS.label),
             str(PROV.wasDerivedFrom),
             *link_properties,
+            # A claim's place in the argument has its own block (templates/entity_argument.html).
+            *(str(WM[name]) for name in ("supports", "attacks", "concedes", "restates")),
         }
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
@@ -96,6 +98,7 @@ class Pages(WebBase):
         for row in relations:  # relation and stance IRIs as words readers know
             for key in ("relation", "stance"):
                 row[key + "Name"] = self.kg.resolver.label(str(row[key])) if row.get(key) is not None else ""
+        argument = self.argument_rows(URIRef(iri))
         full = self.network()
         # A small static SVG (a few kB): the page stays light and needs no script.
         neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
@@ -108,9 +111,49 @@ class Pages(WebBase):
             links=links,
             facts=other_facts,
             relations=relations,
+            argument=argument,
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
+            citation=self.claim_citation(iri) if any(str(o) == str(WM.Claim) for _p, o in facts) else None,
         )
+
+    def claim_citation(self, iri: str) -> dict[str, str]:
+        """A claim page's citation (``templates/citation.html``): text, BibTeX, its passage in ``/article``."""
+        from rdflib import URIRef
+
+        from westminster_kg.scholarly.citation import claim_bibtex, claim_citation
+        from westminster_kg.scholarly.claims import dataset_info, load_claims
+
+        try:
+            records = load_claims(self.ask, self.kg.project.article_text(), claims=[URIRef(iri)])
+        except WmkgError as exc:  # a claim without quote or offsets: said on the page, never cited half
+            return {"problem": str(exc)}
+        if not records:
+            return {}
+        dataset = dataset_info(self.ask)
+        claim = records[0]
+        return {
+            "text": claim_citation(claim, dataset),
+            "bibtex": claim_bibtex(claim, dataset),
+            "passage": "/article#" + claim.slug,
+        }
+
+    def argument_rows(self, iri: Any) -> list[dict[str, Any]]:
+        """Where the claim ``iri`` (or each claim about the entity ``iri``) stands in the argument map.
+
+        One dict per claim: its IRI and label, and the relations from it (``out``: what it supports,
+        attacks, concedes or restates) and to it (``in``: what supports it …), each with its words.
+        """
+        claims: dict[str, dict[str, Any]] = {}
+        for row in self.ask(internal("entity-argument", entity=iri)).to_dicts():
+            claim = claims.setdefault(
+                str(row["claim"]),
+                {"claim": str(row["claim"]), "label": str(row.get("claimLabel") or ""), "out": [], "in": []},
+            )
+            claim[str(row["direction"])].append(
+                {"words": str(row["words"]), "other": str(row["other"]), "label": str(row.get("otherLabel") or "")}
+            )
+        return list(claims.values())
 
     def not_found(self, text: str) -> Response:
         needle = re.sub(r"[-_]+", " ", text).strip()

@@ -1,5 +1,5 @@
 """The picture pages: the overview (``/``), the network explorer, the timeline, the article reader,
-the ontology documentation, downloads, VoID and the favicon.
+the argument map, the ontology documentation, downloads, VoID and the favicon.
 
 Each page depends only on the loaded graph, which does not change while the app runs, so each is
 rendered once (in a worker thread, off the event loop) and then served from memory.
@@ -54,15 +54,59 @@ class Pictures(WebBase):
         return HTMLResponse(await run_in_threadpool(self.rendered, key, make))
 
     async def overview(self, request: Request) -> Response:
-        """``/``: which reforms eroded which conventions, under which government."""
+        """``/``: which reforms eroded which conventions, under which government; in its head, the
+        dataset as schema.org ``Dataset`` JSON-LD (for dataset search)."""
+        from starlette.concurrency import run_in_threadpool
+
         from westminster_kg.view.overview import render_overview
 
+        head = await run_in_threadpool(self.dataset_jsonld)
         return await self._page(
             "overview",
             lambda: render_overview(
-                self.kg, self.network(), title="Westminster KG", entity_base="/id/", navigation=True
+                self.kg, self.network(), title="Westminster KG", entity_base="/id/", navigation=True, head_jsonld=head
             ),
         )
+
+    def dataset_facts(self) -> Any:
+        """The dataset's citation facts (``scholarly.claims.DatasetInfo``), asked once per generation."""
+        from westminster_kg.scholarly.claims import dataset_info
+
+        return self.rendered("dataset-facts", lambda: dataset_info(self.ask))
+
+    def dataset_jsonld(self) -> str:
+        """The schema.org ``Dataset`` of the home page's head, as script-safe JSON text."""
+        from westminster_kg.scholarly.crate import CRATE_ARCHIVE, schema_org_dataset
+        from westminster_kg.view.downloads import FORMATS, STEM
+        from westminster_kg.view.network_app import json_for_script
+
+        # The files' names and types only: the home page does not wait for the dumps to be made.
+        files = [(STEM + suffix, media) for _f, _n, suffix, media, _d in FORMATS] + [(CRATE_ARCHIVE, "application/zip")]
+        return json_for_script(schema_org_dataset(self.dataset_facts(), "/download/", files))
+
+    def packages(self, dumps: dict[str, Any]) -> Any:
+        """The RO-Crate (one ZIP) and CITATION.cff offered on ``/download``, made once from ``dumps``
+        (``dumps()``'s files)."""
+        dataset = self.dataset_facts()  # outside `rendered`: its lock is not re-entrant
+
+        def make() -> dict[str, Any]:
+            from westminster_kg.scholarly.crate import CRATE_ARCHIVE, citation_cff, crate_zip
+            from westminster_kg.view.downloads import Dump
+
+            crate = Dump(
+                "ro-crate",
+                "RO-Crate",
+                CRATE_ARCHIVE,
+                "application/zip",
+                "The dumps, the ontology, every quote as Web Annotations, every claim as a nanopublication, the "
+                "references and CITATION.cff, described by ro-crate-metadata.json (RO-Crate 1.1).",
+                crate_zip(self.kg, dumps),
+            )
+            cff = citation_cff(dataset).encode("utf-8")
+            citation = Dump("cff", "CITATION.cff", "CITATION.cff", "application/x-yaml", "How to cite it.", cff)
+            return {d.filename: d for d in (crate, citation)}
+
+        return self.rendered("packages", make)
 
     async def network_page(self, request: Request) -> Response:
         """``/network``: the whole network explorer with its filters."""
@@ -98,6 +142,12 @@ class Pictures(WebBase):
         from westminster_kg.view.article import render_article
 
         return await self._page("article", lambda: render_article(self.kg))
+
+    async def argument(self, request: Request) -> Response:
+        """``/argument``: the argument map, from the thesis and the verdict down to the premises."""
+        from westminster_kg.view.argument_map import render_argument
+
+        return await self._page("argument", lambda: render_argument(self.kg))
 
     async def ontology_docs(self) -> Response:
         """The ontology documentation page (``/ontology`` for browsers)."""
@@ -152,27 +202,42 @@ class Pictures(WebBase):
 
     async def download(self, request: Request) -> Response:
         """``/download``: every dump with its size and SHA-256."""
+        from starlette.concurrency import run_in_threadpool
         from starlette.responses import HTMLResponse, Response
 
+        from westminster_kg.scholarly.citation import dataset_bibtex, dataset_citation
         from westminster_kg.view.pages import render_page
 
         dumps = await self._dumps_or_problem(request)
         if isinstance(dumps, Response):
             return dumps
-        page = render_page("download.html", title="Download", dumps=list(dumps.files.values()), notes=dumps.notes)
-        return HTMLResponse(page)
+        packages = await run_in_threadpool(self.packages, dumps.files)
+        dataset = await run_in_threadpool(self.dataset_facts)
+        return HTMLResponse(
+            render_page(
+                "download.html",
+                title="Download",
+                dumps=list(dumps.files.values()),
+                notes=dumps.notes,
+                packages=list(packages.values()),
+                citation=dataset_citation(dataset),
+                bibtex=dataset_bibtex(dataset),
+            )
+        )
 
     async def download_file(self, request: Request) -> Response:
         """``/download/<file>``: one dump, 404 with the list of files for any other name."""
+        from starlette.concurrency import run_in_threadpool
         from starlette.responses import Response
 
         name = request.path_params["name"]
-        dumps = await self._dumps_or_problem(request)
-        if isinstance(dumps, Response):
-            return dumps
-        if name not in dumps.files:
-            return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps.files)}")
-        dump = dumps.files[name]
+        made = await self._dumps_or_problem(request)
+        if isinstance(made, Response):
+            return made
+        dumps = {**made.files, **await run_in_threadpool(self.packages, made.files)}
+        if name not in dumps:
+            return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps)}")
+        dump = dumps[name]
         headers = {"Content-Disposition": f'attachment; filename="{dump.filename}"', "Digest": f"sha-256={dump.sha256}"}
         return Response(dump.data, media_type=dump.media_type, headers=headers)
 

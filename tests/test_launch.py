@@ -1,0 +1,116 @@
+"""A cold ``wmkg query NAME -f csv|tsv`` is answered by ``westminster_kg.launch`` without the full CLI.
+
+What it writes must be byte for byte what the full CLI writes: for every catalogue query that needs no
+parameter, in each format, both are run over the same kept store and compared. Whatever the quick path
+cannot write exactly, it leaves to the full CLI; and it never imports rdflib or typer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from westminster_kg.catalogue import load_catalogue
+from westminster_kg.launch import quick_answer
+
+pytestmark = pytest.mark.slow  # the CLI in process for every query, and a subprocess
+
+CATALOGUE = load_catalogue(REPO / "queries")
+UNPARAMETERISED = sorted(name for name, named in CATALOGUE.items() if not any(p.required for p in named.parameters))
+
+
+@pytest.fixture(scope="module")
+def kept_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder of its own, with the kept store built by the full CLI (as a first `wmkg query` does)."""
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        built = subprocess.run(
+            [sys.executable, "-m", "westminster_kg.cli", "query", "governments", "-f", "csv"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert built.returncode == 0, built.stderr
+    return cache
+
+
+def _full_cli(argv: list[str]) -> tuple[int, str]:
+    """The full CLI in process, its stdout taken as written (CliRunner would turn CR LF into LF)."""
+    from westminster_kg.cli import app
+
+    written = io.StringIO()
+    with contextlib.redirect_stdout(written):
+        app(argv, prog_name="wmkg", standalone_mode=False)
+    return 0, written.getvalue()
+
+
+def _quick(argv: list[str]) -> tuple[int | None, str]:
+    written = io.StringIO()
+    with contextlib.redirect_stdout(written):
+        code = quick_answer(argv)
+    return code, written.getvalue()
+
+
+def test_the_quick_path_writes_exactly_what_the_full_cli_writes(
+    kept_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(kept_store))
+    answered = 0
+    for name in UNPARAMETERISED:
+        for fmt in ("csv", "tsv"):
+            argv = ["query", name, "-f", fmt]
+            code, quick = _quick(argv)
+            if code is None:
+                continue  # left to the full CLI: nothing written here
+            full_code, full = _full_cli(argv)
+            assert (code, quick) == (full_code, full), (name, fmt)
+            answered += 1
+    assert answered >= len(UNPARAMETERISED)  # most queries in most formats take the quick path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["query", "governments"],  # a table: rich writes it
+        ["query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "csv"],  # a value to resolve
+        ["query", "entity", "-f", "csv"],  # a required parameter: the full CLI says so
+        ["query", "no-such-query", "-f", "csv"],  # the full CLI says "did you mean"
+        ["--backend", "memory", "query", "governments", "-f", "csv"],
+        ["query", "governments", "-f", "xml"],
+        ["query", "governments", "-f", "json"],  # SPARQL JSON: the full CLI's writer
+    ],
+)
+def test_anything_else_is_left_to_the_full_cli(
+    kept_store: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(kept_store))
+    assert _quick(argv) == (None, "")
+
+
+def test_without_a_kept_store_the_full_cli_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _quick(["query", "governments", "-f", "csv"]) == (None, "")
+
+
+def test_the_quick_path_imports_neither_rdflib_nor_typer(kept_store: Path) -> None:
+    probe = (
+        "import sys\nfrom westminster_kg.launch import quick_answer\n"
+        "code = quick_answer(['query', 'governments', '-f', 'csv'])\n"
+        "sys.stderr.write(repr((code, 'rdflib' in sys.modules, 'typer' in sys.modules, 'rich' in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "XDG_CACHE_HOME": str(kept_store)},
+    )
+    assert done.stderr.strip().endswith("(0, False, False, False)"), done.stderr
+    assert done.stdout.startswith("start,end,")
