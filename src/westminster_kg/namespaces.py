@@ -6,7 +6,7 @@ raises ``AttributeError`` instead of minting a new IRI.
 """
 
 from rdflib import Namespace
-from rdflib.namespace import VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SDO, SH, SKOS, TIME, VOID, XSD
 
 from westminster_kg.iris import (  # re-exported: the plain strings, importable without rdflib
     GRAPH_ARTICLE,
@@ -84,7 +84,21 @@ def render_vocab_module(ontology_path: str) -> str:
 
 __all__ = [
     "CITO",
+    "DCAT",
+    "DCTERMS",
     "FABIO",
+    "FOAF",
+    "ORG",
+    "OWL",
+    "PROV",
+    "QB",
+    "RDF",
+    "RDFS",
+    "SDO",
+    "SH",
+    "SKOS",
+    "TIME",
+    "XSD",
     "GRAPH_ARTICLE",
     "GRAPH_BASE",
     "GRAPH_IMPORT",
