@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,7 +111,7 @@ def _project(root: Path):  # noqa: ANN202 - a Project
 def test_an_import_may_not_relabel_an_article_resource(mini_root: Path, tmp_path: Path) -> None:
     data = tmp_path / "relabel.ttl"
     data.write_text(RELABEL, encoding="utf-8")
-    with pytest.raises(InputError, match=r"relabel.ttl:6: .*haldane-convention> is the article's"):
+    with pytest.raises(InputError, match=r"relabel.ttl:6: .*haldane-convention> belongs to the article"):
         import_dataset(_project(mini_root), data, "relabel")
     assert not (mini_root / "imports" / "relabel.nq").exists()
 
@@ -141,3 +143,91 @@ def test_validate_applies_the_same_rule_to_files_already_in_imports(mini_root: P
     done = run_wmkg("--root", str(mini_root), "validate")
     assert done.returncode != 0
     assert "imports/sneaky.nq:2" in done.stdout + done.stderr and "import-rule" in done.stdout + done.stderr
+
+
+# --- imports own their namespace (issue 23 item 8) ----------------------------------------------------
+
+MINISTERS_BASE = "https://w3id.org/westminster-kg/import/ministers/"
+SPOOF = (
+    f"<{MINISTERS_BASE}person/uk.org.publicwhip%2Fperson%2F90001> <http://xmlns.com/foaf/0.1/name> "
+    '"Spoofed Minister" .\n'
+)
+
+
+def _holders(root: Path) -> set[str]:
+    from westminster_kg import KnowledgeGraph
+
+    rows = KnowledgeGraph.load(root).query("office-holders-during-government").to_dicts()
+    return {str(row["holderName"]) for row in rows if row.get("holderName") is not None}
+
+
+def test_a_one_triple_import_may_not_name_a_person_of_another_import(tmp_path: Path) -> None:
+    from conftest import DATA, REPO
+
+    from westminster_kg import KnowledgeGraph
+    from westminster_kg.link import accept_candidates, link_candidates
+
+    root = tmp_path / "root"
+    for folder in ("ontology", "queries", "graph"):
+        shutil.copytree(REPO / folder, root / folder)
+    import_dataset(_project(root), DATA / "popolo" / "ministers.json", "ministers")
+    kg = KnowledgeGraph.load(root)
+    accept_candidates(kg, "ministers", link_candidates(kg, "ministers", threshold=0.97))
+    before = _holders(root)
+    assert "Example Minister One" in before  # the person the spoof names holds office in the query
+    spoof = tmp_path / "spoof.nt"
+    spoof.write_text(SPOOF, encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"spoof.nt:1: <.*/import/ministers/person/.*> belongs to the import 'ministers'"
+    ):
+        import_dataset(_project(root), spoof, "spoof")
+    assert not (root / "imports" / "spoof.nq").exists()
+    assert _holders(root) == before and "Spoofed Minister" not in before
+
+
+def test_an_import_may_describe_its_own_namespace_and_point_at_another_imports(mini_root: Path, tmp_path: Path) -> None:
+    data = tmp_path / "mine.ttl"
+    data.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://w3id.org/westminster-kg/import/mine/person/1> owl:sameAs <" + MINISTERS_BASE + "person/1> .\n"
+        '<https://w3id.org/westminster-kg/import/mine> <http://www.w3.org/2000/01/rdf-schema#label> "mine" .\n',
+        encoding="utf-8",
+    )
+    assert import_dataset(_project(mini_root), data, "mine").triples == 2
+
+
+@pytest.mark.parametrize(
+    ("subject", "owner"),
+    [
+        ("https://w3id.org/westminster-kg/import/ministers-2/person/1", "the import 'ministers-2'"),
+        ("https://w3id.org/westminster-kg/import/min", "the import 'min'"),
+        ("https://w3id.org/westminster-kg/shapes#ClaimShape", "the project"),
+    ],
+)
+def test_the_projects_namespace_is_closed_to_an_import_but_for_its_own_part(
+    mini_root: Path, tmp_path: Path, subject: str, owner: str
+) -> None:
+    data = tmp_path / "other.ttl"
+    data.write_text(f'<{subject}> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n', encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(f"belongs to {owner}")):
+        import_dataset(_project(mini_root), data, "ministers")
+
+
+def test_validate_names_the_file_line_and_resource_of_an_import_describing_another_imports(mini_root: Path) -> None:
+    from westminster_kg.validate import validate
+
+    imports = mini_root / "imports"
+    imports.mkdir(exist_ok=True)
+    graph = "<https://w3id.org/westminster-kg/graph/import/spoof>"
+    (imports / "spoof.nq").write_text(
+        f'<https://w3id.org/westminster-kg/import/spoof/a> <http://xmlns.com/foaf/0.1/name> "ok" {graph} .\n'
+        + SPOOF.replace(" .\n", f" {graph} .\n"),
+        encoding="utf-8",
+    )
+    report = validate(_project(mini_root))
+    found = [f for f in report.violations if f.check == "import-rule"]
+    assert len(found) == 1 and found[0].file == "imports/spoof.nq:2"
+    assert (
+        f"<{MINISTERS_BASE}person/uk.org.publicwhip%2Fperson%2F90001> belongs to the import 'ministers'"
+        in found[0].message
+    )

@@ -145,9 +145,12 @@ def print_result(result: Any, fmt: str, *, raw: bool = False, label: Any = None,
 
 
 def _plain(text: str) -> str:
+    """``text`` as rich prints it verbatim, with no control character left to act on the terminal."""
     from rich.markup import escape
 
-    return escape(text)
+    from westminster_kg.naming import visible
+
+    return escape(visible(text))
 
 
 def _wide_table(result: Any) -> tuple[Any, int]:
@@ -181,9 +184,11 @@ def _cell(term: Any) -> str:
     from rich.markup import escape
 
     from westminster_kg.namespaces import curie
+    from westminster_kg.naming import visible
 
     if term is None:
         return ""
     from rdflib import URIRef
 
-    return escape(curie(term, brackets=True) if isinstance(term, URIRef) else str(term))
+    # visible: an ESC or U+202E in an imported label must not act on the terminal (naming.CONTROLS).
+    return escape(visible(curie(term, brackets=True) if isinstance(term, URIRef) else str(term)))

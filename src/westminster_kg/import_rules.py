@@ -1,15 +1,25 @@
 """What an import may say: about its own resources, and links to the article's, never the article's words.
 
-An import may describe its own resources and point at the article's (``owl:sameAs``, ``skos:*Match``,
-``rdfs:seeAlso``, or its own predicates with an article IRI as object). It may not:
+An import may describe its own resources and point at the article's or another import's
+(``owl:sameAs``, ``skos:*Match``, ``rdfs:seeAlso``, or its own predicates with such an IRI as object).
+It may not:
 
 * add a triple whose SUBJECT is an article resource (``wmr:``, ``wm:`` or one of our graph names): that
   would re-label an entity or change what the catalogue answers about it;
+* add a triple whose SUBJECT is under the project's namespace ``https://w3id.org/westminster-kg/`` but
+  not under its own, ``https://w3id.org/westminster-kg/import/NAME/``: another import's people,
+  organisations and memberships are that import's (one triple naming a ``ministers`` person would add
+  a row to every query that lists office holders);
 * use a relation typed ``wm:EvidencedRelation`` without a ``wm:Claim`` for that very triple carrying a
   quote (``prov:wasDerivedFrom/oa:hasSelector/oa:exact``): that would add an edge no words support.
 
-``wmkg import`` refuses such data before writing anything; ``wmkg validate`` applies the same rule to the
-files already in ``imports/``.
+Blank nodes are given IRIs as they are read (``skolemised``): ``.../import/NAME/.well-known/genid/N``,
+numbered in the order the file first mentions them, so the same file always gives the same IRIs.
+Resources named by IRIs never need canonicalising in a dump, however alike they look
+(``westminster_kg.store.canonical``).
+
+``wmkg import`` refuses such data before writing anything; ``wmkg validate`` applies the same rules to
+the files already in ``imports/``.
 """
 
 from __future__ import annotations
@@ -24,6 +34,10 @@ from westminster_kg.errors import InputError
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import GRAPH_BASE, ONTOLOGY_IRI, WMR
 from westminster_kg.sparql_text import bind
+
+PROJECT_SPACE = "https://w3id.org/westminster-kg/"
+IMPORT_SPACE = PROJECT_SPACE + "import/"
+GENID = ".well-known/genid/"  # RDF 1.1 Concepts §3.5: skolem IRIs of blank nodes
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 ARTICLE_SPACES = (str(WMR), ONTOLOGY_IRI, GRAPH_BASE)
@@ -49,16 +63,76 @@ def is_article_resource(term: object) -> bool:
     return isinstance(term, ox.NamedNode) and term.value.startswith(ARTICLE_SPACES)
 
 
-def allowed_quads(quads: Iterable[ox.Quad], source: str, line_of: Callable[[ox.Quad], int | None]) -> Iterator[ox.Quad]:
-    """``quads`` passed through one by one; ``InputError`` at the first whose subject is the article's."""
+def import_namespace(name: str) -> str:
+    """The namespace import ``name`` mints its resources under (and may describe)."""
+    return f"{IMPORT_SPACE}{name}/"
+
+
+def owner_of(term: object, own: str) -> str | None:
+    """Whom ``term`` belongs to when import ``own`` may not describe it ("the article", "the import
+    'ministers'", "the project"); ``None`` when it may: its own namespace, or one outside the project's."""
+    if not isinstance(term, ox.NamedNode):
+        return None
+    iri = term.value
+    if iri.startswith(ARTICLE_SPACES):
+        return "the article"
+    mine = import_namespace(own)
+    if not iri.startswith(PROJECT_SPACE) or iri.startswith(mine) or iri in (mine[:-1], mine[:-1] + "#"):
+        return None
+    other = iri[len(IMPORT_SPACE) :].split("/", 1)[0].split("#", 1)[0] if iri.startswith(IMPORT_SPACE) else ""
+    return f"the import {other!r}" if other else f"the project ({PROJECT_SPACE})"
+
+
+def allowed_quads(
+    quads: Iterable[ox.Quad], source: str, line_of: Callable[[ox.Quad], int | None], own: str
+) -> Iterator[ox.Quad]:
+    """``quads`` passed through one by one; ``InputError`` at the first whose subject import ``own`` may
+    not describe: the article's, another import's or elsewhere in the project's namespace."""
     for quad in quads:
-        if is_article_resource(quad.subject):
+        owner = owner_of(quad.subject, own)
+        if owner is not None:
             raise InputError(
-                f"{_where(source, line_of(quad))}: <{quad.subject.value}> is the article's: an import may not "
-                f"say anything about it (here <{quad.predicate.value}>); describe your own resource and link "
-                "it with owl:sameAs, skos:exactMatch or rdfs:seeAlso"
+                f"{_where(source, line_of(quad))}: <{quad.subject.value}> belongs to {owner}: import {own!r} may not "
+                f"say anything about it (here <{quad.predicate.value}>); describe your own resource (under "
+                f"{import_namespace(own)} or any namespace not ours) and link it with owl:sameAs, "
+                "skos:exactMatch or rdfs:seeAlso"
             )
         yield quad
+
+
+class Skolemiser:
+    """Blank nodes of import ``own`` as IRIs of its own, numbered in the order the quads first mention
+    them: ``.../import/NAME/.well-known/genid/1``, ``/2``, ... across every file of one import.
+
+    One dictionary entry per distinct blank node is kept while reading (about 200 bytes each).
+    """
+
+    def __init__(self, own: str) -> None:
+        self.base = import_namespace(own) + GENID
+        self.names: dict[tuple[str, str], ox.NamedNode] = {}
+
+    def named(self, term: ox.BlankNode, scope: str) -> ox.NamedNode:
+        """The IRI of blank node ``term`` of the file ``scope`` (two files' ``_:b0`` are two nodes)."""
+        key = (scope, term.value)
+        iri = self.names.get(key)
+        if iri is None:
+            iri = self.names[key] = ox.NamedNode(f"{self.base}{len(self.names) + 1}")
+        return iri
+
+    def quads(self, quads: Iterable[ox.Quad], scope: str = "") -> Iterator[ox.Quad]:
+        """``quads`` with every blank node replaced by its IRI."""
+        for quad in quads:
+            subject, value = quad.subject, quad.object
+            if isinstance(subject, ox.BlankNode) or isinstance(value, ox.BlankNode):
+                subject = self.named(subject, scope) if isinstance(subject, ox.BlankNode) else subject
+                value = self.named(value, scope) if isinstance(value, ox.BlankNode) else value
+                quad = ox.Quad(subject, quad.predicate, value, quad.graph_name)
+            yield quad
+
+
+def skolemised(quads: Iterable[ox.Quad], own: str) -> Iterator[ox.Quad]:
+    """``quads`` of one file of import ``own`` with every blank node an IRI of its own (``Skolemiser``)."""
+    return Skolemiser(own).quads(quads)
 
 
 def check_evidence(
@@ -85,12 +159,13 @@ def check_import(
     relations: frozenset[str],
     source: str,
     line_of: Callable[[ox.Quad], int | None],
+    own: str,
 ) -> None:
-    """Raise ``InputError`` (``source:line: ...``) at the first triple an import may not add."""
+    """Raise ``InputError`` (``source:line: ...``) at the first triple import ``own`` may not add."""
     store = ox.Store()
     store.extend(
         quad if isinstance(quad.graph_name, ox.NamedNode) else ox.Quad(quad.subject, quad.predicate, quad.object, _ANY)
-        for quad in allowed_quads(quads, source, line_of)
+        for quad in allowed_quads(quads, source, line_of, own)
     )
     check_evidence(store, relations, source, line_of)
 
@@ -109,7 +184,7 @@ def line_finder(path: Path) -> Callable[[ox.Quad], int | None]:
 
     def find(quad: ox.Quad) -> int | None:
         subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
-        if not subject:
+        if not subject or GENID in subject:  # a blank node, named by us: the file does not spell it
             return None
         local = subject.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         for needle in (subject, ":" + local):
@@ -126,11 +201,18 @@ def line_finder(path: Path) -> Callable[[ox.Quad], int | None]:
 
 
 __all__ = [
+    "Skolemiser",
     "ARTICLE_SPACES",
+    "GENID",
+    "IMPORT_SPACE",
+    "PROJECT_SPACE",
     "allowed_quads",
     "check_evidence",
     "check_import",
     "evidenced_relations",
+    "import_namespace",
     "is_article_resource",
     "line_finder",
+    "owner_of",
+    "skolemised",
 ]

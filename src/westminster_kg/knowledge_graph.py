@@ -318,19 +318,33 @@ class KnowledgeGraph:
         # Oxigraph's writers: a hundred times faster than rdflib's (the first /download of the web
         # app waited ~8 s for its dumps), and its flat JSON-LD keeps a blank node that refers to itself,
         # which rdflib's writer dropped (found by the round-trip property test). Blank nodes named by
-        # RDFC-1.0 (W3C RDF Dataset Canonicalization) and the statements sorted, so the same graph gives
-        # the same bytes and checksum on every load, not only within one.
+        # RDFC-1.0 (W3C RDF Dataset Canonicalization) when its work is bounded, and the statements
+        # sorted, so the same graph gives the same bytes and checksum on every load, not only within
+        # one; past the bound a linear fallback, with a warning (westminster_kg.store.canonical).
+        import warnings
+
         import pyoxigraph as ox
 
+        from westminster_kg.store.canonical import BlankNodesNotCanonical, name_blank_nodes
         from westminster_kg.store.oxigraph import ox_quads
 
         quads = ox_quads(self.store)
         if fmt in ("turtle", "nt"):  # triple formats: the union of every named graph
             quads = [ox.Quad(*triple) for triple in {q.triple for q in quads}]
-        dataset = ox.Dataset(quads)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        named = name_blank_nodes(quads)
+        if not named.canonical:
+            where = ", ".join(f"<{g}>" for g in named.graphs) or "the merged graph"
+            warnings.warn(
+                BlankNodesNotCanonical(
+                    f"{named.over} blank nodes in {where} look too much alike for RDFC-1.0 to name within its "
+                    "work bound: this dump numbers its blank nodes instead, so its bytes and checksum may differ "
+                    "between loads (the triples do not); an import gets IRIs for its blank nodes when it is "
+                    "imported again with `wmkg import`"
+                ),
+                stacklevel=3,
+            )
         items: list[Any] = sorted(
-            (q.triple if fmt in ("turtle", "nt") else q for q in dataset),
+            (q.triple if fmt in ("turtle", "nt") else q for q in named.quads),
             key=lambda q: tuple(str(term) for term in q),
         )
         prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None

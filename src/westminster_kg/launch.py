@@ -20,6 +20,7 @@ import sys
 from typing import Any
 
 from westminster_kg.iris import PREFIXES, XSD_IRI
+from westminster_kg.naming import visible
 
 # The literal kinds written here as the full CLI writes them (plain.plain_value): text, dates as their
 # lexical form, integers as numbers. Others (decimals, doubles, booleans) go to the full CLI.
@@ -171,7 +172,7 @@ def _delimited(rows: list[dict[str, Any]], delimiter: str) -> str:
                 text = " ".join(text.split("\t")).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             if isinstance(value, str) and text.startswith(_FORMULA_START):
                 text = "'" + text
-            cells.append(text)
+            cells.append(visible(text))  # no control character reaches the terminal (naming.visible)
         write(cells)
     return buffer.getvalue()
 

@@ -1,10 +1,17 @@
-"""Plain tables of query results, for people and spreadsheets rather than SPARQL clients.
+r"""Plain tables of query results, for people and spreadsheets rather than SPARQL clients.
 
 The SPARQL result formats (``QueryResult.serialize``: JSON, XML, CSV, TSV) keep every term's
 kind; a spreadsheet wants plain values: an IRI as it is, a literal as its text or number, and a
 label beside each IRI. Here a column ``x`` holding IRIs gets a ``x_label`` column after it, unless
 the query already selects ``xLabel``. Used by ``wmkg query -f csv|tsv|json`` and
 ``/api/queries/NAME?format=csv|json``.
+
+Every text written here passes ``visible``: control characters (C0 but tab and line feed, DEL, C1)
+and the bidirectional formatting characters become escapes, so a label imported with an OSC or
+colour sequence, a bell or U+202E cannot act on the reader's terminal or reorder what they see. The
+formats that can carry the character itself take their own lossless escape (JSON, Turtle, N-Triples
+and SPARQL TSV ``\u001b``; XML ``&#x9B;``); the plain ones (table, CSV, TSV, SPARQL CSV) have none,
+and show ``\x1b`` or ``\u202e`` instead.
 """
 
 from __future__ import annotations
@@ -18,10 +25,23 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 
 from westminster_kg.errors import QueryError
+from westminster_kg.naming import CONTROLS, visible
 from westminster_kg.store import QueryResult
 
 # Cells a spreadsheet would run as a formula: an apostrophe in front keeps them text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def page_value(value: Any) -> Any:
+    """Jinja's ``finalize`` for every page: text shows its control characters as ``\\x1b``; markup
+    made earlier (an SVG, JSON for a script) gets U+FFFD, valid wherever it stands."""
+    if not isinstance(value, str) or not CONTROLS.search(value):
+        return value
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(visible(str(value), "page"))
+    return visible(value)
 
 
 def plain_columns(result: QueryResult, label: Callable[[str], str | None]) -> list[tuple[str, str | None]]:
@@ -78,7 +98,7 @@ def plain_rows(result: QueryResult, label: Callable[[str], str | None]) -> list[
 
 def to_json(result: QueryResult, label: Callable[[str], str | None]) -> str:
     """The flat rows as a JSON array (``[{"var": value, "var_label": ...}]``)."""
-    return json.dumps(plain_rows(result, label), ensure_ascii=False, indent=1)
+    return visible(json.dumps(plain_rows(result, label), ensure_ascii=False, indent=1), "unicode")
 
 
 def to_delimited(
@@ -107,7 +127,7 @@ def to_delimited(
                 text = " ".join(text.split("\t")).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
             if neutralise and isinstance(value, str) and text.startswith(_FORMULA_START):
                 text = "'" + text
-            cells.append(text)
+            cells.append(visible(text))
         write(cells)
     return buffer.getvalue()
 
@@ -129,12 +149,27 @@ def render(result: QueryResult, fmt: str, label: Callable[[str], str | None], *,
         formats = {"table": "turtle", "turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
         if fmt not in formats:
             raise QueryError(f"a graph result prints as turtle, nt or jsonld, not {fmt}")
-        return result.graph.serialize(format=formats[fmt])
+        # Control characters can stand only inside literals there, where \uXXXX means the same.
+        return visible(result.graph.serialize(format=formats[fmt]), "unicode")
     if fmt in ("csv", "tsv"):
         return to_delimited(result, label, "," if fmt == "csv" else "\t", neutralise=neutralise)
     if fmt in ("turtle", "nt", "jsonld", "table"):
         raise QueryError(f"a SELECT/ASK result prints as table, csv, tsv, json or xml, not {fmt}")
-    return result.serialize(fmt.removeprefix("sparql-"), neutralise_formulas=neutralise)
+    name = fmt.removeprefix("sparql-")
+    # JSON, XML and TSV (terms in Turtle syntax) have an escape that keeps the value; SPARQL CSV has none.
+    form = {"json": "unicode", "xml": "xml", "tsv": "unicode"}.get(name, "text")
+    return visible(result.serialize(name, neutralise_formulas=neutralise), form)
 
 
-__all__ = ["QUERY_FORMATS", "render", "plain_columns", "plain_rows", "plain_value", "to_delimited", "to_json"]
+__all__ = [
+    "CONTROLS",
+    "QUERY_FORMATS",
+    "page_value",
+    "plain_columns",
+    "plain_rows",
+    "plain_value",
+    "render",
+    "to_delimited",
+    "to_json",
+    "visible",
+]

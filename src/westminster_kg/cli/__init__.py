@@ -20,8 +20,22 @@ from westminster_kg.console import err
 from westminster_kg.errors import WmkgError
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the ``wmkg`` command."""
+    import signal
+
+    # SIGTERM and SIGHUP end the command through SystemExit rather than on the spot, so every `with`
+    # and `finally` runs: temporary stores are removed, half-written files deleted. (`wmkg serve`'s
+    # uvicorn puts its own graceful handlers in place while it runs.) A signal ignored by whoever
+    # started us (nohup) stays ignored.
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _exit_on_signal)
     try:
         app(prog_name="wmkg")
     except WmkgError as exc:

@@ -154,7 +154,9 @@ def link_command(
     else:
         text = review_tsv(review)
     if output is None:
-        sys.stdout.write(text)
+        from westminster_kg.naming import visible
+
+        sys.stdout.write(visible(text))  # imported labels: no control character reaches the terminal
     else:
         from westminster_kg.turtle import write_atomically
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from westminster_kg.cli.shell import app, load_kg
+from westminster_kg.cli.shell import app, escape, load_kg
 from westminster_kg.console import Table, err, out, working
 
 
@@ -44,8 +44,11 @@ def export_command(
     ] = None,
 ) -> None:
     """Export the whole knowledge graph (ontology and data), its evidence, references or an RO-Crate."""
+    import warnings
+
     from westminster_kg.errors import InputError
     from westminster_kg.knowledge_graph import EXPORT_FOLDERS
+    from westminster_kg.store.canonical import BlankNodesNotCanonical
 
     if fmt in EXPORT_FOLDERS:
         if output is None:
@@ -54,8 +57,12 @@ def export_command(
             written = load_kg().export_folder(fmt, output)
         err.print(f"wrote {output}: {len(written)} files")
         return
-    with working(f"exporting {fmt}"):
+    with working(f"exporting {fmt}"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BlankNodesNotCanonical)
         data = load_kg().export(fmt, output)
+    for warning in caught:
+        if issubclass(warning.category, BlankNodesNotCanonical):
+            err.print(f"[yellow]warning[/]: {escape(str(warning.message))}")
     if output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
     else:

@@ -116,10 +116,12 @@ def open_project() -> Any:
 
 
 def escape(text: str) -> str:
-    """``text`` with rich markup escaped, to print as it is."""
+    """``text`` with rich markup escaped and control characters shown (``naming.visible``), to print as it is."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    from westminster_kg.naming import visible
+
+    return rich_escape(visible(text))
 
 
 def parse_params(params: list[str]) -> dict[str, str]:

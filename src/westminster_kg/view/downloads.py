@@ -1,18 +1,28 @@
 """The download catalogue: whole-graph dumps with size and SHA-256, and the site's favicon.
 
-Dumps are made by ``KnowledgeGraph.export`` (the same bytes ``wmkg export`` writes), once, and kept
-in memory: the graph is small (a few MB in the largest format) and never changes while served.
+Dumps are made by ``KnowledgeGraph.export`` (the same bytes ``wmkg export`` writes) and kept in
+memory: the graph is small (a few MB in the largest format). The web app has them made by a child
+process over its workers' on-disk store (``dumps_from_store``), once per generation of the data:
+naming blank nodes holds the GIL, so in the server's own process a large or hostile graph would
+stop every route while it ran, and SIGTERM with them; a child is killed at ``DUMP_SECONDS`` instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
+import subprocess
+import sys
 import threading
+import warnings
 import zlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from westminster_kg.errors import StoreError
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
@@ -60,26 +70,96 @@ FORMATS = (
 )
 
 
+DUMP_SECONDS = 300.0  # the child making the web app's dumps is killed after this
+
+
+class DumpsFailedError(StoreError):
+    """The dumps could not be made: ``status`` 503 when they took too long, else 500."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Dumps:
+    """Every dump by its file name, and the warnings making them raised (shown on the page)."""
+
+    files: dict[str, Dump]
+    notes: tuple[str, ...] = ()
+
+
+def make_dumps(kg: KnowledgeGraph) -> Dumps:
+    """Every dump of ``kg``, made here (``BlankNodesNotCanonical`` warnings kept as notes)."""
+    from westminster_kg.store.canonical import BlankNodesNotCanonical
+
+    files = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", BlankNodesNotCanonical)
+        for fmt, name, suffix, media, description in FORMATS:
+            data = kg.export(fmt)
+            raw = data if isinstance(data, bytes) else data.encode("utf-8")
+            files[STEM + suffix] = Dump(fmt, name, STEM + suffix, media, description, raw)
+    notes = dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, BlankNodesNotCanonical))
+    return Dumps(files, tuple(notes))
+
+
 class DumpSet:
-    """The dumps of one knowledge graph, made on first use (thread-safe) and then kept."""
+    """The dumps of one knowledge graph, made here on first use (thread-safe) and then kept."""
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
-        self._dumps: dict[str, Dump] | None = None
+        self._dumps: Dumps | None = None
         self._lock = threading.Lock()
 
     def all(self) -> dict[str, Dump]:
         """Every dump by its file name."""
         with self._lock:
             if self._dumps is None:
-                dumps = {}
-                for fmt, name, suffix, media, description in FORMATS:
-                    data = self.kg.export(fmt)
-                    raw = data if isinstance(data, bytes) else data.encode("utf-8")
-                    filename = STEM + suffix
-                    dumps[filename] = Dump(fmt, name, filename, media, description, raw)
-                self._dumps = dumps
-            return self._dumps
+                self._dumps = make_dumps(self.kg)
+            return self._dumps.files
+
+
+def dumps_from_store(store: str, root: Path, seconds: float = DUMP_SECONDS) -> Dumps:
+    """Every dump of the on-disk Oxigraph store ``store`` (project ``root``), made by a child process.
+
+    Raises:
+        DumpsFailedError: the child ran over ``seconds`` (killed; status 503) or failed (500).
+    """
+    from westminster_kg.store.temporary import temporary_folder
+
+    with temporary_folder("dumps") as out:
+        code = "import sys; from westminster_kg.view.downloads import main; main(sys.argv[1:])"
+        command = [sys.executable, "-c", code, store, str(root), str(out)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=seconds, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise DumpsFailedError(
+                f"the downloads took longer than {seconds:g} s to make and were given up; use `wmkg export`", 503
+            ) from None
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise DumpsFailedError(f"the downloads could not be made: {last}", 500)
+        made = json.loads((out / "dumps.json").read_text(encoding="utf-8"))
+        files = {}
+        for fmt, name, suffix, media, description in FORMATS:
+            data = (out / (STEM + suffix)).read_bytes()
+            files[STEM + suffix] = Dump(fmt, name, STEM + suffix, media, description, data)
+        return Dumps(files, tuple(made["notes"]))
+
+
+def main(arguments: list[str]) -> None:
+    """The child of ``dumps_from_store``, given STORE ROOT OUT: write every dump of the on-disk store
+    STORE (opened read-only) into the folder OUT, with ``dumps.json`` listing the notes."""
+    from westminster_kg.knowledge_graph import KnowledgeGraph
+    from westminster_kg.project import Project
+    from westminster_kg.store.oxigraph import OxigraphStore
+
+    store, root, out = arguments
+    dumps = make_dumps(KnowledgeGraph(OxigraphStore(store, read_only=True), Project.open(root)))
+    for dump in dumps.files.values():
+        (Path(out) / dump.filename).write_bytes(dump.data)
+    (Path(out) / "dumps.json").write_text(json.dumps({"notes": list(dumps.notes)}), encoding="utf-8")
 
 
 def _png(size: int, pixel: callable) -> bytes:
@@ -112,4 +192,14 @@ def favicon_ico() -> bytes:
     return directory + entry + png
 
 
-__all__ = ["FORMATS", "Dump", "DumpSet", "favicon_ico"]
+__all__ = [
+    "DUMP_SECONDS",
+    "FORMATS",
+    "Dump",
+    "DumpSet",
+    "Dumps",
+    "DumpsFailedError",
+    "dumps_from_store",
+    "favicon_ico",
+    "make_dumps",
+]

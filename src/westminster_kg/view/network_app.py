@@ -33,6 +33,7 @@ from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
+from westminster_kg.plain import page_value
 from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.network_layout import readable_layout, wrap
@@ -109,6 +110,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=page_value,  # control and bidi characters in any value shown, never acted on
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from westminster_kg.namespaces import ONTOLOGY_IRI, WMR, curie
+from westminster_kg.plain import page_value
 from westminster_kg.view.network_app import TEMPLATES_DIR, _inline_safe, static_text
 
 
@@ -40,6 +41,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=page_value,  # control and bidi characters in any value shown, never acted on
     )
     env.filters["curie"] = lambda iri: curie(str(iri)) if iri is not None else ""
     env.globals["entity_page"] = entity_page

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.namespaces import WMR
+from westminster_kg.naming import visible
 from westminster_kg.view.facts import Span, _date, distinct_labels, hedge_note, spans
 from westminster_kg.view.overview import aggregate
 from westminster_kg.view.style import OKABE_ITO, family_of
@@ -403,7 +404,8 @@ def timeline_svg(
     svg.set("height", str(height))
     svg.set("viewBox", f"0 0 {WIDTH} {height}")
     ET.register_namespace("", SVG_NS)
-    return ET.tostring(svg, encoding="unicode")
+    # A control character in a label would make the SVG ill-formed XML, a bidi one reorder it: U+FFFD.
+    return visible(ET.tostring(svg, encoding="unicode"), "page")
 
 
 def render_timeline_page(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, navigation: bool = True) -> str:

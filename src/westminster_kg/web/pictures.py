@@ -84,9 +84,10 @@ class Pictures(WebBase):
         files = [(STEM + suffix, media) for _f, _n, suffix, media, _d in FORMATS] + [(CRATE_ARCHIVE, "application/zip")]
         return json_for_script(schema_org_dataset(self.dataset_facts(), "/download/", files))
 
-    def packages(self) -> Any:
-        """The RO-Crate (one ZIP) and CITATION.cff offered on ``/download``, made once from the dumps."""
-        dumps, dataset = self.dumps(), self.dataset_facts()  # outside `rendered`: its lock is not re-entrant
+    def packages(self, dumps: dict[str, Any]) -> Any:
+        """The RO-Crate (one ZIP) and CITATION.cff offered on ``/download``, made once from ``dumps``
+        (``dumps()``'s files)."""
+        dataset = self.dataset_facts()  # outside `rendered`: its lock is not re-entrant
 
         def make() -> dict[str, Any]:
             from westminster_kg.scholarly.crate import CRATE_ARCHIVE, citation_cff, crate_zip
@@ -161,28 +162,70 @@ class Pictures(WebBase):
 
         return await self._page("ontology", lambda: render_ontology_docs(self.kg))
 
-    def dumps(self) -> Any:
-        """The download catalogue's dumps, made once."""
-        from westminster_kg.view.downloads import DumpSet
+    async def dumps(self) -> Any:
+        """The download catalogue's dumps (``view.downloads.Dumps``), made once per generation of the data.
 
-        return self.rendered("dumps", lambda: DumpSet(self.kg)).all()
+        Made by a child process over the workers' store, off the event loop: a graph whose blank nodes
+        take long to name slows only /download, never another route. Requests that come meanwhile
+        wait for the same child; a failure is kept for the generation too (a hostile graph costs one
+        time-out, not one per request).
+        """
+        import asyncio
+
+        from starlette.concurrency import run_in_threadpool
+
+        from westminster_kg.errors import StoreError
+        from westminster_kg.view.downloads import DumpsFailedError, dumps_from_store
+
+        for _attempt in range(2):
+            # The generation before the pool: a reload assigns the pool first, so a pool read after
+            # the generation is never older than it (at worst newer: the next request makes them again).
+            generation = self.generation
+            pool = self.pool
+            kept = self.__dict__.get("_dumps_task")
+            if kept is None or kept[0] != generation:
+                if pool is None:
+                    raise StoreError("the query workers are not running")
+                task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, self.kg.project.root))
+                kept = self._dumps_task = (generation, task)
+            try:
+                return await asyncio.shield(kept[1])
+            except DumpsFailedError:
+                # New data came meanwhile and the old pool (its store) may be gone: make them once more.
+                if self.generation == generation:
+                    raise
+        raise DumpsFailedError("the data changed twice while the downloads were made: ask again", 503)
+
+    async def _dumps_or_problem(self, request: Request) -> Any:
+        from westminster_kg.errors import StoreError
+        from westminster_kg.view.downloads import DumpsFailedError
+
+        try:
+            return await self.dumps()
+        except DumpsFailedError as exc:
+            return self.problem(request, exc.status, str(exc))
+        except StoreError as exc:
+            return self.problem(request, 503, str(exc))
 
     async def download(self, request: Request) -> Response:
         """``/download``: every dump with its size and SHA-256."""
         from starlette.concurrency import run_in_threadpool
-        from starlette.responses import HTMLResponse
+        from starlette.responses import HTMLResponse, Response
 
         from westminster_kg.scholarly.citation import dataset_bibtex, dataset_citation
         from westminster_kg.view.pages import render_page
 
-        dumps = await run_in_threadpool(self.dumps)
-        packages = await run_in_threadpool(self.packages)
+        dumps = await self._dumps_or_problem(request)
+        if isinstance(dumps, Response):
+            return dumps
+        packages = await run_in_threadpool(self.packages, dumps.files)
         dataset = await run_in_threadpool(self.dataset_facts)
         return HTMLResponse(
             render_page(
                 "download.html",
                 title="Download",
-                dumps=list(dumps.values()),
+                dumps=list(dumps.files.values()),
+                notes=dumps.notes,
                 packages=list(packages.values()),
                 citation=dataset_citation(dataset),
                 bibtex=dataset_bibtex(dataset),
@@ -195,7 +238,10 @@ class Pictures(WebBase):
         from starlette.responses import Response
 
         name = request.path_params["name"]
-        dumps = {**await run_in_threadpool(self.dumps), **await run_in_threadpool(self.packages)}
+        made = await self._dumps_or_problem(request)
+        if isinstance(made, Response):
+            return made
+        dumps = {**made.files, **await run_in_threadpool(self.packages, made.files)}
         if name not in dumps:
             return self.problem(request, 404, f"no download named {name!r}; there are: {', '.join(dumps)}")
         dump = dumps[name]

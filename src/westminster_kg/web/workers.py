@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError
+from westminster_kg.store.temporary import TemporaryFolder
 from westminster_kg.web.guard import ForbiddenQueryError
 from westminster_kg.web.jobs import Answer, Body, Problem, QueryJob, Refusal
 from westminster_kg.web.worker import MEMORY_ENV, NETWORK_ENV, OUT_OF_MEMORY, read_frame, write_frame
@@ -122,7 +123,7 @@ class QueryPool:
         self.allowed_services = list(allowed_services)
         self.memory = memory  # bytes of data memory each worker may use (0: no limit)
         self.isolated = True  # every worker started so far runs without a network
-        self._folder = tempfile.TemporaryDirectory(prefix="wmkg-serve-")
+        self._folder = TemporaryFolder("serve")  # removed by close(); if killed, by the next start
         self.dump = shared_store(kg, Path(self._folder.name) / "store")
         workers = workers or default_workers()
         self._lanes: dict[str, queue.Queue[_Worker]] = {"any": queue.Queue()}

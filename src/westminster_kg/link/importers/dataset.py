@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
-from westminster_kg.import_rules import allowed_quads, check_evidence, evidenced_relations, line_finder
+from westminster_kg.import_rules import Skolemiser, allowed_quads, check_evidence, evidenced_relations, line_finder
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.importers.csv_columns import AmbiguousColumnsError, recognise
 from westminster_kg.link.importers.csv_mapping import CsvMapping
@@ -39,6 +38,7 @@ from westminster_kg.link.importers.problems import Problems
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
+from westminster_kg.store.temporary import temporary_folder
 from westminster_kg.turtle import write_atomically
 
 IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None, "popolo": None}
@@ -123,15 +123,21 @@ class _Run:
 
     def fill(self, store: ox.Store, people: list[Path], files: list[Path], fmt: str | None) -> list[str]:
         """Read every file into ``store`` (``--persons`` files first, so memberships find their people),
-        type its posts and check the persons files; returns the notes to show."""
+        type its posts and check the persons files; returns the notes to show.
+
+        Blank nodes become IRIs of the import's own (so its dumps canonicalise in bounded time), and an
+        import may describe only its own resources (``westminster_kg.import_rules``).
+        """
+        skolem = Skolemiser(self.name)
         from_persons: dict[Path, set] = {}
         for path in people:
             from_persons[path] = set()
-            quads = _person_subjects(self.quads(path, None, persons=True), from_persons[path])
-            store.bulk_extend(allowed_quads(quads, str(path), line_finder(path)))
+            quads = skolem.quads(_person_subjects(self.quads(path, None, persons=True), from_persons[path]), str(path))
+            store.bulk_extend(allowed_quads(quads, str(path), line_finder(path), self.name))
             self.known_persons |= {_local_id(s) for s in from_persons[path] if isinstance(s, ox.NamedNode)}
         for path in files:
-            store.bulk_extend(allowed_quads(self.quads(path, fmt), str(path), line_finder(path)))
+            quads = skolem.quads(self.quads(path, fmt), str(path))
+            store.bulk_extend(allowed_quads(quads, str(path), line_finder(path), self.name))
         kinds, unnamed = classify_import(store, self.graph)
         _check_persons_files(store, from_persons, files)
         if unnamed:
@@ -263,8 +269,9 @@ def import_dataset(
     relations = evidenced_relations(project.root / "ontology" / "westminster.ttl")
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
-    with tempfile.TemporaryDirectory(prefix="wmkg-import-") as folder:
-        store = ox.Store(folder)
+    # Removed however the import ends; a killed import's is removed by the next one (store.temporary).
+    with temporary_folder("import") as folder:
+        store = ox.Store(str(folder))
         try:
             count, notes = _build(run, store, people, files, fmt, relations)
             # Written in the store's own order: the same data always gives the same file. (No name
