@@ -221,7 +221,7 @@ def test_a_page_of_another_origin_reads_the_endpoint_in_chromium(server: Running
 
 @pytest.mark.browser
 def test_with_cors_none_chromium_keeps_the_answer_from_another_origin(kg, browser) -> None:
-    from westminster_kg.cli.serve import cors_origins
+    from westminster_kg.web.settings import cors_origins
 
     settings = Settings(workers=1, reload_interval=0, cors_origins=cors_origins(["none"]))
     for closed in start_server(kg, settings):
