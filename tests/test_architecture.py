@@ -1,4 +1,4 @@
-"""The package's shape: modules of at most 600 lines, imports that flow one way, no cycles.
+"""The package's shape: modules of at most 600 lines, functions of at most 80, imports that flow one way, no cycles.
 
 Every module under ``src/westminster_kg`` is parsed with ``ast`` by ``scripts/module_graph.py``;
 every import counts, including those inside functions (a lazy import is still a dependency), except
@@ -28,6 +28,7 @@ modules = cache(scan.modules)
 markdown = scan.markdown
 
 MAX_LINES = 600
+MAX_FUNCTION_LINES = 80
 
 
 def test_the_scan_sees_function_level_imports_and_skips_type_checking(tmp_path: Path) -> None:
@@ -83,6 +84,19 @@ def test_no_module_is_over_600_lines() -> None:
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
     over = {name: lines for name, lines in sizes.items() if lines > MAX_LINES}
     assert not over, f"over {MAX_LINES} lines (split by job): {over}"
+
+
+def test_no_function_is_over_80_lines() -> None:
+    # From the def line (decorators aside) to the last line of the body; nested functions count on
+    # their own and inside the function that holds them.
+    over = sorted(
+        f"{short(name)}.{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
+        for name, path in modules().items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_FUNCTION_LINES
+    )
+    assert not over, f"functions over {MAX_FUNCTION_LINES} lines (split by what each part does): " + ", ".join(over)
 
 
 @pytest.mark.docs

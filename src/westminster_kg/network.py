@@ -21,6 +21,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -69,6 +70,31 @@ def _most_specific_class(types: set[str], superclasses: dict[str, set[str]]) -> 
     return min((curie(c) for c in specific), key=lambda text: (not text.startswith("wm:"), text))
 
 
+@dataclass(frozen=True)
+class _NodeFacts:
+    """What the graph says of each entity, by IRI: the makings of its node's attributes."""
+
+    labels: dict[str, Literal]
+    pref_labels: dict[str, Literal]
+    definitions: dict[str, Literal]
+    types: dict[str, set[str]]
+    superclasses: dict[str, set[str]]
+    links: dict[str, set[str]]
+    times: dict[str, set[str]]
+    time_entities: set[str]
+
+
+@dataclass(frozen=True)
+class _ClaimFacts:
+    """What the graph says of each claim, by IRI: the makings of its edge's evidence."""
+
+    quotes: dict[str, list[tuple[int, str]]]  # (position in the article, quote)
+    sections: dict[str, tuple[str, str]]  # (IRI, label)
+    stances: dict[str, tuple[str, str]]  # (IRI, label)
+    cites: dict[str, dict[str, str]]  # work IRI → label
+    modalities: dict[str, tuple[str, str, str]]  # (IRI, label, hedge cue)
+
+
 def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Every entity and every evidenced relation, before any filter."""
     graph = nx.MultiDiGraph()
@@ -76,11 +102,42 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     for relation, label in _select(kg, "network-relation-labels"):
         if str(relation) not in relation_labels or label is not None:
             relation_labels[str(relation)] = str(label) if label is not None else local_name(str(relation))
+    nodes, claims = _node_facts(kg), _claim_facts(kg)
+    for subject, relation, obj, claim in _select(kg, "network-edges"):
+        s, p, o = str(subject), str(relation), str(obj)
+        _add_node(graph, s, nodes)
+        _add_node(graph, o, nodes)
+        claim_iri = str(claim) if claim is not None else None
+        edge_times = sorted(nodes.times.get(s, set()) | ({s} if s in nodes.time_entities else set()))
+        graph.add_edge(
+            s,
+            o,
+            key=claim_iri or curie(p),
+            relation=curie(p),
+            relation_iri=p,
+            relation_label=relation_labels.get(p, local_name(p)),
+            claim=claim_iri,
+            **_evidence_attributes(claims, claim_iri or ""),
+            government=edge_times[0] if edge_times else None,
+            governments=edge_times,
+        )
+    # A node relates to the governments of its own reforms, of its edges and of its neighbours
+    # that are governments: the set the view's government menu filters on.
+    for u, v, data in graph.edges(data=True):
+        for end, other in ((u, v), (v, u)):
+            graph.nodes[end]["governments"].update(data["governments"])
+            if other in nodes.time_entities:
+                graph.nodes[end]["governments"].add(other)
+    for _, data in graph.nodes(data=True):
+        data["governments"] = sorted(data["governments"])
+    return graph
 
+
+def _node_facts(kg: KnowledgeGraph) -> _NodeFacts:
+    """Every entity's labels (English first), definition, types, links out and times."""
     superclasses: dict[str, set[str]] = defaultdict(set)
     for cls, sup in _select(kg, "network-subclasses"):
         superclasses[str(cls)].add(str(sup))
-
     labels: dict[str, Literal] = {}
     pref_labels: dict[str, Literal] = {}
     definitions: dict[str, Literal] = {}
@@ -100,7 +157,11 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     for entity, time in _select(kg, "network-node-times"):
         times[str(entity)].add(str(time))
     time_entities = {e for e, ts in types.items() if ts & set(TIME_CLASSES)}
+    return _NodeFacts(labels, pref_labels, definitions, types, superclasses, links, times, time_entities)
 
+
+def _claim_facts(kg: KnowledgeGraph) -> _ClaimFacts:
+    """Every claim's quotes (in the article's order), section, stance, cited works and modality."""
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     sections: dict[str, tuple[str, str]] = {}
     for claim, quote, start, section, section_label in _select(kg, "network-claim-evidence"):
@@ -116,7 +177,6 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     cites: dict[str, dict[str, str]] = defaultdict(dict)
     for claim, work, work_label in _select(kg, "network-claim-cites"):
         cites[str(claim)][str(work)] = str(work_label) if work_label is not None else local_name(str(work))
-
     # Modality (wm:Asserted, wm:Hedged, ...) and the words that hedge: optional, because older graphs
     # and imported data have neither.
     modalities: dict[str, tuple[str, str, str]] = {}
@@ -127,66 +187,46 @@ def _full_network(kg: KnowledgeGraph) -> nx.MultiDiGraph:
             str(modality_label) if modality_label is not None else old[1],
             str(cue) if cue is not None else old[2],
         )
+    return _ClaimFacts(quotes, sections, stances, cites, modalities)
 
-    def add_node(iri: str) -> None:
-        if iri in graph:
-            return
-        label = labels.get(iri) or pref_labels.get(iri)
-        own_times = set(times.get(iri, ()))
-        if iri in time_entities:
-            own_times.add(iri)
-        graph.add_node(
-            iri,
-            iri=iri,
-            label=str(label) if label is not None else local_name(iri),
-            cls=_most_specific_class(types.get(iri, set()), superclasses),
-            definition=str(definitions[iri]) if iri in definitions else "",
-            links=sorted(links.get(iri, ())),
-            governments=own_times,  # a set while building; sorted into a list below
-        )
 
-    for subject, relation, obj, claim in _select(kg, "network-edges"):
-        s, p, o = str(subject), str(relation), str(obj)
-        add_node(s)
-        add_node(o)
-        claim_iri = str(claim) if claim is not None else None
-        edge_times = sorted(times.get(s, set()) | ({s} if s in time_entities else set()))
-        section_iri, section_label = sections.get(claim_iri or "", ("", ""))
-        stance_iri, stance_label = stances.get(claim_iri or "", ("", ""))
-        cited = cites.get(claim_iri or "", {})
-        modality_iri, modality_label, cue = modalities.get(claim_iri or "", ("", "", ""))
-        graph.add_edge(
-            s,
-            o,
-            key=claim_iri or curie(p),
-            relation=curie(p),
-            relation_iri=p,
-            relation_label=relation_labels.get(p, local_name(p)),
-            claim=claim_iri,
-            quotes=[quote for _, quote in sorted(quotes.get(claim_iri or "", []))],
-            section=section_label,
-            section_iri=section_iri,
-            stance=curie(stance_iri) if stance_iri else "",
-            stance_label=stance_label,
-            modality=curie(modality_iri) if modality_iri else "",
-            modality_label=modality_label or (local_name(modality_iri) if modality_iri else ""),
-            hedge_cue=cue,
-            cites=[cited[w] for w in sorted(cited)],
-            cites_iris=sorted(cited),
-            government=edge_times[0] if edge_times else None,
-            governments=edge_times,
-        )
+def _add_node(graph: nx.MultiDiGraph, iri: str, facts: _NodeFacts) -> None:
+    """``iri`` as a node with its label, most specific class, definition, links and own times (once)."""
+    if iri in graph:
+        return
+    label = facts.labels.get(iri) or facts.pref_labels.get(iri)
+    own_times = set(facts.times.get(iri, ()))
+    if iri in facts.time_entities:
+        own_times.add(iri)
+    graph.add_node(
+        iri,
+        iri=iri,
+        label=str(label) if label is not None else local_name(iri),
+        cls=_most_specific_class(facts.types.get(iri, set()), facts.superclasses),
+        definition=str(facts.definitions[iri]) if iri in facts.definitions else "",
+        links=sorted(facts.links.get(iri, ())),
+        governments=own_times,  # a set while building; sorted into a list by _full_network
+    )
 
-    # A node relates to the governments of its own reforms, of its edges and of its neighbours
-    # that are governments: the set the view's government menu filters on.
-    for u, v, data in graph.edges(data=True):
-        for end, other in ((u, v), (v, u)):
-            graph.nodes[end]["governments"].update(data["governments"])
-            if other in time_entities:
-                graph.nodes[end]["governments"].add(other)
-    for _, data in graph.nodes(data=True):
-        data["governments"] = sorted(data["governments"])
-    return graph
+
+def _evidence_attributes(facts: _ClaimFacts, claim_iri: str) -> dict[str, Any]:
+    """An edge's evidence attributes from its claim (all empty for an edge without one, ``""``)."""
+    section_iri, section_label = facts.sections.get(claim_iri, ("", ""))
+    stance_iri, stance_label = facts.stances.get(claim_iri, ("", ""))
+    cited = facts.cites.get(claim_iri, {})
+    modality_iri, modality_label, cue = facts.modalities.get(claim_iri, ("", "", ""))
+    return {
+        "quotes": [quote for _, quote in sorted(facts.quotes.get(claim_iri, []))],
+        "section": section_label,
+        "section_iri": section_iri,
+        "stance": curie(stance_iri) if stance_iri else "",
+        "stance_label": stance_label,
+        "modality": curie(modality_iri) if modality_iri else "",
+        "modality_label": modality_label or (local_name(modality_iri) if modality_iri else ""),
+        "hedge_cue": cue,
+        "cites": [cited[w] for w in sorted(cited)],
+        "cites_iris": sorted(cited),
+    }
 
 
 def relation_names(kg: KnowledgeGraph) -> dict[str, str]:

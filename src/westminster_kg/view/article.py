@@ -200,15 +200,51 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
             for iri, label, start, end, _o in kg.store.query(internal_query("coverage-sections")).rows
         )
     )
-    uncovered = {p.start for p in report.uncovered}
     claims = _claims(kg)
     labels = {str(t): str(label) for t, label in kg.store.query(internal_query("article-labels")).rows}
+    sentences = _sentences(kg, text)
+    anchored: set[str] = set()  # the claims whose first mark is placed (it carries their anchor)
+    blocks = _blocks(text, sections, claims, {p.start for p in report.uncovered}, sentences, anchored)
+    data = {claim.iri: _claim_panel(claim, labels, entity_base) for claim in claims.values()}
+    unplaced = sorted(c.iri for c in claims.values() if c.iri not in anchored)
+    return {
+        "blocks": blocks,
+        "toc": [{"id": slug(iri), "label": label} for _s, _e, iri, label in sections],
+        "claims": data,
+        "covered": report.covered,
+        "total": report.total,
+        "share": report.share,
+        "sentence_counts": {
+            STATE_WORDS[state]: sum(1 for v in sentences.states.values() if v == state) for state in STATE_WORDS
+        },
+        "sentence_total": len(sentences.states),
+        "claim_count": len(claims),
+        "quote_count": sum(len(c.quotes) for c in claims.values()),
+        "unplaced": [
+            {
+                "iri": i,
+                "label": data[i]["proposition"]
+                or f"{data[i]['subject']['label']} {data[i]['relation']} {data[i]['object']['label']}",
+            }
+            for i in unplaced
+        ],
+    }
+
+
+def _blocks(
+    text: str,
+    sections: list[tuple[int, int, str, str]],
+    claims: dict[str, _Claim],
+    uncovered: set[int],
+    sentences: _Sentences,
+    anchored: set[str],
+) -> list[dict[str, Any]]:
+    """The article line by line as headings and paragraphs, with their marks; each claim's first mark
+    takes its anchor (and the claim joins ``anchored``)."""
     by_line: list[tuple[int, int, _Claim]] = sorted(
         ((s, e, c) for c in claims.values() for s, e in c.spans), key=lambda t: (t[0], -t[1], t[2].iri)
     )
     heads = {start: (iri, label) for start, _end, iri, label in sections}
-    sentences = _sentences(kg, text)
-    anchored: set[str] = set()
     blocks = []
     offset = 0
     for line in text.split("\n"):
@@ -239,48 +275,29 @@ def article_context(kg: KnowledgeGraph, *, entity_base: str | None = "/id/") -> 
                 "marked": bool(covering),
             }
         )
+    return blocks
+
+
+def _claim_panel(claim: _Claim, labels: dict[str, str], entity_base: str | None) -> dict[str, Any]:
+    """What the panel of one claim shows: its triple (or proposition), stance, modality and cue,
+    cited works, who it is attributed to, its section and quotes, with links to the entities' pages."""
 
     def page(iri: str) -> str:
         return entity_base + slug(iri) if entity_base and iri.startswith(str(WMR)) else ""
 
-    data = {}
-    for claim in claims.values():
-        data[claim.iri] = {
-            "proposition": claim.label if not claim.relation else "",
-            "subject": {"label": labels.get(claim.subject, local_name(claim.subject)), "page": page(claim.subject)},
-            "relation": labels.get(claim.relation, local_name(claim.relation)),
-            "object": {"label": labels.get(claim.obj, local_name(claim.obj)), "page": page(claim.obj)},
-            "stance": ", ".join(t for _, t in claim.details.get("stance", [])),
-            "modality": ", ".join(t for _, t in claim.details.get("modality", [])),
-            "cue": ", ".join(t for _, t in claim.details.get("cue", [])),
-            "cites": [{"label": t, "page": page(v)} for v, t in claim.details.get("cites", [])],
-            "attributed": ", ".join(t for _, t in claim.details.get("attributed", [])),
-            "section": labels.get(claim.section, ""),
-            "quotes": claim.quotes,
-            "page": page(claim.iri),
-        }
-    unplaced = sorted(c.iri for c in claims.values() if c.iri not in anchored)
     return {
-        "blocks": blocks,
-        "toc": [{"id": slug(iri), "label": label} for _s, _e, iri, label in sections],
-        "claims": data,
-        "covered": report.covered,
-        "total": report.total,
-        "share": report.share,
-        "sentence_counts": {
-            STATE_WORDS[state]: sum(1 for v in sentences.states.values() if v == state) for state in STATE_WORDS
-        },
-        "sentence_total": len(sentences.states),
-        "claim_count": len(claims),
-        "quote_count": sum(len(c.quotes) for c in claims.values()),
-        "unplaced": [
-            {
-                "iri": i,
-                "label": data[i]["proposition"]
-                or f"{data[i]['subject']['label']} {data[i]['relation']} {data[i]['object']['label']}",
-            }
-            for i in unplaced
-        ],
+        "proposition": claim.label if not claim.relation else "",
+        "subject": {"label": labels.get(claim.subject, local_name(claim.subject)), "page": page(claim.subject)},
+        "relation": labels.get(claim.relation, local_name(claim.relation)),
+        "object": {"label": labels.get(claim.obj, local_name(claim.obj)), "page": page(claim.obj)},
+        "stance": ", ".join(t for _, t in claim.details.get("stance", [])),
+        "modality": ", ".join(t for _, t in claim.details.get("modality", [])),
+        "cue": ", ".join(t for _, t in claim.details.get("cue", [])),
+        "cites": [{"label": t, "page": page(v)} for v, t in claim.details.get("cites", [])],
+        "attributed": ", ".join(t for _, t in claim.details.get("attributed", [])),
+        "section": labels.get(claim.section, ""),
+        "quotes": claim.quotes,
+        "page": page(claim.iri),
     }
 
 

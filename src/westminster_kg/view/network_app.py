@@ -238,10 +238,6 @@ def page_data(
     """
     large = graph.number_of_nodes() > PHYSICS_LIMIT
     labels = {n: d["label"] for n, d in graph.nodes(data=True)}
-    class_counts: dict[str, int] = {}
-    relation_counts: dict[str, list[Any]] = {}
-    time_iris: set[str] = set()
-
     # Claims are evidence of edges, never things in the argument: no node for them.
     hidden = {n for n, c in graph.nodes(data="cls") if c in HIDDEN_CLASSES}
     if hidden:
@@ -249,10 +245,39 @@ def page_data(
     # Laid out here, never by physics in the browser: the same picture on every load. Up to
     # PHYSICS_LIMIT nodes, a grid of readable labels (view.network_layout); beyond, a force layout.
     positions = _layout(graph) if large else readable_layout(graph)
+    vis_nodes, node_info = _vis_nodes(graph, positions, large, entity_base, words or {})
+    vis_edges, edge_info = _vis_edges(graph)
+    time_iris: set[str] = set()
+    for info in (*node_info.values(), *edge_info.values()):
+        time_iris.update(info["governments"])
+    return {
+        "nodes": vis_nodes,
+        "edges": vis_edges,
+        "nodeInfo": node_info,
+        "edgeInfo": edge_info,
+        "classes": _classes_legend(graph),
+        "relations": _relations_legend(edge_info),
+        "governments": sorted(
+            ({"iri": iri, "label": labels.get(iri, local_name(iri))} for iri in time_iris),
+            key=lambda g: g["label"].casefold(),
+        ),
+        "options": _vis_options(large),
+        "large": large,
+        "focus": graph.graph.get("focus", ""),
+    }
+
+
+def _vis_nodes(
+    graph: nx.MultiDiGraph,
+    positions: dict[str, tuple[float, float]],
+    large: bool,
+    entity_base: str | None,
+    words: dict[str, list[Any]],
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """vis-network's node items (placed, in their family's style) and what each node's panel shows."""
     vis_nodes, node_info = [], {}
     for node, data in sorted(graph.nodes(data=True)):
         colour, shape = class_style(data["cls"])
-        class_counts[data["cls"]] = class_counts.get(data["cls"], 0) + 1
         options: dict[str, Any] = {"color": colour}
         if node in positions:
             options.update(x=positions[node][0], y=positions[node][1], physics=False)
@@ -266,10 +291,13 @@ def page_data(
             "links": list(data["links"]),
             "governments": list(data["governments"]),
             "page": _entity_page(node, entity_base),
-            "words": panel_words((words or {}).get(node, [])),
+            "words": panel_words(words.get(node, [])),
         }
-        time_iris.update(data["governments"])
+    return vis_nodes, node_info
 
+
+def _vis_edges(graph: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """vis-network's edge items (in their relation's style, parallel ones fanned out) and each one's evidence."""
     vis_edges, edge_info = [], {}
     ordered = sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
     curves = parallel_curves([(u, v) for u, v, _key, _data in ordered])
@@ -290,7 +318,6 @@ def page_data(
                 **extra,
             ).options
         )
-        relation_counts.setdefault(data["relation"], [data["relation_label"], 0])[1] += 1
         edge_info[edge_id] = {
             "from": u,
             "to": v,
@@ -306,9 +333,15 @@ def page_data(
             "cites": list(data["cites"]),
             "governments": list(data["governments"]),
         }
-        time_iris.update(data["governments"])
+    return vis_edges, edge_info
 
-    classes = [
+
+def _classes_legend(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Each class shown, with its colour, shape and number of nodes, by CURIE."""
+    class_counts: dict[str, int] = {}
+    for _node, cls in graph.nodes(data="cls"):
+        class_counts[cls] = class_counts.get(cls, 0) + 1
+    return [
         {
             "curie": cls,
             "name": human_name(cls),
@@ -318,26 +351,17 @@ def page_data(
         }
         for cls, count in sorted(class_counts.items())
     ]
-    relations = [
+
+
+def _relations_legend(edge_info: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each relation shown, with its style and number of edges, by label."""
+    relation_counts: dict[str, list[Any]] = {}
+    for info in edge_info.values():
+        relation_counts.setdefault(info["relation"], [info["relation_label"], 0])[1] += 1
+    return [
         {"curie": rel, "label": label, "count": count, **relation_style(rel)}
         for rel, (label, count) in sorted(relation_counts.items(), key=lambda kv: kv[1][0])
     ]
-    governments = sorted(
-        ({"iri": iri, "label": labels.get(iri, local_name(iri))} for iri in time_iris),
-        key=lambda g: g["label"].casefold(),
-    )
-    return {
-        "nodes": vis_nodes,
-        "edges": vis_edges,
-        "nodeInfo": node_info,
-        "edgeInfo": edge_info,
-        "classes": classes,
-        "relations": relations,
-        "governments": governments,
-        "options": _vis_options(large),
-        "large": large,
-        "focus": graph.graph.get("focus", ""),
-    }
 
 
 def _entity_page(iri: str, entity_base: str | None) -> str:

@@ -55,9 +55,22 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
     labels.update({str(s): str(o) for s, o in graph.subject_objects(SKOS.prefLabel) if str(s) not in labels})
     counts = {str(c): int(n) for c, n in kg.store.query(internal_query("ontology-docs-class-counts")).rows}
     uses = {str(p): int(n) for p, n in kg.store.query(internal_query("ontology-docs-property-uses")).rows}
+    classes, hierarchy = _classes(graph, labels, counts)
+    return {
+        "header": _header(graph),
+        "classes": classes,
+        "hierarchy": hierarchy,
+        "object_properties": _properties(kg, graph, labels, uses, OWL.ObjectProperty),
+        "datatype_properties": _properties(kg, graph, labels, uses, OWL.DatatypeProperty),
+        "schemes": _schemes(kg, graph, labels),
+        "namespaces": sorted(PREFIXES.items()),
+    }
 
+
+def _header(graph: Graph) -> dict[str, str]:
+    """The ontology header's metadata: title, description, creator, dates, version, licence, prefix."""
     ontology = URIRef(ONTOLOGY_IRI)
-    header = {
+    return {
         "iri": ONTOLOGY_IRI,
         "title": _text(graph, ontology, DCTERMS.title, RDFS.label) or "Ontology",
         "description": _text(graph, ontology, DCTERMS.description),
@@ -72,6 +85,12 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
         "namespace": _text(graph, ontology, URIRef(VANN + "preferredNamespaceUri")),
     }
 
+
+def _classes(
+    graph: Graph, labels: dict[str, str], counts: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Our classes by label, each with its definition, super- and subclasses and instance count; and
+    the same classes as a tree (roots: the classes with no superclass of ours)."""
     class_iris = sorted({str(c) for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(WM)})
     supers: dict[str, list[str]] = defaultdict(list)
     subs: dict[str, list[str]] = defaultdict(list)
@@ -102,63 +121,74 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
 
     roots = [c for c in class_iris if not any(s in class_iris for s in supers[c])]
     hierarchy = [tree(r, frozenset()) for r in sorted(roots, key=lambda x: labels.get(x, x).casefold())]
+    return classes, hierarchy
 
+
+def _properties(
+    kg: KnowledgeGraph, graph: Graph, labels: dict[str, str], uses: dict[str, int], owl_type: URIRef
+) -> list[dict[str, Any]]:
+    """Our properties of ``owl_type`` (object or datatype), each with its definition, domain, range,
+    inverse, superproperties, number of uses and an example from the data."""
     inverse: dict[str, str] = {}
     for a, b in graph.subject_objects(OWL.inverseOf):
         inverse[str(a)], inverse[str(b)] = str(b), str(a)
     evidenced = {str(p) for p in graph.subjects(RDF.type, URIRef(WM + "EvidencedRelation"))}
-    properties = {"object": [], "datatype": []}
-    for kind, owl_type in (("object", OWL.ObjectProperty), ("datatype", OWL.DatatypeProperty)):
-        for p in sorted({str(p) for p in graph.subjects(RDF.type, owl_type) if str(p).startswith(WM)}):
-            term = URIRef(p)
-            example = None
-            if p in evidenced:
-                rows = kg.store.query(bind(internal_query("ontology-docs-claim-example"), {"p": term})).rows
-                if rows:
-                    claim, s, o, s_label, o_label, quote = rows[0]
-                    example = {
-                        "subject": s_label or local_name(str(s)),
-                        "object": o_label or local_name(str(o)),
-                        "quote": str(quote),
-                        "claim": str(claim),
-                        "subject_iri": str(s),
-                        "object_iri": str(o),
-                    }
-            else:
-                rows = kg.store.query(bind(internal_query("ontology-docs-plain-example"), {"p": term})).rows
-                if rows:
-                    s, o, s_label = rows[0]
-                    example = {
-                        "subject": s_label or local_name(str(s)),
-                        "subject_iri": str(s),
-                        "object": str(o) if isinstance(o, Literal) else local_name(str(o)),
-                        "object_iri": "" if isinstance(o, Literal) else str(o),
-                        "quote": "",
-                        "claim": "",
-                    }
-            properties[kind].append(
-                {
-                    **_ref(p, labels),
-                    "definition": _text(graph, term, SKOS.definition, RDFS.comment),
-                    "domain": [
-                        _ref(d, labels) for d in sorted(graph.objects(term, RDFS.domain)) if isinstance(d, URIRef)
-                    ],
-                    "range": [
-                        _ref(r, labels) for r in sorted(graph.objects(term, RDFS.range)) if isinstance(r, URIRef)
-                    ],
-                    "inverse": _ref(inverse[p], labels) if p in inverse else None,
-                    "supers": [
-                        _ref(s, labels)
-                        for s in sorted(graph.objects(term, RDFS.subPropertyOf))
-                        if isinstance(s, URIRef)
-                    ],
-                    "evidenced": p in evidenced,
-                    "uses": uses.get(p, 0),
-                    "skos_example": _text(graph, term, SKOS.example),
-                    "example": example,
-                }
-            )
+    found = []
+    for p in sorted({str(p) for p in graph.subjects(RDF.type, owl_type) if str(p).startswith(WM)}):
+        term = URIRef(p)
+        found.append(
+            {
+                **_ref(p, labels),
+                "definition": _text(graph, term, SKOS.definition, RDFS.comment),
+                "domain": [_ref(d, labels) for d in sorted(graph.objects(term, RDFS.domain)) if isinstance(d, URIRef)],
+                "range": [_ref(r, labels) for r in sorted(graph.objects(term, RDFS.range)) if isinstance(r, URIRef)],
+                "inverse": _ref(inverse[p], labels) if p in inverse else None,
+                "supers": [
+                    _ref(s, labels) for s in sorted(graph.objects(term, RDFS.subPropertyOf)) if isinstance(s, URIRef)
+                ],
+                "evidenced": p in evidenced,
+                "uses": uses.get(p, 0),
+                "skos_example": _text(graph, term, SKOS.example),
+                "example": _claim_example(kg, term) if p in evidenced else _plain_example(kg, term),
+            }
+        )
+    return found
 
+
+def _claim_example(kg: KnowledgeGraph, relation: URIRef) -> dict[str, str] | None:
+    """One claim of an evidenced relation with its quote, or ``None`` when the data has none."""
+    rows = kg.store.query(bind(internal_query("ontology-docs-claim-example"), {"p": relation})).rows
+    if not rows:
+        return None
+    claim, s, o, s_label, o_label, quote = rows[0]
+    return {
+        "subject": s_label or local_name(str(s)),
+        "object": o_label or local_name(str(o)),
+        "quote": str(quote),
+        "claim": str(claim),
+        "subject_iri": str(s),
+        "object_iri": str(o),
+    }
+
+
+def _plain_example(kg: KnowledgeGraph, prop: URIRef) -> dict[str, str] | None:
+    """One use of a property that claims do not carry, or ``None`` when the data has none."""
+    rows = kg.store.query(bind(internal_query("ontology-docs-plain-example"), {"p": prop})).rows
+    if not rows:
+        return None
+    s, o, s_label = rows[0]
+    return {
+        "subject": s_label or local_name(str(s)),
+        "subject_iri": str(s),
+        "object": str(o) if isinstance(o, Literal) else local_name(str(o)),
+        "object_iri": "" if isinstance(o, Literal) else str(o),
+        "quote": "",
+        "claim": "",
+    }
+
+
+def _schemes(kg: KnowledgeGraph, graph: Graph, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The concept schemes (stance, modality), each concept with its definition and number of claims."""
     scheme_uses = {str(c): int(n) for c, n in kg.store.query(internal_query("ontology-docs-scheme-uses")).rows}
     schemes = []
     for scheme in sorted({str(s) for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}):
@@ -179,16 +209,7 @@ def ontology_context(kg: KnowledgeGraph) -> dict[str, Any]:
                 ],
             }
         )
-    namespaces = sorted(PREFIXES.items())
-    return {
-        "header": header,
-        "classes": classes,
-        "hierarchy": hierarchy,
-        "object_properties": properties["object"],
-        "datatype_properties": properties["datatype"],
-        "schemes": schemes,
-        "namespaces": namespaces,
-    }
+    return schemes
 
 
 def render_ontology_docs(kg: KnowledgeGraph, *, navigation: bool = True) -> str:

@@ -181,11 +181,7 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
         (n for n, d in graph.nodes(data=True) if d["cls"] == "wm:Government"),
         key=lambda n: sort_key(time_spans.get(n)),
     )
-    core: set[str] = set()
-    for u, relation, v in merged:
-        if relation in CORE_RELATIONS:
-            core.update((u, v))
-    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in LAYOUT_RELATIONS))
+    core = _core(merged, governments)
     labels = {n: d["label"] for n, d in graph.nodes(data=True)}
     neighbours: dict[str, set[str]] = defaultdict(set)
     for u, relation, v in merged:
@@ -197,8 +193,50 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
     # leaves no gap in the picture, and switched on it appears in its column without moving anything.
     columns = [[n for n in c if n in neighbours] + [n for n in c if n not in neighbours] for c in columns]
     positions, column_x = layout(columns, labels)
-    words = all_words(local_runner(kg))
+    nodes = _nodes(graph, core, positions, all_words(local_runner(kg)), entity_base)
+    edges = [_edge(f"r{number}", key, claims, core) for number, (key, claims) in enumerate(sorted(merged.items()))]
+    families_present = {n["family"] for n in nodes}
+    time_nodes = [n for n in graph if n in time_spans]
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "relations": _relations_legend(edges),
+        "families": [
+            {"key": f.key, "name": f.name, "color": f.colour, "shape": f.shape, "border": f.border}
+            for f in FAMILIES.values()
+            if f.key in families_present
+        ],
+        "governments": [
+            {"iri": t, "label": labels.get(t, time_spans[t].label)}
+            for t in sorted(time_nodes, key=lambda t: sort_key(time_spans[t]))
+        ],
+        "columns": [
+            {"title": title, "x": column_x[i], "top": min((positions[n][1] for n in col), default=0.0)}
+            for i, (title, col) in enumerate(zip(COLUMN_TITLES, columns, strict=True))
+        ],
+        "defaults": list(DEFAULT_RELATIONS),
+        "continuity": _continuity_summary(edges),
+    }
 
+
+def _core(merged: dict[tuple[str, str, str], list[dict[str, Any]]], governments: list[str]) -> set[str]:
+    """What the picture places: the ends of the core relations, and the governments they link to."""
+    core: set[str] = set()
+    for u, relation, v in merged:
+        if relation in CORE_RELATIONS:
+            core.update((u, v))
+    core.update(g for g in governments if any(g in (u, v) for (u, r, v) in merged if r in LAYOUT_RELATIONS))
+    return core
+
+
+def _nodes(
+    graph: nx.MultiDiGraph,
+    core: set[str],
+    positions: dict[str, tuple[float, float]],
+    words: dict[str, list[Any]],
+    entity_base: str | None,
+) -> list[dict[str, Any]]:
+    """Every entity not of a hidden class, with its family, definition, page, words and (core ones) place."""
     nodes = []
     for node, data in sorted(graph.nodes(data=True)):
         if data["cls"] in HIDDEN_CLASSES:
@@ -218,47 +256,51 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
         if node in positions:
             item["x"], item["y"] = positions[node]
         nodes.append(item)
+    return nodes
 
-    edges = []
-    for number, ((u, relation, v), claims) in enumerate(sorted(merged.items())):
-        first = claims[0]
-        evidence = []
-        for claim in sorted(claims, key=lambda c: (c["section"], c["claim"] or "")):
-            evidence.append(
-                {
-                    "claim": claim["claim"] or "",
-                    "quotes": list(claim["quotes"]),
-                    "stance": claim["stance_label"] or claim["stance"],
-                    "modality": claim.get("modality_label", "") or "",
-                    "weak": claim.get("modality", "") in WEAK_MODALITIES,
-                    "cue": claim.get("hedge_cue", "") or "",
-                    "section": claim["section"],
-                    "cites": list(claim["cites"]),
-                }
-            )
-        governments_of_edge = sorted({g for c in claims for g in c["governments"]})
-        inverse = relation in DRAWN_INVERSE
-        edges.append(
-            {
-                "id": f"r{number}",
-                "subject": u,  # the graph's own direction ...
-                "object": v,
-                "from": v if inverse else u,  # ... and the drawn one: left to right
-                "to": u if inverse else v,
-                "inverse": inverse,
-                "relation": relation,
-                "relationLabel": first["relation_label"],
-                "label": DRAWN_INVERSE[relation] if inverse else first["relation_label"],
-                "quotes": sum(len(c["quotes"]) for c in claims),
-                "claims": evidence,
-                "weak": all(e["weak"] for e in evidence),
-                "governments": governments_of_edge,
-                "core": relation in LAYOUT_RELATIONS and u in core and v in core,
-            }
-        )
 
+def _edge(edge_id: str, key: tuple[str, str, str], claims: list[dict[str, Any]], core: set[str]) -> dict[str, Any]:
+    """One line for a (subject, relation, object): the graph's direction and the drawn one, every claim."""
+    u, relation, v = key
+    first = claims[0]
+    evidence = [_evidence(claim) for claim in sorted(claims, key=lambda c: (c["section"], c["claim"] or ""))]
+    inverse = relation in DRAWN_INVERSE
+    return {
+        "id": edge_id,
+        "subject": u,  # the graph's own direction ...
+        "object": v,
+        "from": v if inverse else u,  # ... and the drawn one: left to right
+        "to": u if inverse else v,
+        "inverse": inverse,
+        "relation": relation,
+        "relationLabel": first["relation_label"],
+        "label": DRAWN_INVERSE[relation] if inverse else first["relation_label"],
+        "quotes": sum(len(c["quotes"]) for c in claims),
+        "claims": evidence,
+        "weak": all(e["weak"] for e in evidence),
+        "governments": sorted({g for c in claims for g in c["governments"]}),
+        "core": relation in LAYOUT_RELATIONS and u in core and v in core,
+    }
+
+
+def _evidence(claim: dict[str, Any]) -> dict[str, Any]:
+    """One claim behind a line: its quotes, stance, modality and hedge, section and cited works."""
+    return {
+        "claim": claim["claim"] or "",
+        "quotes": list(claim["quotes"]),
+        "stance": claim["stance_label"] or claim["stance"],
+        "modality": claim.get("modality_label", "") or "",
+        "weak": claim.get("modality", "") in WEAK_MODALITIES,
+        "cue": claim.get("hedge_cue", "") or "",
+        "section": claim["section"],
+        "cites": list(claim["cites"]),
+    }
+
+
+def _relations_legend(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The relations drawn, with their style: those drawn at first first, in their order, then by label."""
     relation_labels = {e["relation"]: e["label"] for e in edges}
-    relations = [
+    return [
         {"curie": r, "label": relation_labels[r], "default": r in DEFAULT_RELATIONS, **relation_style(r)}
         for r in sorted(
             relation_labels,
@@ -269,29 +311,6 @@ def overview_data(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, entity_base: st
             ),
         )
     ]
-    families_present = {n["family"] for n in nodes}
-    families = [
-        {"key": f.key, "name": f.name, "color": f.colour, "shape": f.shape, "border": f.border}
-        for f in FAMILIES.values()
-        if f.key in families_present
-    ]
-    time_nodes = [n for n in graph if n in time_spans]
-    return {
-        "nodes": nodes,
-        "edges": edges,
-        "relations": relations,
-        "families": families,
-        "governments": [
-            {"iri": t, "label": labels.get(t, time_spans[t].label)}
-            for t in sorted(time_nodes, key=lambda t: sort_key(time_spans[t]))
-        ],
-        "columns": [
-            {"title": title, "x": column_x[i], "top": min((positions[n][1] for n in col), default=0.0)}
-            for i, (title, col) in enumerate(zip(COLUMN_TITLES, columns, strict=True))
-        ],
-        "defaults": list(DEFAULT_RELATIONS),
-        "continuity": _continuity_summary(edges),
-    }
 
 
 def _continuity_summary(edges: list[dict[str, Any]]) -> dict[str, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.internal_queries import internal_query
@@ -34,6 +35,9 @@ COMPRESSED = 170  # px for 1918-1975: the article's story is 1979 onwards
 LANE = 22
 AXIS_END = WIDTH - 70  # right of this: marks the article gives no date for
 CHAR = 6.4  # average width of a character at 11-12 px, to keep labels apart
+END_OF_RECORD = dt.date(LAST_YEAR, 12, 31)  # where a span the article leaves open is drawn to end
+# Claims grouped by (subject, relation, object), as view.overview.aggregate gives them.
+Merged = dict[tuple[str, str, str], list[dict[str, Any]]]
 
 
 def x_of(when: dt.date) -> float:
@@ -118,9 +122,21 @@ def _span_of(iri: str, governments: list[str], dates: dict, time_spans: dict[str
     known = [time_spans[g] for g in governments if g in time_spans and time_spans[g].start]
     if known:
         first = min(s.start for s in known)
-        last = max((s.end or dt.date(LAST_YEAR, 12, 31)) for s in known)
+        last = max((s.end or END_OF_RECORD) for s in known)
         return first, last, False
     return None, None, False
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What every row of the timeline is drawn from, and the SVG element it is drawn into."""
+
+    svg: ET.Element
+    links: _Links
+    labels: dict[str, str]
+    time_spans: dict[str, Span]
+    dates: dict[str, tuple[dt.date | None, dt.date | None]]
+    merged: Merged
 
 
 def timeline_svg(
@@ -137,11 +153,36 @@ def timeline_svg(
     Returns:
         A standalone SVG document (UTF-8 text without an XML declaration).
     """
-    links = _Links(entity_base, article)
-    time_spans = spans(kg)
-    dates = _dates(kg)
-    labels = distinct_labels(graph)  # a reform and the unit it set up may share a label
-    svg = ET.Element(
+    drawing = _Drawing(
+        svg=_svg_element(),
+        links=_Links(entity_base, article),
+        labels=distinct_labels(graph),  # a reform and the unit it set up may share a label
+        time_spans=spans(kg),
+        dates=_dates(kg),
+        merged=aggregate(graph),
+    )
+    svg = drawing.svg
+    _sub(svg, "title", "The Westminster Model argument in time, 1918-2016")
+    y = _draw_axis(svg, 30)
+    grid = _sub(svg, "g", class_="grid")  # filled at the end, once the height is known
+    y = _draw_governments(drawing, y)
+    y = _draw_documents(drawing, graph, y)
+    y = _draw_reforms(drawing, graph, _own_times(kg), y)
+    y = _draw_erosion(drawing, y)
+    height = y + 20
+    for year in range(1980, 2016, 5):
+        x = x_of(dt.date(year, 1, 1))
+        _sub(grid, "line", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=60, y2=height - 20, stroke="#f0f0f0")
+    svg.set("height", str(height))
+    svg.set("viewBox", f"0 0 {WIDTH} {height}")
+    ET.register_namespace("", SVG_NS)
+    # A control character in a label would make the SVG ill-formed XML, a bidi one reorder it: U+FFFD.
+    return visible(ET.tostring(svg, encoding="unicode"), "page")
+
+
+def _svg_element() -> ET.Element:
+    """The empty ``<svg>``; its height and viewBox are set once every row is drawn."""
+    return ET.Element(
         "svg",
         {
             "xmlns": SVG_NS,
@@ -153,9 +194,10 @@ def timeline_svg(
             "class": "wmkg-timeline",
         },
     )
-    _sub(svg, "title", "The Westminster Model argument in time, 1918-2016")
-    y = 30
-    # Axis: decades, and a mark where the scale changes.
+
+
+def _draw_axis(svg: ET.Element, y: float) -> float:
+    """The axis at ``y``: decades, the "no date" column and a mark where the scale changes."""
     axis = _sub(svg, "g", class_="axis")
     for year in (1918, 1930, 1943, 1960, *range(1975, 2014, 5), 2016):
         x = x_of(dt.date(year, 1, 1))
@@ -165,23 +207,41 @@ def timeline_svg(
     _sub(axis, "text", "no date", x=f"{AXIS_END + 30:.1f}", y=y - 4, text_anchor="middle", fill="#555")
     xb = x_of(dt.date(BREAK_YEAR, 1, 1))
     _sub(axis, "text", "scale widens from 1975 →", x=f"{xb + 4:.1f}", y=y + 16, fill="#666", font_size="10")
-    y += 30
-    grid = _sub(svg, "g", class_="grid")  # filled at the end, once the height is known
+    return y + 30
 
-    merged = aggregate(graph)
-    # Continuity claims: a marker on the band of each government that made them.
+
+def _draw_governments(drawing: _Drawing, y: float) -> float:
+    """Governments as bands from ``y``, each with a marker per claim of continuity it makes; the y below."""
+    continuity = _continuity_by_government(drawing)
+    _sub(drawing.svg, "text", "Governments", x=10, y=y + 15, font_weight="bold")
+    band_y, lanes = _draw_government_bands(drawing, continuity, y)
+    _draw_continuity_markers(drawing, continuity, band_y)
+    return y + max(lanes, 1) * (LANE + 4) + 4
+
+
+def _continuity_by_government(drawing: _Drawing) -> dict[str, list[tuple[str, list[dict]]]]:
+    """Government → (what it claims continuity of, the claims) for every continuity claim it makes."""
+    time_spans = drawing.time_spans
     continuity: dict[str, list[tuple[str, list[dict]]]] = defaultdict(list)
-    for (u, relation, v), claims in merged.items():
+    for (u, relation, v), claims in drawing.merged.items():
         if relation == "wm:claimsContinuity" and u in time_spans and time_spans[u].kind == "government":
             continuity[u].append((v, claims))
+    return continuity
 
-    # Governments as bands; overlapping ones (New Labour and Blair) take another lane.
-    _sub(svg, "text", "Governments", x=10, y=y + 15, font_weight="bold")
+
+def _draw_government_bands(
+    drawing: _Drawing, continuity: dict[str, list[tuple[str, list[dict]]]], y: float
+) -> tuple[dict[str, float], int]:
+    """One band per dated government; overlapping ones (New Labour and Blair) take another lane.
+
+    Returns:
+        Each drawn government's band top, and how many lanes the bands took.
+    """
     lanes: list[float] = []
     band_y: dict[str, float] = {}
-    govs = sorted((s for s in time_spans.values() if s.kind == "government" and s.start), key=lambda s: s.start)
+    govs = sorted((s for s in drawing.time_spans.values() if s.kind == "government" and s.start), key=lambda s: s.start)
     for span in govs:
-        x0, x1 = x_of(span.start), x_of(span.end or dt.date(LAST_YEAR, 12, 31))
+        x0, x1 = x_of(span.start), x_of(span.end or END_OF_RECORD)
         lane = next((i for i, end in enumerate(lanes) if end <= x0 + 1), len(lanes))
         if lane < len(lanes):
             lanes[lane] = x1
@@ -189,7 +249,8 @@ def timeline_svg(
             lanes.append(x1)
         top = y + lane * (LANE + 4)
         band_y[span.iri] = top
-        anchor = _link(svg, links.entity(span.iri), f"{span.label}: {span.start} to {span.end or 'after 2016'}")
+        title = f"{span.label}: {span.start} to {span.end or 'after 2016'}"
+        anchor = _link(drawing.svg, drawing.links.entity(span.iri), title)
         _sub(
             anchor,
             "rect",
@@ -201,22 +262,29 @@ def timeline_svg(
             fill_opacity="0.35",
             stroke=OKABE_ITO["purple"],
         )
+        # The label leaves room for the band's continuity markers at its right end.
         room = int((x1 - x0 - 8 - 9 * len(continuity.get(span.iri, ()))) / CHAR)
         text = span.label if len(span.label) <= room else span.label[: max(room - 1, 0)] + "…"
         if room >= 3:
             _sub(anchor, "text", text, x=f"{x0 + 4:.1f}", y=top + 15, fill="#222", font_size="11")
-    y += max(len(lanes), 1) * (LANE + 4) + 4
+    return band_y, len(lanes)
 
+
+def _draw_continuity_markers(
+    drawing: _Drawing, continuity: dict[str, list[tuple[str, list[dict]]]], band_y: dict[str, float]
+) -> None:
+    """A ring at the right end of a government's band for each claim of continuity it makes."""
+    labels = drawing.labels
     for gov, items in continuity.items():
         if gov not in band_y:  # a government without dates has no band to carry the marker
             continue
-        span = time_spans[gov]
-        x1 = x_of(span.end or dt.date(LAST_YEAR, 12, 31))
+        span = drawing.time_spans[gov]
+        x1 = x_of(span.end or END_OF_RECORD)
         for i, (target, claims) in enumerate(sorted(items, key=lambda t: labels[t[0]])):
             quote = claims[0]["quotes"][0] if claims[0]["quotes"] else ""
             anchor = _link(
-                svg,
-                links.evidence(claims[0]["claim"], gov),
+                drawing.svg,
+                drawing.links.evidence(claims[0]["claim"], gov),
                 f"{labels[gov]} claims continuity of {labels[target]}: “{quote}”" + _hedged(claims[0]),
             )
             _sub(
@@ -231,7 +299,10 @@ def timeline_svg(
                 class_="continuity",
             )
 
-    # Origins and dated documents.
+
+def _draw_documents(drawing: _Drawing, graph: nx.MultiDiGraph, y: float) -> float:
+    """Dated documents from ``y``, those before 1979 (the Haldane Report, Carltona) as origins; the y below."""
+    svg, labels, dates = drawing.svg, drawing.labels, drawing.dates
     _sub(svg, "text", "Origins and documents", x=10, y=y + 15, font_weight="bold")
     doc_lanes: list[float] = []
     docs = [
@@ -242,11 +313,11 @@ def timeline_svg(
     for when, node in sorted(docs):
         x = x_of(when)
         text = labels[node] if str(when.year) in labels[node] else f"{labels[node]} ({when.year})"
-        left = x + CHAR * len(text) + 14 > WIDTH
+        left = x + CHAR * len(text) + 14 > WIDTH  # no room on the right: the label goes left of the mark
         start_x = x - CHAR * len(text) - 14 if left else x - 6
         top = y + _lane(doc_lanes, start_x, x + 6 if left else x + CHAR * len(text) + 14) * LANE
         origin = when.year < 1979
-        anchor = _link(svg, links.entity(node), text + (": an origin of the convention" if origin else ""))
+        anchor = _link(svg, drawing.links.entity(node), text + (": an origin of the convention" if origin else ""))
         _sub(
             anchor,
             "path",
@@ -263,62 +334,22 @@ def timeline_svg(
             text_anchor="end" if left else "start",
             font_weight="bold" if origin else "normal",
         )
-    y += max(len(doc_lanes), 1) * LANE + 10
+    return y + max(len(doc_lanes), 1) * LANE + 10
 
-    # Reforms: at their date, or over their government's span when the article gives no date.
+
+def _draw_reforms(drawing: _Drawing, graph: nx.MultiDiGraph, own: dict[str, set[str]], y: float) -> float:
+    """Reforms from ``y``: at their date, or over their government's span when the article gives no
+    date; those with neither listed below them. The y below it all."""
+    svg, labels = drawing.svg, drawing.labels
     _sub(svg, "text", "Reforms", x=10, y=y + 15, font_weight="bold")
     _sub(svg, "text", "■ dated   ▭ undated: its government's span", x=10, y=y + 30, fill="#555", font_size="10")
-    reforms = []
-    own = _own_times(kg)
-    for node, data in graph.nodes(data=True):
-        if family_of(data["cls"]).key != "reform":
-            continue
-        # Its own government (the one that introduced it), never one it is merely related to: the
-        # Coalition abolished New Labour's Delivery Unit, which is not the Coalition's for that.
-        times = [t for t in own.get(node, ()) if t in time_spans]
-        govs_of = [t for t in times if time_spans[t].kind == "government"] or times
-        start, end, dated = _span_of(node, govs_of, dates, time_spans)
-        reforms.append((start or dt.date(9999, 1, 1), node, start, end, dated))
     reform_lanes: list[float] = []
     undated: list[str] = []
-    for _, node, start, end, dated in sorted(reforms, key=lambda r: (r[0], labels[r[1]])):
+    for _, node, start, end, dated in _reform_spans(drawing, graph, own):
         if start is None:
             undated.append(node)
             continue
-        x0, x1 = x_of(start), x_of(end)
-        text = labels[node] + ("" if dated else " (undated)")
-        right = max(x1, x0 + 10)
-        left = right + CHAR * len(text) + 12 > WIDTH
-        begin = x0 - CHAR * len(text) - 12 if left else x0 - 6
-        top = y + _lane(reform_lanes, begin, right + 6 if left else right + CHAR * len(text) + 12) * LANE
-        when = f"{start.year}" + (f"-{end.year}" if end and end.year != start.year else "")
-        title = f"{labels[node]}: {when}" + ("" if dated else " (the article gives no date: its government's span)")
-        anchor = _link(svg, links.entity(node), title)
-        # Dated: filled. Undated (its government's span): an outline, dashed.
-        look = (
-            {"fill": OKABE_ITO["orange"], "stroke": "#333"}
-            if dated
-            else {"fill": "#fff", "stroke": OKABE_ITO["orange"], "stroke_width": 2, "stroke_dasharray": "4 3"}
-        )
-        _sub(
-            anchor,
-            "rect",
-            x=f"{x0:.1f}",
-            y=top + 4,
-            width=f"{max(x1 - x0, 10):.1f}",
-            height=12,
-            class_="reform " + ("dated" if dated else "undated"),
-            **look,
-        )
-        _sub(
-            anchor,
-            "text",
-            text,
-            x=f"{x0 - 5 if left else right + 5:.1f}",
-            y=top + 15,
-            font_size="11",
-            text_anchor="end" if left else "start",
-        )
+        _draw_reform(drawing, node, (start, end, dated), reform_lanes, y)
     y += max(len(reform_lanes), 1) * LANE + 6
     if undated:
         names = ", ".join(labels[n] for n in sorted(undated, key=lambda n: labels[n].casefold()))
@@ -333,9 +364,72 @@ def timeline_svg(
             class_="undated",
         )
         y += 22
+    return y
 
-    # Erosion of each convention, principle and model over time; continuity claims alongside.
+
+def _reform_spans(drawing: _Drawing, graph: nx.MultiDiGraph, own: dict[str, set[str]]) -> list[tuple[Any, ...]]:
+    """(sort date, reform, start, end, dated) of every reform, in the order they are drawn."""
+    time_spans = drawing.time_spans
+    reforms = []
+    for node, data in graph.nodes(data=True):
+        if family_of(data["cls"]).key != "reform":
+            continue
+        # Its own government (the one that introduced it), never one it is merely related to: the
+        # Coalition abolished New Labour's Delivery Unit, which is not the Coalition's for that.
+        times = [t for t in own.get(node, ()) if t in time_spans]
+        govs_of = [t for t in times if time_spans[t].kind == "government"] or times
+        start, end, dated = _span_of(node, govs_of, drawing.dates, time_spans)
+        reforms.append((start or dt.date(9999, 1, 1), node, start, end, dated))
+    return sorted(reforms, key=lambda r: (r[0], drawing.labels[r[1]]))
+
+
+def _draw_reform(
+    drawing: _Drawing, node: str, span: tuple[dt.date, dt.date, bool], lanes: list[float], y: float
+) -> None:
+    """One reform's bar in the first free lane of ``lanes`` below ``y``: filled when dated, dashed when
+    it stands over its government's span, its label on whichever side has room."""
+    start, end, dated = span
+    label = drawing.labels[node]
+    x0, x1 = x_of(start), x_of(end)
+    text = label + ("" if dated else " (undated)")
+    right = max(x1, x0 + 10)
+    left = right + CHAR * len(text) + 12 > WIDTH
+    begin = x0 - CHAR * len(text) - 12 if left else x0 - 6
+    top = y + _lane(lanes, begin, right + 6 if left else right + CHAR * len(text) + 12) * LANE
+    when = f"{start.year}" + (f"-{end.year}" if end and end.year != start.year else "")
+    title = f"{label}: {when}" + ("" if dated else " (the article gives no date: its government's span)")
+    anchor = _link(drawing.svg, drawing.links.entity(node), title)
+    look = (
+        {"fill": OKABE_ITO["orange"], "stroke": "#333"}
+        if dated
+        else {"fill": "#fff", "stroke": OKABE_ITO["orange"], "stroke_width": 2, "stroke_dasharray": "4 3"}
+    )
+    _sub(
+        anchor,
+        "rect",
+        x=f"{x0:.1f}",
+        y=top + 4,
+        width=f"{max(x1 - x0, 10):.1f}",
+        height=12,
+        class_="reform " + ("dated" if dated else "undated"),
+        **look,
+    )
+    _sub(
+        anchor,
+        "text",
+        text,
+        x=f"{x0 - 5 if left else right + 5:.1f}",
+        y=top + 15,
+        font_size="11",
+        text_anchor="end" if left else "start",
+    )
+
+
+def _draw_erosion(drawing: _Drawing, y: float) -> float:
+    """One row from ``y`` per convention, principle or model something erodes or claims continuity
+    of, the most eroded first; the y below them."""
     y += 8
+    svg, labels, merged = drawing.svg, drawing.labels, drawing.merged
     _sub(svg, "text", "Erosion over time", x=10, y=y + 12, font_weight="bold")
     _sub(
         svg,
@@ -354,58 +448,63 @@ def timeline_svg(
     for target in targets:
         _sub(svg, "text", labels[target][:38], x=10, y=y + 14)
         _sub(svg, "line", x1=LEFT, x2=WIDTH - 10, y1=y + 10, y2=y + 10, stroke="#ddd")
-        timeless = 0
-        for (u, relation, v), claims in sorted(merged.items()):
-            if v != target or relation not in ("wm:erodes", "wm:claimsContinuity"):
-                continue
-            govs_of = sorted({g for c in claims for g in c["governments"]}) or ([u] if u in time_spans else [])
-            start, end, _dated = _span_of(u, govs_of, dates, time_spans)
-            quoted = next((c for c in claims if c["quotes"]), claims[0])
-            quote = quoted["quotes"][0] if quoted["quotes"] else ""
-            verb = "erodes" if relation == "wm:erodes" else "claims continuity of"
-            title = f"{labels[u]} {verb} {labels[target]} ({sum(len(c['quotes']) for c in claims)} quotes): “{quote}”"
-            title += _hedged(quoted)
-            anchor = _link(svg, links.evidence(claims[0]["claim"], u), title)
-            if start is None:
-                x0, x1 = AXIS_END + 10 + timeless * 8, AXIS_END + 14 + timeless * 8
-                timeless += 1
-            else:
-                x0, x1 = x_of(start), x_of(end)
-            if relation == "wm:erodes":
-                weak = all(c.get("modality", "") in ("wm:Hedged", "wm:Possible", "wm:Questioned") for c in claims)
-                _sub(
-                    anchor,
-                    "rect",
-                    x=f"{x0:.1f}",
-                    y=y + 3,
-                    width=f"{max(x1 - x0, 4):.1f}",
-                    height=14,
-                    fill=OKABE_ITO["vermillion"],
-                    fill_opacity="0.25" if weak else "0.55",
-                    class_="erosion",
-                )
-            else:
-                _sub(
-                    anchor,
-                    "circle",
-                    cx=f"{(x0 + x1) / 2:.1f}",
-                    cy=y + 10,
-                    r=5,
-                    fill="#fff",
-                    stroke=OKABE_ITO["green"],
-                    stroke_width=2.5,
-                    class_="continuity",
-                )
+        _draw_erosion_row(drawing, target, y)
         y += LANE
-    height = y + 20
-    for year in range(1980, 2016, 5):
-        x = x_of(dt.date(year, 1, 1))
-        _sub(grid, "line", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=60, y2=height - 20, stroke="#f0f0f0")
-    svg.set("height", str(height))
-    svg.set("viewBox", f"0 0 {WIDTH} {height}")
-    ET.register_namespace("", SVG_NS)
-    # A control character in a label would make the SVG ill-formed XML, a bidi one reorder it: U+FFFD.
-    return visible(ET.tostring(svg, encoding="unicode"), "page")
+    return y
+
+
+def _draw_erosion_row(drawing: _Drawing, target: str, y: float) -> None:
+    """The marks on ``target``'s row: each eroder or claimant at its own time (or its government's),
+    those without a time right of the axis, one after another."""
+    labels = drawing.labels
+    timeless = 0
+    for (u, relation, v), claims in sorted(drawing.merged.items()):
+        if v != target or relation not in ("wm:erodes", "wm:claimsContinuity"):
+            continue
+        govs_of = sorted({g for c in claims for g in c["governments"]}) or ([u] if u in drawing.time_spans else [])
+        start, end, _dated = _span_of(u, govs_of, drawing.dates, drawing.time_spans)
+        quoted = next((c for c in claims if c["quotes"]), claims[0])
+        quote = quoted["quotes"][0] if quoted["quotes"] else ""
+        verb = "erodes" if relation == "wm:erodes" else "claims continuity of"
+        title = f"{labels[u]} {verb} {labels[target]} ({sum(len(c['quotes']) for c in claims)} quotes): “{quote}”"
+        title += _hedged(quoted)
+        anchor = _link(drawing.svg, drawing.links.evidence(claims[0]["claim"], u), title)
+        if start is None:
+            x0, x1 = AXIS_END + 10 + timeless * 8, AXIS_END + 14 + timeless * 8
+            timeless += 1
+        else:
+            x0, x1 = x_of(start), x_of(end)
+        _erosion_mark(anchor, relation, claims, (x0, x1), y)
+
+
+def _erosion_mark(anchor: ET.Element, relation: str, claims: list[dict], xs: tuple[float, float], y: float) -> None:
+    """An erosion as a bar over ``xs`` (paler when every claim of it is hedged), a continuity claim as a ring."""
+    x0, x1 = xs
+    if relation == "wm:erodes":
+        weak = all(c.get("modality", "") in ("wm:Hedged", "wm:Possible", "wm:Questioned") for c in claims)
+        _sub(
+            anchor,
+            "rect",
+            x=f"{x0:.1f}",
+            y=y + 3,
+            width=f"{max(x1 - x0, 4):.1f}",
+            height=14,
+            fill=OKABE_ITO["vermillion"],
+            fill_opacity="0.25" if weak else "0.55",
+            class_="erosion",
+        )
+    else:
+        _sub(
+            anchor,
+            "circle",
+            cx=f"{(x0 + x1) / 2:.1f}",
+            cy=y + 10,
+            r=5,
+            fill="#fff",
+            stroke=OKABE_ITO["green"],
+            stroke_width=2.5,
+            class_="continuity",
+        )
 
 
 def render_timeline_page(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, navigation: bool = True) -> str:
