@@ -254,10 +254,8 @@ def test_new_data_is_never_answered_from_the_old_datas_cache(root, tmp_path):
         with ThreadPoolExecutor(4) as clients:
             futures = [clients.submit(hammer) for _ in range(4)]
             time.sleep(0.2)  # let the old answer be served from the cache meanwhile
-            old_pool = web.pool
-            # What westminster_kg.web.reload does: new store and workers in, generation bumped.
-            web.kg, web.pool = new_kg, pool
-            web.generation = getattr(web, "generation", 0) + 1
+            # What westminster_kg.web.reload does: new store and workers in, in one step.
+            old_pool = web.swap(new_kg, pool)
             swapped.set()
             for future in futures:
                 future.result()

@@ -30,8 +30,8 @@ from oracle import (
 from westminster_kg import KnowledgeGraph
 from westminster_kg.bound import run
 from westminster_kg.view.neighbourhood import neighbourhood_svg
-from westminster_kg.web.app import WebApp
-from westminster_kg.web.base import Settings
+from westminster_kg.web.base import Settings, Site
+from westminster_kg.web.pages import Pages
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -41,18 +41,18 @@ def oracle() -> Oracle:
     return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
-class InProcess(WebApp):
-    """The web app's handlers with each bound query answered from the same Oxigraph store in this
+class InProcess(Site):
+    """The web app's site with each bound query answered from the same Oxigraph store in this
     process: the worker hop left out, so the fast tier can read every page (test_oracle_web.py reads
     a sample over real HTTP, through the workers)."""
 
-    def ask(self, query, **_options):  # noqa: ANN001, ANN201 - WebBase.ask's signature
+    def ask(self, query, **_options):  # noqa: ANN001, ANN201 - Site.ask's signature
         return run(self.kg.store, query)
 
 
 @pytest.fixture(scope="module")
-def web() -> WebApp:
-    return InProcess(KnowledgeGraph.load(), Settings(workers=1))
+def web() -> Pages:
+    return Pages(InProcess(KnowledgeGraph.load(), Settings(workers=1)))
 
 
 def entities_with_something_to_show(oracle: Oracle) -> list[str]:
@@ -60,7 +60,7 @@ def entities_with_something_to_show(oracle: Oracle) -> list[str]:
     return sorted(e for e in ends | set(oracle.words) if e.startswith(WMR))
 
 
-def entity_page(web: WebApp, iri: str) -> str:
+def entity_page(web: Pages, iri: str) -> str:
     return web.entity_html(iri).body.decode("utf-8")
 
 

@@ -9,8 +9,6 @@ from typing import Any
 
 from westminster_kg.view.network_app import (
     PHYSICS_LIMIT,
-    STATIC_DIR,
-    TEMPLATES_DIR,
     InlineView,
     class_style,
     json_for_script,
@@ -18,9 +16,9 @@ from westminster_kg.view.network_app import (
     relation_style,
     render_html,
     show,
-    static_text,
     write_view,
 )
+from westminster_kg.view.templates import STATIC_DIR, TEMPLATES_DIR, static_text
 
 
 def _requested(timeline: bool, network: bool, filters: dict[str, Any]) -> str:

@@ -303,8 +303,9 @@ def _claim_panel(claim: _Claim, labels: dict[str, str], entity_base: str | None)
 
 def render_article(kg: KnowledgeGraph, *, navigation: bool = True) -> str:
     """The article reader page (``/article``)."""
-    from westminster_kg.view.network_app import _inline_safe, json_for_script, static_text
+    from westminster_kg.view.network_app import json_for_script
     from westminster_kg.view.pages import render_page
+    from westminster_kg.view.templates import _inline_safe, static_text
 
     context = article_context(kg, entity_base="/id/" if navigation else None)
     claims_json = json_for_script(context.pop("claims"))

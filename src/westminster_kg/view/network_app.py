@@ -26,25 +26,21 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
 
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import WMR, local_name
-from westminster_kg.plain import page_value
 from westminster_kg.view.entity import all_words, local_runner, panel_words
 from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.network_layout import readable_layout, wrap
 from westminster_kg.view.style import HIDDEN_CLASSES, family_of, human_name, relation_style
+from westminster_kg.view.templates import _inline_safe, environment, static_text
 
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
 # Above this many nodes, a force layout rather than a grid of readable labels (at 1,000 nodes the
 # browser's physics took 4.4 s to interactive, the Python layout 0.06 s + 0.6 s: benchmarks/VIEW.md).
 PHYSICS_LIMIT = 500
@@ -92,31 +88,6 @@ def _vis_assets() -> tuple[str, str]:
     # buttons; every picture here turns those off, and every page (and notebook cell) carried them.
     css = re.sub(r"url\((['\"]?)data:[^)]*\1\)", "none", css)
     return _inline_safe(js, "script"), _inline_safe(css, "style")
-
-
-def _inline_safe(text: str, element: str) -> str:
-    """Text that cannot close the element it is inlined into."""
-    # Both "<\/" in JS strings and "\3c /" in CSS strings mean the same text, so nothing changes.
-    replacement = "<\\/" if element == "script" else "\\3c /"
-    for name in (element, element.upper()):
-        text = text.replace(f"</{name}", f"{replacement}{name}")
-    return text
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=page_value,  # control and bidi characters in any value shown, never acted on
-    )
-
-
-def static_text(name: str) -> str:
-    """A file from ``westminster_kg/static`` (our own JS and CSS, inlined into pages)."""
-    return (STATIC_DIR / name).read_text(encoding="utf-8")
 
 
 def _layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
@@ -392,7 +363,7 @@ def render_html(
         The HTML text.
     """
     vis_js, vis_css = _vis_assets()
-    template = _environment().get_template("view.html")
+    template = environment().get_template("view.html")
     return template.render(
         title=title,
         data_json=json_for_script(page_data(graph, entity_base=entity_base, words=words)),

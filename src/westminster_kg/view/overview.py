@@ -347,13 +347,14 @@ def render_overview(
         The HTML text.
     """
     from westminster_kg.network import build_network
-    from westminster_kg.view.network_app import _environment, _inline_safe, _vis_assets, json_for_script, static_text
+    from westminster_kg.view.network_app import _vis_assets, json_for_script
+    from westminster_kg.view.templates import _inline_safe, environment, static_text
 
     if graph is None:
         graph = build_network(kg)
     vis_js, vis_css = _vis_assets()
     return (
-        _environment()
+        environment()
         .get_template("overview.html")
         .render(
             title=title,

@@ -509,8 +509,8 @@ def _erosion_mark(anchor: ET.Element, relation: str, claims: list[dict], xs: tup
 
 def render_timeline_page(kg: KnowledgeGraph, graph: nx.MultiDiGraph, *, navigation: bool = True) -> str:
     """The timeline page: the SVG inline, with SVG/PNG export and print."""
-    from westminster_kg.view.network_app import _inline_safe, static_text
     from westminster_kg.view.pages import render_page
+    from westminster_kg.view.templates import _inline_safe, static_text
 
     svg = timeline_svg(
         kg, graph, entity_base="/id/" if navigation else None, article="/article" if navigation else None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from westminster_kg.bound import BoundQuery, freeze
 from westminster_kg.errors import QueryError, WmkgError
 from westminster_kg.namespaces import curie
-from westminster_kg.web.base import WebBase
+from westminster_kg.web.base import Handlers
 from westminster_kg.web.media import FORMAT_NAMES
 from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
@@ -32,7 +32,7 @@ API_FORMATS = {
 }
 
 
-class Api(WebBase):
+class Api(Handlers):
     """The handlers of the JSON API."""
 
     def describe_query(self, named: Any) -> dict[str, Any]:
@@ -134,31 +134,33 @@ def with_answer(sparql_json: str, result: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the JSON API and the SPARQL endpoint, with every named query."""
-    sparql_json = {"application/sparql-results+json": {"schema": {"type": "object"}}}
-    error = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
-    flat = {
-        "application/json": {
-            "schema": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "description": "One solution: each variable's plain value (IRI, text, number), and "
-                    "VAR_label beside each IRI-valued VAR that has no VARLabel variable",
-                },
-            }
-        },
-        "text/csv": {"schema": {"type": "string"}},
-    }
-    format_parameter = {
-        "name": "format",
-        "in": "query",
-        "required": False,
-        "description": "sparql-json (default: SPARQL 1.1 JSON results), json (flat rows with labels) or csv",
-        "schema": {"type": "string", "enum": ["sparql-json", "json", "csv"], "default": "sparql-json"},
-    }
-    paths: dict[str, Any] = {
+_SPARQL_JSON = {"application/sparql-results+json": {"schema": {"type": "object"}}}
+_ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+_FLAT = {
+    "application/json": {
+        "schema": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "description": "One solution: each variable's plain value (IRI, text, number), and "
+                "VAR_label beside each IRI-valued VAR that has no VARLabel variable",
+            },
+        }
+    },
+    "text/csv": {"schema": {"type": "string"}},
+}
+_FORMAT_PARAMETER = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "sparql-json (default: SPARQL 1.1 JSON results), json (flat rows with labels) or csv",
+    "schema": {"type": "string", "enum": ["sparql-json", "json", "csv"], "default": "sparql-json"},
+}
+
+
+def _fixed_paths() -> dict[str, Any]:
+    """The catalogue's own listing and the SPARQL endpoint."""
+    return {
         "/api/queries": {
             "get": {
                 "summary": "The named query catalogue",
@@ -183,7 +185,7 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
                     },
                 ],
                 "responses": {
-                    "200": {"description": "Results", "content": sparql_json},
+                    "200": {"description": "Results", "content": _SPARQL_JSON},
                     "400": {"description": "Malformed query"},
                     "403": {"description": "Update or SERVICE"},
                     "406": {"description": "Unsupported Accept"},
@@ -192,46 +194,56 @@ def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
             }
         },
     }
-    for named in kg.catalogue.values():
-        paths[f"/api/queries/{named.name}"] = {
-            "get": {
-                "summary": named.title,
-                "description": named.description,
-                "operationId": named.name.replace("-", "_"),
-                "parameters": [
-                    *(
-                        {
-                            "name": p.name,
-                            "in": "query",
-                            "required": p.required,
-                            "description": p.description
-                            + " A label or alias (any case), a wmr: slug, a CURIE or an IRI"
-                            + (f" of a {' or '.join(curie(c) for c in p.takes)}" if p.takes else "")
-                            + "; one that names nothing, several things or a thing of another kind is a 400"
-                            " with the closest names of the right kind."
-                            if p.kind == "iri"
-                            else p.description,
-                            "schema": {"type": "integer" if p.kind in ("integer", "year") else "string"},
-                        }
-                        for p in named.parameters
-                    ),
-                    format_parameter,
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The rows: SPARQL 1.1 JSON by default (with a member wmkg: the row "
-                        "count, the filters applied and notes, e.g. a government that is part of another), flat "
-                        "JSON rows with format=json, CSV with format=csv. Headers X-Result-Rows and X-Result-Note "
-                        "(the count with the filters, then the notes) on every format; X-Result-Truncated when capped",
-                        "content": {**sparql_json, **flat},
-                    },
-                    "400": {"description": "A parameter is missing or names nothing", "content": error},
-                    "503": {"description": "The query ran over the time limit", "content": error},
+
+
+def _parameter(parameter: Any) -> dict[str, Any]:
+    """One catalogue parameter as an OpenAPI query parameter (what an iri value may be, and its kind)."""
+    description = parameter.description
+    if parameter.kind == "iri":
+        kinds = f" of a {' or '.join(curie(c) for c in parameter.takes)}" if parameter.takes else ""
+        description += (
+            f" A label or alias (any case), a wmr: slug, a CURIE or an IRI{kinds}; one that names nothing, several"
+            " things or a thing of another kind is a 400 with the closest names of the right kind."
+        )
+    return {
+        "name": parameter.name,
+        "in": "query",
+        "required": parameter.required,
+        "description": description,
+        "schema": {"type": "integer" if parameter.kind in ("integer", "year") else "string"},
+    }
+
+
+def _query_path(named: Any) -> dict[str, Any]:
+    """``/api/queries/NAME`` for one named query."""
+    return {
+        "get": {
+            "summary": named.title,
+            "description": named.description,
+            "operationId": named.name.replace("-", "_"),
+            "parameters": [*(_parameter(p) for p in named.parameters), _FORMAT_PARAMETER],
+            "responses": {
+                "200": {
+                    "description": "The rows: SPARQL 1.1 JSON by default (with a member wmkg: the row "
+                    "count, the filters applied and notes, e.g. a government that is part of another), flat "
+                    "JSON rows with format=json, CSV with format=csv. Headers X-Result-Rows and X-Result-Note "
+                    "(the count with the filters, then the notes) on every format; X-Result-Truncated when capped",
+                    "content": {**_SPARQL_JSON, **_FLAT},
                 },
-            }
+                "400": {"description": "A parameter is missing or names nothing", "content": _ERROR},
+                "503": {"description": "The query ran over the time limit", "content": _ERROR},
+            },
         }
+    }
+
+
+def openapi_document(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the JSON API and the SPARQL endpoint, with every named query."""
     from westminster_kg import __version__
 
+    paths = _fixed_paths()
+    for named in kg.catalogue.values():
+        paths[f"/api/queries/{named.name}"] = _query_path(named)
     return {"openapi": "3.1.0", "info": {"title": "westminster-kg", "version": __version__}, "paths": paths}
 
 

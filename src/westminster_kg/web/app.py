@@ -10,9 +10,11 @@ from __future__ import annotations
 import ipaddress
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.web.api import Api
+from westminster_kg.web.base import Site
 from westminster_kg.web.cache import ResponseCache, ResultCache
 from westminster_kg.web.connections import uvicorn_options
 from westminster_kg.web.headers import SecurityMiddleware, allowed_hosts
@@ -29,8 +31,116 @@ if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
 
 
-class WebApp(SparqlEndpoint, Pages, Pictures, Api, Reconcile):
-    """Every handler of the app, sharing one knowledge graph, one query pool and the templates."""
+@dataclass(frozen=True)
+class WebApp:
+    """The site and its handler objects: one group of routes each, all over the one ``Site``."""
+
+    site: Site
+    sparql: SparqlEndpoint
+    pages: Pages
+    pictures: Pictures
+    api: Api
+    reconcile: Reconcile
+
+    @classmethod
+    def over(cls, kg: KnowledgeGraph, settings: Settings) -> WebApp:
+        """The handlers of a site serving ``kg`` (its pool starts with the app's lifespan)."""
+        site = Site(kg, settings)
+        return cls(site, SparqlEndpoint(site), Pages(site), Pictures(site), Api(site), Reconcile(site))
+
+    def routes(self) -> list[Any]:
+        """Every route of the app, to its handler."""
+        from starlette.routing import Route
+
+        pictures, pages, api, reconcile = self.pictures, self.pages, self.api, self.reconcile
+        return [
+            Route("/", pictures.overview),
+            Route("/network", pictures.network_page),
+            Route("/timeline", pictures.timeline),
+            Route("/timeline.svg", pictures.timeline_svg),
+            Route("/article", pictures.article),
+            Route("/argument", pictures.argument),
+            Route("/download", pictures.download),
+            Route("/download/{name}", pictures.download_file),
+            Route("/.well-known/void", pictures.void),
+            Route("/favicon.ico", pictures.favicon),
+            Route("/ontology", pictures.ontology),
+            Route("/sparql", self.sparql.sparql, methods=["GET", "POST"]),
+            Route("/id/{slug:path}", pages.entity),
+            Route("/search", pages.search),
+            Route("/query", pages.query_page),
+            Route("/api/queries", api.api_queries),
+            Route("/api/queries/{name}", api.api_query),
+            Route("/openapi.json", api.openapi),
+            Route("/reconcile", reconcile.reconcile, methods=["GET", "POST"]),
+            Route("/reconcile/preview", reconcile.reconcile_preview),
+            Route("/reconcile/suggest/{kind}", reconcile.reconcile_suggest),
+        ]
+
+
+def _lifespan(site: Site, loader: Callable[[], KnowledgeGraph] | None) -> Callable[[Any], Any]:
+    """Start the query workers (and the reloader) with the app; stop them with it."""
+    from contextlib import asynccontextmanager
+
+    from starlette.concurrency import run_in_threadpool
+
+    settings = site.settings
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        kg = site.kg
+        pool = await run_in_threadpool(site.start_pool, kg)
+        site.swap(kg, pool, reload=False)
+        if not pool.isolated and not settings.allowed_services:
+            print(
+                "warning: query workers could not be cut off from the network (no user or network "
+                "namespaces here); a query that mentions SERVICE anywhere is refused",
+                file=sys.stderr,
+            )
+        # Index the labels for typed values once, off the event loop, before the first request.
+        await run_in_threadpool(lambda: kg.resolver)
+        reload = loader or default_loader(kg)
+        reloader = Reloader(site, reload, settings.reload_interval) if reload and settings.reload_interval > 0 else None
+        if reloader is not None:
+            reloader.start()
+        app.state.reloader = reloader
+        try:
+            yield
+        finally:
+            if reloader is not None:
+                reloader.stop()
+            if site.pool is not None:
+                site.pool.close()
+
+    return lifespan
+
+
+def _middleware(site: Site) -> list[Any]:
+    """The layers around every route, outermost first."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.gzip import GZipMiddleware
+
+    settings = site.settings
+    # Outermost of all: the Host check, arrival time and security headers apply to every response.
+    middleware = [Middleware(SecurityMiddleware, hosts=settings.allowed_hosts)]
+    # Results compress well (143 KB of SPARQL JSON for one query): gzip when the client accepts it,
+    # outside the answer cache, so the cache keeps plain bodies and each client gets its own encoding.
+    middleware.append(Middleware(GZipMiddleware, minimum_size=1000))
+    # Then: a kept answer skips everything below it (CORS headers included, as they were sent).
+    site.cache = ResultCache(settings.cache_bytes)
+    middleware.append(Middleware(ResponseCache, web=site, cache=site.cache, max_body=settings.max_body))
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=["X-Result-Truncated", "X-Result-Note", "X-Result-Rows"],
+            )
+        )
+    return middleware
 
 
 def create_app(
@@ -47,95 +157,26 @@ def create_app(
         loader: loads the graph again when its files change (``westminster_kg.web.reload``); by
             default ``kg``'s own project and backend. Off when ``settings.reload_interval`` is 0.
     """
-    from contextlib import asynccontextmanager
-
     from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.middleware import Middleware
-    from starlette.middleware.cors import CORSMiddleware
-    from starlette.routing import Route
 
-    settings = settings or Settings()
-    web = WebApp(kg, settings)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        web.pool = await run_in_threadpool(web.start_pool, kg)
-        if not web.pool.isolated and not settings.allowed_services:
-            print(
-                "warning: query workers could not be cut off from the network (no user or network "
-                "namespaces here); only the query guard stops SERVICE calls",
-                file=sys.stderr,
-            )
-        # Index the labels for typed values once, off the event loop, before the first request.
-        await run_in_threadpool(lambda: kg.resolver)
-        reload = loader or default_loader(kg)
-        reloader = Reloader(web, reload, settings.reload_interval) if reload and settings.reload_interval > 0 else None
-        if reloader is not None:
-            reloader.start()
-        app.state.reloader = reloader
-        try:
-            yield
-        finally:
-            if reloader is not None:
-                reloader.stop()
-            web.pool.close()
-
-    from starlette.middleware.gzip import GZipMiddleware
-
-    # Outermost of all: the Host check, arrival time and security headers apply to every response.
-    middleware = [Middleware(SecurityMiddleware, hosts=settings.allowed_hosts)]
-    # Results compress well (143 KB of SPARQL JSON for one query): gzip when the client accepts it,
-    # outside the answer cache, so the cache keeps plain bodies and each client gets its own encoding.
-    middleware.append(Middleware(GZipMiddleware, minimum_size=1000))
-    # Then: a kept answer skips everything below it (CORS headers included, as they were sent).
-    web.cache = ResultCache(settings.cache_bytes)
-    middleware.append(Middleware(ResponseCache, web=web, cache=web.cache, max_body=settings.max_body))
-    if settings.cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Accept", "Content-Type"],
-                expose_headers=["X-Result-Truncated", "X-Result-Note", "X-Result-Rows"],
-            )
-        )
-    routes = [
-        Route("/", web.overview),
-        Route("/network", web.network_page),
-        Route("/timeline", web.timeline),
-        Route("/timeline.svg", web.timeline_svg),
-        Route("/article", web.article),
-        Route("/argument", web.argument),
-        Route("/download", web.download),
-        Route("/download/{name}", web.download_file),
-        Route("/.well-known/void", web.void),
-        Route("/favicon.ico", web.favicon),
-        Route("/sparql", web.sparql, methods=["GET", "POST"]),
-        Route("/id/{slug:path}", web.entity),
-        Route("/ontology", web.ontology),
-        Route("/search", web.search),
-        Route("/query", web.query_page),
-        Route("/api/queries", web.api_queries),
-        Route("/api/queries/{name}", web.api_query),
-        Route("/openapi.json", web.openapi),
-        Route("/reconcile", web.reconcile, methods=["GET", "POST"]),
-        Route("/reconcile/preview", web.reconcile_preview),
-        Route("/reconcile/suggest/{kind}", web.reconcile_suggest),
-    ]
     from westminster_kg.errors import WmkgError
+
+    web = WebApp.over(kg, settings or Settings())
 
     async def client_error(request: Any, exc: Exception) -> Any:
         # Whatever route a time-out or a refused query reaches: one line, and 503 for a time limit or a
         # worker's memory limit, never a 500 with a traceback.
         assert isinstance(exc, WmkgError)
-        return web.problem_for(request, exc)
+        return web.site.problem_for(request, exc)
 
     app = Starlette(
-        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={WmkgError: client_error}
+        routes=web.routes(),
+        middleware=_middleware(web.site),
+        lifespan=_lifespan(web.site, loader),
+        exception_handlers={WmkgError: client_error},
     )
-    app.state.web = web
+    app.state.web = web.site
+    app.state.handlers = web
     return app
 
 

@@ -1,12 +1,20 @@
-"""What every part of the web app shares: settings, templates, error responses and the query pool."""
+"""What every part of the web app shares: the site (settings, the data snapshot, templates, answers) and
+the base of its handler objects.
+
+The data a request is answered from is one ``Snapshot``: the knowledge graph, its pool of query workers
+and which reload made them. A reload (``westminster_kg.web.reload``) swaps the site's snapshot in one
+assignment; a handler reads it once and answers wholly from it. Handlers are objects over the one
+``Site`` (``SparqlEndpoint``, ``Pages``, ``Pictures``, ``Api``, ``Reconcile``), each a group of routes.
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from westminster_kg.errors import QueryError, StoreError, WmkgError
-from westminster_kg.view.pages import entity_page, environment, external_href  # noqa: F401 - shared
+from westminster_kg.view.templates import entity_page, environment, external_href  # noqa: F401 - shared
 from westminster_kg.web.guard import ForbiddenQueryError, QueryTooLargeError, check_text
 from westminster_kg.web.jobs import Answer, Body, Problem, QueryJob
 from westminster_kg.web.settings import Settings
@@ -30,19 +38,49 @@ class BodyTooLargeError(WmkgError):
         super().__init__(f"the request body is over the {limit}-byte limit (wmkg serve --max-body)")
 
 
-class WebBase:
-    """What every handler shares: one knowledge graph, one query pool and the templates."""
+@dataclass(frozen=True)
+class Snapshot:
+    """The data requests are answered from: swapped whole by a reload, never changed in place."""
+
+    kg: KnowledgeGraph
+    pool: QueryPool | None  # its "api" lane answers pages and the API, so /sparql cannot starve them
+    generation: int = 0  # how many times new data was swapped in (caches key on it)
+
+
+class Site:
+    """What every handler shares: the settings, the current snapshot, the templates and the kept answers."""
 
     def __init__(self, kg: KnowledgeGraph, settings: Settings) -> None:
-        self.kg = kg
         self.settings = settings
-        self.pool: QueryPool | None = None  # its "api" lane answers pages and the API, so /sparql cannot starve them
+        self.snapshot = Snapshot(kg, None)
         self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
-        self.generation = 0  # bumped each time new data is swapped in (westminster_kg.web.reload)
         self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
-        self._view_page: str | None = None
-        self._network: Any = None
+        self._network: tuple[KnowledgeGraph, Any] | None = None
         self._network_lock = threading.Lock()
+
+    @property
+    def kg(self) -> KnowledgeGraph:
+        """The knowledge graph of the current snapshot."""
+        return self.snapshot.kg
+
+    @property
+    def pool(self) -> QueryPool | None:
+        """The query workers of the current snapshot."""
+        return self.snapshot.pool
+
+    @property
+    def generation(self) -> int:
+        """How many times new data was swapped in."""
+        return self.snapshot.generation
+
+    def swap(self, kg: KnowledgeGraph, pool: QueryPool, *, reload: bool = True) -> QueryPool | None:
+        """Serve ``kg`` with ``pool`` from now on, in one assignment; returns the pool it replaced.
+
+        ``reload``: new data (the generation goes up); else the first pool of the data already served.
+        """
+        old = self.snapshot
+        self.snapshot = Snapshot(kg, pool, old.generation + 1 if reload else old.generation)
+        return old.pool
 
     def start_pool(self, kg: KnowledgeGraph) -> QueryPool:
         """Query workers over ``kg`` (blocking: they load first), with the lanes that keep pages answering."""
@@ -61,13 +99,14 @@ class WebBase:
         )
 
     def network(self) -> Any:
-        """The whole network projection, built once: the view and every neighbourhood come from it."""
+        """The whole network projection of the current data, built once per snapshot's graph."""
         from westminster_kg.network import build_network
 
+        kg = self.kg
         with self._network_lock:
-            if self._network is None:
-                self._network = build_network(self.kg)
-            return self._network
+            if self._network is None or self._network[0] is not kg:
+                self._network = (kg, build_network(kg))
+            return self._network[1]
 
     # --- helpers ------------------------------------------------------------------------------------
     def public_url(self, request: Request, path: str) -> str:
@@ -157,4 +196,67 @@ class WebBase:
         return bytes(body)
 
 
-__all__ = ["BodyTooLargeError", "Settings", "WebBase", "entity_page", "external_href"]
+class Handlers:
+    """A group of routes over the one ``Site``: its data, settings and helpers, read as the handler's own."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    @property
+    def kg(self) -> KnowledgeGraph:
+        """The knowledge graph being served."""
+        return self.site.kg
+
+    @property
+    def pool(self) -> QueryPool | None:
+        """The query workers being used."""
+        return self.site.pool
+
+    @property
+    def generation(self) -> int:
+        """How many times new data was swapped in."""
+        return self.site.generation
+
+    @property
+    def settings(self) -> Settings:
+        """What ``wmkg serve`` was told."""
+        return self.site.settings
+
+    def ask(self, query: BoundQuery, **options: Any) -> QueryResult:
+        """``Site.ask``."""
+        return self.site.ask(query, **options)
+
+    def ask_capped(self, query: BoundQuery, **options: Any) -> tuple[QueryResult, bool]:
+        """``Site.ask_capped``."""
+        return self.site.ask_capped(query, **options)
+
+    def answer(self, job: QueryJob, **options: Any) -> Answer | Body | Problem:
+        """``Site.answer``."""
+        return self.site.answer(job, **options)
+
+    def html(self, template: str, status: int = 200, **context: Any) -> Response:
+        """``Site.html``."""
+        return self.site.html(template, status, **context)
+
+    def problem(self, request: Request, status: int, message: str) -> Response:
+        """``Site.problem``."""
+        return self.site.problem(request, status, message)
+
+    def problem_for(self, request: Request, error: WmkgError) -> Response:
+        """``Site.problem_for``."""
+        return self.site.problem_for(request, error)
+
+    def public_url(self, request: Request, path: str) -> str:
+        """``Site.public_url``."""
+        return self.site.public_url(request, path)
+
+    async def read_body(self, request: Request) -> bytes:
+        """``Site.read_body``."""
+        return await self.site.read_body(request)
+
+    def network(self) -> Any:
+        """``Site.network``."""
+        return self.site.network()
+
+
+__all__ = ["BodyTooLargeError", "Handlers", "Settings", "Site", "Snapshot", "entity_page", "external_href"]

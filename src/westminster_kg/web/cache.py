@@ -152,16 +152,16 @@ def matches(if_none_match: str | None, etag: bytes) -> bool:
     return False
 
 
-def data_token(web: Any) -> Any:
-    """What identifies the data ``web`` serves right now, or ``None`` when its answers must not be kept.
+def data_token(site: Any) -> Any:
+    """What identifies the data ``site`` serves right now, or ``None`` when its answers must not be kept.
 
-    Every reload makes a new knowledge graph and a new worker pool and bumps the generation; any of
-    the three changing means new data.
+    Every reload swaps in a new snapshot (knowledge graph, worker pool, generation): a new snapshot
+    means new data.
     """
-    kg = getattr(web, "kg", None)
-    if kg is None or getattr(kg.store, "name", None) not in CACHEABLE_STORES:
+    snapshot = site.snapshot  # read once
+    if getattr(snapshot.kg.store, "name", None) not in CACHEABLE_STORES:
         return None
-    return (getattr(web, "generation", 0), id(kg), id(getattr(web, "pool", None)))
+    return (snapshot.generation, id(snapshot.kg), id(snapshot.pool))
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -180,7 +180,7 @@ class ResponseCache:
 
     Args:
         app: the application it wraps.
-        web: the ``WebBase`` whose ``kg``/``pool``/``generation`` say which data is served.
+        web: the ``Site`` whose snapshot says which data is served.
         cache: where answers are kept.
         max_body: bytes of a ``POST /sparql`` body read for its key (the app refuses bigger ones itself).
     """

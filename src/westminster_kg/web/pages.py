@@ -1,4 +1,4 @@
-"""The HTML pages: entity pages, search, the ontology (by content negotiation) and the query page."""
+"""The HTML pages: entity pages (by content negotiation), search and the query page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 from westminster_kg.bound import BoundQuery, freeze, internal
 from westminster_kg.errors import WmkgError
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
-from westminster_kg.web.base import WebBase, entity_page
+from westminster_kg.web.base import Handlers, entity_page
 from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
 from westminster_kg.web.workers import QueryTimeoutError, WorkerLimitError
 
@@ -26,7 +26,7 @@ MAX_WORDS = 8  # words of it looked up one by one when the whole finds nothing
 MAX_SLUG = 200  # characters of an /id/ path looked at (the longest slug of ours is under 100)
 
 
-class Pages(WebBase):
+class Pages(Handlers):
     """The handlers of the HTML pages."""
 
     # --- entity pages -------------------------------------------------------------------------------
@@ -209,24 +209,6 @@ class Pages(WebBase):
             return RedirectResponse(entity_page(result.entities[0].iri), status_code=303)
         shown = search_context(result, entity_page) if result is not None else {"entities": [], "quotes": []}
         return self.html("search.html", title="Search", needle=needle, **shown)
-
-    # --- ontology -----------------------------------------------------------------------------------
-    async def ontology(self, request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-        from starlette.responses import Response
-
-        accept = request.headers.get("accept")
-        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
-        if name is None:
-            return self.problem(
-                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
-            )
-        if name != "html":
-            graph = (await run_in_threadpool(self.ask, internal("ontology-graph"))).graph
-            for prefix, namespace in PREFIXES.items():
-                graph.bind(prefix, namespace, override=True)
-            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
-        return await self.ontology_docs()
 
     # --- /query page ----------------------------------------------------------------------------------
     async def query_page(self, request: Request) -> Response:

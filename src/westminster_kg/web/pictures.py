@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from westminster_kg.web.base import WebBase
+from westminster_kg.web.base import Handlers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 VOID_CACHE = 8  # VoID texts kept, one per endpoint address
 
 
-class Pictures(WebBase):
+class Pictures(Handlers):
     """Handlers of the pages that show the argument."""
 
     _rendered: dict[str, Any]
@@ -156,10 +156,27 @@ class Pictures(WebBase):
 
         return await self._page("argument", lambda: render_argument(self.kg))
 
-    async def ontology_docs(self) -> Response:
-        """The ontology documentation page (``/ontology`` for browsers)."""
-        from westminster_kg.view.ontology_docs import render_ontology_docs
+    async def ontology(self, request: Request) -> Response:
+        """``/ontology``: its documentation for browsers, the ontology itself in an RDF format otherwise."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
 
+        from westminster_kg.bound import internal
+        from westminster_kg.namespaces import PREFIXES
+        from westminster_kg.view.ontology_docs import render_ontology_docs
+        from westminster_kg.web.media import GRAPH_MEDIA, GRAPH_TYPES, negotiate
+
+        accept = request.headers.get("accept")
+        name = negotiate(accept, {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_TYPES}, "html")
+        if name is None:
+            return self.problem(
+                request, 406, f"cannot answer with {accept}: use text/html, " + ", ".join(GRAPH_MEDIA.values())
+            )
+        if name != "html":
+            graph = (await run_in_threadpool(self.ask, internal("ontology-graph"))).graph
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace, override=True)
+            return Response(graph.serialize(format=name), media_type=GRAPH_MEDIA[name], headers={"Vary": "Accept"})
         return await self._page("ontology", lambda: render_ontology_docs(self.kg))
 
     async def dumps(self) -> Any:
@@ -178,15 +195,14 @@ class Pictures(WebBase):
         from westminster_kg.view.downloads import DumpsFailedError, dumps_from_store
 
         for _attempt in range(2):
-            # The generation before the pool: a reload assigns the pool first, so a pool read after
-            # the generation is never older than it (at worst newer: the next request makes them again).
-            generation = self.generation
-            pool = self.pool
+            snapshot = self.site.snapshot  # read once: the generation, the pool and the graph of one data
+            generation, pool = snapshot.generation, snapshot.pool
             kept = self.__dict__.get("_dumps_task")
             if kept is None or kept[0] != generation:
                 if pool is None:
                     raise StoreError("the query workers are not running")
-                task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, self.kg.project.root))
+                root = snapshot.kg.project.root
+                task = asyncio.ensure_future(run_in_threadpool(dumps_from_store, pool.dump, root))
                 kept = self._dumps_task = (generation, task)
             try:
                 return await asyncio.shield(kept[1])

@@ -36,7 +36,7 @@ from westminster_kg.link.labels import label_similarity, normalise_label, organi
 from westminster_kg.link.linkset import scheme_of
 from westminster_kg.namespaces import PREFIXES, WM, WMR, curie
 from westminster_kg.resolve import normalise, words
-from westminster_kg.web.base import WebBase, external_href
+from westminster_kg.web.base import Handlers, external_href
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -181,7 +181,7 @@ def _slug(iri: Any) -> str:
     return str(iri)[len(str(WMR)) :]
 
 
-class Reconcile(WebBase):
+class Reconcile(Handlers):
     """The reconciliation service's handlers (mixed into the web app)."""
 
     _vocabulary: tuple[int, Vocabulary] | None = None

@@ -26,7 +26,7 @@ from westminster_kg.errors import WmkgError
 if TYPE_CHECKING:
     from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.project import Project
-    from westminster_kg.web.base import WebBase
+    from westminster_kg.web.base import Site
 
 log = logging.getLogger("westminster_kg.web")
 
@@ -62,7 +62,7 @@ def default_loader(kg: KnowledgeGraph) -> Callable[[], KnowledgeGraph] | None:
 class Reloader:
     """Watches the project's files and swaps in new data, a new label index and new workers."""
 
-    def __init__(self, web: WebBase, loader: Callable[[], KnowledgeGraph], interval: float = 1.0) -> None:
+    def __init__(self, web: Site, loader: Callable[[], KnowledgeGraph], interval: float = 1.0) -> None:
         self.web = web
         self.loader = loader
         self.interval = interval
@@ -82,10 +82,12 @@ class Reloader:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop watching (waits for a reload in progress to finish)."""
+        """Stop watching (waits for a reload in progress to finish) and close a pool still retiring."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(60)
+        if self._retiring is not None:
+            self._retiring.close()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -132,14 +134,8 @@ class Reloader:
         return self.web.start_pool(kg)
 
     def _swap(self, kg: KnowledgeGraph, pool: Any) -> None:
-        web = self.web
-        old_pool = web.pool
-        # One assignment each; a request reads web.pool once per query, so it runs wholly on one side.
-        web.kg, web.pool = kg, pool
-        for cache in ("_network", "_view_page"):
-            if hasattr(web, cache):
-                setattr(web, cache, None)
-        web.generation = getattr(web, "generation", 0) + 1
+        # One assignment (Site.swap): a request that read the snapshot answers wholly from one side.
+        old_pool = self.web.swap(kg, pool)
         if old_pool is not None:
             # Queries already on the old workers finish there; the workers stop when the last one ends.
             old_pool.retire()

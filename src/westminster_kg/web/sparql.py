@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from westminster_kg.errors import QueryError, WmkgError
-from westminster_kg.web.base import WebBase
+from westminster_kg.web.base import Handlers
 from westminster_kg.web.guard import ForbiddenQueryError
 from westminster_kg.web.jobs import Body, Problem, QueryJob
 from westminster_kg.web.media import (
@@ -38,7 +38,7 @@ async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
         yield body[start : start + size]
 
 
-class SparqlEndpoint(WebBase):
+class SparqlEndpoint(Handlers):
     """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only) and its service description."""
 
     def endpoint_url(self, request: Request) -> str:
