@@ -98,6 +98,16 @@ def words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[^\W_]+", text))
 
 
+def _starts_a_word(needle: str, name: str) -> bool:
+    """Whether ``needle`` occurs in ``name`` where a word of ``name`` begins."""
+    at = name.find(needle)
+    while at >= 0:
+        if at == 0 or not name[at - 1].isalnum():
+            return True
+        at = name.find(needle, at + 1)
+    return False
+
+
 @dataclass
 class Resolver:
     """The label index of one store and the rules that turn a typed value into one of its IRIs."""
@@ -170,8 +180,11 @@ class Resolver:
         exact = self.preferred.get(needle) or self.by_name.get(needle)
         if exact:
             return sorted(URIRef(i) for i in exact)
-        # Then labels with every word of it; then, for search boxes, labels containing it ("haldan").
-        found = self._partial(needle) or {i for name, iris in self.by_name.items() if needle in name for i in iris}
+        # Then labels with every word of it; then, for search boxes, labels with a word that starts
+        # it ("haldan" finds "haldane"; "sir" does not find "desire").
+        found = self._partial(needle) or {
+            i for name, iris in self.by_name.items() if _starts_a_word(needle, name) for i in iris
+        }
         return sorted(URIRef(i) for i in found)
 
     def _partial(self, needle: str) -> set[str]:
