@@ -315,3 +315,17 @@ def test_the_offices_each_quoted_person_held_at_the_time_of_the_quote_come_back(
     found = {(str(r["quoteDate"]), str(r["roleLabel"])) for r in rows if str(r["source"]).endswith("/ifg")}
     assert expected and found == expected
     assert ("2012-10", "Minister for the Cabinet Office") in found
+
+
+def test_a_name_both_ours_and_an_accepted_links_other_end_means_ours(linked: KnowledgeGraph) -> None:
+    # IfG's "Francis Maude" is linked to ours as the same person: typing the name is not an ambiguity.
+    theirs = {
+        str(row[0])
+        for row in linked.store.query(
+            'SELECT ?p WHERE { wmr:francis-maude skos:exactMatch ?p . ?p rdfs:label "Francis Maude" }'
+        ).rows
+    }
+    assert theirs, "the fixture lost the accepted link between the two Francis Maudes"
+    assert linked.resolver.resolve("Francis Maude", "person") == WMR["francis-maude"]
+    rows = linked.query("offices-held-at-quotes", person="Francis Maude").to_dicts()
+    assert rows and {str(r["person"]) for r in rows} == {str(WMR["francis-maude"])}

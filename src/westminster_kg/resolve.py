@@ -312,6 +312,9 @@ class Resolver:
             if hinted and iri not in hinted:
                 self._refuse_other_kind(text, what, iri, hinted)
             return URIRef(iri)
+        ours = [i for i in candidates if i.startswith(str(WMR))]
+        if len(ours) == 1 and candidates - {ours[0]} <= self._same(ours[0]):
+            return URIRef(ours[0])  # the others are an import's records linked to ours as the same thing
         shown = sorted((self.label(i), i) for i in candidates)
         raise ResolveError(
             f"{what}: {text!r} is ambiguous: {self._listed(i for _, i in shown)}; give one of these",
@@ -391,6 +394,10 @@ class Resolver:
 
         score = {iri: closeness(iri) for iri in hinted}
         return sorted(hinted, key=lambda iri: (-score[iri][0], -score[iri][1], self.label(iri)))[:limit]
+
+    def _same(self, iri: str) -> set[str]:
+        rows = self._run(internal("same-entities", target=URIRef(iri))).rows
+        return {str(row[0]) for row in rows}
 
     def _linked(self, iri: str) -> set[str]:
         rows = self._run(internal("linked-entities", target=URIRef(iri))).rows
