@@ -57,10 +57,15 @@ class PeopleXml:
     path: Path
     persons: dict[str, XmlPerson]
     records: int
+    _iris: dict[tuple[str, str], ox.NamedNode] = field(default_factory=dict, repr=False)
 
     def iri(self, name: str, ident: str) -> ox.NamedNode:
         """The person's IRI in import ``name``, as ``popolo`` mints it (the id one path segment)."""
-        return ox.NamedNode(f"{IMPORT_BASE}{name}/person/{quote(ident, safe='')}")
+        # Kept: an import asks for every person's twice (to check the file, to choose its people).
+        found = self._iris.get((name, ident))
+        if found is None:
+            found = self._iris[(name, ident)] = ox.NamedNode(f"{IMPORT_BASE}{name}/person/{quote(ident, safe='')}")
+        return found
 
 
 class _StopParsingError(Exception):
