@@ -180,3 +180,36 @@ def test_rdf_xml_with_a_doctype_is_still_read_as_rdf_not_as_people(mini_root: Pa
     result = import_dataset(Project.open(mini_root), rdf, "orgs")
     labels = {q.object.value for q in ox.parse(path=str(result.path), format=ox.RdfFormat.N_QUADS)}
     assert labels == {"A"}
+
+
+def test_uk_parliament_member_ids_in_office_ids_become_links_to_their_member_pages(tmp_path: Path) -> None:
+    # The real file: David Cameron's offices carry the member id our own link (graph/links/parliament.ttl,
+    # read here by SPARQL) gives him; the office ids are parsed again here with ElementTree.
+    import re
+    import xml.etree.ElementTree as ET
+
+    from westminster_kg import KnowledgeGraph
+    from westminster_kg.link.importers.parlparse_people import person_triples, read_people_xml
+    from westminster_kg.link.importers.problems import Problems
+
+    real = DATA / "published" / "parlparse" / "people.xml"
+    ours = KnowledgeGraph.load().store.query(
+        "SELECT ?page WHERE { wmr:david-cameron skos:exactMatch ?page "
+        'FILTER(STRSTARTS(STR(?page), "https://members.parliament.uk/member/")) }'
+    )
+    expected = {str(row[0]) for row in ours.rows}
+    assert expected == {"https://members.parliament.uk/member/1467"}
+    people = read_people_xml(real, Problems())
+    cameron = next(ident for ident, p in people.persons.items() if p.names == ["David Cameron"])
+    triples = person_triples(people, "pp", [cameron], Problems())
+    exact = {o.value for _, p, o in triples if p.value == "http://www.w3.org/2004/02/skos/core#exactMatch"}
+    assert exact == expected
+    # Every person's ids, as ElementTree reads the offices (an id given twice: both elements' offices),
+    # so no office of one person is lent to the next.
+    member = re.compile(r"uk\.parliament\.data/Member/(\d+)/")
+    by_person: dict[str, set[str]] = {}
+    for element in ET.parse(real).getroot().iter("person"):
+        ids = by_person.setdefault(element.get("id"), set())
+        ids.update(m.group(1) for o in element.iter("office") if (m := member.match(o.get("id", ""))))
+    assert {i: p.parliament_ids for i, p in people.persons.items()} == by_person
+    assert sum(bool(ids) for ids in by_person.values()) > 600  # members sitting when the file was written

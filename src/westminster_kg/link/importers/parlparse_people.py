@@ -11,6 +11,9 @@ Each person is minted as the Popolo importer mints it (``person/<id>``, percent-
 memberships of a Popolo ministers file find their people: ``foaf:Person``, ``person:Person``, the id
 as ``dcterms:identifier``, ``latestname`` as ``foaf:name`` and ``rdfs:label``. An id given twice
 becomes one person with both names (the later a ``skos:altLabel``), with a warning when it is imported.
+The UK Parliament member ids in a person's office ids (``uk.parliament.data/Member/172/…``) become
+``skos:exactMatch`` links to their members.parliament.uk pages, as a positions CSV's ``parliament``
+column does, so link candidates match people by a shared identifier before their names.
 
 The XML is read with the standard library's expat, a piece at a time. A document type declaration
 is refused before anything in it is read: it is where entities are declared, and entity expansion
@@ -20,6 +23,7 @@ error naming the file, line and column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,11 @@ _FOAF_PERSON = ox.NamedNode("http://xmlns.com/foaf/0.1/Person")
 _PERSON_PERSON = ox.NamedNode("http://www.w3.org/ns/person#Person")
 _FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
 _SNIFF_BYTES = 64 * 1024
+_SKOS_EXACT_MATCH = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
+# An office id "uk.parliament.data/Member/172/Committee/158" names the UK Parliament's member 172
+# (members.parliament.uk/member/172: David Cameron's offices carry 1467, the id our links verified).
+_PARLIAMENT_MEMBER = re.compile(r"uk\.parliament\.data/Member/(\d{1,9})(?:/|$)")
+_PARLIAMENT_PAGE = "https://members.parliament.uk/member/{}"
 
 
 @dataclass
@@ -48,6 +57,7 @@ class XmlPerson:
     line: int
     names: list[str] = field(default_factory=list)
     again: list[int] = field(default_factory=list)  # lines where the same id is given again
+    parliament_ids: set[str] = field(default_factory=set)  # UK Parliament member ids of their offices
 
 
 @dataclass
@@ -114,10 +124,17 @@ def read_people_xml(path: Path, problems: Problems, *, max_bytes: int = MAX_BYTE
             "its entities could expand without bound (parlparse's people.xml has none)"
         )
 
+    current: XmlPerson | None = None  # the <person> an <office> belongs to
+
     def start(tag: str, attributes: dict[str, str]) -> None:
-        nonlocal records
+        nonlocal records, current
+        if tag == "office" and current is not None:
+            if match := _PARLIAMENT_MEMBER.match(attributes.get("id", "")):
+                current.parliament_ids.add(str(int(match.group(1))))
+            return
         if tag != "person":
             return
+        current = None
         records += 1
         line = parser.CurrentLineNumber
         ident, name = (attributes.get(key, "").strip() for key in ("id", "latestname"))
@@ -132,10 +149,17 @@ def read_people_xml(path: Path, problems: Problems, *, max_bytes: int = MAX_BYTE
             person.again.append(line)
         if name and name not in person.names:
             person.names.append(name)
+        current = person
+
+    def end(tag: str) -> None:
+        nonlocal current
+        if tag == "person":
+            current = None
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -172,6 +196,8 @@ def person_triples(
         for index, label in enumerate(person.names):
             triples.append((subject, ALT_LABEL if index else _FOAF_NAME, ox.Literal(label)))
             triples.append((subject, LABEL, ox.Literal(label)))
+        for member in sorted(person.parliament_ids, key=int):
+            triples.append((subject, _SKOS_EXACT_MATCH, ox.NamedNode(_PARLIAMENT_PAGE.format(member))))
         for line in person.again:
             problems.warn(
                 "duplicate id(s) merged into one resource, every name kept",
