@@ -1,6 +1,8 @@
 """The stores that benchmarks/compare.py measures, each started privately on a free loopback port.
 
 * ``wmkg serve`` (embedded Oxigraph, in memory or ``--store`` on disk), started from this checkout;
+* the Oxigraph server (PyPI ``oxigraph``, the engine wmkg wraps, in the ``bench`` extra):
+  ``oxigraph load`` of the N-Quads file into a folder, then ``oxigraph serve-read-only`` on it;
 * rdflib-endpoint (PyPI ``rdflib-endpoint``, rdflib's memory store behind FastAPI), installed into its
   own virtualenv under benchmarks/out/ so it never touches the project's dependencies;
 * Virtuoso 7 (Debian ``virtuoso-opensource-7``) through scripts/virtuoso.sh, bulk-loaded with the
@@ -219,6 +221,65 @@ class Wmkg(Server):
         self.start_s = time.perf_counter() - started
         self.command = subprocess.list2cmdline(command)
         self.version = "this checkout"
+
+
+class OxigraphServer(Server):
+    """The Oxigraph server on the N-Quads file: ``oxigraph load``, then ``oxigraph serve-read-only``.
+
+    ``--union-default-graph``: a query without ``GRAPH`` or ``FROM`` reads every graph, as it does in
+    ``wmkg serve``, Virtuoso and rdflib-endpoint (``Dataset(default_union=True)``).
+    """
+
+    name = "oxigraph"
+    kind = "Oxigraph server"
+
+    def __init__(self, nquads: Path, folder: Path, timeout: float) -> None:
+        super().__init__()
+        executable = oxigraph_executable()
+        self.folder = folder
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        loaded = subprocess.run(
+            [executable, "load", "--location", str(folder), "--file", str(nquads)],
+            capture_output=True,
+            text=True,
+            timeout=max(timeout, 3600),
+        )
+        self.load_s = time.perf_counter() - started
+        if loaded.returncode != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            last = (loaded.stderr or loaded.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise StoreError(f"oxigraph load failed: {last[0]}")
+        port = free_port()
+        command = [executable, "serve-read-only", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+        command.append("--union-default-graph")
+        started = time.perf_counter()
+        self._spawn(command, OUT / "logs" / "oxigraph-server.log")
+        self.base = f"http://127.0.0.1:{port}"
+        self.sparql = self.base + "/query"
+        self._wait("the Oxigraph server", timeout)
+        self.start_s = time.perf_counter() - started
+        version = subprocess.run([executable, "--version"], capture_output=True, text=True).stdout.split()
+        self.version = version[-1] if version else "?"
+        self.kind = f"Oxigraph server {self.version}"
+        shown = [Path(executable).name, *command[1:]]
+        self.command = (
+            f"oxigraph load --location {folder.name} --file {nquads.name} && {subprocess.list2cmdline(shown)}"
+        )
+
+    def stop(self) -> None:
+        """End the server, then remove its database folder."""
+        super().stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def oxigraph_executable() -> str:
+    """The ``oxigraph`` command beside this Python (the ``bench`` extra installs it), or on the PATH."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if found is None:
+        raise StoreError("oxigraph not found: pip install -e '.[bench]' (PyPI package oxigraph)")
+    return found
 
 
 def ensure_rdflib_endpoint() -> Path:
