@@ -6,9 +6,9 @@
                                             the SPARQL part of the query set against any SPARQL 1.1 store
 
 One run loads the same data — the project's N-Quads export (``wmkg export -f nquads``) — into each store
-(``wmkg serve``, the Oxigraph server it wraps, rdflib-endpoint, Virtuoso), starts each on a free loopback
-port in turn (never two at once, so they do not share the cores), checks
-every request once (status 200, the same rows everywhere), then drives it with ``wrk -t2 -c8`` for a fixed
+(``wmkg serve``; the Oxigraph server it wraps, on disk and in memory; rdflib-endpoint; Virtuoso), starts
+each on a free loopback port in turn (never two at once, so they do not share the cores), checks every
+request once (status 200, the same rows everywhere), then drives it with ``wrk -t2 -c8`` for a fixed
 time: req/s, p50/p90/p99 latency, errors (wrk's connection/read/timeout errors and status ≥ 400), and the
 server's peak resident memory (VmHWM of its processes, from /proc). The catalogue query is sent twice over:
 repeated (the same text every time, which answer caches serve) and distinct (a FILTER on a counter that
@@ -55,9 +55,9 @@ from compare_servers import (  # noqa: E402
 )
 from host import cpu_model, memory_gb  # noqa: E402
 
-STORES = ("wmkg", "oxigraph", "rdflib-endpoint", "virtuoso")
+STORES = ("wmkg", "oxigraph", "oxigraph-memory", "rdflib-endpoint", "virtuoso")
 # The stores that load the N-Quads export (wmkg serve reads the project itself).
-EXPORT_LOADERS = ("oxigraph", "rdflib-endpoint", "virtuoso")
+EXPORT_LOADERS = ("oxigraph", "oxigraph-memory", "rdflib-endpoint", "virtuoso")
 # What a run writes: a checkout is not "dirty" because an earlier run rewrote these.
 OUTPUTS = (":!benchmarks/BENCHMARKS.md", ":!benchmarks/*.png")
 
@@ -243,8 +243,9 @@ def start_store(name: str, args: argparse.Namespace, data: dict[str, Any]) -> Se
     """Start (and load) one store; raises StoreError with a one-line reason."""
     if name == "wmkg":
         return Wmkg(args.root, args.store, args.workers, args.start_timeout)
-    if name == "oxigraph":
-        return OxigraphServer(Path(data["file"]), OUT / "compare" / "oxigraph", args.start_timeout)
+    if name in ("oxigraph", "oxigraph-memory"):
+        memory = name == "oxigraph-memory"
+        return OxigraphServer(Path(data["file"]), OUT / "compare" / name, args.start_timeout, memory=memory)
     if name == "rdflib-endpoint":
         return RdflibEndpoint(Path(data["file"]), args.start_timeout)
     if name == "virtuoso":

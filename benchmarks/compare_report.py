@@ -129,7 +129,7 @@ def _heading(results: dict[str, Any], store: str) -> str:
         return NAMES.get(store, store)
     if store == "wmkg":
         return "wmkg serve" + (" --store" if results["settings"].get("store") else "")
-    if store in ("oxigraph", "virtuoso", "rdflib-endpoint"):
+    if store in ("oxigraph", "oxigraph-memory", "virtuoso", "rdflib-endpoint"):
         return result["kind"]
     return f"{store} ({result['version']})"
 
@@ -180,7 +180,9 @@ def _preamble(results: dict[str, Any]) -> list[str]:
         "*distinct* adds `FILTER(?claim != <urn:wmkg:bench:distinct:t1-42>)` as the first line of its `WHERE` "
         "group, with wrk's Lua script writing a new thread-and-counter token into every request, so no two "
         "requests carry the same text, no cache helps, and the rows stay the same (checked: each store's "
-        "distinct rows equal its repeated rows).",
+        "distinct rows equal its repeated rows). The Oxigraph server, the engine `wmkg serve` wraps, runs "
+        "twice: `serve-read-only` on a RocksDB folder made by `oxigraph load` (as `wmkg serve`'s query workers "
+        "read their shared on-disk store), and `serve` in memory.",
         "",
     ]
 

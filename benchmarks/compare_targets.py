@@ -14,11 +14,12 @@ from typing import Any
 NAMES = {
     "wmkg": "wmkg serve",
     "oxigraph": "Oxigraph server",
+    "oxigraph-memory": "Oxigraph in memory",
     "rdflib-endpoint": "rdflib-endpoint",
     "virtuoso": "Virtuoso",
 }
 # The stores wmkg's rows are divided by, in column order: the engine it wraps first.
-RATIO_STORES = ("oxigraph", "virtuoso", "rdflib-endpoint")
+RATIO_STORES = ("oxigraph", "oxigraph-memory", "virtuoso", "rdflib-endpoint")
 
 
 def short_command(command: str) -> str:

@@ -179,17 +179,26 @@ def test_wrk_sends_a_new_valid_query_in_every_request(catalogue: str, engine: An
 # --- the Oxigraph server as a peer ---------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``wmkg export -f nquads`` of this checkout, as compare.py makes it for the stores it loads."""
+    target = tmp_path_factory.mktemp("export") / "export.nq"
+    return Path(compare.export_nquads(compare.parse_args(["--label", "test"]), target)["file"])
+
+
 @pytest.mark.slow
-def test_the_oxigraph_server_answers_the_distinct_query_with_the_repeated_rows(catalogue: str, tmp_path: Path) -> None:
-    args = compare.parse_args(["--label", "test"])
-    data = compare.export_nquads(args, tmp_path / "export.nq")
+@pytest.mark.parametrize("memory", [False, True], ids=["on-disk", "in-memory"])
+def test_the_oxigraph_server_answers_the_distinct_query_with_the_repeated_rows(
+    catalogue: str, export: Path, tmp_path: Path, memory: bool
+) -> None:
     requests = {r.key: r for r in query_set(catalogue, 100)}
     short = Request(
         "short", "the catalogue query cut short", sparql=catalogue + " LIMIT 5", same_rows_as="catalogue-sparql"
     )
-    server = OxigraphServer(Path(data["file"]), tmp_path / "oxigraph", 60)
+    server = OxigraphServer(export, tmp_path / "oxigraph", 60, memory=memory)
     try:
         assert server.load_s and server.sparql.endswith("/query") and "--union-default-graph" in server.command
+        assert ("serve-read-only" in server.command) is not memory
         done: dict[str, Any] = {}
         for key in ("catalogue-sparql", "catalogue-distinct"):
             done[key] = {"check": preflight(requests[key], server.base, server.sparql)}
