@@ -63,15 +63,21 @@ def free_port() -> int:
 
 
 def rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children (KiB), from /proc."""
+    """Resident memory of a process and all its descendants (KiB), from /proc: the query workers are
+    the spawner's children, grandchildren of the server."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for one in pids:
+    pids, seen = [pid], set()
+    while pids:
+        one = pids.pop()
+        if one in seen:
+            continue
+        seen.add(one)
+        for task in Path(f"/proc/{one}/task").glob("*") if Path(f"/proc/{one}/task").is_dir() else ():
+            try:
+                pids += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    for one in seen:
         try:
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
