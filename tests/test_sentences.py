@@ -6,7 +6,7 @@ from conftest import REPO
 from rdflib import Graph
 
 from westminster_kg.evidence import sections_from
-from westminster_kg.sentences import body_sentences, triage
+from westminster_kg.sentences import body_sentences, covered_by, triage
 
 ARTICLE = (REPO / "graph" / "sources" / "westminster-model-article.txt").read_text(encoding="utf-8")
 SECTIONS = sections_from(Graph().parse(REPO / "graph" / "sources" / "article.ttl"))
@@ -61,6 +61,13 @@ def test_two_claims_quoting_two_halves_back_the_sentence_together() -> None:
     first, second = at("Such reforms are not"), at(" without contradiction.")
     whole = at("Such reforms are not without contradiction.")
     assert triage(ARTICLE, SECTIONS, [first, second], []).states[whole] == "claim"
+
+
+def test_offsets_are_covered_only_inside_spans_that_touch_or_overlap() -> None:
+    assert covered_by([1, 4, 5, 8], [(6, 9), (0, 5), (4, 6)])
+    assert not covered_by([1, 5], [(0, 5), (6, 9)])  # 5 is in no span
+    assert not covered_by([5], [(0, 5), (5, 5)])  # an end is outside, an empty span covers nothing
+    assert not covered_by([3], [])
 
 
 def test_a_passage_marks_its_sentence_and_a_passage_on_half_a_sentence_is_stray() -> None:
