@@ -36,7 +36,7 @@ def validate(project: Project, *, reuse: bool = False) -> ValidationReport:
         project: the files to check.
         reuse: keep the report in the user's cache folder, keyed by everything it depends on (the
             files, shapes, check queries, article, this package's code and the checkers' versions),
-            and return the kept one while none of that changed. SHACL alone takes seconds.
+            and return the kept one while none of that changed.
     """
     if not reuse:
         return _validate(project)
