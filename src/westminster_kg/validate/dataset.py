@@ -22,10 +22,7 @@ from westminster_kg.store.oxigraph import OxigraphStore, from_ox, parse_into, to
 
 TYPE = RDF.type  # built once: each rdflib namespace attribute is a new IRI
 FILE_GRAPH = "urn:x-westminster-kg:validate:file:"  # + the file's index: one graph per file
-COUNTS = (  # every triple of the union, and the distinct ones
-    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-)
+COUNT_DISTINCT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 class GraphView:
@@ -123,8 +120,8 @@ class ProjectData:
         The store itself, unless two folders' files state the same triple (then a copy, merged).
         """
         store = self.store.store
-        every, distinct = (next(iter(store.query(count, use_default_graph_as_union=True)))["n"] for count in COUNTS)
-        if every == distinct:
+        distinct = next(iter(store.query(COUNT_DISTINCT, use_default_graph_as_union=True)))["n"]
+        if int(distinct.value) == len(store):  # the store holds each triple in one graph only
             return store
         merged = ox.Store()
         merged.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in dict.fromkeys(q.triple for q in store))
