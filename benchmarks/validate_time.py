@@ -6,8 +6,7 @@
 depends on changed; here every run (warm-ups included) starts from an empty cache folder (hyperfine's
 ``--prepare``), so every run validates. Prints, for each ``wmkg`` given (default: the one beside this
 Python), hyperfine's median, mean, range and CPU time, and whether the median is under the 2 s target
-(issue 22). Several ``--wmkg`` (another checkout's, say) run in one hyperfine call, interleaved by
-hyperfine, so that a busy machine weighs on each alike.
+(issue 22). Several ``--wmkg`` (another checkout's, say) run one after the other in one hyperfine call.
 """
 
 from __future__ import annotations
