@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -135,32 +134,11 @@ def body_sentences(article: str, sections: list[Section]) -> list[Sentence]:
 def _body_sentences(article: str, sections: tuple[Section, ...]) -> tuple[Sentence, ...]:
     # Segmenting takes a few tenths of a second; validate and the reader ask for the same text often.
     out: list[Sentence] = []
-    with _room_for_pysbd():
-        for paragraph in body_paragraphs(article, list(sections)):
-            for seg_start, seg_end in _segments(article, paragraph.start, paragraph.end):
-                for a, b in _split(article, seg_start, seg_end):
-                    out.append(Sentence(a, b, section_at(list(sections), a)))
+    for paragraph in body_paragraphs(article, list(sections)):
+        for seg_start, seg_end in _segments(article, paragraph.start, paragraph.end):
+            for a, b in _split(article, seg_start, seg_end):
+                out.append(Sentence(a, b, section_at(list(sections), a)))
     return tuple(out)
-
-
-@contextmanager
-def _room_for_pysbd() -> Iterator[None]:
-    """``re``'s cache of compiled patterns made big enough for pysbd's, while it segments.
-
-    pysbd passes ``re`` some 770 distinct patterns for the article, paragraph after paragraph, and
-    ``re`` keeps 512 (dropping the oldest first): with the cache full, most of them were compiled
-    again for every paragraph, a third of the segmenting time (0.6 s instead of 0.4 s in ``wmkg
-    validate``). Where ``re`` has no such setting, nothing changes.
-    """
-    size = getattr(re, "_MAXCACHE", None)
-    if not isinstance(size, int):
-        yield
-        return
-    re._MAXCACHE = max(size, 2048)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        re._MAXCACHE = size  # type: ignore[attr-defined]
 
 
 def content_offsets(article: str, sentence: Sentence) -> list[int]:
