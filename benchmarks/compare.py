@@ -1,16 +1,22 @@
 """The web app against the stores people would pick instead, side by side, measured with wrk and hyperfine.
 
     python benchmarks/compare.py            20 s per request and store, cold CLI, RSS by worker count
-    python benchmarks/compare.py --quick    4 s per request and store, fewer CLI runs (under 2 minutes)
+    python benchmarks/compare.py --quick    4 s per request and store, fewer CLI runs (about 3 minutes)
     python benchmarks/compare.py --endpoint http://host:8890/sparql --stores none
                                             the SPARQL part of the query set against any SPARQL 1.1 store
 
-One run loads the same data — the project's N-Quads export (``wmkg export -f nquads``) — into each store,
-starts each on a free loopback port in turn (never two at once, so they do not share the cores), checks
-every request once (status 200, the same rows everywhere), then drives it with ``wrk -t2 -c8`` for a fixed
+One run loads the same data — the project's N-Quads export (``wmkg export -f nquads``) — into each store
+(``wmkg serve``; the Oxigraph server it wraps, on disk and in memory; rdflib-endpoint; Virtuoso), starts
+each on a free loopback port in turn (never two at once, so they do not share the cores), checks every
+request once (status 200, the same rows everywhere), then drives it with ``wrk -t2 -c8`` for a fixed
 time: req/s, p50/p90/p99 latency, errors (wrk's connection/read/timeout errors and status ≥ 400), and the
-server's peak resident memory (VmHWM of its processes, from /proc). Then the cold CLI with hyperfine,
-against ``python -c "import pyoxigraph"`` as the floor, and ``wmkg serve``'s memory with 1, 2 and 4 workers.
+server's peak resident memory (VmHWM of its processes, from /proc). The catalogue query is sent twice over:
+repeated (the same text every time, which answer caches serve) and distinct (a FILTER on a counter that
+wrk's Lua script changes in every request, so no cache helps; the rows stay the same, and each store's
+distinct answer is checked against its repeated one). Then the cold CLI with hyperfine, against
+``python -c "import pyoxigraph"`` as the floor (a query from the kept store, a validate with no kept
+report), and ``wmkg serve``'s memory with 1, 2 and 4 workers. At the end every figure is printed with
+the command that measured it, wmkg's ratios beside each row.
 
 Results: benchmarks/out/compare-<label>.json (ignored by git), a section of benchmarks/BENCHMARKS.md between
 ``<!-- compare:<label>:begin/end -->`` and benchmarks/compare-<label>.png (committed). Nothing here is a
@@ -38,10 +44,20 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(BENCH))
 
 from compare_load import CATALOGUE_QUERY, preflight, query_set, run_hyperfine, run_wrk  # noqa: E402
-from compare_servers import External, RdflibEndpoint, Server, StoreError, Virtuoso, Wmkg  # noqa: E402
+from compare_servers import (  # noqa: E402
+    External,
+    OxigraphServer,
+    RdflibEndpoint,
+    Server,
+    StoreError,
+    Virtuoso,
+    Wmkg,
+)
 from host import cpu_model, memory_gb  # noqa: E402
 
-STORES = ("wmkg", "rdflib-endpoint", "virtuoso")
+STORES = ("wmkg", "oxigraph", "oxigraph-memory", "rdflib-endpoint", "virtuoso")
+# The stores that load the N-Quads export (wmkg serve reads the project itself).
+EXPORT_LOADERS = ("oxigraph", "oxigraph-memory", "rdflib-endpoint", "virtuoso")
 # What a run writes: a checkout is not "dirty" because an earlier run rewrote these.
 OUTPUTS = (":!benchmarks/BENCHMARKS.md", ":!benchmarks/*.png")
 
@@ -50,10 +66,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line; ``--quick`` fills in shorter defaults for whatever was not given."""
     parser = argparse.ArgumentParser(
         prog="benchmarks/compare.py",
-        description="wmkg serve vs rdflib-endpoint vs Virtuoso (and any --endpoint) on the same data, "
+        description="wmkg serve vs the Oxigraph server vs rdflib-endpoint vs Virtuoso (and any --endpoint) "
+        "on the same data, "
         "with wrk; the cold CLI with hyperfine. Writes a section of benchmarks/BENCHMARKS.md and a plot.",
     )
-    parser.add_argument("--quick", action="store_true", help="a short run (about 2 minutes): 4 s per request")
+    parser.add_argument("--quick", action="store_true", help="a short run (about 3 minutes): 4 s per request")
     parser.add_argument(
         "--stores",
         default=",".join(STORES),
@@ -193,7 +210,8 @@ def _wmkg_command(args: argparse.Namespace) -> list[str]:
 
 
 def export_nquads(args: argparse.Namespace, target: Path) -> dict[str, Any]:
-    """The project's N-Quads (``wmkg export -f nquads``): what rdflib-endpoint and Virtuoso load."""
+    """The project's N-Quads (``wmkg export -f nquads``): what the Oxigraph server, rdflib-endpoint and
+    Virtuoso load."""
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     done = subprocess.run(
@@ -225,6 +243,9 @@ def start_store(name: str, args: argparse.Namespace, data: dict[str, Any]) -> Se
     """Start (and load) one store; raises StoreError with a one-line reason."""
     if name == "wmkg":
         return Wmkg(args.root, args.store, args.workers, args.start_timeout)
+    if name in ("oxigraph", "oxigraph-memory"):
+        memory = name == "oxigraph-memory"
+        return OxigraphServer(Path(data["file"]), OUT / "compare" / name, args.start_timeout, memory=memory)
     if name == "rdflib-endpoint":
         return RdflibEndpoint(Path(data["file"]), args.start_timeout)
     if name == "virtuoso":
@@ -249,6 +270,7 @@ def measure_store(server: Server, requests: list, args: argparse.Namespace) -> d
         if not request.applies_to(server.name):
             continue
         check = preflight(request, server.base, server.sparql, timeout=max(args.timeout, 60))
+        _check_same_rows(check, request, result["requests"])
         entry: dict[str, Any] = {"check": check}
         if check["ok"]:
             print(f"  {request.key}: wrk {args.duration:g} s ...", end="", flush=True)
@@ -277,6 +299,20 @@ def measure_store(server: Server, requests: list, args: argparse.Namespace) -> d
         result["requests"][request.key] = entry
     result["memory"] = server.memory()
     return result
+
+
+def _check_same_rows(check: dict[str, Any], request: Any, done: dict[str, Any]) -> None:
+    """Fail ``check`` when its rows differ from those of the request it must match, in the same store."""
+    if not check["ok"] or request.same_rows_as is None:
+        return
+    reference = done.get(request.same_rows_as, {}).get("check", {})
+    if "rows_digest" not in reference:
+        return  # the reference was not answered: nothing to compare with
+    if (check.get("rows"), check.get("rows_digest")) != (reference["rows"], reference["rows_digest"]):
+        check["ok"] = False
+        check["problem"] = (
+            f"{check.get('rows')} rows that differ from the {reference['rows']} of {request.same_rows_as}"
+        )
 
 
 def measure_stores(args: argparse.Namespace, data: dict[str, Any], requests: list) -> dict[str, Any]:
@@ -329,28 +365,55 @@ def measure_rss_by_workers(args: argparse.Namespace, requests: list) -> dict[str
 
 
 def measure_cli(args: argparse.Namespace) -> dict[str, Any]:
-    """Cold processes with hyperfine: the import floor, a catalogue query as CSV, validate."""
+    """Cold processes with hyperfine: the import floor, a catalogue query as CSV, a fresh validate.
+
+    The CLI runs with a cache folder of its own (``XDG_CACHE_HOME``, under benchmarks/out/): the query's
+    warm-up run builds the kept store there, which the timed runs then open, as every ``wmkg query`` after
+    the first does; ``validate`` has its kept report removed before each run, so every run validates.
+    """
+    import os
+
     wmkg = _wmkg_command(args)
+    cache = OUT / "cli-cache"
     commands = {
         "floor": [sys.executable, "-c", "import pyoxigraph"],
-        "query": [*wmkg, "query", CATALOGUE_QUERY, "--format", "csv"],
+        "query": [*wmkg, "query", CATALOGUE_QUERY, "-f", "csv"],
         "validate": [*wmkg, "validate"],
     }
     runs = {"floor": args.cli_runs, "query": args.cli_runs, "validate": 1 if args.quick else 3}
-    print("cold CLI (hyperfine):", flush=True)
+    prepare = {"validate": f"rm -rf {cache / 'westminster-kg' / 'validate'}"}
+    print(f"cold CLI (hyperfine, XDG_CACHE_HOME={cache}):", flush=True)
     # validate is slow enough that a warm-up run would only double its cost; the query run warms the caches.
-    return run_hyperfine(commands, runs, warmup={"floor": 1, "query": 1, "validate": 0})
+    results = run_hyperfine(
+        commands,
+        runs,
+        warmup={"floor": 1, "query": 1, "validate": 0},
+        prepare=prepare,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
+    for result in results.values():
+        result["env"] = f"XDG_CACHE_HOME={_relative(cache)}"
+    return results
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the comparison and write its report."""
     args = parse_args(argv)
     from compare_report import plot, write_section
+    from compare_targets import summary
 
     if args.report_from is not None:
         results = json.loads(args.report_from.read_text())
         plot(results, BENCH / f"compare-{results['label']}.png")
         write_section(results, BENCH / "BENCHMARKS.md")
+        print(summary(results))
         print(f"rewrote section {results['label']} of benchmarks/BENCHMARKS.md from {args.report_from}")
         return
 
@@ -371,12 +434,20 @@ def main(argv: list[str] | None = None) -> None:
             "root": str(args.root) if args.root else None,
         },
     }
-    needs_export = any(s in args.stores for s in ("rdflib-endpoint", "virtuoso"))
+    needs_export = any(s in args.stores for s in EXPORT_LOADERS)
     data = export_nquads(args, OUT / "compare" / f"{args.label}.nq") if needs_export else {"quads": None}
     results["data"] = data
     requests = query_set(catalogue_text(args), args.rows)
     results["requests"] = {
-        r.key: {"label": r.label, "sparql": r.sparql, "path": r.path, "stores": r.stores} for r in requests
+        r.key: {
+            "label": r.label,
+            "sparql": r.example,
+            "path": r.path,
+            "stores": r.stores,
+            "distinct": r.distinct,
+            "same_rows_as": r.same_rows_as,
+        }
+        for r in requests
     }
     results["stores"] = measure_stores(args, data, requests)
     results["rss_repeats"] = "sent once per worker, one at a time (a request that failed or took over 5 s: once)"
@@ -386,6 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     results["total_s"] = time.perf_counter() - started
     target = OUT / f"compare-{args.label}.json"
     target.write_text(json.dumps(results, indent=1))
+    print(summary(results), flush=True)
     print(f"wrote {target}", flush=True)
     if not args.no_report:
         plot(results, BENCH / f"compare-{args.label}.png")

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from compare_targets import NAMES, RATIO_STORES, rps, short_command, target_rows
+
 BLOCK = re.compile(r"<!-- compare:(?P<label>[A-Za-z0-9._-]+):begin -->\n.*?<!-- compare:(?P=label):end -->\n", re.S)
-NAMES = {"wmkg": "wmkg serve", "rdflib-endpoint": "rdflib-endpoint", "virtuoso": "Virtuoso"}
 
 
 def keep_blocks(old: str, new: str) -> str:
@@ -94,11 +95,6 @@ def _cell(entry: dict[str, Any] | None, timeout: float) -> str:
     return f"**{_num(load['rps'])}/s**, p50 {_num(load['p50_ms'])} ms, p99 {_num(load['p99_ms'])} ms, {_errors(load)}"
 
 
-def _rps(results: dict[str, Any], store: str, key: str) -> float | None:
-    entry = results["stores"].get(store, {}).get("requests", {}).get(key, {})
-    return entry.get("load", {}).get("rps")
-
-
 def _ratio(ours: float | None, theirs: float | None, note: str = "") -> str:
     if not ours or not theirs:
         return "—"
@@ -133,21 +129,38 @@ def _heading(results: dict[str, Any], store: str) -> str:
         return NAMES.get(store, store)
     if store == "wmkg":
         return "wmkg serve" + (" --store" if results["settings"].get("store") else "")
-    if store == "virtuoso":
-        return result["kind"]
-    if store == "rdflib-endpoint":
+    if store in ("oxigraph", "oxigraph-memory", "virtuoso", "rdflib-endpoint"):
         return result["kind"]
     return f"{store} ({result['version']})"
 
 
 def section(results: dict[str, Any]) -> str:
     """The markdown of one run."""
-    m, s, data = results["machine"], results["settings"], results["data"]
     label = results["label"]
+    stores = _stores(results)
+    lines = _preamble(results)
+    if any(st not in NAMES for st in stores):
+        lines += [
+            "Endpoints given with `--endpoint` hold whatever was loaded into them and were not started here; "
+            "the row counts in brackets show whether they answered from the same data.",
+            "",
+        ]
+    lines += _request_table(results)
+    lines += _memory_table(results)
+    lines += _workers_table(results)
+    lines += _cli_table(results)
+    lines += target_rows(results)
+    lines += _commands(results)
+    lines += [f"![requests per second and p99 latency by store and request](compare-{label}.png)", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _preamble(results: dict[str, Any]) -> list[str]:
+    m, s, data = results["machine"], results["settings"], results["data"]
     dirty = f"**with uncommitted changes** to {', '.join(m['dirty'][:5])}" if m["dirty"] else "clean tree"
     quads = f"{data['quads']:,} quads" if data.get("quads") else "the project's data"
     what = "the article graph" if not s.get("root") else f"`{s['root']}`"
-    lines = [
+    return [
         f"## Side by side on {what} ({quads}): {', '.join(NAMES.get(st, st) for st in results['stores'])}",
         "",
         f"One run of `{results['command']}` ({results['total_s'] / 60:.1f} min): commit {m['commit']} "
@@ -163,20 +176,23 @@ def section(results: dict[str, Any]) -> str:
         "(POST of the query as a form to the store's SPARQL endpoint, `Accept: application/sparql-results+json`; "
         "wmkg's own pages by GET). Errors are wrk's: connection/read/write/timeouts and responses with status "
         "≥ 400. The catalogue query is the text of `queries/reforms-eroding-conventions.rq` with its PREFIX "
-        "lines and no parameter bound.",
+        "lines and no parameter bound: *repeated* sends that same text every time (answer caches serve it); "
+        "*distinct* adds `FILTER(?claim != <urn:wmkg:bench:distinct:t1-42>)` as the first line of its `WHERE` "
+        "group, with wrk's Lua script writing a new thread-and-counter token into every request, so no two "
+        "requests carry the same text, no cache helps, and the rows stay the same (checked: each store's "
+        "distinct rows equal its repeated rows). The Oxigraph server, the engine `wmkg serve` wraps, runs "
+        "twice: `serve-read-only` on a RocksDB folder made by `oxigraph load` (as `wmkg serve`'s query workers "
+        "read their shared on-disk store), and `serve` in memory.",
         "",
     ]
-    stores = _stores(results)
-    if any(st not in NAMES for st in stores):
-        lines += [
-            "Endpoints given with `--endpoint` hold whatever was loaded into them and were not started here; "
-            "the row counts in brackets show whether they answered from the same data.",
-            "",
-        ]
+
+
+def _request_table(results: dict[str, Any]) -> list[str]:
+    s, stores = results["settings"], _stores(results)
     header = "| request | " + " | ".join(_heading(results, st) for st in stores) + " |"
-    ratio_columns = [st for st in ("virtuoso", "rdflib-endpoint") if st in stores and "wmkg" in stores]
+    ratio_columns = [st for st in RATIO_STORES if st in stores and "wmkg" in stores]
     header += "".join(f" wmkg ÷ {NAMES[st]} |" for st in ratio_columns)
-    lines += [header, "|---|" + "---|" * len(stores) + "---:|" * len(ratio_columns)]
+    lines = [header, "|---|" + "---|" * len(stores) + "---:|" * len(ratio_columns)]
     for key, request in results["requests"].items():
         cells = []
         for store in stores:
@@ -186,21 +202,33 @@ def section(results: dict[str, Any]) -> str:
             else:
                 cells.append(_cell(result["requests"].get(key), s["timeout_s"]))
         row = f"| {request['label']}{_rows_note(results, key)} | " + " | ".join(cells) + " |"
-        for other in ratio_columns:
-            if request["stores"]:  # wmkg-only: against the same question asked through the other's /sparql
-                compare_to = "catalogue-sparql" if key == "catalogue-api" else "ask"
-                note = " (vs its `/sparql`)" if key == "catalogue-api" else " (vs its ASK)"
-                row += f" {_ratio(_rps(results, 'wmkg', key), _rps(results, other, compare_to), note)} |"
-            else:
-                row += f" {_ratio(_rps(results, 'wmkg', key), _rps(results, other, key))} |"
+        row += "".join(f" {ratio_cell(results, key, request, other)} |" for other in ratio_columns)
         lines.append(row)
     lines += ["", "Ratios are requests per second, wmkg's divided by the other store's (above 1: wmkg is faster).", ""]
-    lines += _memory_table(results)
-    lines += _workers_table(results)
-    lines += _cli_table(results)
-    lines += _targets(results)
-    lines += [f"![requests per second and p99 latency by store and request](compare-{label}.png)", ""]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def ratio_cell(results: dict[str, Any], key: str, request: dict[str, Any], other: str) -> str:
+    """wmkg's req/s on ``key`` over ``other``'s (for a wmkg-only page: over the same question via its SPARQL)."""
+    if request["stores"]:  # wmkg-only: against the same question asked through the other's /sparql
+        compare_to = "catalogue-sparql" if key == "catalogue-api" else "ask"
+        note = " (vs its `/sparql`)" if key == "catalogue-api" else " (vs its ASK)"
+        return _ratio(rps(results, "wmkg", key), rps(results, other, compare_to), note)
+    return _ratio(rps(results, "wmkg", key), rps(results, other, key))
+
+
+def _commands(results: dict[str, Any]) -> list[str]:
+    """Every wrk and hyperfine command of the run, by store and row (the Lua scripts are kept in out/logs)."""
+    lines = ["<details><summary>Every command of this run</summary>", ""]
+    for store, result in results["stores"].items():
+        for key, entry in result.get("requests", {}).items():
+            if "load" in entry:
+                lines.append(f"- {NAMES.get(store, store)}, {key}: `{entry['load']['command']}`")
+    for label, cli in (results.get("cli") or {}).items():
+        before = f" (before each run: `{cli['prepare']}`)" if cli.get("prepare") else ""
+        lines.append(f"- CLI {label}: `{short_command(cli['command'])}`{before}")
+    lines += ["", "</details>", ""]
+    return lines
 
 
 def _export_cost(data: dict[str, Any]) -> str:
@@ -283,76 +311,23 @@ def _cli_table(results: dict[str, Any]) -> list[str]:
     if not cli:
         return []
     floor = cli.get("floor", {}).get("median_ms")
-    lines = [
-        "Cold processes, `hyperfine -N` (one warm-up run, none for `validate`):",
-        "",
-        "| command | median (ms) | min | max | runs | × floor |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
+    env = next(iter(cli.values())).get("env")
+    how = "Cold processes, `hyperfine -N` (one warm-up run, none for `validate`)"
+    if env:
+        how += (
+            f", with a cache folder of their own (`{env}`): `wmkg query` answers from the store its warm-up run "
+            "kept there; `validate` validates afresh every run"
+        )
+    lines = [how + ":", "", "| command | median (ms) | min | max | runs | × floor |", "|---|---:|---:|---:|---:|---:|"]
     for result in cli.values():
-        command = re.sub(r"\S*/(wmkg|python3?[.0-9]*) ", r"\1 ", result["command"] + " ").strip()
+        command = f"`{short_command(result['command'])}`"
+        if result.get("prepare"):
+            command += " (kept report removed before each run)"
         if "error" in result:
-            lines.append(f"| `{command}` | {result['error']} | | | | |")
+            lines.append(f"| {command} | {result['error']} | | | | |")
             continue
         times = f"{result['median_ms']:,.0f} | {result['min_ms']:,.0f} | {result['max_ms']:,.0f} | {result['runs']}"
-        lines.append(f"| `{command}` | {times} | {_ratio(result['median_ms'], floor)} |")
-    lines.append("")
-    return lines
-
-
-def _targets(results: dict[str, Any]) -> list[str]:
-    """Issue 15's targets next to what this run measured."""
-    lines = ["Issue 15's targets, as measured in this run:", "", "| target | measured | met? |", "|---|---|---|"]
-    wmkg = results["stores"].get("wmkg", {}).get("requests", {})
-
-    def load(key: str) -> dict[str, Any] | None:
-        return wmkg.get(key, {}).get("load")
-
-    virtuoso_rps = _rps(results, "virtuoso", "catalogue-sparql")
-    for key, via in (("catalogue-sparql", "`/sparql`"), ("catalogue-api", "`/api/queries`")):
-        got = load(key)
-        if got and virtuoso_rps:
-            ratio = got["rps"] / virtuoso_rps
-            met = ratio >= 10 and got["p99_ms"] < 50
-            lines.append(
-                f"| catalogue query via {via} ≥ 10× Virtuoso's req/s, p99 < 50 ms at "
-                f"{results['settings']['connections']} connections | {ratio:.2f}×, p99 "
-                f"{got['p99_ms']:.0f} ms | {'yes' if met else 'no'} |"
-            )
-    entity, ask = load("entity"), load("ask")
-    if entity and ask:
-        lines.append(
-            f"| entity page at least as fast as `ASK` via `/sparql` | {entity['rps']:,.0f}/s vs "
-            f"{ask['rps']:,.0f}/s | {'yes' if entity['rps'] >= ask['rps'] else 'no'} |"
-        )
-    cli = results.get("cli") or {}
-    query, floor, validate = cli.get("query", {}), cli.get("floor", {}), cli.get("validate", {})
-    if "median_ms" in query and "median_ms" in floor:
-        met = query["median_ms"] < 300
-        lines.append(
-            f"| cold `wmkg query NAME --format csv` < 0.3 s median (≈ ≤ 3× the floor) | "
-            f"{query['median_ms']:,.0f} ms, {query['median_ms'] / floor['median_ms']:.1f}× the "
-            f"{floor['median_ms']:.0f} ms floor | {'yes' if met else 'no'} |"
-        )
-    if "median_ms" in validate:
-        lines.append(
-            f"| `wmkg validate` < 2 s | {validate['median_ms'] / 1000:.1f} s | "
-            f"{'yes' if validate['median_ms'] < 2000 else 'no'} |"
-        )
-    four = (results.get("rss_by_workers") or {}).get("4")
-    if four and "peak_mb" in four:
-        limit, what = (400, "") if results["label"] == "article" else (1024, " and `--store` of this data")
-        lines.append(
-            f"| `wmkg serve` RSS with 4 workers{what} < {limit} MB | {four['peak_mb']:,.0f} MB | "
-            f"{'yes' if four['peak_mb'] < limit else 'no'} |"
-        )
-    memory = results["stores"].get("wmkg", {}).get("memory")
-    if results["settings"].get("store") and memory:
-        lines.append(
-            f"| `--store` server RSS < 1 GB | {memory['peak_mb']:,.0f} MB with "
-            f"{results['settings'].get('workers') or 'the default'} workers | "
-            f"{'yes' if memory['peak_mb'] < 1024 else 'no'} |"
-        )
+        lines.append(f"| {command} | {times} | {_ratio(result['median_ms'], floor)} |")
     lines.append("")
     return lines
 
@@ -380,6 +355,7 @@ def plot(results: dict[str, Any], target: Path) -> None:
             axis.bar(xs, ys, width=width, label=_heading(results, store))
     short = {
         "catalogue-sparql": "catalogue\n/sparql",
+        "catalogue-distinct": "catalogue\ndistinct",
         "catalogue-api": "catalogue\n/api/queries",
         "entity": "entity\npage",
         "ask": "ASK",

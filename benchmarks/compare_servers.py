@@ -1,6 +1,9 @@
 """The stores that benchmarks/compare.py measures, each started privately on a free loopback port.
 
 * ``wmkg serve`` (embedded Oxigraph, in memory or ``--store`` on disk), started from this checkout;
+* the Oxigraph server (PyPI ``oxigraph``, the engine wmkg wraps, in the ``bench`` extra): ``oxigraph
+  load`` of the N-Quads file into a folder, then ``oxigraph serve-read-only`` on it (RocksDB on disk, as
+  wmkg's workers read their shared store); and ``oxigraph serve`` in memory, the file POSTed to it;
 * rdflib-endpoint (PyPI ``rdflib-endpoint``, rdflib's memory store behind FastAPI), installed into its
   own virtualenv under benchmarks/out/ so it never touches the project's dependencies;
 * Virtuoso 7 (Debian ``virtuoso-opensource-7``) through scripts/virtuoso.sh, bulk-loaded with the
@@ -219,6 +222,93 @@ class Wmkg(Server):
         self.start_s = time.perf_counter() - started
         self.command = subprocess.list2cmdline(command)
         self.version = "this checkout"
+
+
+class OxigraphServer(Server):
+    """The Oxigraph server on the N-Quads file, on disk or in memory.
+
+    On disk (``name`` "oxigraph"): ``oxigraph load --location DIR --file FILE``, then ``oxigraph
+    serve-read-only --location DIR`` (RocksDB, as ``wmkg serve``'s workers read their shared store). In
+    memory ("oxigraph-memory"): ``oxigraph serve`` with no location, loaded by a POST of the file to its
+    Graph Store endpoint ``/store``. Both with ``--union-default-graph``: a query without ``GRAPH`` or
+    ``FROM`` reads every graph, as it does in ``wmkg serve``, Virtuoso and rdflib-endpoint.
+    """
+
+    name = "oxigraph"
+    kind = "Oxigraph server"
+
+    def __init__(self, nquads: Path, folder: Path, timeout: float, *, memory: bool = False) -> None:
+        super().__init__()
+        executable = oxigraph_executable()
+        self.folder = folder
+        self.name = "oxigraph-memory" if memory else "oxigraph"
+        shutil.rmtree(folder, ignore_errors=True)
+        if not memory:
+            self._load(executable, nquads, folder, timeout)
+        port = free_port()
+        where = ["serve"] if memory else ["serve-read-only", "--location", str(folder)]
+        command = [executable, *where, "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+        started = time.perf_counter()
+        self._spawn(command, OUT / "logs" / f"{self.name}-server.log")
+        self.base = f"http://127.0.0.1:{port}"
+        self.sparql = self.base + "/query"
+        self._wait("the Oxigraph server", timeout)
+        self.start_s = time.perf_counter() - started
+        shown = subprocess.list2cmdline([Path(executable).name, *command[1:]])
+        if memory:
+            self._post(nquads, timeout)
+            self.command = f"{shown} + POST {nquads.name} to /store (application/n-quads)"
+        else:
+            self.command = f"oxigraph load --location {folder.name} --file {nquads.name} && {shown}"
+        version = subprocess.run([executable, "--version"], capture_output=True, text=True).stdout.split()
+        self.version = version[-1] if version else "?"
+        self.kind = f"Oxigraph server {self.version}" + (", in memory" if memory else "")
+
+    def _load(self, executable: str, nquads: Path, folder: Path, timeout: float) -> None:
+        started = time.perf_counter()
+        loaded = subprocess.run(
+            [executable, "load", "--location", str(folder), "--file", str(nquads)],
+            capture_output=True,
+            text=True,
+            timeout=max(timeout, 3600),
+        )
+        self.load_s = time.perf_counter() - started
+        if loaded.returncode != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            last = (loaded.stderr or loaded.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise StoreError(f"oxigraph load failed: {last[0]}")
+
+    def _post(self, nquads: Path, timeout: float) -> None:
+        started = time.perf_counter()
+        try:
+            with nquads.open("rb") as data:
+                response = httpx.post(
+                    self.base + "/store",
+                    content=data,
+                    headers={"Content-Type": "application/n-quads"},
+                    timeout=max(timeout, 3600),
+                )
+        except httpx.HTTPError as exc:
+            self.stop()
+            raise StoreError(f"loading the Oxigraph server failed: {type(exc).__name__}: {exc}") from None
+        self.load_s = time.perf_counter() - started
+        if response.status_code >= 300:
+            self.stop()
+            raise StoreError(f"the Oxigraph server refused the data: {response.status_code} {response.text[:200]}")
+
+    def stop(self) -> None:
+        """End the server, then remove its database folder (if it had one)."""
+        super().stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def oxigraph_executable() -> str:
+    """The ``oxigraph`` command beside this Python (the ``bench`` extra installs it), or on the PATH."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if found is None:
+        raise StoreError("oxigraph not found: pip install -e '.[bench]' (PyPI package oxigraph)")
+    return found
 
 
 def ensure_rdflib_endpoint() -> Path:

@@ -299,3 +299,13 @@ def test_hostile_text_stays_text_on_the_query_page(offline, hostile):
     text = offline.page.inner_text("#wmkg-results")
     assert "<img src=x onerror=window.__pwned=1>" in text and "</script><img" in text
     assert offline.pwned() == [None]
+
+
+def test_hostile_text_stays_text_in_the_reconciliation_preview(offline, hostile):
+    # The card OpenRefine frames beside a candidate: label and definition shown, never run.
+    _, _, server = hostile
+    offline.page.goto(server.url + "/reconcile/preview?id=evil-reform")
+    assert "<img src=x onerror=window.__pwned=1>" in offline.page.inner_text("b")
+    assert "<b onmouseover" in offline.page.inner_text("p")
+    assert offline.pwned() == [None] * len(offline.page.frames)
+    assert offline.page.query_selector("a[href^='javascript']") is None

@@ -1,8 +1,8 @@
-"""Real governance data as it is published (tests/data/published/): parlparse's ministers file and the
-Institute for Government ministers database, imported, linked and asked, end to end.
+"""Real governance data as it is published (tests/data/published/): parlparse's ministers file with its
+people.xml, and the Institute for Government ministers database, imported, linked and asked, end to end.
 
-Every expectation is computed here from the published files themselves (json, csv), not from what
-the importer or the queries made of them.
+Every expectation is computed here from the published files themselves (json, csv, ElementTree for
+the XML), not from what the importer or the queries made of them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.slow  # imports through the CLI
 
 PUBLISHED = DATA / "published"
 PARLPARSE = PUBLISHED / "parlparse" / "ministers.json"
+PARLPARSE_PEOPLE = PUBLISHED / "parlparse" / "people.xml"
 IFG = PUBLISHED / "ifg"
 IFG_TABLES = [IFG / "appointment.csv", IFG / "post.csv", IFG / "organisation.csv"]
 BASE = "https://w3id.org/westminster-kg/import/"
@@ -38,6 +40,16 @@ NOT_MINISTERIAL = re.compile(r"shadow|spokes|opposition|\bpps\b|parliamentary pr
 
 def published_ministers() -> dict:
     return json.loads(PARLPARSE.read_text(encoding="utf-8"))
+
+
+def parlparse_people() -> tuple[dict[str, str], int]:
+    """people.xml's latest name of every person id (the first, where an id is given twice), and how
+    many <person> elements it has."""
+    names: dict[str, str] = {}
+    elements = ET.parse(PARLPARSE_PEOPLE).getroot().findall("person")
+    for person in elements:
+        names.setdefault(person.get("id"), person.get("latestname"))
+    return names, len(elements)
 
 
 def table(name: str) -> list[dict[str, str]]:
@@ -67,7 +79,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def parlparse(root: Path) -> tuple[str, str]:
-    done = run_wmkg("--root", str(root), "import", str(PARLPARSE), "--graph", "parlparse")
+    people = ("--persons", str(PARLPARSE_PEOPLE))
+    done = run_wmkg("--root", str(root), "import", str(PARLPARSE), *people, "--graph", "parlparse")
     assert done.returncode == 0, done.stderr
     return done.stdout, done.stderr
 
@@ -146,6 +159,34 @@ def test_every_membership_is_typed_once_and_no_shadow_post_or_committee_seat_is_
             assert found != [WM + "GovernmentOffice"], membership
         if re.search(r"\bshadow\b|spokesperson", role, re.I):
             assert found == [WM + "OppositionPost"], membership
+
+
+def test_people_xml_names_every_person_the_memberships_name_and_no_one_else_and_says_how_many(
+    root: Path, parlparse: tuple[str, str]
+) -> None:
+    latest, elements = parlparse_people()
+    named = {m["person_id"] for m in published_ministers()["memberships"]}
+    assert named <= set(latest) and len(named) == 617 and elements == 13217
+    _, stderr = parlparse
+    assert (
+        f"people.xml: {len(latest):,} persons read ({elements:,} <person> elements); the memberships name "
+        f"{len(named):,} persons, {len(named):,} of them described here: those imported, the other "
+        f"{len(latest) - len(named):,} left out"
+    ) in stderr
+    assert "described by no file" not in stderr and "reference(s) to persons" not in stderr
+    store = import_quads(root, "parlparse")
+    found: dict[str, set[str]] = defaultdict(set)
+    for quad in store.quads_for_pattern(None, ox.NamedNode("http://xmlns.com/foaf/0.1/name"), None):
+        found[quad.subject.value].add(quad.object.value)
+    assert found == {f"{BASE}parlparse/person/{quote(p, safe='')}": {latest[p]} for p in named}
+    # A known membership, read from both files here: the Prime Minister in May 1997.
+    [prime_minister] = {
+        m["person_id"]
+        for m in published_ministers()["memberships"]
+        if m.get("role") == "Prime Minister" and m["start_date"] == "1997-05-02"
+    }
+    assert latest[prime_minister] == "Tony Blair"
+    assert found[f"{BASE}parlparse/person/{quote(prime_minister, safe='')}"] == {"Tony Blair"}
 
 
 def test_candidates_set_aside_opposition_portfolios_named_like_our_departments_and_say_why(
@@ -262,15 +303,23 @@ def test_ministers_in_office_at_reform_lists_government_offices_only_each_with_a
     rows = linked.query("ministers-in-office-at-reform").to_dicts()
     assert rows
     assert not [r for r in rows if NOT_MINISTERIAL.search(str(r.get("roleLabel") or ""))]
-    person_ids = {m["person_id"] for m in published_ministers()["memberships"]}
+    # Each parlparse row is one of the file's memberships, named from people.xml: (name, role, start).
+    latest, _ = parlparse_people()
+    held = {
+        (latest[m["person_id"]], m.get("role") or "", m["start_date"]) for m in published_ministers()["memberships"]
+    }
     every_name = {n for names in names_by_person().values() for n in names}
+    parlparse_rows = 0
     for row in rows:
         name, source = str(row["ministerName"]), str(row["source"])
         assert source in (GRAPH_IMPORT + "parlparse", GRAPH_IMPORT + "ifg")
-        if source.endswith("parlparse"):  # its people.json is not here: named by their parlparse id
-            assert name.removeprefix("(no name in the import: ").removesuffix(")") in person_ids
+        assert name.strip() and not name.startswith("(no name in the import"), row
+        if source.endswith("parlparse"):
+            parlparse_rows += 1
+            assert (name, str(row.get("roleLabel") or ""), str(row["start"])) in held, row
         else:
             assert name in every_name
+    assert parlparse_rows
     shadows = linked.query("ministers-in-office-at-reform", postKind="opposition post").to_dicts()
     assert shadows and all(re.search(r"shadow|spokes|opposition", str(r["roleLabel"]), re.I) for r in shadows)
 
@@ -315,3 +364,17 @@ def test_the_offices_each_quoted_person_held_at_the_time_of_the_quote_come_back(
     found = {(str(r["quoteDate"]), str(r["roleLabel"])) for r in rows if str(r["source"]).endswith("/ifg")}
     assert expected and found == expected
     assert ("2012-10", "Minister for the Cabinet Office") in found
+
+
+def test_a_name_both_ours_and_an_accepted_links_other_end_means_ours(linked: KnowledgeGraph) -> None:
+    # IfG's "Francis Maude" is linked to ours as the same person: typing the name is not an ambiguity.
+    theirs = {
+        str(row[0])
+        for row in linked.store.query(
+            'SELECT ?p WHERE { wmr:francis-maude skos:exactMatch ?p . ?p rdfs:label "Francis Maude" }'
+        ).rows
+    }
+    assert theirs, "the fixture lost the accepted link between the two Francis Maudes"
+    assert linked.resolver.resolve("Francis Maude", "person") == WMR["francis-maude"]
+    rows = linked.query("offices-held-at-quotes", person="Francis Maude").to_dicts()
+    assert rows and {str(r["person"]) for r in rows} == {str(WMR["francis-maude"])}

@@ -56,6 +56,16 @@ def test_typographic_quotes_are_folded(resolver: Resolver) -> None:
     assert resolver.resolve("actor’s claim", "stance") == resolver.resolve("Actor's Claim", "stance")
 
 
+def test_a_part_of_a_name_finds_labels_with_a_word_it_begins_never_letters_inside_a_word(resolver: Resolver) -> None:
+    # Labels computed independently: every label with a word starting "haldan", none with "sir" only
+    # inside a word ("collective desire …").
+    labels = {resolver.label(str(i)) for i in resolver.find("haldan")}
+    assert {"Haldane Report (1918)", "Haldane convention"} <= labels
+    assert all(re.search(r"\bhaldan", label, re.IGNORECASE) for label in labels)
+    inside = {resolver.label(str(i)) for i in resolver.find("sir")}
+    assert not any(re.search(r"\Bsir", label, re.IGNORECASE) for label in inside), inside
+
+
 @pytest.mark.parametrize(
     ("what", "typed", "meant"),
     [

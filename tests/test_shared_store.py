@@ -30,6 +30,21 @@ def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> Non
     assert not Path(pool.dump).exists()
 
 
+def test_small_data_is_loaded_into_each_workers_memory_from_one_dump(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+    small, large = QueryPool(kg, 1, in_memory_quads=len(kg.store)), QueryPool(kg, 1, in_memory_quads=len(kg.store) - 1)
+    try:
+        assert Path(small.dump).is_file() and small.dump.endswith(".nq")
+        assert Path(large.dump).is_dir()  # one quad more than the bound: read from disk
+        for pool in (small, large):
+            result, _ = pool_answer(pool, COUNT, timeout=60, max_rows=10)
+            assert int(result.rows[0][0]) == len(kg.store)
+    finally:
+        small.close()
+        large.close()
+    assert not Path(small.dump).exists()
+
+
 def test_with_store_the_workers_read_its_live_generation(tmp_path: Path) -> None:
     root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
     kg = KnowledgeGraph.load(root, store_dir=tmp_path / "store")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib.query import Result
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError, QueryError
@@ -68,3 +70,16 @@ def test_a_query_nested_thousands_deep_is_refused_not_a_crash(mini_root: Path, b
     with pytest.raises(QueryError, match="too many brackets, path steps or operators"):
         kg.store.query("SELECT * WHERE " + "{" * 3000 + "}" * 3000)
     assert kg.store.query("SELECT * WHERE " + "{" * 20 + "}" * 20).kind == "select"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sparql_tsv_keeps_a_literal_with_tabs_and_line_breaks_in_one_cell(mini_root: Path, backend: str) -> None:
+    # Read back by rdflib's own TSV results parser, and compared with Oxigraph's TSV writer's reading.
+    query = 'SELECT ?x ?n WHERE { BIND("a\\nb\\tc\\"d\\\\e" AS ?x) BIND("m\\nn"@en AS ?n) }'
+    kg = KnowledgeGraph.load(mini_root, backend=backend)
+    text = kg.query(query).serialize("tsv")
+    assert len(text.splitlines()) == 2, text
+    rows = list(Result.parse(source=io.StringIO(text), format="tsv"))
+    assert [(str(r[0]), str(r[1]), r[1].language) for r in rows] == [('a\nb\tc"d\\e', "m\nn", "en")]
+    reference = ox.Store().query(query).serialize(format=ox.QueryResultsFormat.TSV).decode()
+    assert text == reference

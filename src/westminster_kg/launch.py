@@ -97,7 +97,8 @@ def _answer(name: str, fmt: str) -> str | None:
     if not rows:
         return None  # the full CLI says "0 rows" with the filters applied
     columns = _columns(variables, rows)
-    labels = _labels(store) if any(source is None for _, source in columns) else {}
+    shown = {t.value for row in rows for t in row if isinstance(t, ox.NamedNode)}
+    labels = _labels(store, shown) if any(source is None for _, source in columns) else {}
     flat = [_flat(variables, columns, row, labels) for row in rows]
     if flat is None or any(row is None for row in flat):
         return None
@@ -117,15 +118,31 @@ def _columns(variables: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[st
     return columns
 
 
-def _labels(store: Any) -> dict[str, str]:
-    """The label shown for every labelled IRI, as the resolver's index has it (``naming.shown_labels``)."""
-    from westminster_kg.internal_queries import internal_query
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+# What ``label-lookup.rq`` reads, looked up by pattern for the few IRIs a table shows: (property, is alias).
+_LABELS = ((_RDFS + "label", False), (_SKOS + "prefLabel", False), (_SKOS + "altLabel", True))
+_UNLABELLED = ("https://w3id.org/westminster-kg/ontology#Claim", "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement")
+
+
+def _labels(store: Any, iris: set[str]) -> dict[str, str]:
+    """The label shown for each of ``iris``, as the resolver's index has it (``label-lookup.rq``,
+    ``naming.shown_labels``): claims and link statements, whose labels are generated, have none."""
+    import pyoxigraph as ox
+
     from westminster_kg.naming import shown_labels
 
-    rows = store.query(internal_query("label-lookup"), use_default_graph_as_union=True, prefixes=PREFIXES)
-    return shown_labels(
-        (s["entity"].value, s["label"].value, s["label"].language, s["alt"].value == "true") for s in rows
-    )
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rows = []
+    for iri in iris:
+        node = ox.NamedNode(iri)
+        if any(next(store.quads_for_pattern(node, a, ox.NamedNode(t)), None) for t in _UNLABELLED):
+            continue
+        for prop, alias in _LABELS:
+            for quad in store.quads_for_pattern(node, ox.NamedNode(prop), None):
+                if isinstance(quad.object, ox.Literal):
+                    rows.append((iri, quad.object.value, quad.object.language, alias))
+    return shown_labels(rows)
 
 
 def _flat(

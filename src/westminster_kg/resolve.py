@@ -98,6 +98,16 @@ def words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[^\W_]+", text))
 
 
+def _starts_a_word(needle: str, name: str) -> bool:
+    """Whether ``needle`` occurs in ``name`` where a word of ``name`` begins."""
+    at = name.find(needle)
+    while at >= 0:
+        if at == 0 or not name[at - 1].isalnum():
+            return True
+        at = name.find(needle, at + 1)
+    return False
+
+
 @dataclass
 class Resolver:
     """The label index of one store and the rules that turn a typed value into one of its IRIs."""
@@ -170,8 +180,11 @@ class Resolver:
         exact = self.preferred.get(needle) or self.by_name.get(needle)
         if exact:
             return sorted(URIRef(i) for i in exact)
-        # Then labels with every word of it; then, for search boxes, labels containing it ("haldan").
-        found = self._partial(needle) or {i for name, iris in self.by_name.items() if needle in name for i in iris}
+        # Then labels with every word of it; then, for search boxes, labels with a word that starts
+        # it ("haldan" finds "haldane"; "sir" does not find "desire").
+        found = self._partial(needle) or {
+            i for name, iris in self.by_name.items() if _starts_a_word(needle, name) for i in iris
+        }
         return sorted(URIRef(i) for i in found)
 
     def _partial(self, needle: str) -> set[str]:
@@ -299,6 +312,9 @@ class Resolver:
             if hinted and iri not in hinted:
                 self._refuse_other_kind(text, what, iri, hinted)
             return URIRef(iri)
+        ours = [i for i in candidates if i.startswith(str(WMR))]
+        if len(ours) == 1 and candidates - {ours[0]} <= self._same(ours[0]):
+            return URIRef(ours[0])  # the others are an import's records linked to ours as the same thing
         shown = sorted((self.label(i), i) for i in candidates)
         raise ResolveError(
             f"{what}: {text!r} is ambiguous: {self._listed(i for _, i in shown)}; give one of these",
@@ -378,6 +394,10 @@ class Resolver:
 
         score = {iri: closeness(iri) for iri in hinted}
         return sorted(hinted, key=lambda iri: (-score[iri][0], -score[iri][1], self.label(iri)))[:limit]
+
+    def _same(self, iri: str) -> set[str]:
+        rows = self._run(internal("same-entities", target=URIRef(iri))).rows
+        return {str(row[0]) for row in rows}
 
     def _linked(self, iri: str) -> set[str]:
         rows = self._run(internal("linked-entities", target=URIRef(iri))).rows

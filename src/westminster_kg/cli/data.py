@@ -27,7 +27,10 @@ def import_command(
     graph: Annotated[str | None, typer.Option(help="Name of the import's own graph (lower-case slug).")] = None,
     persons: Annotated[
         list[Path] | None,
-        typer.Option("--persons", help="A file of the people the memberships name (e.g. parlparse's people.json)."),
+        typer.Option(
+            "--persons",
+            help="A file of the people the memberships name (parlparse's people.xml or people.json, a CSV).",
+        ),
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="turtle, ntriples, nquads, trig, jsonld, rdfxml, csv, popolo.")

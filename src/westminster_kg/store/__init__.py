@@ -220,9 +220,21 @@ def _sparql_delimited(result: QueryResult, fmt: str, neutralise: bool) -> str:
     return buffer.getvalue()
 
 
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def _tsv_cell(term: Term) -> str:
-    # SPARQL TSV writes terms in Turtle syntax; n3() escapes tabs and newlines inside literals.
-    return term.n3()
+    # SPARQL TSV writes terms in Turtle syntax, one row a line: a literal's tab or line break would
+    # split its cell or row, so literals are written in the short form with every such character
+    # escaped (n3() would use the long """…""" form, which keeps them raw).
+    if not isinstance(term, Literal):
+        return term.n3()
+    text = '"' + str(term).translate(_TSV_ESCAPES) + '"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype and term.datatype != XSD.string:
+        return f"{text}^^<{term.datatype}>"
+    return text
 
 
 # --- query checks shared by every store --------------------------------------------------------

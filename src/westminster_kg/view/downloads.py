@@ -121,7 +121,7 @@ class DumpSet:
 
 
 def dumps_from_store(store: str, root: Path, seconds: float = DUMP_SECONDS) -> Dumps:
-    """Every dump of the on-disk Oxigraph store ``store`` (project ``root``), made by a child process.
+    """Every dump of the query workers' data ``store`` (project ``root``), made by a child process.
 
     Raises:
         DumpsFailedError: the child ran over ``seconds`` (killed; status 503) or failed (500).
@@ -149,14 +149,22 @@ def dumps_from_store(store: str, root: Path, seconds: float = DUMP_SECONDS) -> D
 
 
 def main(arguments: list[str]) -> None:
-    """The child of ``dumps_from_store``, given STORE ROOT OUT: write every dump of the on-disk store
-    STORE (opened read-only) into the folder OUT, with ``dumps.json`` listing the notes."""
+    """The child of ``dumps_from_store``, given STORE ROOT OUT: write every dump of the query workers'
+    data STORE (an on-disk store, opened read-only, or their N-Quads file, loaded into memory) into the
+    folder OUT, with ``dumps.json`` listing the notes."""
+    import pyoxigraph as ox
+
     from westminster_kg.knowledge_graph import KnowledgeGraph
     from westminster_kg.project import Project
     from westminster_kg.store.oxigraph import OxigraphStore
 
     store, root, out = arguments
-    dumps = make_dumps(KnowledgeGraph(OxigraphStore(store, read_only=True), Project.open(root)))
+    if Path(store).is_file():
+        data = OxigraphStore()
+        data.store.bulk_load(path=store, format=ox.RdfFormat.N_QUADS)
+    else:
+        data = OxigraphStore(store, read_only=True)
+    dumps = make_dumps(KnowledgeGraph(data, Project.open(root)))
     for dump in dumps.files.values():
         (Path(out) / dump.filename).write_bytes(dump.data)
     (Path(out) / "dumps.json").write_text(json.dumps({"notes": list(dumps.notes)}), encoding="utf-8")

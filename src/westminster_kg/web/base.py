@@ -96,6 +96,7 @@ class Site:
             fast_workers=1,
             api_workers=1,
             memory=self.settings.worker_memory * 2**20,
+            in_memory_quads=self.settings.worker_in_memory_quads,
         )
 
     def network(self) -> Any:

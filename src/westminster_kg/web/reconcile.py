@@ -21,7 +21,6 @@ Malformed, empty or oversized requests get 400 with ``{"error": "..."}`` naming 
 
 from __future__ import annotations
 
-import html
 import json
 import time
 from dataclasses import dataclass
@@ -399,24 +398,20 @@ class Reconcile(Handlers):
         if not facts["type"]:
             return self.error(f"no entity {slug!r}", 404)
         ids = await run_in_threadpool(self.external_ids, URIRef(iri))
-        definition = str(facts["definition"][0]) if facts["definition"] else ""
-        types = sorted(curie(str(t)) for t in set(facts["type"]))
-        parts = [
-            '<div class="wmkg-preview" style="font-family:sans-serif;font-size:0.9em">',
-            f'<a href="/id/{html.escape(slug)}" target="_blank"><b>{html.escape(self.kg.resolver.label(iri))}</b></a>',
-            f"<div>{html.escape(', '.join(types))}</div>",
-        ]
-        if definition:
-            parts.append(f"<p>{html.escape(definition if len(definition) <= 200 else definition[:197] + '...')}</p>")
-        if ids:
-            parts.append("<ul>")
-            for title, ident, link in ids:
-                shown = html.escape(ident)
-                item = f'<a href="{html.escape(link)}" target="_blank">{shown}</a>' if link else shown
-                parts.append(f"<li>{html.escape(title)}: {item}</li>")
-            parts.append("</ul>")
-        parts.append("</div>")
-        return HTMLResponse("".join(parts))
+        from westminster_kg.view.templates import environment
+
+        page = (
+            environment()
+            .get_template("reconcile_preview.html")
+            .render(
+                iri=iri,
+                label=self.kg.resolver.label(iri),
+                types=sorted(curie(str(t)) for t in set(facts["type"])),
+                definition=str(facts["definition"][0]) if facts["definition"] else "",
+                ids=ids,
+            )
+        )
+        return HTMLResponse(page)
 
     async def reconcile_suggest(self, request: Request) -> Response:
         """``/reconcile/suggest/{entity,type,property}?prefix=...``."""

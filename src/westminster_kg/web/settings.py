@@ -79,6 +79,11 @@ class Settings:
     worker_memory: int = option(
         1024, "MiB of memory a query worker may use; a query that needs more gets 503 (0: no limit).", metavar="MIB"
     )
+    worker_in_memory_quads: int = option(
+        200_000,
+        "Query workers hold data of at most this many quads in memory (faster); more, read from disk (0: disk).",
+        metavar="QUADS",
+    )
     forwarded_allow_ips: list[str] = option(
         help="Trust X-Forwarded-Proto/-For only from this proxy address (repeat); none by default.",
         factory=list,

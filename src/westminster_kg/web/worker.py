@@ -1,4 +1,4 @@
-"""One query worker process: it opens the shared store read-only and answers ``QueryJob``s on its pipes.
+"""One query worker process: it holds the store (in memory, or the shared one on disk) and answers ``QueryJob``s.
 
 pyoxigraph has no query timeout or cancellation, so every query the web app runs is answered in a
 worker process (the pool in ``westminster_kg.web.workers`` kills one that runs over its time limit).

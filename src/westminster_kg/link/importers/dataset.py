@@ -1,7 +1,8 @@
 """One import, from one or several files, into its own named graph: read, typed, checked, then written.
 
-The files (and ``--persons`` files, read first so memberships find their people) are read a piece at a
-time into a temporary on-disk store; there every membership, post and organisation is typed
+The files (and ``--persons`` files, read first so memberships find their people; of parlparse's
+``people.xml``, only the persons the memberships name are kept) are read a piece at a time into a
+temporary on-disk store; there every membership, post and organisation is typed
 (``posts.classify_import``), the import rules are checked, and only then is ``imports/NAME.nq``
 written, atomically. A failure at any point leaves the previous import as it was. A CSV without a
 mapping is read by its well-known column names; the mapping used is written beside the import
@@ -25,6 +26,7 @@ from westminster_kg.import_rules import Skolemiser, allowed_quads, check_evidenc
 from westminster_kg.internal_queries import internal_query
 from westminster_kg.link.importers.csv_columns import AmbiguousColumnsError, recognise
 from westminster_kg.link.importers.csv_mapping import CsvMapping
+from westminster_kg.link.importers.parlparse_people import PeopleXml, is_people_xml, person_triples, read_people_xml
 from westminster_kg.link.importers.popolo import (
     IMPORT_BASE,
     looks_like_jsonld,
@@ -130,14 +132,22 @@ class _Run:
         """
         skolem = Skolemiser(self.name)
         from_persons: dict[Path, set] = {}
+        xml_people: list[PeopleXml] = []
         for path in people:
             from_persons[path] = set()
+            if _is_people_xml(path):  # parlparse's people.xml: read now, its persons chosen below
+                xml_people.append(read_people_xml(path, self.problems))
+                from_persons[path] = {xml_people[-1].iri(self.name, i) for i in xml_people[-1].persons}
+                self.known_persons |= set(xml_people[-1].persons)
+                continue
             quads = skolem.quads(_person_subjects(self.quads(path, None, persons=True), from_persons[path]), str(path))
             store.bulk_extend(allowed_quads(quads, str(path), line_finder(path), self.name))
             self.known_persons |= {_local_id(s) for s in from_persons[path] if isinstance(s, ox.NamedNode)}
         for path in files:
             quads = skolem.quads(self.quads(path, fmt), str(path))
             store.bulk_extend(allowed_quads(quads, str(path), line_finder(path), self.name))
+        for found in xml_people:
+            self.people_xml(store, found)
         kinds, unnamed = classify_import(store, self.graph)
         _check_persons_files(store, from_persons, files)
         if unnamed:
@@ -147,6 +157,25 @@ class _Run:
                 unnamed,
             )
         return [*self.problems.notes, *describe_kinds(kinds)]
+
+    def people_xml(self, store: ox.Store, people: PeopleXml) -> None:
+        """The persons of a ``people.xml`` that the memberships name (all of them when there are no
+        memberships), added to ``store``, with a note of how many were read and kept."""
+        members = {
+            row["member"] for row in store.query(internal_query("import-members"), use_default_graph_as_union=True)
+        }
+        chosen = None if not members else [i for i in people.persons if people.iri(self.name, i) in members]
+        triples = person_triples(people, self.name, chosen, self.problems)
+        quads = (ox.Quad(s, p, o, self.graph) for s, p, o in triples)
+        store.bulk_extend(allowed_quads(quads, str(people.path), line_finder(people.path), self.name))
+        read = f"{people.path}: {len(people.persons):,} persons read ({people.records:,} <person> elements)"
+        if chosen is None:
+            self.problems.note(f"{read}, all imported (no memberships to choose them by)")
+        else:
+            self.problems.note(
+                f"{read}; the memberships name {len(members):,} persons, {len(chosen):,} of them described "
+                f"here: those imported, the other {len(people.persons) - len(chosen):,} left out"
+            )
 
     def quads(self, path: Path, fmt: str | None, persons: bool = False) -> Iterator[ox.Quad]:
         """Every quad of one file, in the import's graph, whatever its format."""
@@ -210,6 +239,10 @@ class _Run:
         return CsvMapping.from_dict(target, found.mapping, self.name)
 
 
+def _is_people_xml(path: Path) -> bool:
+    return path.suffix.lower() == ".xml" and is_people_xml(path)
+
+
 def _write_json(target: Path, data: dict) -> None:
     write_atomically(
         target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), create_parents=True
@@ -246,8 +279,10 @@ def import_dataset(
         mapping: for CSV, TOML or JSON column mappings, one per CSV file in order; a CSV without one
             is read by its well-known column names and its mapping written beside the import.
         base: the IRI relative IRIs in the file resolve against; without it they are an error.
-        persons: files of people the memberships name (parlparse's ``people.json``, a persons CSV),
-            read first; each must name someone the memberships name. Alone (no ``file``), they import.
+        persons: files of people the memberships name (parlparse's ``people.json`` or ``people.xml``,
+            a persons CSV), read first; each must name someone the memberships name. Alone (no
+            ``file``), they import. Of a ``people.xml`` (some 13,000 people) only the persons the
+            memberships name are imported; given as a ``file``, it is read as a persons file.
         strict: the first unreadable record is an error (otherwise it is left out and listed).
 
     Returns:
@@ -257,6 +292,9 @@ def import_dataset(
     name = check_graph_name(graph_name)
     files = [Path(f) for f in ([file] if isinstance(file, str | Path) else file)]
     people = [Path(p) for p in persons]
+    if fmt is None:  # parlparse's people.xml given as a FILE is a persons file all the same
+        people += [f for f in files if _is_people_xml(f)]
+        files = [f for f in files if f not in people]
     if not files and not people:
         raise InputError("nothing to import: give a FILE (or --persons FILE)")
     mappings = [Path(m) for m in ([mapping] if isinstance(mapping, str | Path) else mapping or [])]
