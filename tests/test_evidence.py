@@ -8,7 +8,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from westminster_kg.evidence import Article, locate, normalised
+from westminster_kg.evidence import Article, locate, normalise, normalised
 from westminster_kg.namespaces import OA, WM
 from westminster_kg.project import Project
 
@@ -17,6 +17,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_normalising_folds_white_space_and_typographic_quotes() -> None:
     assert normalised("  the  WM’s\n\t“conception” ") == 'the WM\'s "conception"'
+
+
+def test_every_white_space_character_folds_and_maps_back_to_where_its_run_starts() -> None:
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    text = "a" + "b".join(s + s for s in spaces) + "\u2019z"
+    norm, index = normalise(text)
+    assert norm == "a" + "b".join(" " for _ in spaces) + "'z" == normalised(text)
+    assert all(text[i].isspace() if c == " " else text[i] in (c, "\u2019") for c, i in zip(norm, index, strict=True))
+    assert [i for c, i in zip(norm, index, strict=True) if c == " "] == [1 + 3 * k for k in range(len(spaces))]
 
 
 def test_a_quote_is_found_across_line_breaks_and_tabs_at_its_source_offsets() -> None:

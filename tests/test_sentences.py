@@ -5,8 +5,8 @@ from __future__ import annotations
 from conftest import REPO
 from rdflib import Graph
 
-from westminster_kg.evidence import sections_from
-from westminster_kg.sentences import body_sentences, triage
+from westminster_kg.evidence import body_paragraphs, sections_from
+from westminster_kg.sentences import body_sentences, covered_by, segment_spans, triage
 
 ARTICLE = (REPO / "graph" / "sources" / "westminster-model-article.txt").read_text(encoding="utf-8")
 SECTIONS = sections_from(Graph().parse(REPO / "graph" / "sources" / "article.ttl"))
@@ -61,6 +61,23 @@ def test_two_claims_quoting_two_halves_back_the_sentence_together() -> None:
     first, second = at("Such reforms are not"), at(" without contradiction.")
     whole = at("Such reforms are not without contradiction.")
     assert triage(ARTICLE, SECTIONS, [first, second], []).states[whole] == "claim"
+
+
+def test_sentences_are_placed_where_pysbd_itself_places_them_in_every_paragraph() -> None:
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    texts = [ARTICLE[p.start : p.end] for p in body_paragraphs(ARTICLE, SECTIONS)]
+    texts += ["", "No full stop", "One.   Two?  Three!\n", "Dr. Smith came. Dr. Smith came.  Dr. Smith came."]
+    for text in texts:
+        assert segment_spans(text) == [(s.start, s.end) for s in segmenter.segment(text)], text[:60]
+
+
+def test_offsets_are_covered_only_inside_spans_that_touch_or_overlap() -> None:
+    assert covered_by([1, 4, 5, 8], [(6, 9), (0, 5), (4, 6)])
+    assert not covered_by([1, 5], [(0, 5), (6, 9)])  # 5 is in no span
+    assert not covered_by([5], [(0, 5), (5, 5)])  # an end is outside, an empty span covers nothing
+    assert not covered_by([3], [])
 
 
 def test_a_passage_marks_its_sentence_and_a_passage_on_half_a_sentence_is_stray() -> None:

@@ -110,6 +110,29 @@ def test_a_shape_that_restates_a_check_is_shown_once_under_the_checks_name(tmp_p
     assert [f.check for f in report.shadowed] == ["shacl:relation-has-claim"]
 
 
+def test_findings_come_in_the_order_of_the_checks(tmp_path: Path) -> None:
+    # The article's hash and quotes, then its sentences, then the check queries, then SHACL.
+    phases = [
+        {"article-hash", "quote-verbatim", "quote-offsets", "quote-section", "quote-shown", "hedge-cue-in-quote"},
+        {"sentence-untriaged", "passage-not-a-sentence", "passage-claim-overlap"},
+        {p.stem for p in (REPO / "queries" / "checks").glob("*.rq")},
+    ]
+    report = validate(Project.open(make_project(tmp_path / "p", DATA / "valid" / "slice.ttl", *INVALID)))
+    order = [next((i for i, names in enumerate(phases) if f.check in names), len(phases)) for f in report.findings]
+    assert order == sorted(order) and set(order) == {0, 1, 2, 3}, [f.check for f in report.findings]
+
+
+def test_a_second_recorded_hash_of_the_article_that_is_not_its_own_is_a_violation(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
+    stale = "0" * 64
+    (root / "graph" / "claims" / "stale.ttl").write_text(
+        f'<https://w3id.org/westminster-kg/id/article> <https://w3id.org/westminster-kg/ontology#sha256> "{stale}" .\n'
+    )
+    report = validate(Project.open(root))
+    assert [(f.check, f.entity) for f in report.findings] == [("article-hash", "wmr:article")]
+    assert stale in report.findings[0].message
+
+
 CUBE = """
 @prefix qb: <http://purl.org/linked-data/cube#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

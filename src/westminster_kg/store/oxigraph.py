@@ -89,17 +89,7 @@ class OxigraphStore:
         sources = list(sources)
         staging = ox.Store()
         for source in sources:
-            try:
-                staging.load(
-                    path=str(source.path),
-                    format=OX_FORMATS[source.format],
-                    to_graph=ox.NamedNode(source.graph),
-                )
-            except SyntaxError as exc:
-                line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
-                raise InputError(f"{source_location(source, project, line)}: {exc.args[0]}") from exc
-            except OSError as exc:
-                raise InputError(f"{source_location(source, project, None)}: {exc}") from exc
+            parse_into(staging, source, project)
         # Everything parsed: copy in one go, so the real store never holds half a load.
         self.store.extend(staging)
         if self.path is not None:
@@ -134,6 +124,28 @@ class OxigraphStore:
         return len(self.store)
 
 
+def parse_into(store: Any, source: SourceFile, project: Project | None, graph: Any = None) -> None:
+    """Parse one file into ``store``, in ``graph`` (default: ``source.graph``); an error names file:line.
+
+    Args:
+        store: a pyoxigraph ``Store``.
+        source: the file, its format and its graph.
+        project: to name the file relative to the project's root in errors.
+        graph: a pyoxigraph ``NamedNode`` to load into instead of ``source.graph``.
+    """
+    try:
+        store.load(
+            path=str(source.path),
+            format=OX_FORMATS[source.format],
+            to_graph=ox.NamedNode(source.graph) if graph is None else graph,
+        )
+    except SyntaxError as exc:
+        line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
+        raise InputError(f"{source_location(source, project, line)}: {exc.args[0]}") from exc
+    except OSError as exc:
+        raise InputError(f"{source_location(source, project, None)}: {exc}") from exc
+
+
 def _ox_result(answer: Any) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
@@ -147,4 +159,4 @@ def _ox_result(answer: Any) -> QueryResult:
     return QueryResult("graph", graph=graph)
 
 
-__all__ = ["OX_FORMATS", "OxigraphStore", "from_ox", "to_ox"]
+__all__ = ["OX_FORMATS", "OxigraphStore", "from_ox", "parse_into", "to_ox"]
