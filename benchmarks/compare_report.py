@@ -182,7 +182,8 @@ def _preamble(results: dict[str, Any]) -> list[str]:
         "requests carry the same text, no cache helps, and the rows stay the same (checked: each store's "
         "distinct rows equal its repeated rows). The Oxigraph server, the engine `wmkg serve` wraps, runs "
         "twice: `serve-read-only` on a RocksDB folder made by `oxigraph load` (as `wmkg serve`'s query workers "
-        "read their shared on-disk store), and `serve` in memory.",
+        "read data of more than `--worker-in-memory-quads` from their shared on-disk store), and `serve` in "
+        "memory (as they hold smaller data, this graph included).",
         "",
     ]
 
