@@ -1,34 +1,16 @@
-"""Shared fixtures: a small project built from the real ontology, queries and article."""
+"""Shared fixtures; the helpers themselves live in tests/support (imported as ``support``)."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.project import DATA, TESTS, make_project
 
-REPO = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
-DATA = TESTS / "data"
 MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").read_text(encoding="utf-8"))
-
-
-def make_project(target: Path, *claim_files: Path) -> Path:
-    """A project folder with the real ontology, queries and article, and the given data files."""
-    for folder in ("ontology", "queries"):
-        shutil.copytree(REPO / folder, target / folder)
-    shutil.copytree(REPO / "graph" / "sources", target / "graph" / "sources")
-    (target / "graph" / "claims").mkdir(parents=True)
-    for path in claim_files:
-        shutil.copy(path, target / "graph" / "claims" / path.name)
-    return target
 
 
 @pytest.fixture
@@ -37,36 +19,13 @@ def mini_root(tmp_path: Path) -> Path:
     return make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
 
 
-def run_wmkg(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the real ``wmkg`` command in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "westminster_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-    )
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, launched once per module (support.browser)."""
+    from support.browser import launch_chromium
 
-
-@contextmanager
-def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A real HTTP server on a free 127.0.0.1 port, serving ``handler``; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def pool_answer(pool: object, sparql: str, *, timeout: float, max_rows: int, lane: str = "any") -> tuple:
-    """``(result, truncated)`` of ``sparql`` answered by a ``QueryPool`` under these limits."""
-    from westminster_kg.web.jobs import Limits, QueryJob
-
-    answer = pool.run(QueryJob(sparql, limits=Limits(timeout=timeout, max_rows=max_rows)), lane=lane)  # type: ignore[attr-defined]
-    return answer.result(), answer.truncated
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from westminster_kg import KnowledgeGraph
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import DATA, make_project, run_wmkg
+from support import DATA, make_project, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings, create_app

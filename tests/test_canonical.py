@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, make_project
+from support import DATA, REPO, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.link import import_dataset

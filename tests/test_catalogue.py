@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
-    from conftest import DATA, make_project
+    from support import DATA, make_project
 
     root = make_project(tmp_path_factory.mktemp("cat") / "mini", DATA / "valid" / "slice.ttl")
     return {b: KnowledgeGraph.load(root, backend=b) for b in ("oxigraph", "memory")}

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import REPO
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH, VOID
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
-from support import RunningServer, start_server
+from support import REPO, RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import load_catalogue

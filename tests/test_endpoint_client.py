@@ -7,7 +7,7 @@ import http.server
 import time
 
 import pytest
-from conftest import http_server_on_loopback, run_wmkg
+from support import http_server_on_loopback, run_wmkg
 
 from westminster_kg.errors import StoreError
 from westminster_kg.store.endpoint import EndpointStore

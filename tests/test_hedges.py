@@ -17,8 +17,7 @@ from html.parser import HTMLParser
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, run_wmkg
-from support import RunningServer, start_server
+from support import REPO, RunningServer, run_wmkg, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import load_catalogue

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_wmkg
+from support import run_wmkg
 
 from westminster_kg.errors import InputError
 from westminster_kg.link import import_dataset
@@ -162,7 +162,7 @@ def _holders(root: Path) -> set[str]:
 
 
 def test_a_one_triple_import_may_not_name_a_person_of_another_import(tmp_path: Path) -> None:
-    from conftest import DATA, REPO
+    from support import DATA, REPO
 
     from westminster_kg import KnowledgeGraph
     from westminster_kg.link import accept_candidates, link_candidates

@@ -10,8 +10,8 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
 from rdflib.plugins.sparql import prepareQuery
+from support import REPO
 
 from westminster_kg.errors import QueryError
 from westminster_kg.internal_queries import internal_dir, internal_query

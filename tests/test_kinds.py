@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
 from rdflib import URIRef
+from support import REPO
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import ANY_CLASS, load_catalogue, parse_named_query

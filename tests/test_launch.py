@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from westminster_kg.catalogue import load_catalogue
 from westminster_kg.launch import quick_answer

@@ -1,5 +1,5 @@
 """The catalogue's answers say what the graph says, on every surface that gives them: the CLI's CSV
-and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/oracle.py`` (SPARQL of its
+and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/support/oracle.py`` (SPARQL of its
 own on rdflib's reference store): the right subject and object in the right direction, with the
 stance, modality, hedge and quote of every claim, nothing more and nothing missing.
 """
@@ -13,9 +13,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import run_wmkg
-from oracle import WM, WMR, Oracle, plain
-from test_web import RunningServer, start_server
+from support import RunningServer, run_wmkg, start_server
+from support.oracle import WMR, Oracle, entity_rows, erosion_rows, plain
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -33,37 +32,6 @@ def oracle() -> Oracle:
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
     yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
-
-
-def entity_rows(oracle: Oracle, iri: str) -> set[tuple[str, ...]]:
-    """What ``wmkg query entity`` must answer: each plain relation naming ``iri`` with each quote of each claim."""
-    rows = set()
-    for claim in oracle.naming(iri):
-        if not claim.asserted:
-            continue
-        ends = [("out", claim.object)] if claim.subject == iri else []
-        ends += [("in", claim.subject)] if claim.object == iri else []
-        for direction, other in ends:
-            for quote in claim.quotes:
-                rows.add((direction, claim.relation, other, claim.stance, claim.modality, claim.cue, plain(quote)))
-    return rows
-
-
-def erosion_rows(oracle: Oracle, government: str) -> set[tuple[str, ...]]:
-    """What ``reforms-eroding-conventions`` must answer for ``government``: the authors' claims (and the
-    article's data) of any modality, what they only question included, and others' where the plain
-    triple stands (the query's own scope, as its header states it)."""
-    introduced = {(str(r["reform"]), str(r["government"])) for r in oracle.rows("introduced")}
-    authors = {WM + "AuthorArgument", WM + "ArticleData"}
-    rows = set()
-    for claim in oracle.claims.values():
-        in_scope = claim.asserted or claim.stance in authors
-        if claim.relation.endswith("#erodes") and in_scope and (claim.subject, government) in introduced:
-            for quote in claim.quotes:
-                rows.add(
-                    (claim.subject, claim.object, government, claim.modality, claim.cue, claim.stance, plain(quote))
-                )
-    return rows
 
 
 ENTITY_KEYS = ("direction", "relation", "other", "stance", "modality", "hedgeCue", "quote")

@@ -2,7 +2,7 @@
 with its quotes, stance, voice and certainty, every quote attributed to it, and a neighbourhood
 picture whose every line is a relation the graph holds.
 
-The expected content comes from ``tests/oracle.py`` (SPARQL on rdflib's reference store); the pages
+The expected content comes from ``tests/support/oracle.py`` (SPARQL on rdflib's reference store); the pages
 are rendered by the web app's own handler over the Oxigraph store, for every entity that a claim
 names or that has words of its own.
 """
@@ -15,14 +15,16 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from oracle import (
+from support.oracle import (
     WMR,
     Oracle,
     by_class,
+    expected_claim_rows,
     expected_statement,
     one,
     parse_html,
     plain,
+    shown_claim_rows,
     shown_statement,
     text_of,
 )
@@ -62,42 +64,6 @@ def entities_with_something_to_show(oracle: Oracle) -> list[str]:
 
 def entity_page(web: Pages, iri: str) -> str:
     return web.entity_html(iri).body.decode("utf-8")
-
-
-def expected_claim_rows(oracle: Oracle, iri: str) -> Counter:
-    return Counter(
-        (
-            expected_statement(oracle, claim),
-            frozenset(plain(q) for q in claim.quotes),
-            oracle.label(claim.stance),
-            oracle.voice(claim),
-            oracle.certainty(claim),
-            claim.asserted,
-        )
-        for claim in oracle.naming(iri)
-    )
-
-
-def shown_claim_rows(page: str, iri: str) -> Counter:
-    table = one(parse_html(page), "wmkg-relations-table")
-    if table is None:
-        return Counter()
-    rows: Counter = Counter()
-    for row in table.iter("tr"):
-        if row.find("td") is None:
-            continue
-        voice = text_of(one(row, "wmkg-voice"))
-        rows[
-            (
-                shown_statement(row, iri),
-                frozenset(text_of(q) for q in row.iter("blockquote")),
-                text_of(one(row, "wmkg-stance")),
-                voice[1:-1] if voice.startswith("(") else voice,
-                text_of(one(row, "wmkg-modality")),
-                one(row, "wmkg-not-asserted") is None,
-            )
-        ] += 1
-    return rows
 
 
 def expected_words(oracle: Oracle, iri: str) -> Counter:

@@ -2,7 +2,7 @@
 puts each reform, and the article reader's marks.
 
 Each test reads what the picture is made of (the JSON its script draws, the SVG, the page's marks)
-and compares it with ``tests/oracle.py`` (SPARQL on rdflib's reference store): every line a relation
+and compares it with ``tests/support/oracle.py`` (SPARQL on rdflib's reference store): every line a relation
 the graph holds, drawn from subject to object (or as its named inverse), with every claim behind it
 and each claim's stance, modality and hedge; nothing drawn that the graph lacks.
 """
@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
-from oracle import WM, WMR, Oracle, TrueClaim, curie_of, parse_html, plain, text_of
+from support.oracle import WM, WMR, Oracle, TrueClaim, curie_of, parse_html, plain, text_of
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network

@@ -2,7 +2,7 @@
 RDF format they serve, search, the query page, ``/api`` and ``/reconcile/preview``.
 
 A uvicorn server on a loopback port serves the real graph from Oxigraph; the expected answers come
-from ``tests/oracle.py`` (SPARQL on rdflib's reference store).
+from ``tests/support/oracle.py`` (SPARQL on rdflib's reference store).
 """
 
 from __future__ import annotations
@@ -12,22 +12,24 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from oracle import (
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import isomorphic
+from support import RunningServer, start_server
+from support.oracle import (
     OA,
     WMR,
     Oracle,
     by_class,
+    erosion_rows,
+    expected_claim_rows,
     one,
     page_iri,
     parse_html,
     plain,
+    shown_claim_rows,
     shown_statement,
     text_of,
 )
-from rdflib import BNode, Graph, URIRef
-from rdflib.compare import isomorphic
-from test_oracle_pages import expected_claim_rows, shown_claim_rows
-from test_web import RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -227,8 +229,6 @@ def query_page_rows(html: str) -> tuple[list[str], list[dict[str, tuple[str, str
 
 
 def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quote_third(server, oracle):
-    from test_oracle_answers import erosion_rows
-
     government = WMR + "coalition-government-2010-2015"
     response = httpx.get(
         server.url + "/query",
@@ -255,8 +255,6 @@ def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quot
 
 
 def test_a_legitimately_empty_answer_says_0_rows_and_the_filters_applied(server, oracle):
-    from test_oracle_answers import erosion_rows
-
     # The Coalition erodes many conventions, none of them "permanence": an answer, not an error.
     assert not {r for r in erosion_rows(oracle, WMR + "coalition-government-2010-2015") if r[1] == WMR + "permanence"}
     response = httpx.get(

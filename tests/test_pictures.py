@@ -14,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import DATA, make_project, run_wmkg
+from support import DATA, make_project, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError

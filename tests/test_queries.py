@@ -107,7 +107,7 @@ def both_answers(graphs: dict[str, KnowledgeGraph], name: str, params: dict[str,
 @pytest.fixture(scope="module")
 def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
     """The ontology and the article with no curated data: where engines most often part ways."""
-    from conftest import make_project
+    from support import make_project
 
     root = make_project(tmp_path_factory.mktemp("empty") / "project")
     return {backend: KnowledgeGraph.load(root, backend=backend) for backend in BACKENDS}
@@ -195,7 +195,7 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
 
 @pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     done = run_wmkg("--root", str(REPO), "queries", "--markdown")
     assert done.returncode == 0, done.stderr

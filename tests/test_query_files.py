@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, make_project
 from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
+from support import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import parse_named_query

@@ -22,8 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO, run_wmkg
-from test_web import RunningServer, start_server
+from support import REPO, RunningServer, run_wmkg, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import WMR

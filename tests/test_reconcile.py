@@ -12,11 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, REPO
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-from support import RunningServer, start_server
+from support import DATA, REPO, RunningServer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -170,7 +169,7 @@ def test_schema_files_are_the_specs_own(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # the CLI in a subprocess
 def test_external_ids_come_as_csv_columns() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     done = run_wmkg("--root", str(REPO), "query", "external-ids", "-p", "entity=margaret-thatcher", "-f", "csv")
     assert done.returncode == 0, done.stderr
@@ -188,7 +187,7 @@ def test_external_ids_come_as_csv_columns() -> None:
 
 @pytest.mark.slow  # the CLI in subprocesses
 def test_a_federated_query_runs_only_with_its_endpoint_allowed() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     example = REPO / "docs" / "examples" / "wikidata-dates-of-birth.rq"
     refused = run_wmkg("--root", str(REPO), "query", "--file", str(example))

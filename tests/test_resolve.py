@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO, run_wmkg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
+from support import REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import WMR

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, make_project
 from rdflib import Dataset, Graph, Literal, URIRef
+from support import DATA, REPO, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError

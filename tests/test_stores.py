@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, http_server_on_loopback, run_wmkg
 from rdflib import BNode
 from rdflib.namespace import RDFS, XSD
+from support import REPO, http_server_on_loopback, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError, StoreError

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, make_project
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
+from support import DATA, REPO, make_project
 
 from westminster_kg.project import Project
 from westminster_kg.validate import ValidationReport, validate

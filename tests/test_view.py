@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import DATA, make_project
+from support import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import ParameterError
@@ -142,7 +142,7 @@ def test_kg_view_shows_the_picture_wmkg_view_writes(mini_root, tmp_path):
 
 @pytest.mark.slow
 def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     target = tmp_path / "out" / "view.html"
     target.parent.mkdir()  # -o never creates folders (issue 12)

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, REPO, make_project, pool_answer
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, SPARQLWrapper
-from support import RunningServer, free_port, start_server  # noqa: F401 - re-exported until every module imports support
+from support import DATA, REPO, RunningServer, make_project, pool_answer, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import with_prefixes

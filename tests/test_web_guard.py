@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import DATA, http_server_on_loopback, make_project, pool_answer
 from rdflib import BNode
+from support import DATA, http_server_on_loopback, make_project, pool_answer
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import QueryError, WmkgError
@@ -315,7 +315,7 @@ def test_xml_results_never_carry_characters_xml_forbids(server: Server) -> None:
 
 
 def test_the_cli_refuses_xml_it_cannot_write(mini_root: Path) -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     done = run_wmkg(
         "--root", str(mini_root), "query", "--sparql", 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "--format", "xml"

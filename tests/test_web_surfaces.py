@@ -7,26 +7,16 @@ from __future__ import annotations
 import http.server
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import REPO, http_server_on_loopback
-from test_web import RunningServer, start_server
+from support import REPO, RunningServer, http_server_on_loopback, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
 pytestmark = pytest.mark.slow  # a real server on loopback (and Chromium for some)
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 EMPTY = {"government": "Major", "convention": "impartiality"}
 EMPTY_SUMMARY = "0 rows with government = Major Government (1990-1997), convention = impartiality"
 
@@ -198,17 +188,6 @@ class _Blank(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    api = pytest.importorskip("playwright.sync_api")
-    with api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser
