@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
+from support import DATA
 
 from westminster_kg.errors import InputError
 from westminster_kg.link import import_dataset
