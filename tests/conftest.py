@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.project import DATA, TESTS, make_project
+from support.project import DATA, REPO, TESTS, make_project
 
 MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").read_text(encoding="utf-8"))
 
@@ -17,6 +17,30 @@ MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").re
 def mini_root(tmp_path: Path) -> Path:
     """The small valid slice (tests/data/valid/slice.ttl) as a whole project."""
     return make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+
+
+@pytest.fixture(scope="session")
+def real_app() -> Iterator[Any]:
+    """The web app over the repository's own graph, answered in this process (support.app), shared by
+    every module of a run that asks for it: its workers start once. Limits as ``wmkg serve``'s, but a
+    generous time limit (a busy machine) and no reloading (nothing changes the checkout's files)."""
+    from support.app import app_in_process
+
+    from westminster_kg import KnowledgeGraph
+    from westminster_kg.web import Settings
+
+    with app_in_process(KnowledgeGraph.load(REPO), Settings(workers=1, query_timeout=30, reload_interval=0)) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def oracle() -> Any:
+    """The surface oracle (support.oracle) over rdflib's reference store of the repository's graph."""
+    from support.oracle import Oracle
+
+    from westminster_kg import KnowledgeGraph
+
+    return Oracle(KnowledgeGraph.load(REPO, backend="memory"))
 
 
 @pytest.fixture(scope="module")

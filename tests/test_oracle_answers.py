@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from support import RunningServer, run_wmkg, start_server
-from support.oracle import WMR, Oracle, entity_rows, erosion_rows, plain
+from support.oracle import WMR, entity_rows, erosion_rows, plain
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
@@ -22,11 +22,6 @@ from westminster_kg.web import Settings
 pytestmark = pytest.mark.slow  # the CLI in subprocesses, and a server with its workers
 
 ENTITIES = ("haldane-convention", "carltona-doctrine", "coalition-government-2010-2015", "principal-agent-model")
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
 @pytest.fixture(scope="module")

@@ -38,11 +38,6 @@ from westminster_kg.web.pages import Pages
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
-
-
 class InProcess(Site):
     """The web app's site with each bound query answered from the same Oxigraph store in this
     process: the worker hop left out, so the fast tier can read every page (test_oracle_web.py reads

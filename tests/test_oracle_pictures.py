@@ -34,11 +34,6 @@ WEAK = {WM + "Hedged", WM + "Possible", WM + "Questioned"}
 
 
 @pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
-
-
-@pytest.fixture(scope="module")
 def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load()
 

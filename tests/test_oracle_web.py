@@ -18,7 +18,6 @@ from support import RunningServer, start_server
 from support.oracle import (
     OA,
     WMR,
-    Oracle,
     by_class,
     erosion_rows,
     expected_claim_rows,
@@ -48,11 +47,6 @@ SAMPLE = (
     "national-audit-office",
     "ministers-appointing-permanent-secretaries",  # hedged claims: "raises questions over", "whether"
 )
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
 @pytest.fixture(scope="module")
