@@ -1,7 +1,8 @@
 """The catalogue's answers say what the graph says, on every surface that gives them: the CLI's CSV
-and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/support/oracle.py`` (SPARQL of its
-own on rdflib's reference store): the right subject and object in the right direction, with the
-stance, modality, hedge and quote of every claim, nothing more and nothing missing.
+and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/support/oracle.py`` (SPARQL of
+its own on rdflib's reference store): the right subject and object in the right direction, with the
+stance, modality, hedge and quote of every claim, nothing more and nothing missing. The CLI and the
+app both run in this process (``support.cli.wmkg``, ``support.app``).
 """
 
 from __future__ import annotations
@@ -9,24 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
-import httpx
 import pytest
-from support import RunningServer, run_wmkg, start_server
+from support import InProcessApp, wmkg
 from support.oracle import WMR, entity_rows, erosion_rows, plain
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
-
-pytestmark = pytest.mark.slow  # the CLI in subprocesses, and a server with its workers
 
 ENTITIES = ("haldane-convention", "carltona-doctrine", "coalition-government-2010-2015", "principal-agent-model")
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
+def kg() -> KnowledgeGraph:
+    """The graph the CLI answers from: loaded once for the module (support.cli.wmkg)."""
+    return KnowledgeGraph.load()
 
 
 ENTITY_KEYS = ("direction", "relation", "other", "stance", "modality", "hedgeCue", "quote")
@@ -47,34 +44,33 @@ def from_csv(text: str) -> list[dict[str, str | None]]:
 
 
 @pytest.mark.parametrize("slug", ENTITIES)
-def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_states_it(oracle, slug):
+def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_states_it(kg, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
     assert expected
     for fmt, read in (("csv", from_csv), ("json", from_sparql_json)):
-        done = run_wmkg("query", "entity", "-p", f"entity={slug}", "-f", fmt)
+        done = wmkg("query", "entity", "-p", f"entity={slug}", "-f", fmt, kg=kg)
         assert done.returncode == 0, done.stderr
         assert keyed(read(done.stdout), ENTITY_KEYS) == expected, (slug, fmt)
 
 
 @pytest.mark.parametrize("slug", ENTITIES)
-def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(server, oracle, slug):
+def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(real_app: InProcessApp, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
     for fmt, read in (("json", json.loads), ("csv", from_csv), ("sparql-json", from_sparql_json)):
-        response = httpx.get(f"{server.url}/api/queries/entity", params={"entity": slug, "format": fmt}, timeout=60)
+        response = real_app.get("/api/queries/entity", params={"entity": slug, "format": fmt})
         assert response.status_code == 200, response.text
         assert keyed(read(response.text), ENTITY_KEYS) == expected, (slug, fmt)
 
 
-def test_the_cli_and_the_api_give_the_coalitions_erosions_with_their_hedges(server, oracle):
+def test_the_cli_and_the_api_give_the_coalitions_erosions_with_their_hedges(kg, real_app, oracle):
     government = WMR + "coalition-government-2010-2015"
     expected = erosion_rows(oracle, government)
     assert any(row[4] for row in expected)  # some of them hedged: the hedge must come through
-    done = run_wmkg("query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "csv")
+    done = wmkg("query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "csv", kg=kg)
     assert done.returncode == 0, done.stderr
     assert keyed(from_csv(done.stdout), EROSION_KEYS) == expected
-    response = httpx.get(
-        f"{server.url}/api/queries/reforms-eroding-conventions",
+    response = real_app.get(
+        "/api/queries/reforms-eroding-conventions",
         params={"government": "coalition-government-2010-2015", "format": "json"},
-        timeout=60,
     )
     assert keyed(response.json(), EROSION_KEYS) == expected
