@@ -43,6 +43,39 @@ def oracle() -> Any:
     return Oracle(KnowledgeGraph.load(REPO, backend="memory"))
 
 
+@pytest.fixture(scope="session")
+def project_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's project, so every store of a run is built from the same files."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("snapshot")
+    for folder in ("ontology", "graph", "queries", "imports"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real Virtuoso on free loopback ports for the whole run (support.virtuoso); its URLs."""
+    from support.virtuoso import running_virtuoso
+
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def virtuoso_kg(virtuoso: dict[str, str], project_snapshot: Path) -> Any:
+    """The snapshot loaded into the run's Virtuoso once, through SPARQL Update (digest auth, as Virtuoso
+    asks). Tests must not load anything else into it: tests of loading start a scratch Virtuoso."""
+    from support.virtuoso import with_credentials
+
+    from westminster_kg import KnowledgeGraph
+
+    update = with_credentials(virtuoso["VIRTUOSO_UPDATE"])
+    return KnowledgeGraph.load(project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"], update_endpoint=update)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium, launched once per module (support.browser)."""

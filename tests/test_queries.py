@@ -44,12 +44,6 @@ def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO, backend="oxigraph")
 
 
-@pytest.fixture(scope="module")
-def graphs(kg: KnowledgeGraph) -> dict[str, KnowledgeGraph]:
-    """The graph in each store, for the store-agreement tests (rdflib loads slowly: only they ask)."""
-    return {"oxigraph": kg, "memory": KnowledgeGraph.load(REPO, backend="memory")}
-
-
 def ask(kg: KnowledgeGraph, name: str, **params: Any) -> list[dict[str, Any]]:
     """The rows of a named query as dictionaries of rdflib terms (``None`` when unbound)."""
     return kg.query(name, **params).to_dicts()
@@ -83,27 +77,6 @@ def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
         assert named.title and named.description, named.name
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_query_answers_the_same_on_oxigraph_and_rdflib(graphs: dict[str, KnowledgeGraph], name: str) -> None:
-    named = CATALOGUE[name]
-    params = {p.name: SAMPLE_PARAMS[p.name] for p in named.parameters if p.required}
-    answers = both_answers(graphs, name, params)
-    assert answers[0] == answers[1]
-
-
-_ANSWERS: dict[tuple[str, tuple[tuple[str, str], ...]], list] = {}
-
-
-def both_answers(graphs: dict[str, KnowledgeGraph], name: str, params: dict[str, str]) -> list:
-    """Each store's canonical answer, computed once per query and parameters (a third of the documented
-    examples are the very call the test above makes)."""
-    key = (name, tuple(sorted(params.items())))
-    if key not in _ANSWERS:
-        _ANSWERS[key] = [graphs[b].query(name, **params).canonical() for b in BACKENDS]
-    return _ANSWERS[key]
-
-
 @pytest.fixture(scope="module")
 def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
     """The ontology and the article with no curated data: where engines most often part ways."""
@@ -111,6 +84,9 @@ def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Knowledg
 
     root = make_project(tmp_path_factory.mktemp("empty") / "project")
     return {backend: KnowledgeGraph.load(root, backend=backend) for backend in BACKENDS}
+
+
+# Every query on every store against rdflib's, with the real graph: tests/test_query_matrix.py.
 
 
 @pytest.mark.slow
@@ -140,16 +116,6 @@ def _examples() -> list[tuple[str, dict[str, str]]]:
             params = dict(words[i + 1].split("=", 1) for i, word in enumerate(words) if word in ("-p", "--param"))
             examples.append((name, params))
     return examples
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("name", "params"), _examples())
-def test_every_documented_example_runs_alike_on_both_stores(
-    graphs: dict[str, KnowledgeGraph], name: str, params: dict[str, str]
-) -> None:
-    answers = both_answers(graphs, name, params)
-    assert answers[0] == answers[1]
-    assert answers[0], f"the example of {name} with {params} returns no rows"
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
