@@ -23,21 +23,16 @@ out the mutation whose tests start Chromium).
 from __future__ import annotations
 
 import argparse
-import os
-import queue
 import re
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from scratch_runs import ScratchRuns, unwind_on_sigterm
+
 COPIED = ("pyproject.toml", "src", "tests", "queries", "ontology", "graph")
 
 PAGES = "tests/test_oracle_pages.py"
@@ -251,69 +246,36 @@ MUTATIONS = (
 )
 
 
-class Runner:
-    """Runs pytest selections in scratch copies of the checkout, ``jobs`` at a time, each copy used by one
-    run at a time; stops every run when interrupted."""
+def test_mutant(runs: ScratchRuns, selection: tuple[str, ...], mutation: Mutation | None = None) -> str | None:
+    """Run ``selection`` in a free copy (with ``mutation`` applied there for the run); the failing test's
+    id, or ``None`` when all pass.
 
-    def __init__(self, copies: list[Path]) -> None:
-        self.free: queue.Queue[Path] = queue.Queue()
-        for copy in copies:
-            self.free.put(copy)
-        self.running: set[subprocess.Popen] = set()
-        self.lock = threading.Lock()
-
-    def run(self, selection: tuple[str, ...], mutation: Mutation | None = None) -> str | None:
-        """Run ``selection`` in a free copy (with ``mutation`` applied there for the run); the failing
-        test's id, or ``None`` when all pass.
-
-        Raises:
-            StaleMutationError: the mutation's text is not once in its file.
-        """
-        copy = self.free.get()
+    Raises:
+        StaleMutationError: the mutation's text is not once in its file.
+    """
+    with runs.borrow() as copy:
+        if mutation is None:
+            return _outcome(selection, *runs.pytest(copy, selection, src=True))
+        path = copy / mutation.path
+        original = path.read_text(encoding="utf-8")
+        if original.count(mutation.old) != 1:
+            raise StaleMutationError(mutation.name)
+        path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
         try:
-            if mutation is None:
-                return self._pytest(copy, selection)
-            path = copy / mutation.path
-            original = path.read_text(encoding="utf-8")
-            if original.count(mutation.old) != 1:
-                raise StaleMutationError(mutation.name)
-            path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
-            try:
-                return self._pytest(copy, selection)
-            finally:
-                path.write_text(original, encoding="utf-8")
+            return _outcome(selection, *runs.pytest(copy, selection, src=True))
         finally:
-            self.free.put(copy)
+            path.write_text(original, encoding="utf-8")
 
-    def _pytest(self, copy: Path, selection: tuple[str, ...]) -> str | None:
-        env = {**os.environ, "PYTHONPATH": str(copy / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0", "--no-header"]
-        process = subprocess.Popen(
-            [*command, *selection], cwd=copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        with self.lock:
-            self.running.add(process)
-        try:
-            stdout, _ = process.communicate()
-        finally:
-            with self.lock:
-                self.running.discard(process)
-        if process.returncode == 5:
-            raise SystemExit(f"no test selected by {' '.join(selection)}: update scripts/mutate_surfaces.py")
-        if process.returncode not in (0, 1):
-            raise SystemExit(
-                f"pytest could not run {' '.join(selection)} (exit {process.returncode}):\n{stdout[-3000:]}"
-            )
-        if process.returncode == 0:
-            return None
-        failed = re.search(r"^FAILED (\S+)", stdout, re.MULTILINE)
-        return failed.group(1) if failed else " ".join(selection)
 
-    def stop(self) -> None:
-        """End every pytest still running (an interrupt: the copies are about to be removed)."""
-        with self.lock:
-            for process in self.running:
-                process.kill()
+def _outcome(selection: tuple[str, ...], code: int, output: str) -> str | None:
+    if code == 5:
+        raise SystemExit(f"no test selected by {' '.join(selection)}: update scripts/mutate_surfaces.py")
+    if code not in (0, 1):
+        raise SystemExit(f"pytest could not run {' '.join(selection)} (exit {code}):\n{output[-3000:]}")
+    if code == 0:
+        return None
+    failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
+    return failed.group(1) if failed else " ".join(selection)
 
 
 class StaleMutationError(Exception):
@@ -333,26 +295,11 @@ def baseline_selections(todo: list[Mutation]) -> list[tuple[str, ...]]:
     return [(f, "-k", " or ".join(dict.fromkeys(k))) if k else (f,) for f, k in by_file.items()]
 
 
-def make_copy(target: Path) -> None:
-    """The files the oracle tests read, copied into ``target``."""
-    for item in COPIED:
-        source, destination = REPO / item, target / item
-        if source.is_dir():
-            shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
-        else:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def run_all(runner: Runner, todo: list[Mutation], jobs: int) -> list[str]:
+def run_all(runs: ScratchRuns, todo: list[Mutation], jobs: int) -> list[str]:
     """Every mutation of ``todo`` against its tests, ``jobs`` at a time; the names of those not caught."""
     survived: list[str] = []
     with ThreadPoolExecutor(jobs) as pool:
-        futures = {pool.submit(runner.run, m.tests, m): m for m in todo}
+        futures = {pool.submit(test_mutant, runs, m.tests, m): m for m in todo}
         for future in as_completed(futures):
             mutation = futures[future]
             try:
@@ -384,24 +331,22 @@ def main(argv: list[str] | None = None) -> int:
     if not todo:
         print("no mutation to run", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout unwinds like Ctrl-C: the copies are removed
+    unwind_on_sigterm()
     started = time.monotonic()
     jobs = max(1, min(args.jobs, len(todo)))
     with tempfile.TemporaryDirectory(prefix="wmkg-surface-mutants-") as scratch:
-        copies = [Path(scratch) / f"copy-{n}" for n in range(jobs)]
-        for copy in copies:
-            make_copy(copy)
-        runner = Runner(copies)
+        runs = ScratchRuns(Path(scratch), COPIED, jobs)
         try:
             # Before any mutation the oracle tests pass: otherwise a failure would prove nothing.
             with ThreadPoolExecutor(jobs) as pool:
-                failures = [f for f in pool.map(runner.run, baseline_selections(todo)) if f is not None]
+                baseline = pool.map(lambda selection: test_mutant(runs, selection), baseline_selections(todo))
+                failures = [f for f in baseline if f is not None]
             if failures:
                 print(f"the oracle tests fail before any mutation ({failures[0]}): fix them first", file=sys.stderr)
                 return 1
-            survived = run_all(runner, todo, jobs)
+            survived = run_all(runs, todo, jobs)
         except BaseException:
-            runner.stop()
+            runs.stop()
             raise
     kinds = {kind: sum(m.kind == kind for m in todo) for kind in ("direction", "hedge", "stance")}
     print(
