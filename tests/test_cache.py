@@ -115,6 +115,7 @@ def test_each_accepted_format_is_kept_apart(served):
     assert json.headers["x-cache"] == "miss" and csv.headers["etag"] != json.headers["etag"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_clients_asking_the_same_at_once_get_one_computation(served):
     # A cross join slow enough that the eight requests overlap; each is a new query for the cache.
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # at once"
@@ -144,6 +145,7 @@ def test_a_first_request_with_a_matching_etag_gets_304_too(served):
     assert again.status_code == 304 and again.headers["x-cache"] == "miss"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("path", ["/", "/ontology", "/id/haldane-convention", "/api/queries", "/openapi.json"])
 def test_every_page_gets_an_etag_and_cache_control_and_is_kept(served, path):
     first = served.get(path)

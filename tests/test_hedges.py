@@ -92,6 +92,7 @@ def server(real_app: InProcessApp) -> InProcessApp:
     return real_app
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_entity_page_shows_the_hedge_next_to_each_hedged_quote(server, hedged):
     pages: dict[str, list[str]] = {}
     for subject, obj, label, cue, quote, subject_label, object_label in hedged:
@@ -114,6 +115,7 @@ def test_an_entity_page_shows_the_hedge_next_to_each_hedged_quote(server, hedged
     assert haldane.rows and not any("hedge:" in row for row in haldane.rows)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_explorer_and_the_timeline_show_the_hedge_with_the_quote(kg, hedged):
     graph = build_network(kg)
     shown = {(e["from"], e["to"], q): e["hedge"] for e in page_data(graph)["edgeInfo"].values() for q in e["quotes"]}

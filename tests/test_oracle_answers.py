@@ -43,6 +43,7 @@ def from_csv(text: str) -> list[dict[str, str | None]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("slug", ENTITIES)
 def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_states_it(kg, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
@@ -53,6 +54,7 @@ def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_stat
         assert keyed(read(done.stdout), ENTITY_KEYS) == expected, (slug, fmt)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("slug", ENTITIES)
 def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(real_app: InProcessApp, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
@@ -62,6 +64,7 @@ def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(real_ap
         assert keyed(read(response.text), ENTITY_KEYS) == expected, (slug, fmt)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_cli_and_the_api_give_the_coalitions_erosions_with_their_hedges(kg, real_app, oracle):
     government = WMR + "coalition-government-2010-2015"
     expected = erosion_rows(oracle, government)

@@ -114,6 +114,7 @@ def difference(shown: Counter, expected: Counter) -> dict[str, Any]:
     return {"shown, not in the graph": shown - expected, "in the graph, not shown": expected - shown}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_entity_page_shows_each_claim_naming_it_as_the_graph_states_it(oracle, web):
     wrong = {}
     for iri in entities_with_something_to_show(oracle):
@@ -123,6 +124,7 @@ def test_every_entity_page_shows_each_claim_naming_it_as_the_graph_states_it(ora
     assert not wrong, f"{len(wrong)} entity pages differ from the graph, e.g. {next(iter(wrong.items()))}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_relations_on_entity_pages_read_in_the_graphs_direction_not_all_inwards(oracle, web):
     # Every relation was drawn "←" (the template compared an rdflib Literal with "out"): the
     # Haldane convention underpins the Westminster Model, not the other way round.
@@ -133,6 +135,7 @@ def test_relations_on_entity_pages_read_in_the_graphs_direction_not_all_inwards(
     assert "←" not in text_of(one(page, "wmkg-relations-table"))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_entity_page_lists_the_words_attributed_to_it_with_the_claims_they_support(oracle, web):
     wrong = {}
     for iri in sorted(oracle.words):
@@ -158,6 +161,7 @@ def test_david_camerons_page_shows_his_three_quotes(web):
     assert supports[0][2:] == ("wm:evidenceFor", "evidence for", WMR + "rubber-lever-syndrome", "rubber lever syndrome")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_claim_only_in_an_actors_voice_is_shown_as_theirs_and_not_asserted(oracle, web):
     claim = oracle.claims[WMR + "claim-direct-access-of-advice-underpins-loyalty-with-deliberative-space"]
     assert not claim.asserted  # the graph keeps Donnelly's words as a claim node only
@@ -199,6 +203,7 @@ def hidden_count(svg: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_line_of_a_neighbourhood_picture_is_a_relation_of_the_graph_in_its_direction(oracle, web):
     network = web.network()
     wrong = {}

@@ -127,6 +127,7 @@ def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
         assert re.search(rf"\?{parameter.name}\b", body), f"{name} never uses ?{parameter.name}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("name", "params"),
     [
@@ -159,6 +160,7 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
             assert f"| `{parameter.name}` | {parameter.kind} |" in text
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
     from support import run_wmkg
@@ -171,6 +173,7 @@ def test_wmkg_queries_markdown_prints_the_same_document() -> None:
 # --- erosion and the paradox of continuity ------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_reforms_eroding_conventions_include_the_erosions_the_article_names(kg: KnowledgeGraph) -> None:
     erosions = pairs(ask(kg, "reforms-eroding-conventions"), "reform", "convention")
     assert {

@@ -73,6 +73,7 @@ def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     "question",
     [q for q in QUESTIONS if "expect_entities" in q],
@@ -108,6 +109,7 @@ def check_cli(question: dict[str, Any], code: int, stdout: str, stderr: str) -> 
         assert question["expect_note"] in stderr, f"{where}: stderr lacks the note: {stderr!r}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
 def test_the_cli_answers_each_question(kg: KnowledgeGraph, question: dict[str, Any]) -> None:
     done = wmkg(*cli_args(question), kg=kg)
@@ -141,12 +143,14 @@ def check_page(question: dict[str, Any], response: httpx.Response) -> None:
         assert question["expect_note"] in text, f"{where}: the page lacks the note"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
 def test_the_query_page_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
     params = {"name": question["query"], "run": "1", **{f"p.{k}": v for k, v in question.get("params", {}).items()}}
     check_page(question, real_app.get("/query", params=params))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
 def test_the_api_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
     where = f"{question['where']} ({question['words']})"
@@ -167,6 +171,7 @@ def test_the_api_answers_each_question(real_app: InProcessApp, question: dict[st
         assert question["expect_note"] in said, f"{where}: {said!r}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", PAGES, ids=ids(PAGES))
 def test_the_web_page_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
     check_page(question, real_app.get(question["url"], follow_redirects=True))

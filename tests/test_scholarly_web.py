@@ -48,6 +48,7 @@ KINDS = {
 }
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_a_claims_page_cites_the_claim_its_quotes_stance_modality_and_the_dataset_version(kg, server, kind):
     query = f"""SELECT ?c ?stanceLabel ?modalityLabel WHERE {{ ?c a wm:Claim ; wm:stance ?s ; wm:modality ?m .

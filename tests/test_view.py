@@ -72,6 +72,7 @@ def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
     assert all("x" in n and "y" in n for n in data["nodes"])
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_network_layout_is_the_same_every_time_and_gives_each_node_a_cell_of_its_own():
     from westminster_kg.view.network_layout import CELL_HEIGHT, CELL_WIDTH, readable_layout
 
@@ -126,6 +127,7 @@ def _shown_page(shown) -> str:
     return gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_kg_view_shows_the_picture_wmkg_view_writes(mini_root, tmp_path):
     # The README's first picture is the overview; kg.view() showed the explorer instead.
     kg = KnowledgeGraph.load(mini_root)

@@ -111,6 +111,7 @@ def differences(app: InProcessApp, paths: list[Path], reference: KnowledgeGraph)
     return wrong, answered
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_query_file_is_admitted_as_it_is_and_answered_as_the_store_answers_it(mini, root):
     # Every file we ship (the catalogue, the checks, the internal queries), sent as it is: the guard
     # refuses nothing we publish, the endpoint predeclares no prefix (each file carries its own), and

@@ -31,6 +31,7 @@ def server(real_app: InProcessApp) -> InProcessApp:
     return real_app
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_home_page_is_the_overview_and_links_every_picture(server):
     page = server.get("/").text
     assert "wmkgOverview" in page and 'id="wmkg-data"' in page
@@ -39,6 +40,7 @@ def test_the_home_page_is_the_overview_and_links_every_picture(server):
     assert 'rel="icon" href="/favicon.ico"' in page
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("path", [*PAGES[:-1], pytest.param("/download", marks=DUMPS)])
 def test_every_picture_page_answers_and_links_the_downloads(server, path):
     response = server.get(path, headers={"Accept": "text/html"})
@@ -48,6 +50,7 @@ def test_every_picture_page_answers_and_links_the_downloads(server, path):
     assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", response.text, re.I)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_entity_pages_are_light(server):
     for slug in ("haldane-convention", "coalition-government-2010-2015", "principal-agent-model"):
         response = server.get("/id/" + slug, headers={"Accept": "text/html"})
@@ -56,6 +59,7 @@ def test_entity_pages_are_light(server):
         assert "<svg" in response.text and "vis.Network" not in response.text
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_timeline_svg_and_page(server):
     svg = server.get("/timeline.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
@@ -65,6 +69,7 @@ def test_the_timeline_svg_and_page(server):
     assert "wmkg-export-png" in page and "wmkg-export-svg" in page and "Haldane Report" in page
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_claim_is_a_mark_in_the_article_page(server):
     page = server.get("/article").text
     marked = set(re.findall(r'<mark data-claim="([^"]+)"', page))
@@ -90,6 +95,7 @@ def test_downloads_match_their_checksums_and_unknown_names_get_404(server):
     assert missing.status_code == 404 and "westminster-kg.ttl" in missing.text
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_void_and_favicon(server):
     void = server.get("/.well-known/void")
     assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")
@@ -112,6 +118,7 @@ def void_endpoints(text: str) -> set[str]:
     return {str(o) for o in Graph().parse(data=text, format="turtle").objects(None, VOID_ENDPOINT)}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_void_names_the_endpoint_the_request_came_to(server):
     # It said http://127.0.0.1:8000/sparql whatever address the server was reached at.
     assert void_endpoints(server.get("/.well-known/void").text) == {server.url + "/sparql"}
@@ -120,6 +127,7 @@ def test_void_names_the_endpoint_the_request_came_to(server):
     assert other.status_code == 200 and void_endpoints(other.text) == {f"http://localhost:{port}/sparql"}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_void_behind_a_proxy_names_the_public_endpoint():
     kg = KnowledgeGraph.load()
     with app_in_process(kg, Settings(workers=1, base_url="https://kg.example.org/wm/")) as app:

@@ -65,6 +65,7 @@ def test_the_query_page_says_0_rows_and_the_values_it_was_asked_with(server: InP
     assert "<table" not in page.text.split('id="wmkg-results"')[1]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_query_page_notes_the_whole_for_a_part_and_shows_its_rows(server: InProcessApp, kg) -> None:
     page = query_page(server, "reforms-eroding-conventions", {"government": "Blair"})
     rows = kg.query("reforms-eroding-conventions", government="Blair").rows
@@ -97,6 +98,7 @@ def test_api_json_says_0_rows_with_its_filters(server: InProcessApp) -> None:
     assert answer.headers["X-Result-Rows"] == "0" and answer.headers["X-Result-Note"] == EMPTY_SUMMARY
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_api_flat_formats_carry_the_count_and_notes_in_headers(server: InProcessApp, fmt: str, kg) -> None:
     answer = server.get(
