@@ -7,35 +7,34 @@ validation tests (``tests/test_validate.py``) run against the mutant: the fixtur
 check first, the whole file when they pass. A mutation is *caught* when the tests fail. The script
 prints one line per mutation and exits 1 when any survived.
 
-The mutants are written into a scratch copy of the files the tests read (pyproject.toml, tests/,
+The mutants are written into scratch copies of the files the tests read (pyproject.toml, tests/,
 queries/, ontology/, graph/sources/), never into the checkout: an interrupted run (Ctrl-C, a CI
 timeout's SIGTERM) leaves nothing to restore, and a test run in the checkout at the same moment
-never sees a mutant. The copy is removed on exit.
+never sees a mutant. ``--jobs`` mutants (2 by default) are tested at once, each in a copy of its own
+(``scripts/scratch_runs.py``). The copies are removed on exit.
 
-Usage: ``python scripts/mutate_checks.py [--only NAME ...] [--no-shapes]``
+Usage: ``python scripts/mutate_checks.py [--only NAME ...] [--no-shapes] [--jobs N]``
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
+from scratch_runs import ScratchRuns, unwind_on_sigterm
 
 from westminster_kg.namespaces import PREFIXES
 from westminster_kg.sparql_text import code_outside_literals
 
-REPO = Path(__file__).resolve().parents[1]
 TESTS = "tests/test_validate.py"
 FIXTURE_TEST = "test_each_invalid_example_trips_exactly_its_check"
 COPIED = ("pyproject.toml", "tests", "queries", "ontology", "graph/sources")
@@ -77,23 +76,32 @@ def fixtures_for(copy: Path, check: str) -> list[str]:
     return ids
 
 
-def tests_fail(copy: Path, first: list[str]) -> str | None:
-    """Run the validation tests in ``copy``; the node id that failed, or ``None`` when all passed."""
+def tests_fail(runs: ScratchRuns, copy: Path, first: list[str]) -> str | None:
+    """Run the validation tests in ``copy``: the fixture tests ``first``, then the whole file when they pass;
+    the node id that failed, or ``None`` when all passed."""
     for selection in ([*first] if first else [], [TESTS]):
         if not selection:
             continue
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header", *selection],
-            cwd=copy,
-            capture_output=True,
-            text=True,
-        )
-        if run.returncode not in (0, 1):
-            raise SystemExit(f"pytest could not run the validation tests (exit {run.returncode}):\n{run.stdout}")
-        if run.returncode == 1:
-            failed = re.search(r"^FAILED (\S+)", run.stdout, re.MULTILINE)
+        code, output = runs.pytest(copy, selection)
+        if code not in (0, 1):
+            raise SystemExit(f"pytest could not run the validation tests (exit {code}):\n{output}")
+        if code == 1:
+            failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
             return failed.group(1) if failed else " ".join(selection)
     return None
+
+
+def test_mutant(runs: ScratchRuns, name: str, relative: Path, mutant: str) -> str | None:
+    """Write ``mutant`` (the file at ``relative`` with ``name`` silenced) into a free copy and run its
+    tests there; the test that caught it, or ``None``. The copy is put back as it was."""
+    with runs.borrow() as copy:
+        path = copy / relative
+        original = path.read_text(encoding="utf-8")
+        path.write_text(mutant, encoding="utf-8")
+        try:
+            return tests_fail(runs, copy, fixtures_for(copy, name))
+        finally:
+            path.write_text(original, encoding="utf-8")
 
 
 def mutations(copy: Path, shapes: bool, only: set[str]) -> list[tuple[str, Path, Callable[[str], str]]]:
@@ -115,52 +123,49 @@ def mutations(copy: Path, shapes: bool, only: set[str]) -> list[tuple[str, Path,
     return [m for m in found if not only or m[0] in only]
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run every mutation; exit 1 when the tests did not catch one of them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[], help="only these checks (file stems, or shacl:NAME)")
     parser.add_argument("--no-shapes", action="store_true", help="mutate the check queries only")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once, each in a copy of its own")
     args = parser.parse_args(argv)
 
-    # SIGTERM (a CI timeout) unwinds like Ctrl-C, so the scratch copy is removed either way.
-    signal.signal(signal.SIGTERM, _interrupt)
+    unwind_on_sigterm()  # a CI timeout unwinds like Ctrl-C, so the scratch copies are removed either way
     started = time.monotonic()
     survived: list[str] = []
     with tempfile.TemporaryDirectory(prefix="wmkg-mutants-") as scratch:
-        copy = Path(scratch)
-        for item in COPIED:
-            source, target = REPO / item, copy / item
-            if source.is_dir():
-                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-        todo = mutations(copy, not args.no_shapes, set(args.only))
+        runs = ScratchRuns(Path(scratch), COPIED, args.jobs)
+        todo = mutations(runs.copies[0], not args.no_shapes, set(args.only))
         if not todo:
             print("no mutation to run", file=sys.stderr)
             return 1
-        if tests_fail(copy, []) is not None:
-            print("the validation tests fail before any mutation: fix them first", file=sys.stderr)
-            return 1
-        for name, path, rewrite in todo:
-            original = path.read_text(encoding="utf-8")
-            path.write_text(rewrite(original), encoding="utf-8")
-            try:
-                failed = tests_fail(copy, fixtures_for(copy, name))
-            finally:
-                path.write_text(original, encoding="utf-8")
-            if failed is None:
-                survived.append(name)
-                print(f"SURVIVED  {name}: the validation tests pass with it silenced")
-            else:
-                print(f"caught    {name}: {failed}")
+        try:
+            with runs.borrow() as copy:
+                if tests_fail(runs, copy, []) is not None:
+                    print("the validation tests fail before any mutation: fix them first", file=sys.stderr)
+                    return 1
+            # The mutants are written here, before any thread runs: rdflib's SPARQL parser (which checks
+            # that each one parses) is not safe to call from two threads at once.
+            mutants = [
+                (name, path.relative_to(runs.copies[0]), rewrite(path.read_text())) for name, path, rewrite in todo
+            ]
+            with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+                futures = {pool.submit(test_mutant, runs, *mutant): mutant[0] for mutant in mutants}
+                for future in as_completed(futures):
+                    name, failed = futures[future], future.result()
+                    if failed is None:
+                        survived.append(name)
+                        print(f"SURVIVED  {name}: the validation tests pass with it silenced", flush=True)
+                    else:
+                        print(f"caught    {name}: {failed}", flush=True)
+        except BaseException:
+            runs.stop()
+            raise
     print(
         f"{len(todo) - len(survived)} of {len(todo)} mutations caught "
-        f"in {time.monotonic() - started:.0f} s" + (f"; survived: {', '.join(survived)}" if survived else "")
+        f"in {time.monotonic() - started:.0f} s, {max(1, args.jobs)} at a time"
+        + (f"; survived: {', '.join(survived)}" if survived else "")
     )
     return 1 if survived else 0
 

@@ -9,29 +9,30 @@ against the mutant. A mutation is *caught* when they fail. The script prints one
 and exits 1 when any survived, or when a mutation no longer applies (its text is gone from the file:
 update the list below with the code).
 
-The mutants are written into a scratch copy of the checkout (src/, tests/, queries/, ontology/,
+The mutants are written into scratch copies of the checkout (src/, tests/, queries/, ontology/,
 graph/, pyproject.toml), imported through ``PYTHONPATH`` ahead of the installed package, never into
-the checkout: an interrupted run leaves nothing to restore. The copy is removed on exit.
+the checkout: an interrupted run leaves nothing to restore. ``--jobs`` mutants (2 by default) are
+tested at once, each in a copy of its own made once at the start; a mutation is undone in its copy
+once its tests have run. Only the named oracle tests run for each mutant, stopping at the first
+failure. The copies are removed on exit.
 
-Usage: ``python scripts/mutate_surfaces.py [--only NAME ...] [--fast]`` (``--fast``: leave out the
-mutations whose tests start a server, the CLI or Chromium).
+Usage: ``python scripts/mutate_surfaces.py [--only NAME ...] [--fast] [--jobs N]`` (``--fast``: leave
+out the mutation whose tests start Chromium).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from scratch_runs import ScratchRuns, unwind_on_sigterm
+
 COPIED = ("pyproject.toml", "src", "tests", "queries", "ontology", "graph")
 
 PAGES = "tests/test_oracle_pages.py"
@@ -51,7 +52,7 @@ class Mutation:
     old: str
     new: str
     tests: tuple[str, ...]
-    slow: bool = False
+    slow: bool = False  # its tests start Chromium
 
 
 MUTATIONS = (
@@ -217,7 +218,6 @@ MUTATIONS = (
         "UNION { ?s a wm:Claim ; rdf:subject|rdf:object ?entity . ?s ?p ?o }",
         "UNION { ?s a wm:Claim ; rdf:subject|rdf:object ?entity . ?s ?p ?o FILTER(?p != wm:hedgeCue) }",
         (WEB, "-k", "every_rdf_format and ministers"),
-        slow=True,
     ),
     Mutation(
         "catalogue 'entity' (CLI, /api): directions swapped",
@@ -226,7 +226,6 @@ MUTATIONS = (
         'BIND("out" AS ?direction)',
         'BIND("in" AS ?direction)',
         (ANSWERS, "-k", "api_gives_each_relation and haldane"),
-        slow=True,
     ),
     Mutation(
         "catalogue 'reforms-eroding-conventions' (CLI, /api, query page): hedge cues dropped",
@@ -235,7 +234,6 @@ MUTATIONS = (
         "  OPTIONAL { ?claim wm:hedgeCue ?hedgeCue }\n",
         "",
         (ANSWERS, "-k", "coalitions_erosions"),
-        slow=True,
     ),
     Mutation(
         "catalogue 'reforms-eroding-conventions': one stance for every row",
@@ -244,40 +242,86 @@ MUTATIONS = (
         "wm:stance ?stance ; prov:wasDerivedFrom ?evidence .",
         "prov:wasDerivedFrom ?evidence . BIND(wm:AuthorArgument AS ?stance)",
         (WEB, "-k", "query_page_shows"),
-        slow=True,
     ),
 )
 
 
-def run_tests(copy: Path, selection: tuple[str, ...]) -> str | None:
-    """Run ``selection`` in ``copy`` against its own source; the failing test's id, or ``None`` when all pass."""
-    env = {**os.environ, "PYTHONPATH": str(copy / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0", "--no-header", *selection],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode == 5:
+def test_mutant(runs: ScratchRuns, selection: tuple[str, ...], mutation: Mutation | None = None) -> str | None:
+    """Run ``selection`` in a free copy (with ``mutation`` applied there for the run); the failing test's
+    id, or ``None`` when all pass.
+
+    Raises:
+        StaleMutationError: the mutation's text is not once in its file.
+    """
+    with runs.borrow() as copy:
+        if mutation is None:
+            return _outcome(selection, *runs.pytest(copy, selection, src=True))
+        path = copy / mutation.path
+        original = path.read_text(encoding="utf-8")
+        if original.count(mutation.old) != 1:
+            raise StaleMutationError(mutation.name)
+        path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
+        try:
+            return _outcome(selection, *runs.pytest(copy, selection, src=True))
+        finally:
+            path.write_text(original, encoding="utf-8")
+
+
+def _outcome(selection: tuple[str, ...], code: int, output: str) -> str | None:
+    if code == 5:
         raise SystemExit(f"no test selected by {' '.join(selection)}: update scripts/mutate_surfaces.py")
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"pytest could not run {' '.join(selection)} (exit {done.returncode}):\n{done.stdout[-3000:]}")
-    if done.returncode == 0:
+    if code not in (0, 1):
+        raise SystemExit(f"pytest could not run {' '.join(selection)} (exit {code}):\n{output[-3000:]}")
+    if code == 0:
         return None
-    failed = re.search(r"^FAILED (\S+)", done.stdout, re.MULTILINE)
+    failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
     return failed.group(1) if failed else " ".join(selection)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+class StaleMutationError(Exception):
+    """A mutation whose text is no longer once in its file."""
+
+
+def baseline_selections(todo: list[Mutation]) -> list[tuple[str, ...]]:
+    """One selection per test file: every test some mutation of ``todo`` runs there (its -k's or'ed)."""
+    by_file: dict[str, list[str]] = {}
+    for mutation in todo:
+        test_file, *rest = mutation.tests
+        keywords = by_file.setdefault(test_file, [])
+        if rest[:1] == ["-k"] and keywords is not None:
+            keywords.append(f"({rest[1]})")
+        else:
+            by_file[test_file] = None  # the whole file
+    return [(f, "-k", " or ".join(dict.fromkeys(k))) if k else (f,) for f, k in by_file.items()]
+
+
+def run_all(runs: ScratchRuns, todo: list[Mutation], jobs: int) -> list[str]:
+    """Every mutation of ``todo`` against its tests, ``jobs`` at a time; the names of those not caught."""
+    survived: list[str] = []
+    with ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(test_mutant, runs, m.tests, m): m for m in todo}
+        for future in as_completed(futures):
+            mutation = futures[future]
+            try:
+                failed = future.result()
+            except StaleMutationError:
+                survived.append(mutation.name)
+                print(f"STALE     {mutation.name}: its text is not once in {mutation.path}; update the mutation")
+                continue
+            if failed is None:
+                survived.append(mutation.name)
+                print(f"SURVIVED  [{mutation.kind}] {mutation.name}: the oracle tests pass with it")
+            else:
+                print(f"caught    [{mutation.kind}] {mutation.name}: {failed}", flush=True)
+    return survived
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every mutation; exit 1 when one survived or no longer applies."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=[], help="only mutations whose name contains one of these")
-    parser.add_argument("--fast", action="store_true", help="leave out mutations whose tests start servers or Chromium")
+    parser.add_argument("--fast", action="store_true", help="leave out mutations whose tests start Chromium")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once, each in a copy of its own")
     args = parser.parse_args(argv)
     todo = [
         m
@@ -287,44 +331,28 @@ def main(argv: list[str] | None = None) -> int:
     if not todo:
         print("no mutation to run", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, _interrupt)  # a CI timeout unwinds like Ctrl-C: the copy is removed
+    unwind_on_sigterm()
     started = time.monotonic()
-    survived: list[str] = []
+    jobs = max(1, min(args.jobs, len(todo)))
     with tempfile.TemporaryDirectory(prefix="wmkg-surface-mutants-") as scratch:
-        copy = Path(scratch)
-        for item in COPIED:
-            source, target = REPO / item, copy / item
-            if source.is_dir():
-                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
-            else:
-                shutil.copy2(source, target)
-        # Before any mutation the oracle tests pass: otherwise a failure would prove nothing.
-        failed = run_tests(copy, tuple(dict.fromkeys(m.tests[0] for m in todo)))
-        if failed is not None:
-            print(f"the oracle tests fail before any mutation ({failed}): fix them first", file=sys.stderr)
-            return 1
-        for mutation in todo:
-            path = copy / mutation.path
-            original = path.read_text(encoding="utf-8")
-            if original.count(mutation.old) != 1:
-                survived.append(mutation.name)
-                print(f"STALE     {mutation.name}: its text is not once in {mutation.path}; update the mutation")
-                continue
-            path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
-            try:
-                failed = run_tests(copy, mutation.tests)
-            finally:
-                path.write_text(original, encoding="utf-8")
-            if failed is None:
-                survived.append(mutation.name)
-                print(f"SURVIVED  [{mutation.kind}] {mutation.name}: the oracle tests pass with it")
-            else:
-                print(f"caught    [{mutation.kind}] {mutation.name}: {failed}")
+        runs = ScratchRuns(Path(scratch), COPIED, jobs)
+        try:
+            # Before any mutation the oracle tests pass: otherwise a failure would prove nothing.
+            with ThreadPoolExecutor(jobs) as pool:
+                baseline = pool.map(lambda selection: test_mutant(runs, selection), baseline_selections(todo))
+                failures = [f for f in baseline if f is not None]
+            if failures:
+                print(f"the oracle tests fail before any mutation ({failures[0]}): fix them first", file=sys.stderr)
+                return 1
+            survived = run_all(runs, todo, jobs)
+        except BaseException:
+            runs.stop()
+            raise
     kinds = {kind: sum(m.kind == kind for m in todo) for kind in ("direction", "hedge", "stance")}
     print(
         f"{len(todo) - len(survived)} of {len(todo)} mutations caught "
-        f"({', '.join(f'{n} {k}' for k, n in kinds.items())}) in {time.monotonic() - started:.0f} s"
-        + (f"; survived: {', '.join(survived)}" if survived else "")
+        f"({', '.join(f'{n} {k}' for k, n in kinds.items())}) in {time.monotonic() - started:.0f} s, "
+        f"{jobs} at a time" + (f"; survived: {', '.join(survived)}" if survived else "")
     )
     return 1 if survived else 0
 

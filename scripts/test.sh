@@ -50,16 +50,19 @@ step "scripts/mutate_checks.py"
 "$VENV/bin/python" scripts/mutate_checks.py
 
 # Every surface oracle bites: each flipped direction, dropped hedge and swapped stance, in a template
-# or in the data a surface is built from, makes its oracle tests fail.
+# or in the data a surface is built from, makes its oracle tests fail. (Both mutation scripts test two
+# mutants at a time, each in a scratch copy of its own: scripts/scratch_runs.py.)
 step "scripts/mutate_surfaces.py"
 "$VENV/bin/python" scripts/mutate_surfaces.py
 
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 # On every core (at most 4 workers), a test module to a worker, so a module's costly fixture (a
-# server, Chromium, Virtuoso) is started once; longest modules first (tests/conftest.py). Arguments after these win (-n 0 runs in one process).
-step "pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder $*"
+# server, Chromium, Virtuoso) is started once; longest modules first (tests/conftest.py). The docs
+# tests ran in their own step above (their transcripts run wmkg in subprocesses: a minute or two), so
+# they are not run twice. Arguments after these win (-n 0 runs in one process, -m picks other tests).
+step "pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder -m 'not docs' $*"
 set +e
-"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"
+"$VENV/bin/python" -m pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder -m "not docs" "$@"
 status=$?
 set -e
 if [ $status -eq 5 ]; then

@@ -1,34 +1,16 @@
-"""Shared fixtures: a small project built from the real ontology, queries and article."""
+"""Shared fixtures; the helpers themselves live in tests/support (imported as ``support``)."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.project import DATA, REPO, TESTS, make_project
 
-REPO = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
-DATA = TESTS / "data"
 MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").read_text(encoding="utf-8"))
-
-
-def make_project(target: Path, *claim_files: Path) -> Path:
-    """A project folder with the real ontology, queries and article, and the given data files."""
-    for folder in ("ontology", "queries"):
-        shutil.copytree(REPO / folder, target / folder)
-    shutil.copytree(REPO / "graph" / "sources", target / "graph" / "sources")
-    (target / "graph" / "claims").mkdir(parents=True)
-    for path in claim_files:
-        shutil.copy(path, target / "graph" / "claims" / path.name)
-    return target
 
 
 @pytest.fixture
@@ -37,36 +19,70 @@ def mini_root(tmp_path: Path) -> Path:
     return make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
 
 
-def run_wmkg(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the real ``wmkg`` command in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "westminster_kg.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=timeout,
-    )
+@pytest.fixture(scope="session")
+def real_app() -> Iterator[Any]:
+    """The web app over the repository's own graph, answered in this process (support.app), shared by
+    every module of a run that asks for it: its workers start once. Limits as ``wmkg serve``'s, but a
+    generous time limit (a busy machine) and no reloading (nothing changes the checkout's files)."""
+    from support.app import app_in_process
+
+    from westminster_kg import KnowledgeGraph
+    from westminster_kg.web import Settings
+
+    with app_in_process(KnowledgeGraph.load(REPO), Settings(workers=1, query_timeout=30, reload_interval=0)) as app:
+        yield app
 
 
-@contextmanager
-def http_server_on_loopback(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A real HTTP server on a free 127.0.0.1 port, serving ``handler``; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+@pytest.fixture(scope="session")
+def oracle() -> Any:
+    """The surface oracle (support.oracle) over rdflib's reference store of the repository's graph."""
+    from support.oracle import Oracle
+
+    from westminster_kg import KnowledgeGraph
+
+    return Oracle(KnowledgeGraph.load(REPO, backend="memory"))
 
 
-def pool_answer(pool: object, sparql: str, *, timeout: float, max_rows: int, lane: str = "any") -> tuple:
-    """``(result, truncated)`` of ``sparql`` answered by a ``QueryPool`` under these limits."""
-    from westminster_kg.web.jobs import Limits, QueryJob
+@pytest.fixture(scope="session")
+def project_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's project, so every store of a run is built from the same files."""
+    import shutil
 
-    answer = pool.run(QueryJob(sparql, limits=Limits(timeout=timeout, max_rows=max_rows)), lane=lane)  # type: ignore[attr-defined]
-    return answer.result(), answer.truncated
+    root = tmp_path_factory.mktemp("snapshot")
+    for folder in ("ontology", "graph", "queries", "imports"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real Virtuoso on free loopback ports for the whole run (support.virtuoso); its URLs."""
+    from support.virtuoso import running_virtuoso
+
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def virtuoso_kg(virtuoso: dict[str, str], project_snapshot: Path) -> Any:
+    """The snapshot loaded into the run's Virtuoso once, through SPARQL Update (digest auth, as Virtuoso
+    asks). Tests must not load anything else into it: tests of loading start a scratch Virtuoso."""
+    from support.virtuoso import with_credentials
+
+    from westminster_kg import KnowledgeGraph
+
+    update = with_credentials(virtuoso["VIRTUOSO_UPDATE"])
+    return KnowledgeGraph.load(project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"], update_endpoint=update)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, launched once per module (support.browser)."""
+    from support.browser import launch_chromium
+
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

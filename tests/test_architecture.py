@@ -50,6 +50,7 @@ def test_the_scan_sees_function_level_imports_and_skips_type_checking(tmp_path: 
     }
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_scan_sees_the_real_packages_lazy_imports() -> None:
     graph = module_graph()
     # cli's commands import these only inside their functions (start-up speed): still dependencies.
@@ -58,6 +59,7 @@ def test_the_scan_sees_the_real_packages_lazy_imports() -> None:
     assert {"westminster_kg.web", "westminster_kg.link", "westminster_kg.validate"} <= imported
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_no_import_cycles() -> None:
     cycles = list(nx.simple_cycles(module_graph()))
     assert not cycles, "import cycles: " + "; ".join(" -> ".join([*c, c[0]]) for c in cycles)
@@ -86,6 +88,7 @@ def test_no_module_is_over_600_lines() -> None:
     assert not over, f"over {MAX_LINES} lines (split by job): {over}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_no_function_is_over_80_lines() -> None:
     # From the def line (decorators aside) to the last line of the body; nested functions count on
     # their own and inside the function that holds them.
@@ -99,6 +102,7 @@ def test_no_function_is_over_80_lines() -> None:
     assert not over, f"functions over {MAX_FUNCTION_LINES} lines (split by what each part does): " + ", ".join(over)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.docs
 def test_architecture_doc_shows_the_graph_as_it_is() -> None:
     assert generated_part(DOC.read_text(encoding="utf-8")) == markdown(), (
@@ -158,6 +162,7 @@ def test_the_scan_finds_sparql_built_from_values(tmp_path: Path) -> None:
     assert sparql_built_from_values(source) == [2, 3, 4, 5]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_no_sparql_text_is_built_from_values_outside_the_binder() -> None:
     built = {
         f"{short(name)}:{line}"

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 from westminster_kg import KnowledgeGraph
 
@@ -31,6 +31,7 @@ def aif(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_i_node_is_the_articles_own_words(aif: dict) -> None:
     article = folded(ARTICLE)
     i_nodes = [n for n in aif["nodes"] if n["type"] == "I"]
@@ -40,6 +41,7 @@ def test_every_i_node_is_the_articles_own_words(aif: dict) -> None:
         assert all(part and folded(part) in article for part in parts), node["nodeID"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_edge_joins_two_nodes_that_are_there_and_runs_through_an_s_node(aif: dict) -> None:
     kinds = {n["nodeID"]: n["type"] for n in aif["nodes"]}
     assert len(kinds) == len(aif["nodes"])  # node ids are unique

@@ -14,21 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from rdflib import Graph, Namespace, URIRef
-from support import RunningServer, start_server
-from test_browser import CHROMIUM, OfflinePage, browser  # noqa: F401 - a fixture
+from support import REPO, RunningServer, start_server
+from support.browser import NEEDS_CHROMIUM, OfflinePage
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.evidence import sections_from
 from westminster_kg.sentences import body_sentences, content_offsets
 from westminster_kg.web import Settings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = [*NEEDS_CHROMIUM, pytest.mark.slow]
 WM = Namespace("https://w3id.org/westminster-kg/ontology#")
 WMR = "https://w3id.org/westminster-kg/id/"
 ARTICLE = (REPO / "graph" / "sources" / "westminster-model-article.txt").read_text(encoding="utf-8")
@@ -56,7 +51,7 @@ def server() -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def wide(browser) -> Iterator[OfflinePage]:  # noqa: F811 - the fixture from test_browser
+def wide(browser) -> Iterator[OfflinePage]:
     page = OfflinePage(browser, width=1440)
     yield page
     page.close()

@@ -101,6 +101,7 @@ def rows(engine: Any, sparql: str) -> list[tuple[str, ...]]:
     return [tuple(str(solution[name]) for name in names) for solution in answer]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_distinct_query_has_new_text_and_the_same_rows(catalogue: str, engine: Any) -> None:
     first, second = distinct_query(catalogue, "t1-1"), distinct_query(catalogue, "t2-1")
     assert len({catalogue, first, second}) == 3

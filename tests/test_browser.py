@@ -10,89 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from conftest import DATA, make_project
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from support import RunningServer, start_server
+from support import DATA, RunningServer, make_project, start_server
+from support.browser import NEEDS_CHROMIUM, OfflinePage, click_edge
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
 from westminster_kg.view import write_view
 from westminster_kg.web import Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
-    ),
-]
+pytestmark = NEEDS_CHROMIUM
 WMR = "https://w3id.org/westminster-kg/id/"
 COALITION = WMR + "coalition-government-2010-2015"
-# How long a click, a navigation or a wait may take before the test fails: a bound on a page that
-# hangs, not a speed requirement. Playwright's 30 s default failed a click on /download (whose dumps
-# are built on the first request) on a busy machine.
-PAGE_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-class OfflinePage:
-    """A page whose every non-local request is aborted and recorded."""
-
-    def __init__(self, browser, width: int = 1400, **context_options: object) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
-        self.context.set_default_timeout(PAGE_TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.attempted: list[str] = []
-        self.errors: list[str] = []
-        self.page.route("**/*", self._route)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        scheme = urlsplit(url).scheme
-        host = urlsplit(url).hostname or ""
-        if scheme in ("file", "data", "blob", "about") or host in ("127.0.0.1", "localhost", "::1"):
-            route.continue_()
-        else:
-            self.attempted.append(url)
-            route.abort()
-
-    def open_view(self, url: str) -> None:
-        self.page.goto(url)
-        self.page.wait_for_selector("body[data-ready=true]", timeout=60_000)
-
-    def pwned(self) -> list:
-        """``window.__pwned`` in the page and in every frame (the neighbourhood iframe too)."""
-        return [
-            frame.evaluate("typeof window.__pwned === 'undefined' ? null : window.__pwned")
-            for frame in self.page.frames
-        ]
-
-    def close(self) -> None:
-        assert self.attempted == [], f"the page tried to reach the network: {self.attempted}"
-        assert self.errors == [], f"script errors: {self.errors}"
-        self.context.close()
 
 
 @pytest.fixture
@@ -110,43 +40,6 @@ def mini_kg(tmp_path_factory) -> KnowledgeGraph:
 @pytest.fixture(scope="module")
 def mini_view(mini_kg, tmp_path_factory) -> Path:
     return write_view(mini_kg, tmp_path_factory.mktemp("view") / "view.html")
-
-
-def click_edge(page, edge_id: str, view: str = "wmkgView") -> str | None:
-    """Click an edge on the canvas as a reader would; returns the edge the details panel then shows."""
-    point = page.evaluate(
-        # The middle of an edge may lie under a node or a crossing edge, depending on the layout:
-        # take the point nearest its middle where vis itself reports this edge and no node, there and
-        # 2 px around (the browser delivers the click at whole pixels, which can land on a crossing).
-        """([id, view]) => { const n = window[view].network; const e = n.body.edges[id];
-                   const box = document.getElementById('wmkg-network').getBoundingClientRect();
-                   const at = (x, y) => n.getNodeAt({x, y}) === undefined && n.getEdgeAt({x, y}) === id;
-                   const mine = (x, y) => at(x, y) && at(x - 2, y) && at(x + 2, y) && at(x, y - 2) && at(x, y + 2);
-                   let best = null;
-                   const steps = [0];
-                   for (let k = 1; k <= 7; k++) steps.push(k * 0.05, -k * 0.05);
-                   for (const t of steps.map(s => 0.5 + s)) {
-                     const d = n.canvasToDOM(e.edgeType.getPoint(t));
-                     if (d.x < 5 || d.y < 5 || d.x > box.width - 5 || d.y > box.height - 5) continue;
-                     const point = {x: Math.round(d.x + box.left), y: Math.round(d.y + box.top)};
-                     const x = point.x - box.left, y = point.y - box.top;
-                     best = best || point;
-                     if (mine(x, y)) return point;
-                   }
-                   return best; }""",
-        [edge_id, view],
-    )
-    page.mouse.click(point["x"], point["y"])
-    # Wait for the panel to show an edge rather than a fixed time: a busy machine may take longer.
-    try:
-        page.wait_for_function(
-            "id => document.querySelector('#wmkg-details')?.getAttribute('data-edge') === id",
-            arg=edge_id,
-            timeout=10_000,
-        )
-    except PlaywrightTimeoutError:
-        pass
-    return page.get_attribute("#wmkg-details", "data-edge")
 
 
 def test_the_view_renders_every_node_on_a_non_empty_canvas(offline, mini_view, mini_kg):

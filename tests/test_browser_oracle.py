@@ -12,17 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_browser import CHROMIUM, OfflinePage, browser  # noqa: F401 - the browser fixture
-from test_browser_pictures import LABEL_BOXES, overlapping_pairs
-from test_web import RunningServer, start_server
+from support import RunningServer, start_server
+from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, OfflinePage, overlapping_pairs
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 READABLE_PX = 9.0  # the smallest label height (px on screen) that counts as readable
 
 
@@ -31,14 +27,14 @@ def server() -> Iterator[RunningServer]:
     yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
 
 
-def page_at(browser, width: int, height: int) -> OfflinePage:  # noqa: F811 - the fixture's value
+def page_at(browser, width: int, height: int) -> OfflinePage:
     page = OfflinePage(browser, width=width)
     page.page.set_viewport_size({"width": width, "height": height})
     return page
 
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (1024, 768)])
-def test_no_overview_label_overlaps_another_and_each_is_readable(browser, server, width, height):  # noqa: F811
+def test_no_overview_label_overlaps_another_and_each_is_readable(browser, server, width, height):
     page = page_at(browser, width, height)
     try:
         page.open_view(server.url + "/")
@@ -59,7 +55,7 @@ DRAWN_EDGES = """() => {
 }"""
 
 
-def test_the_overview_draws_each_line_from_its_datas_from_to_its_to(browser, server):  # noqa: F811
+def test_the_overview_draws_each_line_from_its_datas_from_to_its_to(browser, server):
     page = page_at(browser, 1440, 900)
     try:
         page.open_view(server.url + "/")
@@ -86,7 +82,7 @@ HOVER_POINT = """id => {
 }"""
 
 
-def test_a_click_on_a_line_opens_the_line_its_tooltip_names(browser, server):  # noqa: F811
+def test_a_click_on_a_line_opens_the_line_its_tooltip_names(browser, server):
     page = page_at(browser, 1440, 900)
     try:
         page.open_view(server.url + "/")
@@ -116,7 +112,7 @@ def test_a_click_on_a_line_opens_the_line_its_tooltip_names(browser, server):  #
 NETWORK_POSITIONS = "() => wmkgView.network.getPositions()"
 
 
-def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_another(browser, server):  # noqa: F811
+def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_another(browser, server):
     page = page_at(browser, 1440, 900)
     try:
         page.open_view(server.url + "/network")
@@ -132,7 +128,7 @@ def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_anoth
         page.close()
 
 
-def test_the_query_pages_quote_column_is_on_screen(browser, server):  # noqa: F811
+def test_the_query_pages_quote_column_is_on_screen(browser, server):
     page = page_at(browser, 1440, 900)
     try:
         page.page.goto(

@@ -11,32 +11,19 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import DATA, make_project
-from support import RunningServer, start_server
-from test_browser import CHROMIUM, PAGE_TIMEOUT_MS, OfflinePage, browser, click_edge  # noqa: F401 - a fixture
+from support import DATA, RunningServer, make_project, start_server
+from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, OfflinePage, click_edge, overlapping_pairs
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = NEEDS_CHROMIUM
 WMR = "https://w3id.org/westminster-kg/id/"
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
-LABEL_BOXES = """() => {
-  const n = wmkgOverview.network, box = document.getElementById('wmkg-network').getBoundingClientRect();
-  return n.body.nodeIndices.map(id => {
-    const s = n.body.nodes[id].labelModule.size;
-    const a = n.canvasToDOM({x: s.left, y: s.top}), b = n.canvasToDOM({x: s.left + s.width, y: s.top + s.height});
-    return {id, x0: a.x + box.left, y0: a.y + box.top, x1: b.x + box.left, y1: b.y + box.top};
-  });
-}"""
-
 
 @pytest.fixture
-def wide(browser) -> Iterator[OfflinePage]:  # noqa: F811 - the fixture from test_browser
+def wide(browser) -> Iterator[OfflinePage]:
     page = OfflinePage(browser, width=1440, accept_downloads=True)
     yield page
     page.close()
@@ -51,16 +38,6 @@ def server() -> Iterator[RunningServer]:
 def hostile_server(tmp_path_factory) -> Iterator[RunningServer]:
     root = make_project(tmp_path_factory.mktemp("hostile-pictures") / "h", DATA / "hostile" / "hostile.ttl")
     yield from start_server(KnowledgeGraph.load(root), Settings(workers=1))
-
-
-def overlapping_pairs(boxes: list[dict]) -> tuple[int, list[tuple[str, str]]]:
-    pairs, overlapping = 0, []
-    for i, p in enumerate(boxes):
-        for q in boxes[i + 1 :]:
-            pairs += 1
-            if p["x0"] < q["x1"] and q["x0"] < p["x1"] and p["y0"] < q["y1"] and q["y0"] < p["y1"]:
-                overlapping.append((p["id"], q["id"]))
-    return pairs, overlapping
 
 
 def test_the_overview_labels_do_not_overlap_at_the_default_zoom(wide, server):

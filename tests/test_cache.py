@@ -1,23 +1,19 @@
-"""Answers computed once: the response cache, ETags and Cache-Control, on a real server on loopback."""
+"""Answers computed once: the response cache, ETags and Cache-Control, asked of the app in process (support.app)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from conftest import DATA, make_project, run_wmkg
+from support import DATA, InProcessApp, app_in_process, make_project, run_wmkg
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings, create_app
+from westminster_kg.web import Settings
 from westminster_kg.web.cache import CachedResponse, ResultCache, etag_for, matches
 from westminster_kg.web.workers import QueryPool
 
@@ -27,50 +23,19 @@ CONVENTIONS = (
 )
 
 
-@dataclass
-class Served:
-    url: str
-    web: object
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _serve(kg: KnowledgeGraph, settings: Settings) -> Iterator[Served]:
-    port = _free_port()
-    app = create_app(kg, settings=settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        assert thread.is_alive(), "the server thread died"
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", app.state.web)
-    finally:
-        server.should_exit = True
-        thread.join(30)
-
-
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     return make_project(tmp_path_factory.mktemp("cache") / "mini", DATA / "valid" / "slice.ttl")
 
 
 @pytest.fixture(scope="module")
-def served(root: Path) -> Iterator[Served]:
-    with _serve(KnowledgeGraph.load(root), Settings(workers=1, max_body=20_000)) as running:
-        yield running
+def served(root: Path) -> Iterator[InProcessApp]:
+    with app_in_process(KnowledgeGraph.load(root), Settings(workers=1, max_body=20_000)) as app:
+        yield app
 
 
-def _ask(url: str, query: str, **headers: str) -> httpx.Response:
-    return httpx.get(url + "/sparql", params={"query": query}, headers={"Accept": "text/csv", **headers}, timeout=60)
+def _ask(app: InProcessApp, query: str, **headers: str) -> httpx.Response:
+    return app.get("/sparql", params={"query": query}, headers={"Accept": "text/csv", **headers})
 
 
 # --- the cache on its own -----------------------------------------------------------------------------
@@ -115,8 +80,8 @@ def test_new_data_empties_the_cache():
 
 
 def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(served):
-    first = _ask(served.url, CONVENTIONS + " # repeated")
-    second = _ask(served.url, CONVENTIONS + " # repeated")
+    first = _ask(served, CONVENTIONS + " # repeated")
+    second = _ask(served, CONVENTIONS + " # repeated")
     assert first.status_code == second.status_code == 200
     assert first.headers["x-cache"] == "miss" and second.headers["x-cache"] == "hit"
     assert first.content == second.content and first.content.count(b"\n") > 1
@@ -127,90 +92,90 @@ def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(served)
 
 def test_a_form_post_shares_the_answer_of_the_same_get(served):
     query = CONVENTIONS + " # posted"
-    got = _ask(served.url, query)
-    posted = httpx.post(served.url + "/sparql", data={"query": query}, headers={"Accept": "text/csv"}, timeout=60)
-    direct = httpx.post(
-        served.url + "/sparql",
+    got = _ask(served, query)
+    posted = served.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    direct = served.post(
+        "/sparql",
         content=query.encode(),
         headers={"Accept": "text/csv", "Content-Type": "application/sparql-query"},
-        timeout=60,
     )
     assert posted.headers["x-cache"] == direct.headers["x-cache"] == "hit"
     assert got.content == posted.content == direct.content
 
 
 def test_each_accepted_format_is_kept_apart(served):
-    csv = _ask(served.url, CONVENTIONS + " # formats")
-    json = httpx.get(
-        served.url + "/sparql",
+    csv = _ask(served, CONVENTIONS + " # formats")
+    json = served.get(
+        "/sparql",
         params={"query": CONVENTIONS + " # formats"},
         headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
     )
     assert csv.headers["content-type"].startswith("text/csv")
     assert json.headers["content-type"].startswith("application/sparql-results+json")
     assert json.headers["x-cache"] == "miss" and csv.headers["etag"] != json.headers["etag"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_clients_asking_the_same_at_once_get_one_computation(served):
     # A cross join slow enough that the eight requests overlap; each is a new query for the cache.
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } # at once"
     with ThreadPoolExecutor(8) as clients:
-        answers = list(clients.map(lambda _: _ask(served.url, query), range(8)))
+        answers = list(clients.map(lambda _: _ask(served, query), range(8)))
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1
     assert sorted(a.headers["x-cache"] for a in answers) == ["hit"] * 7 + ["miss"]
 
 
 def test_if_none_match_with_the_etag_gets_304_and_garbage_gets_the_full_answer(served):
-    full = _ask(served.url, CONVENTIONS + " # etag")
+    full = _ask(served, CONVENTIONS + " # etag")
     tag = full.headers["etag"]
-    again = _ask(served.url, CONVENTIONS + " # etag", **{"If-None-Match": tag})
+    again = _ask(served, CONVENTIONS + " # etag", **{"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == tag
     for garbage in ("garbage", '"0000"', "W/", tag[:-2] + '"', '"' + "x" * 500 + '"'):
-        answer = _ask(served.url, CONVENTIONS + " # etag", **{"If-None-Match": garbage})
+        answer = _ask(served, CONVENTIONS + " # etag", **{"If-None-Match": garbage})
         assert answer.status_code == 200 and answer.content == full.content, garbage
 
 
 def test_a_first_request_with_a_matching_etag_gets_304_too(served):
     # ETags are hashes of the bytes: a client that kept one from an earlier server run revalidates.
-    full = _ask(served.url, CONVENTIONS + " # cold etag")
-    served.web.cache.clear()
-    again = _ask(served.url, CONVENTIONS + " # cold etag", **{"If-None-Match": full.headers["etag"]})
+    full = _ask(served, CONVENTIONS + " # cold etag")
+    served.site.cache.clear()
+    again = _ask(served, CONVENTIONS + " # cold etag", **{"If-None-Match": full.headers["etag"]})
     assert again.status_code == 304 and again.headers["x-cache"] == "miss"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("path", ["/", "/ontology", "/id/haldane-convention", "/api/queries", "/openapi.json"])
 def test_every_page_gets_an_etag_and_cache_control_and_is_kept(served, path):
-    first = httpx.get(served.url + path, timeout=60)
-    second = httpx.get(served.url + path, timeout=60)
+    first = served.get(path)
+    second = served.get(path)
     assert first.status_code == 200
     assert second.headers["x-cache"] == "hit" and second.content == first.content
     assert first.headers["etag"] == second.headers["etag"]
     assert first.headers["cache-control"] == "public, no-cache"
-    revalidated = httpx.get(served.url + path, headers={"If-None-Match": first.headers["etag"]}, timeout=60)
+    revalidated = served.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert revalidated.status_code == 304
 
 
 def test_errors_are_never_kept_and_never_stored_by_clients(served):
     for _ in range(2):
-        bad = _ask(served.url, "SELECT ?x WHERE { ?x ?y }")
+        bad = _ask(served, "SELECT ?x WHERE { ?x ?y }")
         assert bad.status_code == 400
         assert bad.headers["cache-control"] == "no-store" and "etag" not in bad.headers
         assert "x-cache" not in bad.headers
-    missing = httpx.get(served.url + "/id/no-such-entity", timeout=60)
+    missing = served.get("/id/no-such-entity")
     assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"
 
 
-@pytest.mark.slow  # a server of its own and 120 distinct queries
+@pytest.mark.slow  # an app and workers of its own, and 40 distinct queries
 def test_cache_memory_stays_within_its_bound_under_a_stream_of_distinct_queries(root):
     bound = 60_000
-    with _serve(KnowledgeGraph.load(root), Settings(workers=1, cache_bytes=bound)) as served:
-        cache = served.web.cache
+    with app_in_process(KnowledgeGraph.load(root), Settings(workers=1, cache_bytes=bound)) as served:
+        cache = served.site.cache
         answered = 0
         for n in range(40):
-            answer = _ask(served.url, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {n + 20}")
+            answer = _ask(served, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {n + 20}")
             assert answer.status_code == 200
             assert cache.size <= bound
             answered += len(answer.content)
@@ -218,17 +183,15 @@ def test_cache_memory_stays_within_its_bound_under_a_stream_of_distinct_queries(
         assert 0 < len(cache) < 40
 
 
-@pytest.mark.slow  # a server of its own, the CLI in a subprocess and a second store
+@pytest.mark.slow  # an app of its own, the CLI in a subprocess and a second store
 def test_new_data_is_never_answered_from_the_old_datas_cache(root, tmp_path):
     """Requests repeat while new data is imported and swapped in, as the live reload does."""
     count_url = "/sparql"
-    with _serve(KnowledgeGraph.load(root), Settings(workers=1)) as served:
-        web = served.web
+    with app_in_process(KnowledgeGraph.load(root), Settings(workers=1)) as served:
+        web = served.site
 
         def count() -> int:
-            answer = httpx.get(
-                served.url + count_url, params={"query": COUNT}, headers={"Accept": "text/csv"}, timeout=60
-            )
+            answer = served.get(count_url, params={"query": COUNT}, headers={"Accept": "text/csv"})
             assert answer.status_code == 200
             return int(answer.text.split()[1])
 

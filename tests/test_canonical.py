@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, make_project
+from support import DATA, REPO, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.link import import_dataset
@@ -58,6 +58,7 @@ def canonical(quads: list[ox.Quad]) -> ox.Dataset:
     return dataset
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_curated_graph_is_named_by_rdfc_well_within_the_bound() -> None:
     quads = list(ox.Dataset(ox.parse(path=str(REPO / "ontology" / "westminster.ttl"), format=ox.RdfFormat.TURTLE)))
     quads += [
@@ -89,6 +90,7 @@ OVER_THE_BOUND = {
 }
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("shape", sorted(OVER_THE_BOUND))
 def test_shapes_rdfc_cannot_name_in_bounded_time_are_over_the_bound(shape: str) -> None:
     work, ambiguous, over = rdfc_work(OVER_THE_BOUND[shape]())
@@ -148,6 +150,7 @@ def test_wmkg_export_of_a_hand_placed_clique_of_ten_finishes_with_one_warning(tm
     assert len(hostile) == 90 and len({q.subject for q in hostile}) == 10  # every triple, ten nodes
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_import_gives_its_blank_nodes_well_known_iris_the_same_on_every_import(
     mini_root: Path, tmp_path: Path
 ) -> None:
@@ -163,6 +166,7 @@ def test_an_import_gives_its_blank_nodes_well_known_iris_the_same_on_every_impor
     assert subjects == {f"https://w3id.org/westminster-kg/import/cliques/.well-known/genid/{n}" for n in range(1, 11)}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_dump_of_an_imported_clique_has_the_same_checksum_on_every_load(mini_root: Path, tmp_path: Path) -> None:
     source = tmp_path / "clique.ttl"
     source.write_text(

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
-    from conftest import DATA, make_project
+    from support import DATA, make_project
 
     root = make_project(tmp_path_factory.mktemp("cat") / "mini", DATA / "valid" / "slice.ttl")
     return {b: KnowledgeGraph.load(root, backend=b) for b in ("oxigraph", "memory")}
@@ -46,6 +46,7 @@ def test_a_government_parameter_restricts_the_reforms(graphs: dict[str, Knowledg
     assert [r["reform"] for r in rows] == [WMR["ministers-appointing-permanent-secretaries"]]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_continuity_paradox_pairs_a_claim_of_continuity_with_an_erosion(
     graphs: dict[str, KnowledgeGraph],
 ) -> None:
@@ -109,6 +110,7 @@ hostile = st.text(
 )
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=hostile)
 def test_hostile_literal_values_never_change_the_query(graphs: dict[str, KnowledgeGraph], value: str) -> None:
@@ -119,6 +121,7 @@ def test_hostile_literal_values_never_change_the_query(graphs: dict[str, Knowled
     assert all(str(row[0]) == value for row in result.rows)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     value=st.one_of(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 # Each test runs the real `wmkg` in a subprocess: the slow tier.
 pytestmark = pytest.mark.slow

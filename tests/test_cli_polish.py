@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from conftest import run_wmkg
+from support import run_wmkg
 from typer.testing import CliRunner
 
 from westminster_kg.cli import app

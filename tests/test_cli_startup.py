@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project
+from support import DATA, make_project
 
 QUERY = ("query", "reforms-eroding-conventions", "--format", "csv")
 

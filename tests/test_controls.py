@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run_wmkg
 from rdflib import Graph, URIRef
+from support import run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import QueryError
@@ -28,7 +28,7 @@ GRAPH_QUERY = f"CONSTRUCT {{ ?s rdfs:label ?o }} WHERE {{ BIND(<{EVIL}> AS ?s) ?
 
 @pytest.fixture(scope="module")
 def evil_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import DATA, make_project
+    from support import DATA, make_project
 
     root = make_project(tmp_path_factory.mktemp("controls") / "root", DATA / "valid" / "slice.ttl")
     data = root.parent / "evil.nt"
@@ -126,7 +126,7 @@ def test_the_cold_query_path_writes_the_same_escapes_as_the_full_cli(
     import contextlib
     import io
 
-    from conftest import DATA, make_project
+    from support import DATA, make_project
 
     from westminster_kg.launch import quick_answer
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 pytestmark = [pytest.mark.docs, pytest.mark.slow]  # wmkg in subprocesses, over copies of the project
 

@@ -7,7 +7,7 @@ import http.server
 import time
 
 import pytest
-from conftest import http_server_on_loopback, run_wmkg
+from support import http_server_on_loopback, run_wmkg
 
 from westminster_kg.errors import StoreError
 from westminster_kg.store.endpoint import EndpointStore
@@ -69,6 +69,7 @@ def test_a_dripping_server_meets_the_overall_deadline() -> None:
         assert "\n" not in str(caught.value)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_endless_answer_is_cut_at_the_size_limit() -> None:
     with http_server_on_loopback(Endless) as url:
         store = EndpointStore(url + "/sparql", max_response_bytes=1_000_000)
@@ -76,6 +77,7 @@ def test_an_endless_answer_is_cut_at_the_size_limit() -> None:
             store.query(ASK)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_redirect_to_another_host_is_not_followed() -> None:
     with http_server_on_loopback(Elsewhere) as url:
         store = EndpointStore(url + "/sparql")

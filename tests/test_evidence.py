@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
@@ -39,6 +40,7 @@ def test_a_quote_is_found_across_line_breaks_and_tabs_at_its_source_offsets() ->
     assert not article.matches("Education 6 25 11", start + 1, end)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_locate_fills_offsets_sections_and_labels_and_is_idempotent(mini_root: Path) -> None:
     claims = mini_root / "graph" / "claims" / "slice.ttl"
     original = Graph().parse(claims)
@@ -59,6 +61,7 @@ def test_locate_fills_offsets_sections_and_labels_and_is_idempotent(mini_root: P
     assert locate(Project.open(mini_root)).changed_files == []
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_quote_not_in_the_article_is_reported_with_its_entity(mini_root: Path) -> None:
     claims = mini_root / "graph" / "claims" / "slice.ttl"
     claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))

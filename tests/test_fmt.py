@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_wmkg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
+from support import REPO, run_wmkg
 
 from westminster_kg.namespaces import OA, WMR
 from westminster_kg.project import Project

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import run_wmkg
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from support import run_wmkg
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 

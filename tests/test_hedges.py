@@ -11,14 +11,11 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
-import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, run_wmkg
-from support import RunningServer, start_server
+from support import REPO, InProcessApp, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import load_catalogue
@@ -26,7 +23,6 @@ from westminster_kg.network import build_network
 from westminster_kg.view import page_data
 from westminster_kg.view.facts import hedge_note
 from westminster_kg.view.timeline import timeline_svg
-from westminster_kg.web import Settings
 
 WMR = "https://w3id.org/westminster-kg/id/"
 HEDGED = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -91,11 +87,12 @@ def _plain(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(kg) -> Iterator[RunningServer]:
-    yield from start_server(kg, Settings(workers=1))
+def server(real_app: InProcessApp) -> InProcessApp:
+    """The app over the repository's graph, asked in this process (the run's ``real_app``)."""
+    return real_app
 
 
-@pytest.mark.slow  # a server with its workers
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_entity_page_shows_the_hedge_next_to_each_hedged_quote(server, hedged):
     pages: dict[str, list[str]] = {}
     for subject, obj, label, cue, quote, subject_label, object_label in hedged:
@@ -103,7 +100,7 @@ def test_an_entity_page_shows_the_hedge_next_to_each_hedged_quote(server, hedged
             if not entity.startswith(WMR):
                 continue
             if entity not in pages:
-                response = httpx.get(f"{server.url}/id/{entity[len(WMR) :]}", timeout=60)
+                response = server.get(f"/id/{entity[len(WMR) :]}")
                 assert response.status_code == 200
                 parser = _Rows()
                 parser.feed(response.text)
@@ -114,10 +111,11 @@ def test_an_entity_page_shows_the_hedge_next_to_each_hedged_quote(server, hedged
             assert all(f"{label} — hedge: “{cue}”" in row for row in rows), (entity, rows)
     # An asserted quote carries no note: the table stays readable.
     haldane = _Rows()
-    haldane.feed(httpx.get(f"{server.url}/id/haldane-convention", timeout=60).text)
+    haldane.feed(server.get("/id/haldane-convention").text)
     assert haldane.rows and not any("hedge:" in row for row in haldane.rows)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_explorer_and_the_timeline_show_the_hedge_with_the_quote(kg, hedged):
     graph = build_network(kg)
     shown = {(e["from"], e["to"], q): e["hedge"] for e in page_data(graph)["edgeInfo"].values() for q in e["quotes"]}

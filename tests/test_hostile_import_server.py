@@ -16,8 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, make_project
-from test_web import RunningServer, start_server
+from support import DATA, RunningServer, make_project, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.plain import CONTROLS, visible

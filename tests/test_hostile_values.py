@@ -15,8 +15,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import REPO
-from support import Recording, RunningServer, recording_server, start_server
+from support import REPO, Recording, RunningServer, recording_server, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, run_wmkg
 from rdflib import BNode, Graph, URIRef
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError

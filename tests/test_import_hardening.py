@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -81,6 +81,7 @@ def test_a_cell_over_the_csv_limit_is_one_error_naming_file_and_line(mini_root: 
     assert nothing_imported(mini_root)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
@@ -169,6 +170,7 @@ def reviewed(tmp_path: Path, score: str = "1.0", our: str = "Cabinet Office", th
     return path
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("score", ["nan", "NaN", "inf", "1.5", "-0.1"])
 def test_a_score_that_is_not_a_number_from_0_to_1_is_refused_naming_the_line(
     imported: KnowledgeGraph, tmp_path: Path, score: str
@@ -178,6 +180,7 @@ def test_a_score_that_is_not_a_number_from_0_to_1_is_refused_naming_the_line(
     assert not (imported.project.root / "graph" / "links" / "import-ministers.ttl").exists()
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_tsv_that_is_not_utf8_is_refused_naming_the_line(imported: KnowledgeGraph, tmp_path: Path) -> None:
     path = reviewed(tmp_path)
     path.write_bytes(path.read_bytes().replace(b"Cabinet Office\thttps", b"Cabinet \xff Office\thttps"))
@@ -185,6 +188,7 @@ def test_a_tsv_that_is_not_utf8_is_refused_naming_the_line(imported: KnowledgeGr
         accept_candidates(imported, "ministers", path)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("our", "their", "message"),
     [
@@ -201,6 +205,7 @@ def test_labels_in_a_link_tsv_must_be_the_graphs_own(
     assert not (imported.project.root / "graph" / "links" / "import-ministers.ttl").exists()
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_reviewed_row_with_the_graphs_labels_is_accepted(imported: KnowledgeGraph, tmp_path: Path) -> None:
     added, target = accept_candidates(imported, "ministers", reviewed(tmp_path), today="2026-12-06")
     assert added == 1 and "link: Cabinet Office to Cabinet Office (ministers)" in target.read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_wmkg
+from support import run_wmkg
 
 from westminster_kg.errors import InputError
 from westminster_kg.link import import_dataset
@@ -31,6 +31,7 @@ BOMB = """<?xml version="1.0"?>
 """
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_sub_kilobyte_entity_bomb_is_refused_fast_with_bounded_memory(mini_root: Path, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.rdf"
     bomb.write_text(BOMB, encoding="utf-8")
@@ -60,6 +61,7 @@ def test_a_sub_kilobyte_entity_bomb_is_refused_fast_with_bounded_memory(mini_roo
     assert not (mini_root / "imports" / "bomb.nq").exists()
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_command_refuses_the_bomb_in_one_line(mini_root: Path, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.rdf"
     bomb.write_text(BOMB, encoding="utf-8")
@@ -68,6 +70,7 @@ def test_the_command_refuses_the_bomb_in_one_line(mini_root: Path, tmp_path: Pat
     assert len(done.stderr.strip().splitlines()) == 1 and "DOCTYPE" in done.stderr
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_relative_iris_need_an_explicit_base(mini_root: Path, tmp_path: Path) -> None:
     data = tmp_path / "relative.ttl"
     data.write_text('<thing> <http://example.org/p> "x" .\n', encoding="utf-8")
@@ -161,8 +164,9 @@ def _holders(root: Path) -> set[str]:
     return {str(row["holderName"]) for row in rows if row.get("holderName") is not None}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_one_triple_import_may_not_name_a_person_of_another_import(tmp_path: Path) -> None:
-    from conftest import DATA, REPO
+    from support import DATA, REPO
 
     from westminster_kg import KnowledgeGraph
     from westminster_kg.link import accept_candidates, link_candidates
@@ -196,6 +200,7 @@ def test_an_import_may_describe_its_own_namespace_and_point_at_another_imports(m
     assert import_dataset(_project(mini_root), data, "mine").triples == 2
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("subject", "owner"),
     [
@@ -213,6 +218,7 @@ def test_the_projects_namespace_is_closed_to_an_import_but_for_its_own_part(
         import_dataset(_project(mini_root), data, "ministers")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_validate_names_the_file_line_and_resource_of_an_import_describing_another_imports(mini_root: Path) -> None:
     from westminster_kg.validate import validate
 

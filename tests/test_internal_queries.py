@@ -10,8 +10,8 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
 from rdflib.plugins.sparql import prepareQuery
+from support import REPO
 
 from westminster_kg.errors import QueryError
 from westminster_kg.internal_queries import internal_dir, internal_query
@@ -28,6 +28,7 @@ def test_the_package_reads_the_checkouts_folder() -> None:
     assert len(FILES) > 20
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_file_parses_standalone_in_rdflib_and_runs_in_oxigraph() -> None:
     broken = []
     for path in FILES:

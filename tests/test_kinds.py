@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
 from rdflib import URIRef
+from support import REPO
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import ANY_CLASS, load_catalogue, parse_named_query
@@ -62,6 +62,7 @@ def test_an_unknown_prefix_in_a_class_names_the_file_and_line(tmp_path) -> None:
         parse_named_query(path)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_iri_parameter_of_the_catalogue_says_what_it_takes(kg: KnowledgeGraph) -> None:
     for named in CATALOGUE.values():
         for parameter in named.parameters:
@@ -86,6 +87,7 @@ def kinds_of(kg: KnowledgeGraph, iri: str) -> set[str]:
 CASES = [(named.name, p.name) for named in CATALOGUE.values() for p in named.parameters if p.kind == "iri" and p.takes]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(("query", "parameter"), CASES, ids=[f"{q}-{p}" for q, p in CASES])
 def test_a_value_of_another_kind_is_refused_with_values_of_the_right_kind(
     kg: KnowledgeGraph, query: str, parameter: str
@@ -255,6 +257,7 @@ def test_an_empty_result_displays_0_rows_in_jupyter(kg: KnowledgeGraph) -> None:
     assert "<table" not in shown
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("options", [{}, {"network": True}, {"timeline": True}, {"government": "Coalition"}])
 def test_a_view_in_a_notebook_stays_under_300_kb(kg: KnowledgeGraph, options: dict) -> None:
     formatters = pytest.importorskip("IPython.core.formatters")
@@ -266,11 +269,13 @@ def test_a_view_in_a_notebook_stays_under_300_kb(kg: KnowledgeGraph, options: di
 # --- view filters -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_view_filter_refuses_a_government_of_another_kind(kg: KnowledgeGraph) -> None:
     with pytest.raises(ResolveError, match=r"'NPM' is an idea \(New Public Management\), not a government or period"):
         kg.view(government="NPM")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_view_filter_keeps_the_wholes_edges_for_a_part(kg: KnowledgeGraph) -> None:
     from westminster_kg.network import build_network
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, http_server_on_loopback, make_project, run_wmkg
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+from support import DATA, REPO, http_server_on_loopback, make_project, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.link import (

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import DATA, make_project, run_wmkg
-from support import RunningServer, start_server
+from support import DATA, RunningServer, make_project, run_wmkg, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import GRAPH_IMPORT

@@ -88,6 +88,7 @@ def test_focus_keeps_the_neighbourhood_within_depth(mini_kg):
     assert COALITION in further and WMR + "npm" not in further
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("options", "named"),
     [
@@ -138,6 +139,7 @@ def test_csv_neutralises_formula_like_labels():
     assert row["source_label"] == "'=HYPERLINK(1)" and row["quotes"] == "'-1"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_real_graph_projects_with_evidence_on_every_edge():
     kg = KnowledgeGraph.load()
     graph = kg.to_networkx()

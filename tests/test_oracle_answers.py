@@ -1,7 +1,8 @@
 """The catalogue's answers say what the graph says, on every surface that gives them: the CLI's CSV
-and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/oracle.py`` (SPARQL of its
-own on rdflib's reference store): the right subject and object in the right direction, with the
-stance, modality, hedge and quote of every claim, nothing more and nothing missing.
+and JSON and ``/api``'s rows. Each is compared, row for row, with ``tests/support/oracle.py`` (SPARQL of
+its own on rdflib's reference store): the right subject and object in the right direction, with the
+stance, modality, hedge and quote of every claim, nothing more and nothing missing. The CLI and the
+app both run in this process (``support.cli.wmkg``, ``support.app``).
 """
 
 from __future__ import annotations
@@ -9,61 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
-import httpx
 import pytest
-from conftest import run_wmkg
-from oracle import WM, WMR, Oracle, plain
-from test_web import RunningServer, start_server
+from support import InProcessApp, wmkg
+from support.oracle import WMR, entity_rows, erosion_rows, plain
 
 from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
-
-pytestmark = pytest.mark.slow  # the CLI in subprocesses, and a server with its workers
 
 ENTITIES = ("haldane-convention", "carltona-doctrine", "coalition-government-2010-2015", "principal-agent-model")
 
 
 @pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
-
-
-def entity_rows(oracle: Oracle, iri: str) -> set[tuple[str, ...]]:
-    """What ``wmkg query entity`` must answer: each plain relation naming ``iri`` with each quote of each claim."""
-    rows = set()
-    for claim in oracle.naming(iri):
-        if not claim.asserted:
-            continue
-        ends = [("out", claim.object)] if claim.subject == iri else []
-        ends += [("in", claim.subject)] if claim.object == iri else []
-        for direction, other in ends:
-            for quote in claim.quotes:
-                rows.add((direction, claim.relation, other, claim.stance, claim.modality, claim.cue, plain(quote)))
-    return rows
-
-
-def erosion_rows(oracle: Oracle, government: str) -> set[tuple[str, ...]]:
-    """What ``reforms-eroding-conventions`` must answer for ``government``: the authors' claims (and the
-    article's data) of any modality, what they only question included, and others' where the plain
-    triple stands (the query's own scope, as its header states it)."""
-    introduced = {(str(r["reform"]), str(r["government"])) for r in oracle.rows("introduced")}
-    authors = {WM + "AuthorArgument", WM + "ArticleData"}
-    rows = set()
-    for claim in oracle.claims.values():
-        in_scope = claim.asserted or claim.stance in authors
-        if claim.relation.endswith("#erodes") and in_scope and (claim.subject, government) in introduced:
-            for quote in claim.quotes:
-                rows.add(
-                    (claim.subject, claim.object, government, claim.modality, claim.cue, claim.stance, plain(quote))
-                )
-    return rows
+def kg() -> KnowledgeGraph:
+    """The graph the CLI answers from: loaded once for the module (support.cli.wmkg)."""
+    return KnowledgeGraph.load()
 
 
 ENTITY_KEYS = ("direction", "relation", "other", "stance", "modality", "hedgeCue", "quote")
@@ -83,35 +43,37 @@ def from_csv(text: str) -> list[dict[str, str | None]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("slug", ENTITIES)
-def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_states_it(oracle, slug):
+def test_the_clis_csv_and_json_give_each_relation_of_an_entity_as_the_graph_states_it(kg, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
     assert expected
     for fmt, read in (("csv", from_csv), ("json", from_sparql_json)):
-        done = run_wmkg("query", "entity", "-p", f"entity={slug}", "-f", fmt)
+        done = wmkg("query", "entity", "-p", f"entity={slug}", "-f", fmt, kg=kg)
         assert done.returncode == 0, done.stderr
         assert keyed(read(done.stdout), ENTITY_KEYS) == expected, (slug, fmt)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("slug", ENTITIES)
-def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(server, oracle, slug):
+def test_the_api_gives_each_relation_of_an_entity_as_the_graph_states_it(real_app: InProcessApp, oracle, slug):
     expected = entity_rows(oracle, WMR + slug)
     for fmt, read in (("json", json.loads), ("csv", from_csv), ("sparql-json", from_sparql_json)):
-        response = httpx.get(f"{server.url}/api/queries/entity", params={"entity": slug, "format": fmt}, timeout=60)
+        response = real_app.get("/api/queries/entity", params={"entity": slug, "format": fmt})
         assert response.status_code == 200, response.text
         assert keyed(read(response.text), ENTITY_KEYS) == expected, (slug, fmt)
 
 
-def test_the_cli_and_the_api_give_the_coalitions_erosions_with_their_hedges(server, oracle):
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_the_cli_and_the_api_give_the_coalitions_erosions_with_their_hedges(kg, real_app, oracle):
     government = WMR + "coalition-government-2010-2015"
     expected = erosion_rows(oracle, government)
     assert any(row[4] for row in expected)  # some of them hedged: the hedge must come through
-    done = run_wmkg("query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "csv")
+    done = wmkg("query", "reforms-eroding-conventions", "-p", "government=Coalition", "-f", "csv", kg=kg)
     assert done.returncode == 0, done.stderr
     assert keyed(from_csv(done.stdout), EROSION_KEYS) == expected
-    response = httpx.get(
-        f"{server.url}/api/queries/reforms-eroding-conventions",
+    response = real_app.get(
+        "/api/queries/reforms-eroding-conventions",
         params={"government": "coalition-government-2010-2015", "format": "json"},
-        timeout=60,
     )
     assert keyed(response.json(), EROSION_KEYS) == expected

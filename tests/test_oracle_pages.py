@@ -2,7 +2,7 @@
 with its quotes, stance, voice and certainty, every quote attributed to it, and a neighbourhood
 picture whose every line is a relation the graph holds.
 
-The expected content comes from ``tests/oracle.py`` (SPARQL on rdflib's reference store); the pages
+The expected content comes from ``tests/support/oracle.py`` (SPARQL on rdflib's reference store); the pages
 are rendered by the web app's own handler over the Oxigraph store, for every entity that a claim
 names or that has words of its own.
 """
@@ -15,14 +15,16 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from oracle import (
+from support.oracle import (
     WMR,
     Oracle,
     by_class,
+    expected_claim_rows,
     expected_statement,
     one,
     parse_html,
     plain,
+    shown_claim_rows,
     shown_statement,
     text_of,
 )
@@ -34,11 +36,6 @@ from westminster_kg.web.base import Settings, Site
 from westminster_kg.web.pages import Pages
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
 class InProcess(Site):
@@ -62,42 +59,6 @@ def entities_with_something_to_show(oracle: Oracle) -> list[str]:
 
 def entity_page(web: Pages, iri: str) -> str:
     return web.entity_html(iri).body.decode("utf-8")
-
-
-def expected_claim_rows(oracle: Oracle, iri: str) -> Counter:
-    return Counter(
-        (
-            expected_statement(oracle, claim),
-            frozenset(plain(q) for q in claim.quotes),
-            oracle.label(claim.stance),
-            oracle.voice(claim),
-            oracle.certainty(claim),
-            claim.asserted,
-        )
-        for claim in oracle.naming(iri)
-    )
-
-
-def shown_claim_rows(page: str, iri: str) -> Counter:
-    table = one(parse_html(page), "wmkg-relations-table")
-    if table is None:
-        return Counter()
-    rows: Counter = Counter()
-    for row in table.iter("tr"):
-        if row.find("td") is None:
-            continue
-        voice = text_of(one(row, "wmkg-voice"))
-        rows[
-            (
-                shown_statement(row, iri),
-                frozenset(text_of(q) for q in row.iter("blockquote")),
-                text_of(one(row, "wmkg-stance")),
-                voice[1:-1] if voice.startswith("(") else voice,
-                text_of(one(row, "wmkg-modality")),
-                one(row, "wmkg-not-asserted") is None,
-            )
-        ] += 1
-    return rows
 
 
 def expected_words(oracle: Oracle, iri: str) -> Counter:
@@ -153,6 +114,7 @@ def difference(shown: Counter, expected: Counter) -> dict[str, Any]:
     return {"shown, not in the graph": shown - expected, "in the graph, not shown": expected - shown}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_entity_page_shows_each_claim_naming_it_as_the_graph_states_it(oracle, web):
     wrong = {}
     for iri in entities_with_something_to_show(oracle):
@@ -162,6 +124,7 @@ def test_every_entity_page_shows_each_claim_naming_it_as_the_graph_states_it(ora
     assert not wrong, f"{len(wrong)} entity pages differ from the graph, e.g. {next(iter(wrong.items()))}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_relations_on_entity_pages_read_in_the_graphs_direction_not_all_inwards(oracle, web):
     # Every relation was drawn "←" (the template compared an rdflib Literal with "out"): the
     # Haldane convention underpins the Westminster Model, not the other way round.
@@ -172,6 +135,7 @@ def test_relations_on_entity_pages_read_in_the_graphs_direction_not_all_inwards(
     assert "←" not in text_of(one(page, "wmkg-relations-table"))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_entity_page_lists_the_words_attributed_to_it_with_the_claims_they_support(oracle, web):
     wrong = {}
     for iri in sorted(oracle.words):
@@ -197,6 +161,7 @@ def test_david_camerons_page_shows_his_three_quotes(web):
     assert supports[0][2:] == ("wm:evidenceFor", "evidence for", WMR + "rubber-lever-syndrome", "rubber lever syndrome")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_claim_only_in_an_actors_voice_is_shown_as_theirs_and_not_asserted(oracle, web):
     claim = oracle.claims[WMR + "claim-direct-access-of-advice-underpins-loyalty-with-deliberative-space"]
     assert not claim.asserted  # the graph keeps Donnelly's words as a claim node only
@@ -238,6 +203,7 @@ def hidden_count(svg: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_line_of_a_neighbourhood_picture_is_a_relation_of_the_graph_in_its_direction(oracle, web):
     network = web.network()
     wrong = {}

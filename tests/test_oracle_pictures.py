@@ -2,7 +2,7 @@
 puts each reform, and the article reader's marks.
 
 Each test reads what the picture is made of (the JSON its script draws, the SVG, the page's marks)
-and compares it with ``tests/oracle.py`` (SPARQL on rdflib's reference store): every line a relation
+and compares it with ``tests/support/oracle.py`` (SPARQL on rdflib's reference store): every line a relation
 the graph holds, drawn from subject to object (or as its named inverse), with every claim behind it
 and each claim's stance, modality and hedge; nothing drawn that the graph lacks.
 """
@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
-from oracle import WM, WMR, Oracle, TrueClaim, curie_of, parse_html, plain, text_of
+from support.oracle import WM, WMR, Oracle, TrueClaim, curie_of, parse_html, plain, text_of
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
@@ -31,11 +31,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 # What a relation reads as when it is drawn from its object to its subject: the oracle's own words.
 INVERSE_WORDS = {"wm:introducedBy": "introduces"}
 WEAK = {WM + "Hedged", WM + "Possible", WM + "Questioned"}
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +92,7 @@ def shown_lines(oracle: Oracle, data: dict[str, Any]) -> dict[tuple[str, str, st
     return shown
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_overview_line_is_a_relation_of_the_graph_drawn_the_way_it_reads_with_all_its_claims(oracle, overview):
     shown, expected = shown_lines(oracle, overview), expected_lines(oracle)
     assert set(shown) == set(expected), {
@@ -107,6 +103,7 @@ def test_every_overview_line_is_a_relation_of_the_graph_drawn_the_way_it_reads_w
     assert not wrong, f"{len(wrong)} lines carry other claims than the graph's, e.g. {next(iter(wrong.items()))}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_first_overview_shows_every_erosion_and_the_government_that_introduced_each_reform(oracle, overview):
     first = {(e["subject"], e["relation"], e["object"]) for e in overview["edges"] if e["core"]}
     first &= {k for k in first if k[1] in overview["defaults"]}
@@ -158,6 +155,7 @@ def panel_shown(words: list[dict[str, Any]]) -> Counter:
     )
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_each_overview_node_carries_the_words_the_article_attributes_to_it(oracle, overview):
     wrong = {}
     for node in overview["nodes"]:
@@ -172,6 +170,7 @@ def test_each_overview_node_carries_the_words_the_article_attributes_to_it(oracl
 # --- the network explorer -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_network_line_is_one_claim_of_the_graph_with_its_stance_and_hedge(oracle, kg, network):
     data = page_data(network, entity_base="/id/", words=all_words(local_runner(kg)))
     drawn = {e["id"]: (e["from"], e["to"]) for e in data["edges"]}
@@ -263,6 +262,7 @@ def year_at(ticks: list[tuple[float, float]], x: float) -> float:
     raise AssertionError("no axis")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_timeline_puts_each_reform_at_its_own_date_or_over_its_own_governments_span(oracle, kg, network):
     root = ET.fromstring(timeline_svg(kg, network, entity_base="/id/"))
     ticks = axis(root)
@@ -364,6 +364,7 @@ def article_page(kg) -> str:
     return render_article(kg)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_each_mark_of_the_article_covers_its_claims_quote_and_says_its_relation_stance_and_hedge(oracle, article_page):
     root = parse_html(article_page)
     article = one_by_id(root, "wmkg-article")
@@ -388,6 +389,7 @@ def one_by_id(root: ET.Element, ident: str) -> ET.Element:
     return next(e for e in root.iter() if e.get("id") == ident)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_article_readers_claim_panels_say_what_the_graph_says(oracle, article_page):
     data = json.loads(
         re.search(r'<script type="application/json" id="wmkg-claims">(.*?)</script>', article_page, re.S).group(1)
@@ -422,6 +424,7 @@ def test_the_article_readers_claim_panels_say_what_the_graph_says(oracle, articl
     assert not wrong, f"{len(wrong)} claim panels differ from the graph, e.g. {next(iter(wrong.items()))}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_article_shows_no_conversion_leftovers_and_headings_as_written(oracle, article_page):
     root = parse_html(article_page)
     article = one_by_id(root, "wmkg-article")

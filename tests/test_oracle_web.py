@@ -1,38 +1,35 @@
-"""The web app's surfaces say what the graph says, over real HTTP: entity pages in HTML and in every
-RDF format they serve, search, the query page, ``/api`` and ``/reconcile/preview``.
+"""The web app's surfaces say what the graph says: entity pages in HTML and in every RDF format they
+serve, search, the query page, ``/api`` and ``/reconcile/preview``.
 
-A uvicorn server on a loopback port serves the real graph from Oxigraph; the expected answers come
-from ``tests/oracle.py`` (SPARQL on rdflib's reference store).
+The app is answered in this process (``support.app``: its routes, middleware and query workers, no
+socket) over the real graph in Oxigraph; the expected answers come from ``tests/support/oracle.py``
+(SPARQL on rdflib's reference store).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import httpx
 import pytest
-from oracle import (
+from rdflib import BNode, Graph, URIRef
+from support import InProcessApp
+from support.oracle import (
     OA,
     WMR,
-    Oracle,
     by_class,
+    erosion_rows,
+    expected_claim_rows,
     one,
     page_iri,
     parse_html,
     plain,
+    shown_claim_rows,
     shown_statement,
     text_of,
 )
-from rdflib import BNode, Graph, URIRef
-from rdflib.compare import isomorphic
-from test_oracle_pages import expected_claim_rows, shown_claim_rows
-from test_web import RunningServer, start_server
+from support.rdf import canonical_triples
 
-from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
-
-pytestmark = pytest.mark.slow  # a server with its worker processes
+pytestmark = pytest.mark.slow  # every RDF format of eight entities parsed by rdflib, and the reference store
 
 FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld"}
 FORMATS["application/rdf+xml"] = "xml"
@@ -49,16 +46,6 @@ SAMPLE = (
 
 
 @pytest.fixture(scope="module")
-def oracle() -> Oracle:
-    return Oracle(KnowledgeGraph.load(backend="memory"))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
-
-
-@pytest.fixture(scope="module")
 def everything(oracle) -> Graph:
     """The whole graph (all named graphs as one), to tell what a description may hold."""
     graph = Graph()
@@ -68,16 +55,16 @@ def everything(oracle) -> Graph:
 
 
 @pytest.mark.parametrize("slug", SAMPLE)
-def test_an_entity_page_served_over_http_shows_each_claim_as_the_graph_states_it(server, oracle, slug):
-    response = httpx.get(f"{server.url}/id/{slug}", headers={"Accept": "text/html"}, timeout=60)
+def test_an_entity_page_served_over_http_shows_each_claim_as_the_graph_states_it(real_app, oracle, slug):
+    response = real_app.get(f"/id/{slug}", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert shown_claim_rows(response.text, WMR + slug) == expected_claim_rows(oracle, WMR + slug)
 
 
-def described(server: RunningServer, slug: str) -> dict[str, Graph]:
+def described(real_app: InProcessApp, slug: str) -> dict[str, Graph]:
     graphs = {}
     for media, fmt in FORMATS.items():
-        response = httpx.get(f"{server.url}/id/{slug}", headers={"Accept": media}, timeout=60)
+        response = real_app.get(f"/id/{slug}", headers={"Accept": media})
         assert response.status_code == 200 and response.headers["content-type"].startswith(media), (slug, media)
         graphs[media] = Graph().parse(data=response.text, format=fmt)
     return graphs
@@ -85,13 +72,14 @@ def described(server: RunningServer, slug: str) -> dict[str, Graph]:
 
 @pytest.mark.parametrize("slug", SAMPLE)
 def test_every_rdf_format_of_an_entity_holds_its_triples_and_claims_and_nothing_the_graph_lacks(
-    server, oracle, everything, slug
+    real_app, oracle, everything, slug
 ):
     iri = WMR + slug
-    graphs = described(server, slug)
+    graphs = described(real_app, slug)
     turtle = graphs["text/turtle"]
-    # Every format says the same thing.
-    assert all(isomorphic(turtle, g) for g in graphs.values()), f"{slug}: the formats disagree"
+    # Every format says the same thing (the same graph up to blank node names).
+    canonical = canonical_triples(turtle)
+    assert all(canonical_triples(g) == canonical for g in graphs.values()), f"{slug}: the formats disagree"
     shown = {(str(s), str(p), str(o)) for s, p, o in turtle if not any(isinstance(t, BNode) for t in (s, p, o))}
     # Nothing the graph lacks ...
     assert not [t for t in turtle if not any(isinstance(x, BNode) for x in t) and t not in everything]
@@ -130,8 +118,8 @@ NEEDLES = {
 }
 
 
-def search_page(server: RunningServer, needle: str) -> tuple[list[str], set[tuple[str, tuple]]]:
-    response = httpx.get(server.url + "/search", params={"q": needle}, timeout=60, follow_redirects=False)
+def search_page(real_app: InProcessApp, needle: str) -> tuple[list[str], set[tuple[str, tuple]]]:
+    response = real_app.get("/search", params={"q": needle}, follow_redirects=False)
     if response.status_code == 303:
         return [page_iri(response.headers["location"])], set()
     assert response.status_code == 200
@@ -150,10 +138,10 @@ def search_page(server: RunningServer, needle: str) -> tuple[list[str], set[tupl
 
 
 @pytest.mark.parametrize("needle", NEEDLES)
-def test_search_lists_every_entity_and_quote_with_the_words_names_first(server, oracle, needle):
+def test_search_lists_every_entity_and_quote_with_the_words_names_first(real_app, oracle, needle):
     pattern = NEEDLES[needle]
     named = oracle.names_matching(pattern)  # entity → "label" or "alias"
-    entities, quotes = search_page(server, needle)
+    entities, quotes = search_page(real_app, needle)
     assert set(entities) == set(named), f"{needle!r}: {set(entities) ^ set(named)}"
     # Exactly the needle first (a label or an alias: "NPM" is New Public Management), then names that
     # have its words, labels before aliases.
@@ -171,16 +159,16 @@ def test_search_lists_every_entity_and_quote_with_the_words_names_first(server, 
     assert claim_quotes == expected_quotes, f"{needle!r}: {claim_quotes ^ expected_quotes}"
 
 
-def test_sir_humphrey_is_not_found_inside_desire_and_an_alias_does_not_jump_past_other_matches(server):
-    entities, quotes = search_page(server, "Sir Humphrey")
+def test_sir_humphrey_is_not_found_inside_desire_and_an_alias_does_not_jump_past_other_matches(real_app):
+    entities, quotes = search_page(real_app, "Sir Humphrey")
     assert entities == [] and quotes == set()
-    entities, _quotes = search_page(server, "haldane")
+    entities, _quotes = search_page(real_app, "haldane")
     # "haldane" is an alias of the convention and of the Viscount: the Report is listed too.
     assert {WMR + "haldane-convention", WMR + "haldane-report-1918", WMR + "viscount-haldane"} <= set(entities)
 
 
-def test_a_quoted_word_finds_the_quote_and_the_claim_it_supports(server):
-    _entities, quotes = search_page(server, "buggeration")
+def test_a_quoted_word_finds_the_quote_and_the_claim_it_supports(real_app):
+    _entities, quotes = search_page(real_app, "buggeration")
     assert any("buggeration factor" in q for q, _ in quotes)
     statements = [s for _q, s in quotes if s]
     assert (WMR + "rhetoric-cameron-buggeration-factor", "wm:evidenceFor", WMR + "rubber-lever-syndrome") in statements
@@ -190,8 +178,8 @@ def test_a_quoted_word_finds_the_quote_and_the_claim_it_supports(server):
 
 
 @pytest.mark.parametrize("slug", SAMPLE)
-def test_a_reconcile_preview_names_the_entity_its_classes_and_its_links_as_the_graph_does(server, oracle, slug):
-    response = httpx.get(server.url + "/reconcile/preview", params={"id": slug}, timeout=60)
+def test_a_reconcile_preview_names_the_entity_its_classes_and_its_links_as_the_graph_does(real_app, oracle, slug):
+    response = real_app.get("/reconcile/preview", params={"id": slug})
     assert response.status_code == 200
     card = parse_html(response.text)
     link = card.find(".//a")
@@ -226,14 +214,11 @@ def query_page_rows(html: str) -> tuple[list[str], list[dict[str, tuple[str, str
     return names, rows
 
 
-def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quote_third(server, oracle):
-    from test_oracle_answers import erosion_rows
-
+def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quote_third(real_app, oracle):
     government = WMR + "coalition-government-2010-2015"
-    response = httpx.get(
-        server.url + "/query",
+    response = real_app.get(
+        "/query",
         params={"name": "reforms-eroding-conventions", "p.government": "Coalition", "run": "1"},
-        timeout=60,
     )
     names, rows = query_page_rows(response.text)
     assert names[:3] == ["reform", "convention", "quote"]  # the evidence among the first columns
@@ -254,20 +239,17 @@ def test_the_query_page_shows_the_coalitions_erosions_as_the_graph_has_them_quot
     assert f"{len(rows)} rows" in text_of(parse_html(response.text).find(".//*[@id='wmkg-row-count']"))
 
 
-def test_a_legitimately_empty_answer_says_0_rows_and_the_filters_applied(server, oracle):
-    from test_oracle_answers import erosion_rows
-
+def test_a_legitimately_empty_answer_says_0_rows_and_the_filters_applied(real_app, oracle):
     # The Coalition erodes many conventions, none of them "permanence": an answer, not an error.
     assert not {r for r in erosion_rows(oracle, WMR + "coalition-government-2010-2015") if r[1] == WMR + "permanence"}
-    response = httpx.get(
-        server.url + "/query",
+    response = real_app.get(
+        "/query",
         params={
             "name": "reforms-eroding-conventions",
             "p.government": "Coalition",
             "p.convention": "permanence",
             "run": "1",
         },
-        timeout=60,
     )
     assert response.status_code == 200
     count = text_of(parse_html(response.text).find(".//*[@id='wmkg-row-count']"))

@@ -8,8 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import run_wmkg
 from rdflib import Dataset
+from support import run_wmkg
 
 from westminster_kg.errors import InputError
 from westminster_kg.turtle import write_atomically

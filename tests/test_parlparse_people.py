@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA
+from support import DATA
 
 from westminster_kg.errors import InputError
 from westminster_kg.link import import_dataset
@@ -78,6 +78,7 @@ def test_only_the_people_the_memberships_name_are_imported_each_with_its_latest_
     assert not any("described by no file" in w or "reference(s) to persons" in w for w in result.warnings)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_id_given_twice_is_one_person_with_both_names_and_a_warning_naming_both_lines(
     mini_root: Path, tmp_path: Path
 ) -> None:
@@ -91,6 +92,7 @@ def test_an_id_given_twice_is_one_person_with_both_names_and_a_warning_naming_bo
     assert f"  {xml}:{lines[1]}: person '{PERSON}90002' again (first at line {lines[0]})" in result.warnings
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_people_file_alone_imports_every_person_and_given_as_a_file_it_is_still_a_persons_file(
     mini_root: Path, tmp_path: Path
 ) -> None:
@@ -103,6 +105,7 @@ def test_a_people_file_alone_imports_every_person_and_given_as_a_file_it_is_stil
     assert len(said(both.path, "both")) == 7
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_people_file_that_names_no_one_the_memberships_name_is_refused(mini_root: Path, tmp_path: Path) -> None:
     xml = people_xml(tmp_path, [(f"{PERSON}10001", "Diane Abbott")])
     with pytest.raises(InputError, match=r"people\.xml: none of its 1 persons is named by a membership"):
@@ -116,6 +119,7 @@ BOMB = (
 )
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -154,6 +158,7 @@ def test_bad_xml_is_refused_naming_file_and_line_and_the_previous_import_stays(
     assert (mini_root / "imports" / "people.nq").read_bytes() == before
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_person_without_an_id_is_left_out_and_listed_or_with_strict_stops_the_import(
     mini_root: Path, tmp_path: Path
 ) -> None:
@@ -182,6 +187,7 @@ def test_rdf_xml_with_a_doctype_is_still_read_as_rdf_not_as_people(mini_root: Pa
     assert labels == {"A"}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_uk_parliament_member_ids_in_office_ids_become_links_to_their_member_pages(tmp_path: Path) -> None:
     # The real file: David Cameron's offices carry the member id our own link (graph/links/parliament.ttl,
     # read here by SPARQL) gives him; the office ids are parsed again here with ElementTree.

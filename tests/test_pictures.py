@@ -14,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import DATA, make_project, run_wmkg
+from support import DATA, make_project, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
@@ -46,6 +46,7 @@ def hostile_kg(tmp_path_factory) -> KnowledgeGraph:
     return KnowledgeGraph.load(make_project(tmp_path_factory.mktemp("h") / "p", DATA / "hostile" / "hostile.ttl"))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_overview_draws_no_claim_and_names_families_for_people(kg, network):
     data = overview_data(kg, network)
     classes = {network.nodes[n["id"]]["cls"] for n in data["nodes"]}
@@ -56,6 +57,7 @@ def test_the_overview_draws_no_claim_and_names_families_for_people(kg, network):
     assert {"Government", "Reform or plan", "Convention or principle"} <= {f["name"] for f in data["families"]}
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_overview_merges_parallel_claims_into_one_edge_with_its_quote_count(kg, network):
     data = overview_data(kg, network)
     keys = [(e["from"], e["relation"], e["to"]) for e in data["edges"]]
@@ -70,6 +72,7 @@ def test_the_overview_merges_parallel_claims_into_one_edge_with_its_quote_count(
     assert principal["quotes"] == sum(len(c["quotes"]) for c in principal["claims"])
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_overview_layout_is_layered_and_the_same_every_time(kg, network):
     first, second = overview_data(kg, network), overview_data(kg, network)
     assert first == second
@@ -92,6 +95,7 @@ def test_the_overview_layout_is_layered_and_the_same_every_time(kg, network):
     assert len(set(placed.values())) == len(placed)  # no two nodes on one spot
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_timeline_is_svg_with_origins_bands_and_linked_marks(kg, network):
     svg = timeline_svg(kg, network, entity_base="/id/", article="/article")
     root = ET.fromstring(svg)
@@ -141,6 +145,7 @@ def test_hostile_text_stays_text_in_the_svg_pictures(hostile_kg):
         assert HOSTILE in " ".join((e.text or "") for e in root.iter())
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_claim_quote_of_the_article_is_a_mark_and_uncovered_paragraphs_are_flagged(kg):
     page = render_article(kg)
     marked = set(re.findall(r'<mark data-claim="([^"]+)"', page))
@@ -160,6 +165,7 @@ def test_the_article_reader_escapes_hostile_quotes(hostile_kg):
     assert "<script>window.__pwned" not in page
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_ontology_documentation_has_metadata_hierarchy_counts_and_real_examples(kg):
     context = ontology_context(kg)
     assert context["header"]["title"] == "Westminster KG ontology" and context["header"]["license"]
@@ -176,6 +182,7 @@ def test_the_ontology_documentation_has_metadata_hierarchy_counts_and_real_examp
     assert 'id="erodes"' in page and 'id="Convention"' in page and "Example from the graph" in page
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_ontology_documentation_is_the_same_on_every_load(kg):
     # Blank nodes are named anew on each load: an example picked by ordering them would change.
     assert render_ontology_docs(KnowledgeGraph.load()) == render_ontology_docs(kg)

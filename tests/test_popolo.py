@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -141,6 +141,7 @@ UNREADABLE = [
 ]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(("change", "message"), UNREADABLE)
 def test_an_unreadable_record_stops_a_strict_import_naming_its_json_path_and_the_previous_import_stays(
     mini_root: Path, tmp_path: Path, change: Any, message: str
@@ -155,6 +156,7 @@ def test_an_unreadable_record_stops_a_strict_import_naming_its_json_path_and_the
     assert [p.name for p in (mini_root / "imports").iterdir()] == ["ministers.nq"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(("change", "message"), UNREADABLE)
 def test_without_strict_an_unreadable_record_is_left_out_and_listed_with_its_position(
     mini_root: Path, tmp_path: Path, change: Any, message: str
@@ -222,6 +224,7 @@ def test_a_ministers_file_without_persons_imports_with_one_warning(mini_root: Pa
     assert "memberships[0].person_id = 'uk.org.publicwhip/person/90001'" in done.stderr
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_people_from_a_separate_file_in_parlparses_shape_name_the_memberships(mini_root: Path, tmp_path: Path) -> None:
     ministers = write(tmp_path, broken(lambda d: d.pop("persons")), "ministers.json")
     result = import_dataset(Project.open(mini_root), ministers, "ministers", persons=[DATA / "popolo" / "people.json"])
@@ -351,6 +354,7 @@ def test_accepting_a_row_that_names_something_outside_the_import_is_refused(link
         accept_candidates(KnowledgeGraph.load(linked), "ministers", reviewed)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_later_and_royal_names_of_departments_find_ours(tmp_path: Path) -> None:
     root = repo_copy(tmp_path / "names")
     data = {

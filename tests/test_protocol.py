@@ -15,11 +15,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, make_project
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
-from support import RunningServer, start_server
+from support import DATA, RunningServer, make_project, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings

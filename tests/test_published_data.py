@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.link import review_candidates, review_tsv, stored_links

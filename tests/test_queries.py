@@ -44,12 +44,6 @@ def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO, backend="oxigraph")
 
 
-@pytest.fixture(scope="module")
-def graphs(kg: KnowledgeGraph) -> dict[str, KnowledgeGraph]:
-    """The graph in each store, for the store-agreement tests (rdflib loads slowly: only they ask)."""
-    return {"oxigraph": kg, "memory": KnowledgeGraph.load(REPO, backend="memory")}
-
-
 def ask(kg: KnowledgeGraph, name: str, **params: Any) -> list[dict[str, Any]]:
     """The rows of a named query as dictionaries of rdflib terms (``None`` when unbound)."""
     return kg.query(name, **params).to_dicts()
@@ -83,34 +77,16 @@ def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
         assert named.title and named.description, named.name
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_query_answers_the_same_on_oxigraph_and_rdflib(graphs: dict[str, KnowledgeGraph], name: str) -> None:
-    named = CATALOGUE[name]
-    params = {p.name: SAMPLE_PARAMS[p.name] for p in named.parameters if p.required}
-    answers = both_answers(graphs, name, params)
-    assert answers[0] == answers[1]
-
-
-_ANSWERS: dict[tuple[str, tuple[tuple[str, str], ...]], list] = {}
-
-
-def both_answers(graphs: dict[str, KnowledgeGraph], name: str, params: dict[str, str]) -> list:
-    """Each store's canonical answer, computed once per query and parameters (a third of the documented
-    examples are the very call the test above makes)."""
-    key = (name, tuple(sorted(params.items())))
-    if key not in _ANSWERS:
-        _ANSWERS[key] = [graphs[b].query(name, **params).canonical() for b in BACKENDS]
-    return _ANSWERS[key]
-
-
 @pytest.fixture(scope="module")
 def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
     """The ontology and the article with no curated data: where engines most often part ways."""
-    from conftest import make_project
+    from support import make_project
 
     root = make_project(tmp_path_factory.mktemp("empty") / "project")
     return {backend: KnowledgeGraph.load(root, backend=backend) for backend in BACKENDS}
+
+
+# Every query on every store against rdflib's, with the real graph: tests/test_query_matrix.py.
 
 
 @pytest.mark.slow
@@ -142,16 +118,6 @@ def _examples() -> list[tuple[str, dict[str, str]]]:
     return examples
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("name", "params"), _examples())
-def test_every_documented_example_runs_alike_on_both_stores(
-    graphs: dict[str, KnowledgeGraph], name: str, params: dict[str, str]
-) -> None:
-    answers = both_answers(graphs, name, params)
-    assert answers[0] == answers[1]
-    assert answers[0], f"the example of {name} with {params} returns no rows"
-
-
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
     # A parameter the body never mentions would be bound by VALUES and silently ignored.
@@ -161,6 +127,7 @@ def test_every_declared_parameter_is_used_by_its_query(name: str) -> None:
         assert re.search(rf"\?{parameter.name}\b", body), f"{name} never uses ?{parameter.name}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("name", "params"),
     [
@@ -193,9 +160,10 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
             assert f"| `{parameter.name}` | {parameter.kind} |" in text
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     done = run_wmkg("--root", str(REPO), "queries", "--markdown")
     assert done.returncode == 0, done.stderr
@@ -205,6 +173,7 @@ def test_wmkg_queries_markdown_prints_the_same_document() -> None:
 # --- erosion and the paradox of continuity ------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_reforms_eroding_conventions_include_the_erosions_the_article_names(kg: KnowledgeGraph) -> None:
     erosions = pairs(ask(kg, "reforms-eroding-conventions"), "reform", "convention")
     assert {

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, make_project
 from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
+from support import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.catalogue import parse_named_query
@@ -114,6 +114,7 @@ def _canonical(answer: object) -> object:
     return sorted(tuple("_:b" if isinstance(t, ox.BlankNode) else str(t) for t in triple) for triple in answer)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_every_file_answers_alike_on_a_bare_store_and_with_our_prefixes_predeclared(bare_oxigraph: ox.Store) -> None:
     # Its own PREFIX lines mean exactly the standard namespaces: the answer with nothing predeclared is the
     # answer our stores give with the project's prefixes handed over (and the slice gives answers to compare).
@@ -136,6 +137,7 @@ def test_every_file_answers_alike_on_a_bare_store_and_with_our_prefixes_predecla
 # --- predeclared prefixes: handed over, not pasted in ---------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", ["oxigraph", "memory"])
 def test_ad_hoc_queries_still_get_the_standard_prefixes(mini_root: Path, backend: str) -> None:
     kg = KnowledgeGraph.load(mini_root, backend=backend)
@@ -147,6 +149,7 @@ def test_ad_hoc_queries_still_get_the_standard_prefixes(mini_root: Path, backend
         kg.store.query("SELECT ?r WHERE { ?r a wm:Reform }", prefixes={})
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", ["oxigraph", "memory"])
 def test_a_syntax_error_is_reported_at_the_users_own_line_and_column(mini_root: Path, backend: str) -> None:
     kg = KnowledgeGraph.load(mini_root, backend=backend)

@@ -3,31 +3,26 @@
 A question names a catalogue query with its parameters (asked of the CLI, the ``/query`` page and
 ``/api``) or a web path (asked of the web app), and says what a right answer holds: entities
 (``expect_entities``, ``wmr:`` slugs), an error (``expect_error``: the CLI exits 2, the web answers 400),
-or nothing (``expect_rows = 0``, which must say so: ``expect_note``). The CLI runs in this process
-through its real entry point (``westminster_kg.cli.main``: argument parsing, error handling, exit
-status), and a few questions also in a subprocess; the web app is a real server on loopback.
+or nothing (``expect_rows = 0``, which must say so: ``expect_note``). The CLI runs in this
+process over one loaded graph (``support.cli.wmkg``: the real argument parsing, error handling and exit
+status), and a question of each kind also as a subprocess; the web app is answered in this process
+(``support.app``: its routes, middleware and query workers, without a socket).
 """
 
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
-import sys
 import tomllib
-from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO, run_wmkg
-from test_web import RunningServer, start_server
+from support import REPO, InProcessApp, run_wmkg, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import WMR
-from westminster_kg.web import Settings
 
 FOLDER = REPO / "tests" / "questions"
 EXPECTATIONS = ("expect_entities", "expect_error", "expect_rows")
@@ -78,6 +73,7 @@ def kg() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     "question",
     [q for q in QUESTIONS if "expect_entities" in q],
@@ -98,25 +94,6 @@ def cli_args(question: dict[str, Any], fmt: str = "csv") -> list[str]:
     return [*args, "-f", fmt]
 
 
-def run_cli(args: list[str]) -> tuple[int, str, str]:
-    """``wmkg ARGS`` through the real entry point, in this process: (exit status, stdout, stderr)."""
-    from westminster_kg.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["wmkg", *args]
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                main()
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    finally:
-        sys.argv = argv
-    return code, out.getvalue(), err.getvalue()
-
-
 def check_cli(question: dict[str, Any], code: int, stdout: str, stderr: str) -> None:
     where = f"{question['where']} ({question['words']})"
     if "expect_error" in question:
@@ -132,9 +109,11 @@ def check_cli(question: dict[str, Any], code: int, stdout: str, stderr: str) -> 
         assert question["expect_note"] in stderr, f"{where}: stderr lacks the note: {stderr!r}"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
-def test_the_cli_answers_each_question(question: dict[str, Any]) -> None:
-    check_cli(question, *run_cli(cli_args(question)))
+def test_the_cli_answers_each_question(kg: KnowledgeGraph, question: dict[str, Any]) -> None:
+    done = wmkg(*cli_args(question), kg=kg)
+    check_cli(question, done.returncode, done.stdout, done.stderr)
 
 
 @pytest.mark.slow  # the real wmkg in subprocesses
@@ -145,12 +124,7 @@ def test_the_cli_in_a_subprocess_answers_a_question_of_each_kind(kind: str) -> N
     check_cli(question, done.returncode, done.stdout, done.stderr)
 
 
-# --- the web app: /query and /api on a real server ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server(kg: KnowledgeGraph) -> Iterator[RunningServer]:
-    yield from start_server(kg, Settings(workers=1, reload_interval=0))
+# --- the web app: /query, /api and its pages, answered in this process ------------------------------------
 
 
 def check_page(question: dict[str, Any], response: httpx.Response) -> None:
@@ -169,20 +143,18 @@ def check_page(question: dict[str, Any], response: httpx.Response) -> None:
         assert question["expect_note"] in text, f"{where}: the page lacks the note"
 
 
-@pytest.mark.slow  # a real server on loopback
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
-def test_the_query_page_answers_each_question(server: RunningServer, question: dict[str, Any]) -> None:
+def test_the_query_page_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
     params = {"name": question["query"], "run": "1", **{f"p.{k}": v for k, v in question.get("params", {}).items()}}
-    check_page(question, httpx.get(server.url + "/query", params=params, timeout=120))
+    check_page(question, real_app.get("/query", params=params))
 
 
-@pytest.mark.slow  # a real server on loopback
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", ASKED, ids=ids(ASKED))
-def test_the_api_answers_each_question(server: RunningServer, question: dict[str, Any]) -> None:
+def test_the_api_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
     where = f"{question['where']} ({question['words']})"
-    response = httpx.get(
-        f"{server.url}/api/queries/{question['query']}", params=question.get("params", {}), timeout=120
-    )
+    response = real_app.get(f"/api/queries/{question['query']}", params=question.get("params", {}))
     if "expect_error" in question:
         assert response.status_code == 400, f"{where}: {response.status_code}"
         assert question["expect_error"] in response.json()["error"], where
@@ -199,7 +171,7 @@ def test_the_api_answers_each_question(server: RunningServer, question: dict[str
         assert question["expect_note"] in said, f"{where}: {said!r}"
 
 
-@pytest.mark.slow  # a real server on loopback
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("question", PAGES, ids=ids(PAGES))
-def test_the_web_page_answers_each_question(server: RunningServer, question: dict[str, Any]) -> None:
-    check_page(question, httpx.get(server.url + question["url"], timeout=120, follow_redirects=True))
+def test_the_web_page_answers_each_question(real_app: InProcessApp, question: dict[str, Any]) -> None:
+    check_page(question, real_app.get(question["url"], follow_redirects=True))

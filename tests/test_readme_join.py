@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.docs]
 

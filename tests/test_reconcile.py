@@ -1,4 +1,4 @@
-"""``/reconcile``, the W3C Entity Reconciliation API 0.2, on a real server on loopback: every answer
+"""``/reconcile``, the W3C Entity Reconciliation API 0.2, asked of the app in process: every answer
 validated against the API's own JSON schemas (tests/data/reconcile/0.2), and the request sequence
 OpenRefine 3.x sends (manifest, a batch of queries as a form POST, a preview)."""
 
@@ -7,19 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import DATA, REPO
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-from support import RunningServer, start_server
-
-from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
+from support import DATA, REPO, InProcessApp
 
 SCHEMAS = DATA / "reconcile" / "0.2"
 
@@ -41,12 +35,13 @@ def valid(name: str, instance: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(REPO), Settings(max_body=50_000, workers=1))
+def server(real_app: InProcessApp) -> InProcessApp:
+    """The app over the repository's graph, asked in this process (the run's ``real_app``)."""
+    return real_app
 
 
-def test_the_manifest_is_valid_and_points_at_our_pages(server: RunningServer) -> None:
-    manifest = httpx.get(server.url + "/reconcile").json()
+def test_the_manifest_is_valid_and_points_at_our_pages(server: InProcessApp) -> None:
+    manifest = server.get("/reconcile").json()
     valid("manifest", manifest)
     assert manifest["versions"] == ["0.2"]
     assert manifest["identifierSpace"] == "https://w3id.org/westminster-kg/id/"
@@ -54,50 +49,63 @@ def test_the_manifest_is_valid_and_points_at_our_pages(server: RunningServer) ->
     assert {"id": "wm:Department", "name": "government department"} in manifest["defaultTypes"]
 
 
-def test_openrefine_sequence_manifest_batch_preview(server: RunningServer) -> None:
-    with httpx.Client(base_url=server.url, headers={"User-Agent": "OpenRefine/3.7"}) as client:
-        manifest = client.get("/reconcile").json()
-        queries = {
-            "q0": {"query": "Cabinet Office", "type": "wm:Department", "limit": 3, "type_strict": "should"},
-            "q1": {"query": "Thatcher", "limit": 5},
-            "q2": {"query": "special advisers", "limit": 5},
-            "q3": {"query": "Her Majesty's Treasury", "type": ["wm:Department"]},
-        }
-        valid("reconciliation-query-batch", queries)
-        answer = client.post("/reconcile", data={"queries": json.dumps(queries)})
-        assert answer.status_code == 200, answer.text
-        batch = answer.json()
-        valid("reconciliation-result-batch", batch)
-        assert set(batch) == set(queries)
-        best = batch["q0"]["result"][0]
-        assert best["id"] == "cabinet-office" and best["match"] is True and best["score"] == 100.0
-        assert {"id": "wm:Department", "name": "government department"} in best["type"]
-        assert "margaret-thatcher" in {r["id"] for r in batch["q1"]["result"]}
-        assert all(r["match"] is False for r in batch["q1"]["result"])  # a surname is never certain
-        assert batch["q2"]["result"], "special advisers found nothing"
-        assert [(r["id"], r["score"]) for r in batch["q3"]["result"]][:1] == [("hm-treasury", 97.0)]
+class OpenRefine:
+    """Requests as OpenRefine 3.x sends them (its User-Agent), to the app."""
 
-        preview_url = manifest["preview"]["url"].replace("{{id}}", "margaret-thatcher")
-        preview = client.get(preview_url.replace(server.url, ""))
-        assert preview.status_code == 200
-        assert "Margaret Thatcher" in preview.text
-        assert 'href="https://www.wikidata.org/wiki/Q7416"' in preview.text  # the verified QID
-        view = client.get(manifest["view"]["url"].replace("{{id}}", best["id"]).replace(server.url, ""))
-        assert view.status_code == 200
+    def __init__(self, app: InProcessApp) -> None:
+        self.app = app
+
+    def get(self, path: str, **options: object) -> object:
+        return self.app.get(path, headers={"User-Agent": "OpenRefine/3.7"}, **options)
+
+    def post(self, path: str, **options: object) -> object:
+        return self.app.post(path, headers={"User-Agent": "OpenRefine/3.7"}, **options)
 
 
-def test_a_get_batch_answers_the_same_as_a_post(server: RunningServer) -> None:
+def test_openrefine_sequence_manifest_batch_preview(server: InProcessApp) -> None:
+    client = OpenRefine(server)
+    manifest = client.get("/reconcile").json()
+    queries = {
+        "q0": {"query": "Cabinet Office", "type": "wm:Department", "limit": 3, "type_strict": "should"},
+        "q1": {"query": "Thatcher", "limit": 5},
+        "q2": {"query": "special advisers", "limit": 5},
+        "q3": {"query": "Her Majesty's Treasury", "type": ["wm:Department"]},
+    }
+    valid("reconciliation-query-batch", queries)
+    answer = client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert answer.status_code == 200, answer.text
+    batch = answer.json()
+    valid("reconciliation-result-batch", batch)
+    assert set(batch) == set(queries)
+    best = batch["q0"]["result"][0]
+    assert best["id"] == "cabinet-office" and best["match"] is True and best["score"] == 100.0
+    assert {"id": "wm:Department", "name": "government department"} in best["type"]
+    assert "margaret-thatcher" in {r["id"] for r in batch["q1"]["result"]}
+    assert all(r["match"] is False for r in batch["q1"]["result"])  # a surname is never certain
+    assert batch["q2"]["result"], "special advisers found nothing"
+    assert [(r["id"], r["score"]) for r in batch["q3"]["result"]][:1] == [("hm-treasury", 97.0)]
+
+    preview_url = manifest["preview"]["url"].replace("{{id}}", "margaret-thatcher")
+    preview = client.get(preview_url.replace(server.url, ""))
+    assert preview.status_code == 200
+    assert "Margaret Thatcher" in preview.text
+    assert 'href="https://www.wikidata.org/wiki/Q7416"' in preview.text  # the verified QID
+    view = client.get(manifest["view"]["url"].replace("{{id}}", best["id"]).replace(server.url, ""))
+    assert view.status_code == 200
+
+
+def test_a_get_batch_answers_the_same_as_a_post(server: InProcessApp) -> None:
     queries = json.dumps({"a": {"query": "Home Office"}})
-    by_get = httpx.get(server.url + "/reconcile", params={"queries": queries}).json()
-    by_post = httpx.post(server.url + "/reconcile", data={"queries": queries}).json()
+    by_get = server.get("/reconcile", params={"queries": queries}).json()
+    by_post = server.post("/reconcile", data={"queries": queries}).json()
     assert by_get == by_post and by_get["a"]["result"][0]["id"] == "home-office"
 
 
-def test_properties_filter_the_candidates(server: RunningServer) -> None:
+def test_properties_filter_the_candidates(server: InProcessApp) -> None:
     base = {"query": "Government", "limit": 50}
-    everything = httpx.get(server.url + "/reconcile", params={"queries": json.dumps({"q": base})}).json()
+    everything = server.get("/reconcile", params={"queries": json.dumps({"q": base})}).json()
     filtered_query = {**base, "properties": [{"pid": "wm:primeMinister", "v": {"id": "margaret-thatcher"}}]}
-    filtered = httpx.get(server.url + "/reconcile", params={"queries": json.dumps({"q": filtered_query})}).json()
+    filtered = server.get("/reconcile", params={"queries": json.dumps({"q": filtered_query})}).json()
     valid("reconciliation-result-batch", filtered)
     ids = {r["id"] for r in filtered["q"]["result"]}
     assert ids and ids < {r["id"] for r in everything["q"]["result"]}
@@ -112,8 +120,8 @@ def test_properties_filter_the_candidates(server: RunningServer) -> None:
         ("property", "erodes", "wm:erodes", "suggest-properties-response"),
     ],
 )
-def test_suggest_services(server: RunningServer, kind: str, prefix: str, expected: str, schema: str) -> None:
-    answer = httpx.get(f"{server.url}/reconcile/suggest/{kind}", params={"prefix": prefix})
+def test_suggest_services(server: InProcessApp, kind: str, prefix: str, expected: str, schema: str) -> None:
+    answer = server.get(f"/reconcile/suggest/{kind}", params={"prefix": prefix})
     assert answer.status_code == 200
     valid(schema, answer.json())
     assert expected in {r["id"] for r in answer.json()["result"]}
@@ -133,24 +141,24 @@ def test_suggest_services(server: RunningServer, kind: str, prefix: str, expecte
         ({"queries": json.dumps({"q0": {"query": "x", "properties": [{"v": 1}]}})}, "queries.q0.properties"),
     ],
 )
-def test_bad_batches_get_400_with_a_json_error(server: RunningServer, params: dict, message: str) -> None:
+def test_bad_batches_get_400_with_a_json_error(server: InProcessApp, params: dict, message: str) -> None:
     for answer in (
-        httpx.get(server.url + "/reconcile", params=params),
-        httpx.post(server.url + "/reconcile", data=params),
+        server.get("/reconcile", params=params),
+        server.post("/reconcile", data=params),
     ):
         assert answer.status_code == 400, answer.text
         assert message in answer.json()["error"]
 
 
-def test_a_huge_body_and_a_post_without_queries_are_refused(server: RunningServer) -> None:
-    huge = httpx.post(server.url + "/reconcile", data={"queries": "x" * 60_000})
+def test_a_huge_body_and_a_post_without_queries_are_refused(server: InProcessApp) -> None:
+    huge = server.post("/reconcile", data={"queries": "x" * (server.settings.max_body + 10_000)})
     assert huge.status_code == 413 and "limit" in huge.json()["error"]
-    empty = httpx.post(server.url + "/reconcile", data={"other": "1"})
+    empty = server.post("/reconcile", data={"other": "1"})
     assert empty.status_code == 400 and "queries=" in empty.json()["error"]
-    assert httpx.get(server.url + "/reconcile/preview").status_code == 400
-    assert httpx.get(server.url + "/reconcile/preview", params={"id": "no-such-thing"}).status_code == 404
-    assert httpx.get(server.url + "/reconcile/suggest/entity").status_code == 400
-    assert httpx.get(server.url + "/reconcile/suggest/other", params={"prefix": "x"}).status_code == 404
+    assert server.get("/reconcile/preview").status_code == 400
+    assert server.get("/reconcile/preview", params={"id": "no-such-thing"}).status_code == 404
+    assert server.get("/reconcile/suggest/entity").status_code == 400
+    assert server.get("/reconcile/suggest/other", params={"prefix": "x"}).status_code == 404
 
 
 def test_the_schemas_reject_a_broken_answer() -> None:
@@ -170,7 +178,7 @@ def test_schema_files_are_the_specs_own(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # the CLI in a subprocess
 def test_external_ids_come_as_csv_columns() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     done = run_wmkg("--root", str(REPO), "query", "external-ids", "-p", "entity=margaret-thatcher", "-f", "csv")
     assert done.returncode == 0, done.stderr
@@ -188,7 +196,7 @@ def test_external_ids_come_as_csv_columns() -> None:
 
 @pytest.mark.slow  # the CLI in subprocesses
 def test_a_federated_query_runs_only_with_its_endpoint_allowed() -> None:
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     example = REPO / "docs" / "examples" / "wikidata-dates-of-birth.rq"
     refused = run_wmkg("--root", str(REPO), "query", "--file", str(example))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO, run_wmkg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
+from support import REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import WMR
@@ -30,6 +30,7 @@ def test_normalise_folds_case_accents_quotes_dashes_and_a_leading_the() -> None:
     assert normalise("2010–15 Coalition") == normalise("2010-15 coalition")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(
     ("what", "value", "slug"),
     [
@@ -52,6 +53,7 @@ def test_what_people_type_resolves_to_the_entity_they_mean(
     assert resolver.resolve(value, what) == URIRef(WMR[slug])
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_typographic_quotes_are_folded(resolver: Resolver) -> None:
     assert resolver.resolve("actor’s claim", "stance") == resolver.resolve("Actor's Claim", "stance")
 

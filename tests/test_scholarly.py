@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, REPO, make_project
 from rdflib import Dataset, Graph, Literal, URIRef
+from support import DATA, REPO, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -88,6 +88,7 @@ def test_every_claims_quote_is_an_annotation_whose_body_is_that_claim_with_its_s
     assert rows(cues) == rows(kg.run(CLAIM_CUES).rows) and len(rows(cues)) > 10
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_each_position_selector_gives_exactly_the_quote_selectors_text_and_its_context(kg):
     document = json.loads(kg.export("web-annotation"))  # read as plain JSON: the fast tier's check
     targets = [a["target"] for a in document["first"]["items"]]
@@ -197,6 +198,7 @@ def test_each_claim_is_one_nanopublication_that_the_nanopub_library_reads_as_val
     assert read_claims == claims
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_nanopublications_assertion_is_its_claims_triple_or_its_proposition(kg, nanopubs):
     asserted = ox_rows(
         nanopubs,
@@ -218,6 +220,7 @@ def test_a_nanopublications_assertion_is_its_claims_triple_or_its_proposition(kg
     assert propositions == rows(kg.run(PREFIXES + "SELECT ?c WHERE { ?c a wm:Proposition }").rows)
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_nanopublications_provenance_keeps_the_stance_modality_hedge_and_quote_places(kg, nanopubs):
     provenance = ox_rows(
         nanopubs,
@@ -315,6 +318,7 @@ def test_bibtexparser_reads_the_article_and_every_cited_work_with_only_what_the_
         assert (fields["title"].value if "title" in fields else None) == work["title"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_citeproc_reads_the_csl_json_and_renders_every_work_with_its_creators_and_year(kg):
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
@@ -338,6 +342,7 @@ def test_citeproc_reads_the_csl_json_and_renders_every_work_with_its_creators_an
 # --- bad input and the data it follows ------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_claim_without_offsets_is_reported_by_name_and_file_and_nothing_is_written(tmp_path):
     text = (DATA / "valid" / "slice.ttl").read_text(encoding="utf-8")
     cut = text.replace(
@@ -365,6 +370,7 @@ def test_a_claim_without_offsets_is_reported_by_name_and_file_and_nothing_is_wri
     assert not (tmp_path / "crate").exists() and not list(tmp_path.glob(".crate.*"))
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("change", ["stance", "hedge"])
 def test_the_exports_follow_the_data_a_swapped_stance_or_dropped_hedge_shows(tmp_path, change):
     text = (DATA / "valid" / "slice.ttl").read_text(encoding="utf-8")

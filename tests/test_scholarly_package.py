@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg
 
 from westminster_kg import KnowledgeGraph, __version__
 

@@ -13,18 +13,13 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from urllib.parse import urljoin
 
-import httpx
 import pytest
 from rdflib import Graph
-from support import RunningServer, start_server
+from support import InProcessApp
 
 from westminster_kg import KnowledgeGraph, __version__
-from westminster_kg.web import Settings
-
-pytestmark = pytest.mark.slow  # a real HTTP server with worker processes
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +28,9 @@ def kg() -> KnowledgeGraph:
 
 
 @pytest.fixture(scope="module")
-def server(kg: KnowledgeGraph) -> Iterator[RunningServer]:
-    yield from start_server(kg, Settings(workers=1))
+def server(real_app: InProcessApp) -> InProcessApp:
+    """The app over the repository's graph, asked in this process (the run's ``real_app``)."""
+    return real_app
 
 
 def citation_of(page: str) -> str:
@@ -52,13 +48,14 @@ KINDS = {
 }
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_a_claims_page_cites_the_claim_its_quotes_stance_modality_and_the_dataset_version(kg, server, kind):
     query = f"""SELECT ?c ?stanceLabel ?modalityLabel WHERE {{ ?c a wm:Claim ; wm:stance ?s ; wm:modality ?m .
         ?s skos:prefLabel ?stanceLabel . ?m skos:prefLabel ?modalityLabel . {KINDS[kind]} }} ORDER BY ?c LIMIT 1"""
     claim, stance, modality = kg.run(query).rows[0]
     slug = str(claim).rsplit("/", 1)[-1]
-    page = httpx.get(f"{server.url}/id/{slug}", headers={"Accept": "text/html"}, timeout=60)
+    page = server.get(f"/id/{slug}", headers={"Accept": "text/html"})
     assert page.status_code == 200
     text = citation_of(page.text)
     assert f"({stance}, {modality}" in text and f"version {__version__}" in text and str(claim) in text
@@ -75,17 +72,18 @@ def test_a_claims_page_cites_the_claim_its_quotes_stance_modality_and_the_datase
     assert bibtex and f"@misc{{{slug}," in html.unescape(bibtex.group(1))
     # Its passage: the article reader anchors this claim's first highlight with the same slug.
     assert f'href="/article#{slug}"' in page.text
-    reader = httpx.get(f"{server.url}/article", timeout=120).text
+    reader = server.get("/article").text
     assert re.search(rf'<mark data-claim="{re.escape(str(claim))}"[^>]* id="{re.escape(slug)}"', reader)
 
 
 def test_an_entity_that_is_no_claim_has_no_claim_citation(server):
-    page = httpx.get(f"{server.url}/id/haldane-convention", headers={"Accept": "text/html"}, timeout=60).text
+    page = server.get("/id/haldane-convention", headers={"Accept": "text/html"}).text
     assert "Cite this claim" not in page
 
 
+@pytest.mark.slow  # /download's dumps, made by a child process
 def test_download_offers_the_dataset_citation_the_crate_and_citation_cff(kg, server):
-    page = httpx.get(f"{server.url}/download", timeout=300).text
+    page = server.get("/download").text
     citation = citation_of(page)
     (row,) = kg.run(
         "SELECT ?issued ?creator WHERE { <https://w3id.org/westminster-kg/ontology> dcterms:issued ?issued ;"
@@ -97,11 +95,9 @@ def test_download_offers_the_dataset_citation_the_crate_and_citation_cff(kg, ser
             rf'href="/download/{re.escape(name)}".*?<code class="wmkg-hash">([0-9a-f]{{64}})</code>', page, re.S
         )
         assert shown, name
-        response = httpx.get(f"{server.url}/download/{name}", timeout=300)
+        response = server.get(f"/download/{name}")
         assert response.status_code == 200 and hashlib.sha256(response.content).hexdigest() == shown.group(1)
-    archive = zipfile.ZipFile(
-        io.BytesIO(httpx.get(f"{server.url}/download/westminster-kg-ro-crate.zip", timeout=300).content)
-    )
+    archive = zipfile.ZipFile(io.BytesIO(server.get("/download/westminster-kg-ro-crate.zip").content))
     metadata = json.loads(archive.read("ro-crate-metadata.json"))
     described = {e["@id"]: e for e in metadata["@graph"] if e.get("@type") == "File"}
     assert set(described) == set(archive.namelist()) - {"ro-crate-metadata.json"}
@@ -109,8 +105,9 @@ def test_download_offers_the_dataset_citation_the_crate_and_citation_cff(kg, ser
         assert entity["sha256"] == hashlib.sha256(archive.read(name)).hexdigest()
 
 
+@pytest.mark.slow  # /download's dumps, made by a child process
 def test_the_home_pages_schema_org_dataset_agrees_with_the_void_description(server):
-    page = httpx.get(server.url + "/", timeout=120).text
+    page = server.get("/").text
     found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert found
     document = json.loads(found.group(1))
@@ -118,7 +115,7 @@ def test_the_home_pages_schema_org_dataset_agrees_with_the_void_description(serv
     # Read offline: schema.org's context maps these terms into its vocabulary.
     document["@context"] = {"@vocab": "https://schema.org/"}
     dataset = Graph().parse(data=json.dumps(document), format="json-ld", base=server.url + "/")
-    void = Graph().parse(data=httpx.get(server.url + "/.well-known/void", timeout=120).text, format="turtle")
+    void = Graph().parse(data=server.get("/.well-known/void").text, format="turtle")
     void_facts = void.query(
         """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/07/owl#>
         PREFIX foaf: <http://xmlns.com/foaf/0.1/>
@@ -142,4 +139,4 @@ def test_the_home_pages_schema_org_dataset_agrees_with_the_void_description(serv
     }
     assert "/download/westminster-kg-ro-crate.zip" in downloads and len(downloads) == 7
     for url in downloads:  # paths on this server: every file the page names is there
-        assert httpx.head(urljoin(server.url + "/", url), timeout=300).status_code == 200, url
+        assert server.head(urljoin(server.url + "/", url)).status_code == 200, url

@@ -35,12 +35,14 @@ def test_a_needle_matches_whole_words_in_order(needle, text, found):
     assert (phrase_at(text_words(text), text_words(needle)) >= 0) is found
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_an_exact_alias_comes_first_and_every_other_match_is_still_listed(index):
     result = index.search("NPM")
     assert result.entities[0].iri == WMR + "npm"
     assert len(result.entities) > 1 and result.quotes  # the NPM reforms, the sections, the quotes
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_quotes_are_found_with_the_claim_they_are_evidence_of(index):
     result = index.search("buggeration")
     statements = [q.statement for q in result.quotes if q.statement]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import REPO
 from rdflib import Graph
+from support import REPO
 
 from westminster_kg.evidence import body_paragraphs, sections_from
 from westminster_kg.sentences import body_sentences, covered_by, segment_spans, triage

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project, pool_answer
+from support import DATA, make_project, pool_answer
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings

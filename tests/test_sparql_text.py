@@ -28,6 +28,7 @@ def test_strings_comments_are_blanked_and_iris_kept(query: str, code: str) -> No
     assert code_outside_literals(query) == code
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @given(st.lists(st.sampled_from([*"<>#'\"\\\n {}()ab:?", '"""', "'''", "<http://x/>"])).map("".join))
 def test_same_length_and_stable(query: str) -> None:
     code = code_outside_literals(query)

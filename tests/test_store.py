@@ -18,6 +18,7 @@ from westminster_kg.store.oxigraph import OxigraphStore
 BACKENDS = ["oxigraph", "memory"]
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(mini_root: Path, backend: str) -> None:
     bad = mini_root / "graph" / "claims" / "zz-bad.ttl"
@@ -30,12 +31,14 @@ def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(mi
     assert len(store) == 0
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_both_stores_hold_the_same_quads(mini_root: Path) -> None:
     oxigraph = KnowledgeGraph.load(mini_root, backend="oxigraph")
     memory = KnowledgeGraph.load(mini_root, backend="memory")
     assert len(oxigraph.store) == len(memory.store) > 100
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_updates_are_refused(mini_root: Path, backend: str) -> None:
     kg = KnowledgeGraph.load(mini_root, backend=backend)
@@ -45,6 +48,7 @@ def test_updates_are_refused(mini_root: Path, backend: str) -> None:
     assert len(kg.store) == before
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_syntax_error_reports_its_position(mini_root: Path, backend: str) -> None:
     kg = KnowledgeGraph.load(mini_root, backend=backend)
@@ -63,6 +67,7 @@ def test_the_nquads_export_parses_in_oxigraph_to_the_same_number_of_quads(mini_r
     assert "https://w3id.org/westminster-kg/graph/article" in graphs
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_query_nested_thousands_deep_is_refused_not_a_crash(mini_root: Path, backend: str) -> None:
     # Oxigraph's parser overflows its stack (a segfault) near 2,200 levels.
@@ -72,6 +77,7 @@ def test_a_query_nested_thousands_deep_is_refused_not_a_crash(mini_root: Path, b
     assert kg.store.query("SELECT * WHERE " + "{" * 20 + "}" * 20).kind == "select"
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_sparql_tsv_keeps_a_literal_with_tabs_and_line_breaks_in_one_cell(mini_root: Path, backend: str) -> None:
     # Read back by rdflib's own TSV results parser, and compared with Oxigraph's TSV writer's reading.

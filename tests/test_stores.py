@@ -1,14 +1,13 @@
-"""Every store answers the whole catalogue alike; the disk store reopens without parsing; endpoints fail clearly.
+"""The disk store reopens without parsing and survives a killed rebuild; endpoints fail clearly.
 
-The Virtuoso tests run against a real ``virtuoso-t`` started once for the session on loopback
-(scripts/virtuoso.sh); they are skipped only when Virtuoso is not installed.
+Whether every store answers the catalogue alike (Oxigraph in memory and on disk, Virtuoso) is
+tests/test_query_matrix.py's question.
 """
 
 from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,9 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, http_server_on_loopback, run_wmkg
-from rdflib import BNode
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDFS
+from support import REPO, http_server_on_loopback, run_wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError, StoreError
@@ -28,274 +26,8 @@ from westminster_kg.project import Project
 from westminster_kg.store.disk import PersistentOxigraphStore
 from westminster_kg.store.endpoint import EndpointStore
 
-VIRTUOSO_SCRIPT = REPO / "scripts" / "virtuoso.sh"
-
-
-# Where Virtuoso 7.2 answers differently from rdflib and Oxigraph, and the normalisation that
-# shows the rest of the answer is the same. Applied to both sides, so a query rewritten to avoid
-# the quirk still passes.
-# Every catalogue query on three stores and on Virtuoso: the slow tier.
+# Disk stores built, rebuilt and killed mid-build, and the CLI in a subprocess: the slow tier.
 pytestmark = pytest.mark.slow
-
-
-def _boolean_columns_as_integers(variables: list[str], row: tuple[str, ...]) -> tuple[str, ...]:
-    # Virtuoso returns the value of a comparison (BIND(?a = ?b AS ?ok)) as xsd:integer 1/0.
-    true, false = f'"true"^^<{XSD.boolean}>', f'"false"^^<{XSD.boolean}>'
-    one, zero = f'"1"^^<{XSD.integer}>', f'"0"^^<{XSD.integer}>'
-    return tuple(one if cell == true else zero if cell == false else cell for cell in row)
-
-
-def _without_column(name: str):  # noqa: ANN202 - a small factory of normalisers
-    def drop(variables: list[str], row: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(cell for variable, cell in zip(variables, row, strict=True) if variable != name)
-
-    return drop
-
-
-VIRTUOSO_DIFFERENCES = {
-    "table-2-totals-check": (
-        "a comparison's value comes back as xsd:integer 1/0, not xsd:boolean; and integer / integer "
-        "truncates (453 / 17 = 26) where SPARQL gives a decimal (26.6…, rounded to 27)",
-        lambda variables, row: _without_column("recomputedAverage")(
-            variables, _boolean_columns_as_integers(variables, row)
-        ),
-    ),
-    "special-advisers": (
-        "an OPTIONAL whose FILTER NOT EXISTS refers to a variable bound outside it stays unbound "
-        "on Virtuoso, so the computed ?increase is empty",
-        _without_column("increase"),
-    ),
-}
-
-# Virtuoso 7.2 bugs that lose rows; the test checks that every row it does give is right.
-VIRTUOSO_LOSES_ROWS = {
-    "model-conventions": (
-        "a FILTER EXISTS holding a property path (rdfs:subClassOf*) joined with more patterns drops "
-        "rows, depending on the plan (a fresh database gave 2 of 29)"
-    ),
-}
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def project_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the real project, so every store in a test sees the same files."""
-    root = tmp_path_factory.mktemp("snapshot")
-    for folder in ("ontology", "graph", "queries", "imports"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder)
-    return root
-
-
-@pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A real Virtuoso on free loopback ports for the whole session; its URLs."""
-    if shutil.which("virtuoso-t") is None:
-        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource-7; scripts/test.sh does)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    started = subprocess.run(
-        ["bash", str(VIRTUOSO_SCRIPT), "start", str(folder)], capture_output=True, text=True, timeout=90
-    )
-    assert started.returncode == 0, started.stderr
-    urls = dict(line.split("=", 1) for line in started.stdout.split())
-    try:
-        yield urls
-    finally:
-        subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="session")
-def virtuoso_kg(virtuoso: dict[str, str], project_snapshot: Path) -> KnowledgeGraph:
-    """The snapshot loaded into Virtuoso through SPARQL Update (digest auth, as Virtuoso asks)."""
-    update = virtuoso["VIRTUOSO_UPDATE"].replace("http://", "http://dba:dba@")
-    return KnowledgeGraph.load(project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"], update_endpoint=update)
-
-
-@pytest.fixture(scope="session")
-def reference_kg(project_snapshot: Path) -> KnowledgeGraph:
-    """Oxigraph in memory: the reference every other store must match (test_queries.py shows that
-    rdflib's memory store gives the same answer to every catalogue query)."""
-    return KnowledgeGraph.load(project_snapshot)
-
-
-@pytest.fixture(scope="session")
-def disk_kg(project_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
-    """Oxigraph on disk."""
-    return KnowledgeGraph.load(project_snapshot, store_dir=tmp_path_factory.mktemp("disk") / "store")
-
-
-def catalogue_names() -> list[str]:
-    return sorted(KnowledgeGraph(None, Project.open(REPO)).catalogue)  # type: ignore[arg-type]
-
-
-# --- the whole catalogue on every store --------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", catalogue_names())
-def test_every_catalogue_query_answers_the_same_on_the_disk_store(
-    name: str, reference_kg: KnowledgeGraph, disk_kg: KnowledgeGraph
-) -> None:
-    params = reference_kg.named_query(name).example_parameters()
-    assert disk_kg.query(name, **params).canonical() == reference_kg.query(name, **params).canonical()
-
-
-def test_the_stores_hold_the_same_number_of_quads(
-    project_snapshot: Path, reference_kg: KnowledgeGraph, disk_kg: KnowledgeGraph
-) -> None:
-    rdflib_memory = KnowledgeGraph.load(project_snapshot, backend="memory")
-    assert len(disk_kg.store) == len(reference_kg.store) == len(rdflib_memory.store)
-
-
-@pytest.mark.virtuoso
-@pytest.mark.parametrize("name", catalogue_names())
-def test_every_catalogue_query_answers_the_same_on_virtuoso(
-    name: str, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
-) -> None:
-    params = reference_kg.named_query(name).example_parameters()
-    expected = reference_kg.query(name, **params)
-    got = virtuoso_kg.query(name, **params)
-    assert got.variables == expected.variables
-    if name in VIRTUOSO_LOSES_ROWS:
-        assert set(got.canonical()) <= set(expected.canonical()), VIRTUOSO_LOSES_ROWS[name]
-    elif name in VIRTUOSO_DIFFERENCES:
-        _why, normalise = VIRTUOSO_DIFFERENCES[name]
-        assert sorted(normalise(got.variables, r) for r in got.canonical()) == sorted(
-            normalise(expected.variables, r) for r in expected.canonical()
-        )
-    else:
-        assert got.canonical() == expected.canonical()
-
-
-@pytest.mark.virtuoso
-def test_virtuoso_holds_exactly_our_quads_in_our_named_graphs(
-    reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
-) -> None:
-    # Virtuoso's union default graph also holds its own system graphs: len() counts only ours.
-    assert len(virtuoso_kg.store) == len(reference_kg.store)
-    graphs = virtuoso_kg.store.graphs()  # type: ignore[attr-defined]
-    assert "https://w3id.org/westminster-kg/graph/article" in graphs
-    assert not virtuoso_kg.store.graphs("urn:x-wmkg:staging:")  # type: ignore[attr-defined]
-
-
-@pytest.mark.virtuoso
-def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
-    virtuoso: dict[str, str],
-    project_snapshot: Path,
-    reference_kg: KnowledgeGraph,
-    virtuoso_kg: KnowledgeGraph,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Small chunks, so evidence nodes' blank nodes must be kept together across requests.
-    monkeypatch.setattr("westminster_kg.store.endpoint.GSP_CHUNK_TRIPLES", 500)
-    store = EndpointStore(
-        virtuoso["VIRTUOSO_SPARQL"],
-        virtuoso["VIRTUOSO_UPDATE"],
-        graph_store_url=virtuoso["VIRTUOSO_GSP"],
-        auth=("dba", "dba"),
-        timeout=120,
-    )
-    project = Project.open(project_snapshot)
-    store.load(project.source_files(), project)
-    assert len(store) == len(reference_kg.store)
-    assert len(list(store.quads())) == len(reference_kg.store)  # read back through the same protocol
-    for name in ("reforms-eroding-conventions", "entity"):
-        params = reference_kg.named_query(name).example_parameters()
-        assert virtuoso_kg.query(name, **params).canonical() == reference_kg.query(name, **params).canonical()
-
-
-@pytest.mark.virtuoso
-def test_the_quads_read_back_from_virtuoso_page_by_page_are_the_quads_loaded(
-    reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("westminster_kg.store.endpoint.PAGE_ROWS", 4000)
-
-    def without_blank_nodes(quads: object) -> set[tuple[object, ...]]:
-        return {q for q in quads if not any(isinstance(t, BNode) for t in q)}  # type: ignore[attr-defined]
-
-    got = list(virtuoso_kg.store.quads())
-    assert len(got) == len(reference_kg.store)
-    assert without_blank_nodes(got) == without_blank_nodes(reference_kg.store.quads())
-
-
-@pytest.mark.virtuoso
-def test_a_malformed_file_is_named_before_anything_reaches_the_endpoint(
-    virtuoso: dict[str, str],
-    project_snapshot: Path,
-    tmp_path: Path,
-    reference_kg: KnowledgeGraph,
-    virtuoso_kg: KnowledgeGraph,
-) -> None:
-    broken = tmp_path / "broken"
-    shutil.copytree(project_snapshot, broken)
-    (broken / "graph" / "claims" / "zz-bad.ttl").write_text('@prefix ex: <http://ex/> .\nex:a ex:b "open .\n')
-    store = EndpointStore(virtuoso["VIRTUOSO_SPARQL"], virtuoso["VIRTUOSO_UPDATE"], auth=("dba", "dba"))
-    project = Project.open(broken)
-    with pytest.raises(InputError, match=r"graph/claims/zz-bad\.ttl:2"):
-        store.load(project.source_files(), project)
-    assert len(store) == len(reference_kg.store)
-
-
-@pytest.mark.virtuoso
-def test_the_cli_queries_virtuoso_end_to_end(
-    virtuoso: dict[str, str], project_snapshot: Path, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
-) -> None:
-    done = run_wmkg(
-        "--root",
-        str(project_snapshot),
-        "--endpoint",
-        virtuoso["VIRTUOSO_SPARQL"],
-        "query",
-        "continuity-paradox",
-        "--format",
-        "sparql-csv",  # the SPARQL 1.1 CSV (plain csv adds label columns for spreadsheets)
-    )
-    assert done.returncode == 0, done.stderr
-    expected = reference_kg.query("continuity-paradox").serialize("csv")
-    assert sorted(done.stdout.splitlines()) == sorted(expected.splitlines())
-
-
-@pytest.mark.virtuoso
-def test_the_cli_loads_virtuoso_through_the_update_endpoint_replacing_what_was_there(
-    virtuoso: dict[str, str], project_snapshot: Path, reference_kg: KnowledgeGraph, virtuoso_kg: KnowledgeGraph
-) -> None:
-    # virtuoso_kg has loaded the same files already: a second load replaces them instead of adding.
-    update = virtuoso["VIRTUOSO_UPDATE"].replace("http://", "http://dba:dba@")
-    done = run_wmkg(
-        "--root",
-        str(project_snapshot),
-        "--endpoint",
-        virtuoso["VIRTUOSO_SPARQL"],
-        "--update-endpoint",
-        update,
-        "stats",
-    )
-    assert done.returncode == 0, done.stderr
-    assert f"quads: {len(reference_kg.store)}" in done.stdout
-    assert len(virtuoso_kg.store) == len(reference_kg.store)
-    name = "reforms-eroding-conventions"
-    assert virtuoso_kg.query(name).canonical() == reference_kg.query(name).canonical()
-
-
-@pytest.mark.virtuoso
-def test_an_update_sent_as_a_query_to_virtuoso_is_refused(virtuoso_kg: KnowledgeGraph) -> None:
-    from westminster_kg.errors import QueryError
-
-    with pytest.raises(QueryError, match="updates are refused"):
-        virtuoso_kg.run("DELETE WHERE { ?s ?p ?o }")
-
-
-@pytest.mark.virtuoso
-def test_loading_without_credentials_fails_naming_the_update_url(
-    virtuoso: dict[str, str], project_snapshot: Path
-) -> None:
-    with pytest.raises(StoreError) as caught:
-        KnowledgeGraph.load(
-            project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"], update_endpoint=virtuoso["VIRTUOSO_UPDATE"]
-        )
-    assert virtuoso["VIRTUOSO_UPDATE"] in str(caught.value)
-    assert "401" in str(caught.value)
 
 
 # --- endpoint errors ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA, make_project
+from support import DATA, make_project
 
 from westminster_kg.store.temporary import TemporaryFolder, process_start, remove_abandoned, temporary_folder
 

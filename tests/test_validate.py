@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DATA, REPO, make_project
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
+from support import DATA, REPO, make_project
 
 from westminster_kg.project import Project
 from westminster_kg.validate import ValidationReport, validate
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_valid_slice_passes(mini_root: Path) -> None:
     report = validate(Project.open(mini_root))
     assert report.ok, [str(f) for f in report.violations]
@@ -103,6 +104,7 @@ def test_every_check_query_shape_and_python_check_has_a_fixture_that_trips_it() 
     assert not anonymous
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_shape_that_restates_a_check_is_shown_once_under_the_checks_name(tmp_path: Path) -> None:
     fixture = Fixture.read(DATA / "invalid" / "edge-without-claim.ttl")
     report = validate_with(tmp_path, fixture)
@@ -150,6 +152,7 @@ wmr:total a wm:StatisticalObservation ; rdfs:label "total"@en ; qb:dataSet wmr:c
 """
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(("printed", "warned"), [(7, False), (9, True)])
 def test_a_printed_total_that_disagrees_with_its_cells_is_a_warning_not_a_violation(
     tmp_path: Path, printed: int, warned: bool
@@ -178,6 +181,7 @@ def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(tmp_path: Pat
         assert answers["oxigraph"] == answers["memory"], path.name
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     """Every evidenced relation has a range that excludes the article (a fabio:JournalArticle)."""
     import pyoxigraph as ox

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import DATA, make_project
+from support import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import ParameterError
@@ -72,6 +72,7 @@ def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
     assert all("x" in n and "y" in n for n in data["nodes"])
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_network_layout_is_the_same_every_time_and_gives_each_node_a_cell_of_its_own():
     from westminster_kg.view.network_layout import CELL_HEIGHT, CELL_WIDTH, readable_layout
 
@@ -126,6 +127,7 @@ def _shown_page(shown) -> str:
     return gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_kg_view_shows_the_picture_wmkg_view_writes(mini_root, tmp_path):
     # The README's first picture is the overview; kg.view() showed the explorer instead.
     kg = KnowledgeGraph.load(mini_root)
@@ -142,7 +144,7 @@ def test_kg_view_shows_the_picture_wmkg_view_writes(mini_root, tmp_path):
 
 @pytest.mark.slow
 def test_cli_view_writes_a_file_and_names_unknown_options(mini_root, tmp_path):
-    from conftest import run_wmkg
+    from support import run_wmkg
 
     target = tmp_path / "out" / "view.html"
     target.parent.mkdir()  # -o never creates folders (issue 12)

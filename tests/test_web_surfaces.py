@@ -1,32 +1,21 @@
-"""The query page and /api on a real server: empty answers say so, notes reach the page and the JSON,
-values of another kind are 400s; CORS as the README says it, from a page of another origin in Chromium;
-a notebook's picture unpacks itself in Chromium."""
+"""The query page and /api, asked of the app in process: empty answers say so, notes reach the page and
+the JSON, values of another kind are 400s; CORS as the README says it, and from a page of another origin
+in Chromium (a real server on loopback); a notebook's picture unpacks itself in Chromium."""
 
 from __future__ import annotations
 
 import http.server
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import REPO, http_server_on_loopback
-from test_web import RunningServer, start_server
+from support import REPO, InProcessApp, RunningServer, http_server_on_loopback, start_server
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
-pytestmark = pytest.mark.slow  # a real server on loopback (and Chromium for some)
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 EMPTY = {"government": "Major", "convention": "impartiality"}
 EMPTY_SUMMARY = "0 rows with government = Major Government (1990-1997), convention = impartiality"
 
@@ -37,13 +26,20 @@ def kg() -> KnowledgeGraph:
 
 
 @pytest.fixture(scope="module")
-def server(kg: KnowledgeGraph) -> Iterator[RunningServer]:
+def server(real_app: InProcessApp) -> InProcessApp:
+    """The app with the default CORS (any origin), asked in this process (the run's ``real_app``)."""
+    return real_app
+
+
+@pytest.fixture(scope="module")
+def http_server(kg: KnowledgeGraph) -> Iterator[RunningServer]:
+    """The app on a real loopback port, for a page of another origin in Chromium to read."""
     yield from start_server(kg, Settings(workers=1, reload_interval=0))  # the default CORS: any origin
 
 
-def query_page(server: RunningServer, name: str, params: dict[str, str]) -> httpx.Response:
+def query_page(server: InProcessApp, name: str, params: dict[str, str]) -> httpx.Response:
     query = {"name": name, "run": "1", **{f"p.{k}": v for k, v in params.items()}}
-    return httpx.get(f"{server.url}/query?{urlencode(query)}", timeout=120)
+    return server.get(f"/query?{urlencode(query)}")
 
 
 def row_count(page: httpx.Response) -> str:
@@ -59,7 +55,7 @@ def row_count(page: httpx.Response) -> str:
 # --- the query page -----------------------------------------------------------------------------------
 
 
-def test_the_query_page_says_0_rows_and_the_values_it_was_asked_with(server: RunningServer) -> None:
+def test_the_query_page_says_0_rows_and_the_values_it_was_asked_with(server: InProcessApp) -> None:
     page = query_page(server, "reforms-eroding-conventions", EMPTY)
     assert page.status_code == 200
     assert row_count(page).startswith(
@@ -69,7 +65,8 @@ def test_the_query_page_says_0_rows_and_the_values_it_was_asked_with(server: Run
     assert "<table" not in page.text.split('id="wmkg-results"')[1]
 
 
-def test_the_query_page_notes_the_whole_for_a_part_and_shows_its_rows(server: RunningServer, kg) -> None:
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_the_query_page_notes_the_whole_for_a_part_and_shows_its_rows(server: InProcessApp, kg) -> None:
     page = query_page(server, "reforms-eroding-conventions", {"government": "Blair"})
     rows = kg.query("reforms-eroding-conventions", government="Blair").rows
     assert page.status_code == 200 and rows
@@ -78,7 +75,7 @@ def test_the_query_page_notes_the_whole_for_a_part_and_shows_its_rows(server: Ru
     assert page.text.count("<tr>") == len(rows) + 1
 
 
-def test_the_query_page_refuses_a_value_of_another_kind_with_400(server: RunningServer) -> None:
+def test_the_query_page_refuses_a_value_of_another_kind_with_400(server: InProcessApp) -> None:
     page = query_page(server, "reforms-eroding-conventions", {"government": "NPM"})
     assert page.status_code == 400
     assert "&#39;NPM&#39; is an idea (New Public Management), not a government; the governments are" in page.text
@@ -87,8 +84,8 @@ def test_the_query_page_refuses_a_value_of_another_kind_with_400(server: Running
 # --- /api ---------------------------------------------------------------------------------------------
 
 
-def test_api_json_says_0_rows_with_its_filters(server: RunningServer) -> None:
-    answer = httpx.get(f"{server.url}/api/queries/reforms-eroding-conventions", params=EMPTY, timeout=120)
+def test_api_json_says_0_rows_with_its_filters(server: InProcessApp) -> None:
+    answer = server.get("/api/queries/reforms-eroding-conventions", params=EMPTY)
     assert answer.status_code == 200
     body = answer.json()
     assert body["results"]["bindings"] == []
@@ -101,12 +98,12 @@ def test_api_json_says_0_rows_with_its_filters(server: RunningServer) -> None:
     assert answer.headers["X-Result-Rows"] == "0" and answer.headers["X-Result-Note"] == EMPTY_SUMMARY
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_api_flat_formats_carry_the_count_and_notes_in_headers(server: RunningServer, fmt: str, kg) -> None:
-    answer = httpx.get(
-        f"{server.url}/api/queries/reforms-eroding-conventions",
+def test_api_flat_formats_carry_the_count_and_notes_in_headers(server: InProcessApp, fmt: str, kg) -> None:
+    answer = server.get(
+        "/api/queries/reforms-eroding-conventions",
         params={"government": "Brown", "format": fmt},
-        timeout=120,
     )
     rows = kg.query("reforms-eroding-conventions", government="Brown").rows
     assert answer.status_code == 200 and answer.headers["X-Result-Rows"] == str(len(rows))
@@ -115,8 +112,8 @@ def test_api_flat_formats_carry_the_count_and_notes_in_headers(server: RunningSe
         assert len(answer.json()) == len(rows)
 
 
-def test_api_notes_a_part_of_a_government_in_its_json(server: RunningServer) -> None:
-    body = httpx.get(f"{server.url}/api/queries/continuity-paradox", params={"government": "Brown"}, timeout=120).json()
+def test_api_notes_a_part_of_a_government_in_its_json(server: InProcessApp) -> None:
+    body = server.get("/api/queries/continuity-paradox", params={"government": "Brown"}).json()
     assert body["wmkg"]["rows"] == len(body["results"]["bindings"]) > 0
     assert body["wmkg"]["notes"] == [
         "government: Brown Government (2007-2010) is part of New Labour Government (1997-2010): the article "
@@ -125,16 +122,14 @@ def test_api_notes_a_part_of_a_government_in_its_json(server: RunningServer) -> 
 
 
 @pytest.mark.parametrize("value", ["NPM", "Thatcherism", "Tory"])
-def test_api_refuses_a_value_of_another_kind_with_400_and_candidates(server: RunningServer, value: str) -> None:
-    answer = httpx.get(
-        f"{server.url}/api/queries/reforms-eroding-conventions", params={"government": value}, timeout=120
-    )
+def test_api_refuses_a_value_of_another_kind_with_400_and_candidates(server: InProcessApp, value: str) -> None:
+    answer = server.get("/api/queries/reforms-eroding-conventions", params={"government": value})
     assert answer.status_code == 400
     assert f"'{value}' is a" in answer.json()["error"] and "not a government" in answer.json()["error"]
 
 
-def test_the_catalogue_listing_says_what_each_parameter_takes(server: RunningServer) -> None:
-    listing = httpx.get(f"{server.url}/api/queries", timeout=60).json()["queries"]
+def test_the_catalogue_listing_says_what_each_parameter_takes(server: InProcessApp) -> None:
+    listing = server.get("/api/queries").json()["queries"]
     takes = {(q["name"], p["name"]): p["takes"] for q in listing for p in q["parameters"]}
     assert takes[("reforms-eroding-conventions", "government")] == ["wm:Government"]
     assert takes[("entity", "entity")] == []
@@ -143,9 +138,9 @@ def test_the_catalogue_listing_says_what_each_parameter_takes(server: RunningSer
 # --- CORS, as the README says -------------------------------------------------------------------------
 
 
-def test_a_preflight_from_any_origin_is_answered_for_post_with_accept_and_content_type(server: RunningServer) -> None:
-    answer = httpx.options(
-        f"{server.url}/sparql",
+def test_a_preflight_from_any_origin_is_answered_for_post_with_accept_and_content_type(server: InProcessApp) -> None:
+    answer = server.options(
+        "/sparql",
         headers={
             "Origin": "https://yasgui.example",
             "Access-Control-Request-Method": "POST",
@@ -160,9 +155,9 @@ def test_a_preflight_from_any_origin_is_answered_for_post_with_accept_and_conten
     }
 
 
-def test_every_answer_to_a_cross_origin_request_says_any_origin(server: RunningServer) -> None:
+def test_every_answer_to_a_cross_origin_request_says_any_origin(server: InProcessApp) -> None:
     for path in ("/sparql?query=ASK%7B%7D", "/api/queries/governments", "/id/haldane-convention"):
-        answer = httpx.get(server.url + path, headers={"Origin": "https://any.example"}, timeout=60)
+        answer = server.get(path, headers={"Origin": "https://any.example"})
         assert answer.headers["access-control-allow-origin"] == "*", path
 
 
@@ -200,23 +195,13 @@ class _Blank(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    api = pytest.importorskip("playwright.sync_api")
-    with api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.browser
-def test_a_page_of_another_origin_reads_the_endpoint_in_chromium(server: RunningServer, browser, kg) -> None:
+def test_a_page_of_another_origin_reads_the_endpoint_in_chromium(http_server: InProcessApp, browser, kg) -> None:
     governments = len(kg.run("SELECT ?g WHERE { ?g a wm:Government }").rows)
     with http_server_on_loopback(_Blank) as other:
-        assert other.split(":")[-1] != server.url.split(":")[-1]  # another port: another origin
-        assert cross_origin_fetch(browser, other + "/", server.url + "/sparql") == {"ok": True, "rows": governments}
+        assert other.split(":")[-1] != http_server.url.split(":")[-1]  # another port: another origin
+        seen = cross_origin_fetch(browser, other + "/", http_server.url + "/sparql")
+        assert seen == {"ok": True, "rows": governments}
 
 
 @pytest.mark.browser
@@ -250,9 +235,9 @@ def test_a_notebook_view_unpacks_itself_in_chromium(kg, browser, tmp_path) -> No
         page.close()
 
 
-def test_the_api_body_is_still_sparql_json_for_sparql_clients(server: RunningServer) -> None:
+def test_the_api_body_is_still_sparql_json_for_sparql_clients(server: InProcessApp) -> None:
     from rdflib.plugins.sparql.results.jsonresults import JSONResultParser
 
-    text = httpx.get(f"{server.url}/api/queries/governments", timeout=60).text
+    text = server.get("/api/queries/governments").text
     parsed = JSONResultParser().parse(__import__("io").StringIO(text))
     assert len(parsed.bindings) == len(json.loads(text)["results"]["bindings"]) > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +24,7 @@ from rdflib import URIRef
 
 from westminster_kg.catalogue import bind
 
-QUERIES = Path(__file__).resolve().parent / "oracle_queries"
+QUERIES = Path(__file__).resolve().parents[1] / "oracle_queries"
 WM = "https://w3id.org/westminster-kg/ontology#"
 WMR = "https://w3id.org/westminster-kg/id/"
 AUTHORS = WMR + "article-authors"
@@ -355,17 +355,93 @@ def expected_statement(oracle: Oracle, claim: TrueClaim) -> tuple[str, str, str,
     )
 
 
+# --- what several surfaces must show, and how a page shows it (shared by the oracle tests) ----------
+
+
+def expected_claim_rows(oracle: Oracle, iri: str) -> Counter:
+    """Each claim naming ``iri`` as an entity page must show it: statement, quotes, stance, voice, certainty."""
+    return Counter(
+        (
+            expected_statement(oracle, claim),
+            frozenset(plain(q) for q in claim.quotes),
+            oracle.label(claim.stance),
+            oracle.voice(claim),
+            oracle.certainty(claim),
+            claim.asserted,
+        )
+        for claim in oracle.naming(iri)
+    )
+
+
+def shown_claim_rows(page: str, iri: str) -> Counter:
+    """The claims an entity page of ``iri`` shows in its relations table, shaped as ``expected_claim_rows``."""
+    table = one(parse_html(page), "wmkg-relations-table")
+    if table is None:
+        return Counter()
+    rows: Counter = Counter()
+    for row in table.iter("tr"):
+        if row.find("td") is None:
+            continue
+        voice = text_of(one(row, "wmkg-voice"))
+        rows[
+            (
+                shown_statement(row, iri),
+                frozenset(text_of(q) for q in row.iter("blockquote")),
+                text_of(one(row, "wmkg-stance")),
+                voice[1:-1] if voice.startswith("(") else voice,
+                text_of(one(row, "wmkg-modality")),
+                one(row, "wmkg-not-asserted") is None,
+            )
+        ] += 1
+    return rows
+
+
+def entity_rows(oracle: Oracle, iri: str) -> set[tuple[str, ...]]:
+    """What ``wmkg query entity`` must answer: each plain relation naming ``iri`` with each quote of each claim."""
+    rows = set()
+    for claim in oracle.naming(iri):
+        if not claim.asserted:
+            continue
+        ends = [("out", claim.object)] if claim.subject == iri else []
+        ends += [("in", claim.subject)] if claim.object == iri else []
+        for direction, other in ends:
+            for quote in claim.quotes:
+                rows.add((direction, claim.relation, other, claim.stance, claim.modality, claim.cue, plain(quote)))
+    return rows
+
+
+def erosion_rows(oracle: Oracle, government: str) -> set[tuple[str, ...]]:
+    """What ``reforms-eroding-conventions`` must answer for ``government``: the authors' claims (and the
+    article's data) of any modality, what they only question included, and others' where the plain
+    triple stands (the query's own scope, as its header states it)."""
+    introduced = {(str(r["reform"]), str(r["government"])) for r in oracle.rows("introduced")}
+    authors = {WM + "AuthorArgument", WM + "ArticleData"}
+    rows = set()
+    for claim in oracle.claims.values():
+        in_scope = claim.asserted or claim.stance in authors
+        if claim.relation.endswith("#erodes") and in_scope and (claim.subject, government) in introduced:
+            for quote in claim.quotes:
+                rows.add(
+                    (claim.subject, claim.object, government, claim.modality, claim.cue, claim.stance, plain(quote))
+                )
+    return rows
+
+
 __all__ = [
     "OA",
     "Oracle",
     "TrueClaim",
     "by_class",
     "curie_of",
+    "entity_rows",
+    "erosion_rows",
+    "expected_claim_rows",
     "expected_statement",
     "one",
     "page_iri",
     "parse_html",
     "plain",
+    "shown_claim_rows",
     "shown_end",
     "shown_statement",
     "text_of",
