@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from support.servers import Verbs
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings, create_app
 
@@ -25,7 +26,7 @@ BASE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
-class InProcessApp:
+class InProcessApp(Verbs):
     """The app over ``kg`` with ``settings``, and a client that calls it in this process."""
 
     client: Any  # starlette.testclient.TestClient
@@ -43,22 +44,6 @@ class InProcessApp:
         """``method`` on ``path`` (``timeout`` is accepted and ignored: nothing waits on a socket)."""
         options.pop("timeout", None)
         return self.client.request(method, path, **options)
-
-    def get(self, path: str, **options: Any) -> httpx.Response:
-        """GET ``path``."""
-        return self.request("GET", path, **options)
-
-    def post(self, path: str, **options: Any) -> httpx.Response:
-        """POST to ``path``."""
-        return self.request("POST", path, **options)
-
-    def head(self, path: str, **options: Any) -> httpx.Response:
-        """HEAD ``path``."""
-        return self.request("HEAD", path, **options)
-
-    def options(self, path: str, **options: Any) -> httpx.Response:
-        """OPTIONS ``path``."""
-        return self.request("OPTIONS", path, **options)
 
 
 @contextmanager

@@ -26,24 +26,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@dataclass
-class RunningServer:
-    """Our app on ``url``; ``get``/``post``/``head``/``request`` take paths, as ``support.app.InProcessApp``'s do."""
-
-    url: str
-    kg: KnowledgeGraph
-    settings: Settings
-    app: Any = None
-
-    @property
-    def site(self) -> Any:
-        """The app's ``Site`` (its snapshot, cache and pool)."""
-        return self.app.state.web
+class Verbs:
+    """``get``, ``post``, ``head`` and ``options`` over the ``request`` of a server or an in-process app,
+    so a test reads the same against either."""
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
-        """``method`` on ``path`` over a new connection (60 s unless ``timeout`` says otherwise)."""
-        options.setdefault("timeout", 60)
-        return httpx.request(method, self.url + path, **options)
+        raise NotImplementedError
 
     def get(self, path: str, **options: Any) -> httpx.Response:
         """GET ``path``."""
@@ -60,6 +48,26 @@ class RunningServer:
     def options(self, path: str, **options: Any) -> httpx.Response:
         """OPTIONS ``path``."""
         return self.request("OPTIONS", path, **options)
+
+
+@dataclass
+class RunningServer(Verbs):
+    """Our app on ``url``; ``get``/``post``/``head``/``request`` take paths, as ``support.app.InProcessApp``'s do."""
+
+    url: str
+    kg: KnowledgeGraph
+    settings: Settings
+    app: Any = None
+
+    @property
+    def site(self) -> Any:
+        """The app's ``Site`` (its snapshot, cache and pool)."""
+        return self.app.state.web
+
+    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """``method`` on ``path`` over a new connection (60 s unless ``timeout`` says otherwise)."""
+        options.setdefault("timeout", 60)
+        return httpx.request(method, self.url + path, **options)
 
 
 def start_server(kg: KnowledgeGraph, settings: Settings, **config: object) -> Iterator[RunningServer]:
