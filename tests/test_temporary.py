@@ -65,6 +65,9 @@ def _wmkg(tmp: Path, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A run started in the background (nohup, `cmd &`) ignores SIGINT, and an ignored signal is
+        # inherited and kept ignored (as it should be): the command is given SIGINT's default back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
