@@ -35,11 +35,6 @@ class InProcessApp(Verbs):
     app: Any
     url: str = BASE_URL
 
-    @property
-    def site(self) -> Any:
-        """The app's ``Site`` (its snapshot, cache and pool)."""
-        return self.app.state.web
-
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         """``method`` on ``path`` (``timeout`` is accepted and ignored: nothing waits on a socket)."""
         options.pop("timeout", None)

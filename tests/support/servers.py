@@ -27,8 +27,15 @@ def free_port() -> int:
 
 
 class Verbs:
-    """``get``, ``post``, ``head`` and ``options`` over the ``request`` of a server or an in-process app,
+    """``site`` and ``get``, ``post``, ``head``, ``options`` over the ``request`` of a server or an in-process app,
     so a test reads the same against either."""
+
+    app: Any
+
+    @property
+    def site(self) -> Any:
+        """The app's ``Site`` (its snapshot, cache and pool)."""
+        return self.app.state.web
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         raise NotImplementedError
@@ -58,11 +65,6 @@ class RunningServer(Verbs):
     kg: KnowledgeGraph
     settings: Settings
     app: Any = None
-
-    @property
-    def site(self) -> Any:
-        """The app's ``Site`` (its snapshot, cache and pool)."""
-        return self.app.state.web
 
     def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         """``method`` on ``path`` over a new connection (60 s unless ``timeout`` says otherwise)."""
