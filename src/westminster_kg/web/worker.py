@@ -33,7 +33,7 @@ from westminster_kg.errors import QueryError
 from westminster_kg.namespaces import PREFIXES
 from westminster_kg.sparql_reading import decode_escapes
 from westminster_kg.web.guard import ForbiddenQueryError, Inspection, inspect_query
-from westminster_kg.web.jobs import Answer, Body, Outcome, Problem, QueryJob, Refusal
+from westminster_kg.web.jobs import Answer, Body, Limits, Outcome, Problem, QueryJob, Refusal
 
 # Jobs and outcomes travel as length-prefixed pickles over the worker's stdin/stdout. Workers are forked
 # by a warm spawner (westminster_kg.web.spawner), or started as ``python -m westminster_kg.web --worker
@@ -148,8 +148,8 @@ def _term_size(term: Any) -> int:
     return 0 if term is None else len(term.value) + 16 if hasattr(term, "value") else len(str(term)) + 16
 
 
-def _run(store: Any, job: QueryJob) -> _Found:
-    """The job's answer, read no further than its row and byte limits."""
+def _evaluate(store: Any, job: QueryJob) -> Any:
+    """Oxigraph's answer to the job (solutions, triples or a boolean), once the guard has let it through."""
     import pyoxigraph as ox
 
     from westminster_kg.sparql_text import bind
@@ -173,7 +173,15 @@ def _run(store: Any, job: QueryJob) -> _Found:
         # NAMED in the query, Oxigraph builds that dataset from the store's graphs (never fetching
         # anything); the union flag would silently override it.
         options["use_default_graph_as_union"] = True
-    answer = store.query(sparql, **options)
+    return store.query(sparql, **options)
+
+
+def _run(store: Any, job: QueryJob, answer: Any = None) -> _Found:
+    """The job's answer (``answer``, or evaluated now), read no further than its row and byte limits."""
+    import pyoxigraph as ox
+
+    if answer is None:
+        answer = _evaluate(store, job)
     if isinstance(answer, ox.QueryBoolean):
         return _Found("ask", boolean=bool(answer))
     found = _Found("select" if isinstance(answer, ox.QuerySolutions) else "graph")
@@ -190,6 +198,61 @@ def _run(store: Any, job: QueryJob) -> _Found:
             break
         found.rows.append(row)
     return found
+
+
+class _PastLimitError(Exception):
+    """Raised into Oxigraph's serialiser to stop it: the answer is past a limit of the job."""
+
+
+class _CappedOutput:
+    """Where Oxigraph's JSON results serialiser writes: it stops the writing (``_PastLimitError``) once the
+    answer might be past the job's limits.
+
+    Bytes: the JSON of a term is longer than the term's size as ``_run`` counts it (its value and 16),
+    so an answer whose JSON fits in ``max_bytes`` is never cut for its bytes. Rows: consecutive solutions
+    are written ``},{``, so the count of ``},{`` plus one is at least the number of rows (a string may
+    hold more, which only counts too many).
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.max_rows, self.max_bytes = limits.max_rows, limits.max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.separators = 0
+
+    def write(self, chunk: bytes) -> int:
+        data = bytes(chunk)
+        if self.parts:  # a separator split between two chunks lies within their last and first two bytes
+            self.separators += (self.parts[-1][-2:] + data[:2]).count(b"},{")
+        self.separators += data.count(b"},{")
+        self.size += len(data)
+        if self.size > self.max_bytes or self.separators + 1 > self.max_rows:
+            raise _PastLimitError
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the parts are kept in memory."""
+
+
+def _json_body(evaluated: Any, job: QueryJob) -> Body | None:
+    """SELECT solutions written in JSON by Oxigraph's own serialiser, when JSON is what the client gets.
+
+    ``None``: not a SELECT, or not JSON (``_written`` writes it then).
+
+    Raises:
+        _PastLimitError: the answer may be past the row or byte limit (read it row by row, up to the limit).
+    """
+    import pyoxigraph as ox
+
+    from westminster_kg.web.media import RESULT_MEDIA
+    from westminster_kg.web.writers import result_format
+
+    if not isinstance(evaluated, ox.QuerySolutions) or result_format(job.accept) != "json":
+        return None
+    output = _CappedOutput(job.limits)
+    evaluated.serialize(output, format=ox.QueryResultsFormat.JSON)
+    return Body(b"".join(output.parts), RESULT_MEDIA["json"])
 
 
 def _written(found: _Found, accept: str) -> Body | Problem:
@@ -231,8 +294,14 @@ def answer(store: Any, job: QueryJob) -> Outcome:
     from westminster_kg.store import syntax_error
 
     try:
-        found = _run(store, job)
-        return _written(found, job.accept) if job.accept else found.answer()
+        if not job.accept:
+            return _run(store, job).answer()
+        evaluated = _evaluate(store, job)
+        try:
+            body = _json_body(evaluated, job)
+        except _PastLimitError:  # maybe past a limit: evaluated again and read row by row, up to the limit
+            return _written(_run(store, job), job.accept)
+        return body or _written(_run(store, job, evaluated), job.accept)
     except ForbiddenQueryError as exc:
         return Refusal("forbidden", str(exc))
     except QueryError as exc:
