@@ -175,6 +175,22 @@ def _normal_params(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(parse_qsl(text, keep_blank_values=True)))
 
 
+# Where this middleware leaves a form body it read and decoded, for the endpoint to use as it is instead
+# of decoding it again (a fresh query's form is kilobytes of percent-escapes): (body, pairs).
+FORM_SCOPE_KEY = "wmkg.form"
+
+
+def _form_pairs(body: bytes) -> list[tuple[str, str]] | None:
+    """A form body's pairs decoded as strictly as the endpoint decodes them, or ``None`` where it would
+    refuse them (not ASCII, or percent-escapes that are not UTF-8)."""
+    if not body.isascii():
+        return None
+    try:
+        return parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
 class ResponseCache:
     """ASGI middleware: answers kept per data token, ETag / If-None-Match, Cache-Control on every GET.
 
@@ -211,7 +227,12 @@ class ResponseCache:
             if content_type == "application/sparql-query":
                 params = tuple(sorted((*params, ("query", body.decode("utf-8", "replace")))))
             else:
-                params = tuple(sorted((*params, *parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))))
+                pairs = _form_pairs(body)
+                if pairs is None:
+                    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                else:
+                    scope[FORM_SCOPE_KEY] = (body, pairs)
+                params = tuple(sorted((*params, *pairs)))
         # GET and POST of the same query share one entry: the answer is the same.
         key = (
             path,
@@ -323,4 +344,4 @@ class ResponseCache:
         return start.get("status", 500), list(start.get("headers", [])), parts
 
 
-__all__ = ["CachedResponse", "ResponseCache", "ResultCache", "data_token", "etag_for", "matches"]
+__all__ = ["FORM_SCOPE_KEY", "CachedResponse", "ResponseCache", "ResultCache", "data_token", "etag_for", "matches"]

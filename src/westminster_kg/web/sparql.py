@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -32,12 +31,6 @@ class UnsupportedCharsetError(QueryError):
     """A request body declared in a charset other than UTF-8 (the Protocol requires UTF-8): 415."""
 
 
-async def _chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
-    # Sent in pieces, so one large answer does not hold the event loop for the whole write.
-    for start in range(0, len(body), size):
-        yield body[start : start + size]
-
-
 class SparqlEndpoint(Handlers):
     """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only) and its service description."""
 
@@ -51,7 +44,7 @@ class SparqlEndpoint(Handlers):
     async def sparql(self, request: Request) -> Response:
         import anyio
         import anyio.to_thread
-        from starlette.responses import StreamingResponse
+        from starlette.responses import Response
 
         try:
             params = await self.sparql_parameters(request)
@@ -123,7 +116,8 @@ class SparqlEndpoint(Handlers):
                 f"{self.settings.max_result_bytes} bytes of terms (wmkg serve --max-rows, --max-result-bytes)"
             )
         charset = "; charset=utf-8" if not media.endswith("json") else ""
-        return StreamingResponse(_chunks(body), media_type=media + charset, headers=headers)
+        # Whole, not streamed: the answer cache (web.cache) collects every answer before sending it anyway.
+        return Response(body, media_type=media + charset, headers=headers)
 
     @property
     def sparql_limiter(self) -> anyio.CapacityLimiter:
@@ -205,11 +199,7 @@ class SparqlEndpoint(Handlers):
                 except UnicodeDecodeError as exc:
                     raise QueryError(f"the query body is not UTF-8 (byte {exc.start}): send UTF-8") from None
             elif content_type == "application/x-www-form-urlencoded":
-                try:
-                    text = body.decode("ascii")
-                except UnicodeDecodeError:
-                    raise QueryError("a form body is percent-encoded ASCII; this one is not") from None
-                for key, values in _parse_form(text, "the form body").items():
+                for key, values in _form_body(request, body).items():
                     params.setdefault(key, []).extend(values)
             else:
                 raise QueryError(
@@ -228,6 +218,27 @@ def _charset(parameters: str) -> str | None:
         if name.strip().lower() == "charset":
             return value.strip().strip('"').lower()
     return None
+
+
+def _form_body(request: Request, body: bytes) -> dict[str, list[str]]:
+    """A form body's fields: as the answer cache already decoded them (``FORM_SCOPE_KEY``), else decoded here.
+
+    Raises:
+        QueryError: the body is not ASCII, or has percent-escapes that are not UTF-8.
+    """
+    from westminster_kg.web.cache import FORM_SCOPE_KEY
+
+    kept = request.scope.get(FORM_SCOPE_KEY)
+    if kept is not None and kept[0] == body:  # decoded with the same strict rules as _parse_form's
+        fields: dict[str, list[str]] = {}
+        for key, value in kept[1]:
+            fields.setdefault(key, []).append(value)
+        return fields
+    try:
+        text = body.decode("ascii")
+    except UnicodeDecodeError:
+        raise QueryError("a form body is percent-encoded ASCII; this one is not") from None
+    return _parse_form(text, "the form body")
 
 
 def _parse_form(text: str, where: str) -> dict[str, list[str]]:

@@ -9,7 +9,9 @@ What a worker does with a job:
   templates come back with other values — then binds the job's terms (``sparql_text.bind``: terms
   only, never text);
 * it answers at most ``max_rows`` rows and ``max_bytes`` bytes of terms, and writes the answer in the
-  client's media type when asked, so a large answer costs the server process no CPU;
+  client's media type when asked, so a large answer costs the server process no CPU: a SELECT asked for
+  as JSON by Oxigraph's own serialiser, stopped as soon as it may be past a limit (then evaluated again
+  and read row by row up to the limit, as every other answer is);
 * every engine error becomes a one-line ``Refusal``: no query makes it die.
 
 Unless a SERVICE allow-list is configured it runs in a network namespace of its own with no

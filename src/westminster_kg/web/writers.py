@@ -2,10 +2,12 @@
 
 A fresh query's answer used to travel from Oxigraph's terms to rdflib's and then through a writer that
 indented JSON with Python's pure-Python encoder: most of a fresh query's time (about 25 ms of 26 for the
-catalogue's 64 KB answer). Here SELECT and ASK answers in JSON, CSV and TSV are written from Oxigraph's
-terms (JSON by the C encoder), and graphs (CONSTRUCT, DESCRIBE) by Oxigraph's own RDF serialisers. XML
-results, rare, are still written from rdflib's terms (``store.QueryResult``), which check the characters
-XML 1.0 cannot carry.
+catalogue's 64 KB answer). A SELECT answer in JSON within the row and byte limits is now written by
+Oxigraph's own results serialiser (``web.worker``); the writers here serve the rest from Oxigraph's
+terms: JSON cut at a limit (by the C encoder, in the bytes Oxigraph writes for IRIs, blank nodes and
+literals), CSV and TSV, ASK answers, and graphs (CONSTRUCT, DESCRIBE) by Oxigraph's own RDF
+serialisers. XML results, rare, are still written from rdflib's terms (``store.QueryResult``), which
+check the characters XML 1.0 cannot carry.
 """
 
 from __future__ import annotations
