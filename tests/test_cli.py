@@ -1,4 +1,9 @@
-"""The wmkg command: real subprocesses, clear one-line errors, no tracebacks."""
+"""The wmkg command: clear one-line errors, no tracebacks, the exit codes a shell sees.
+
+What a command answers is asked in this process (``support.wmkg``: the same app, its errors written as
+``main`` writes them); each kind of failure a user meets (a user error, a file that does not parse, a
+validation that fails) is also run as the real process, whose exit status and stderr the shell sees.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,20 @@ import json
 from pathlib import Path
 
 import pytest
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg, wmkg
 
-# Each test runs the real `wmkg` in a subprocess: the slow tier.
+# The real `wmkg` in subprocesses, and the CLI in process on a store built each test: the slow tier.
 pytestmark = pytest.mark.slow
 
 
 def test_validate_passes_on_the_valid_slice(mini_root: Path) -> None:
-    done = run_wmkg("--root", str(mini_root), "validate")
+    done = wmkg("--root", str(mini_root), "validate")
     assert done.returncode == 0, done.stderr
     assert "valid: 5 quotes checked" in done.stdout
 
 
 def test_a_named_query_prints_json_results(mini_root: Path) -> None:
-    done = run_wmkg("--root", str(mini_root), "query", "reforms-eroding-conventions", "-f", "json")
+    done = wmkg("--root", str(mini_root), "query", "reforms-eroding-conventions", "-f", "json")
     assert done.returncode == 0, done.stderr
     bindings = json.loads(done.stdout)["results"]["bindings"]
     assert any(b["reform"]["value"].endswith("/npm") for b in bindings)
@@ -38,10 +43,17 @@ def test_a_named_query_prints_json_results(mini_root: Path) -> None:
     ],
 )
 def test_user_errors_are_one_line_without_traceback(mini_root: Path, args: list[str], code: int, message: str) -> None:
-    done = run_wmkg("--root", str(mini_root), *args)
+    done = wmkg("--root", str(mini_root), *args)  # any other exception than a user error is raised here
     assert done.returncode == code, done.stderr
     assert message in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and done.stdout == ""
+
+
+def test_a_user_error_exits_3_with_one_line_in_the_real_process(mini_root: Path) -> None:
+    done = run_wmkg("--root", str(mini_root), "query", "nope")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("error: unknown query 'nope'; known queries:") and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr and done.stdout == ""
 
 
 def test_malformed_turtle_names_file_and_line_and_writes_nothing(mini_root: Path, tmp_path: Path) -> None:
@@ -65,8 +77,8 @@ def test_a_quote_not_in_the_article_fails_validation_naming_the_entity(mini_root
 
 
 def test_fmt_is_stable_and_keeps_the_graph(mini_root: Path) -> None:
-    assert run_wmkg("--root", str(mini_root), "fmt").returncode == 0
-    again = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    assert wmkg("--root", str(mini_root), "fmt").returncode == 0
+    again = wmkg("--root", str(mini_root), "fmt", "--check")
     assert again.returncode == 0, again.stdout
 
 
@@ -85,7 +97,7 @@ def test_a_typo_in_a_wm_term_raises() -> None:
 
 
 def test_stats_counts_classes_and_relations(mini_root: Path) -> None:
-    done = run_wmkg("--root", str(mini_root), "stats")
+    done = wmkg("--root", str(mini_root), "stats")
     assert done.returncode == 0, done.stderr
     assert "wm:Claim" in done.stdout and "wm:erodes" in done.stdout
     from rdflib import Graph

@@ -1,5 +1,9 @@
 """The CLI's default answers read at a terminal: they fit its width, name their row count, and an empty
-answer says so (on stderr for the machine formats, whose stdout stays what a program reads)."""
+answer says so (on stderr for the machine formats, whose stdout stays what a program reads).
+
+Asked of the CLI in this process (``support.wmkg``) over one loaded graph, a terminal's width given as
+COLUMNS; the real process keeps its streams apart just the same (the last test runs it).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +13,32 @@ import json
 import os
 import subprocess
 import sys
+from functools import cache
 
 import pytest
+import support
 from support import REPO
 
 from westminster_kg import KnowledgeGraph
 
-pytestmark = pytest.mark.slow  # the real wmkg in subprocesses
+pytestmark = pytest.mark.slow  # the repository's whole graph, and a real wmkg
 
 
-def wmkg(*args: str, columns: int = 100) -> subprocess.CompletedProcess:
-    """``wmkg`` as a terminal of ``columns`` characters runs it (rich reads COLUMNS)."""
-    env = {**os.environ, "COLUMNS": str(columns)}
-    return subprocess.run(
-        [sys.executable, "-m", "westminster_kg.cli", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+@cache
+def repository_graph() -> KnowledgeGraph:
+    """The repository's graph, loaded once for the module (loading is not what these tests are about)."""
+    return KnowledgeGraph.load(REPO)
 
 
 @pytest.fixture(scope="module")
 def kg() -> KnowledgeGraph:
-    return KnowledgeGraph.load(REPO)
+    return repository_graph()
+
+
+def wmkg(*args: str, columns: int = 100) -> subprocess.CompletedProcess:
+    """``wmkg`` as a terminal of ``columns`` characters runs it (rich reads COLUMNS), in this process,
+    every command working on the module's loaded graph of the repository."""
+    return support.wmkg(*args, env={"COLUMNS": str(columns)}, kg=repository_graph())
 
 
 def test_the_continuity_paradox_reads_at_100_columns(kg: KnowledgeGraph) -> None:
@@ -121,3 +131,18 @@ def test_the_view_of_a_part_notes_the_whole(tmp_path) -> None:
     done = wmkg("view", "--government", "Brown", "-o", str(tmp_path / "v.html"))
     assert done.returncode == 0, done.stderr
     assert "note: government: Brown Government (2007-2010) is part of New Labour Government" in done.stderr
+
+
+def test_the_real_process_writes_the_empty_note_on_stderr_and_only_the_header_on_stdout() -> None:
+    env = {**os.environ, "COLUMNS": "100"}
+    args = ["query", "reforms-eroding-conventions", "-p", "government=Major", "-p", "convention=impartiality"]
+    done = subprocess.run(
+        [sys.executable, "-m", "westminster_kg.cli", *args, "-f", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0
+    assert done.stderr.strip() == "0 rows with government = Major Government (1990-1997), convention = impartiality"
+    assert len(list(csv.reader(io.StringIO(done.stdout)))) == 1  # the header alone

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from support import DATA, make_project
+from support import wmkg as in_process
 
 QUERY = ("query", "reforms-eroding-conventions", "--format", "csv")
 
@@ -105,22 +106,28 @@ def test_a_csv_query_never_imports_rich(tmp_path: Path) -> None:
 
 
 def test_validate_reuses_its_report_while_nothing_it_depends_on_changed(tmp_path: Path) -> None:
+    # The kept report is a file in the cache folder: asked in this process (support.cli), each run reads
+    # and writes it as the command in a new process would (nothing is kept in memory between runs).
     root = make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
     cache = tmp_path / "cache"
-    first = wmkg(root, cache, "validate")
+
+    def validate() -> subprocess.CompletedProcess:
+        return in_process("--root", str(root), "validate", env={"XDG_CACHE_HOME": str(cache)})
+
+    first = validate()
     assert first.returncode == 0 and "valid: 5 quotes checked" in first.stdout, first.stderr
     [kept] = (cache / "westminster-kg" / "validate").glob("*.json")
-    assert wmkg(root, cache, "validate").stdout == first.stdout
+    assert validate().stdout == first.stdout
     # The kept report is what a second run prints (tampered with here to tell it apart).
     kept.write_text(kept.read_text().replace('"quotes_checked": 5', '"quotes_checked": 12345'))
-    assert "valid: 12345 quotes checked" in wmkg(root, cache, "validate").stdout
+    assert "valid: 12345 quotes checked" in validate().stdout
     # A changed quote is a new input: validated afresh, and the violation shows.
     claims = root / "graph" / "claims" / "slice.ttl"
     claims.write_text(claims.read_text().replace("This change raises questions", "This change raised questions"))
-    changed = wmkg(root, cache, "validate")
+    changed = validate()
     assert changed.returncode == 1 and "quote not found in the article" in changed.stderr
     # And a broken file fails the same way every time: nothing is kept for it.
     (root / "graph" / "claims" / "broken.ttl").write_text("wmr:a wmr:b .\n")
-    broken = [wmkg(root, cache, "validate") for _ in range(2)]
+    broken = [validate() for _ in range(2)]
     assert [b.returncode for b in broken] == [2, 2] and broken[0].stderr == broken[1].stderr
     assert "graph/claims/broken.ttl" in broken[0].stderr

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
-from support import REPO, run_wmkg
+from support import REPO, wmkg
 
 from westminster_kg.namespaces import OA, WMR
 from westminster_kg.project import Project
@@ -212,10 +212,10 @@ def test_fmt_check_lists_the_files_that_would_change_and_exits_1(mini_root: Path
         encoding="utf-8",
     )
     before = untidy.read_bytes()
-    check = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    check = wmkg("--root", str(mini_root), "fmt", "--check")  # in process (support.cli): exit code and output
     assert check.returncode == 1
     assert "graph/claims/untidy.ttl" in check.stdout
     assert untidy.read_bytes() == before  # --check writes nothing
-    assert run_wmkg("--root", str(mini_root), "fmt").returncode == 0
-    again = run_wmkg("--root", str(mini_root), "fmt", "--check")
+    assert wmkg("--root", str(mini_root), "fmt").returncode == 0
+    again = wmkg("--root", str(mini_root), "fmt", "--check")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from support import REPO
-from support.cli import commands_use
+from support.cli import click_command, commands_use
 
 from westminster_kg.catalogue import load_catalogue
 from westminster_kg.launch import quick_answer
@@ -45,11 +45,9 @@ def kept_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _full_cli(argv: list[str], kg: object = None) -> tuple[int, str]:
     """The full CLI in process, its stdout taken as written (CliRunner would turn CR LF into LF); with
     ``kg``, every command works on that graph instead of loading the kept store again (support.cli)."""
-    from westminster_kg.cli import app
-
     written = io.StringIO()
     with contextlib.redirect_stdout(written), commands_use(kg):
-        app(argv, prog_name="wmkg", standalone_mode=False)
+        click_command().main(argv, prog_name="wmkg", standalone_mode=False)
     return 0, written.getvalue()
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
-from support import REPO, run_wmkg
+from support import REPO, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.namespaces import WMR
@@ -18,8 +18,13 @@ COALITION = str(WMR["coalition-government-2010-2015"])
 
 
 @pytest.fixture(scope="module")
-def resolver() -> Resolver:
-    return KnowledgeGraph.load(REPO).resolver
+def resolver_kg() -> KnowledgeGraph:
+    return KnowledgeGraph.load(REPO)
+
+
+@pytest.fixture(scope="module")
+def resolver(resolver_kg: KnowledgeGraph) -> Resolver:
+    return resolver_kg.resolver
 
 
 def test_normalise_folds_case_accents_quotes_dashes_and_a_leading_the() -> None:
@@ -137,18 +142,19 @@ def test_every_entity_resolves_from_its_label_in_any_case_and_from_its_slug(
         assert resolver.resolve(iri[len(str(WMR)) :], "entity") == URIRef(iri)
 
 
-@pytest.mark.slow  # the CLI in a subprocess
-def test_the_cli_gives_the_coalitions_rows_and_refuses_a_misspelling_with_exit_2() -> None:
-    ok = run_wmkg("query", "reforms-eroding-conventions", "-p", "government=coalition", "-f", "csv")
+@pytest.mark.slow  # the CLI over the repository's graph
+def test_the_cli_gives_the_coalitions_rows_and_refuses_a_misspelling_with_exit_2(resolver_kg: KnowledgeGraph) -> None:
+    # In process (support.cli) over the module's graph: any exception but a user error would be raised here.
+    ok = wmkg("query", "reforms-eroding-conventions", "-p", "government=coalition", "-f", "csv", kg=resolver_kg)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.count("\n") > 2 and COALITION in ok.stdout
-    bad = run_wmkg("query", "reforms-eroding-conventions", "-p", "government=coalitoin")
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    bad = wmkg("query", "reforms-eroding-conventions", "-p", "government=coalitoin", kg=resolver_kg)
+    assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().count("\n") == 0 and "did you mean" in bad.stderr
 
 
-@pytest.mark.slow  # the CLI in a subprocess
-def test_the_view_refuses_a_government_that_names_a_party(tmp_path) -> None:
-    done = run_wmkg("view", "--government", "Tory", "-o", str(tmp_path / "view.html"))
+@pytest.mark.slow  # the CLI over the repository's graph
+def test_the_view_refuses_a_government_that_names_a_party(tmp_path, resolver_kg: KnowledgeGraph) -> None:
+    done = wmkg("view", "--government", "Tory", "-o", str(tmp_path / "view.html"), kg=resolver_kg)
     assert done.returncode == 2 and "not a government" in done.stderr
     assert not (tmp_path / "view.html").exists()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, chdir, contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -40,16 +41,23 @@ def wmkg(
     ``error: MESSAGE`` on stderr and its exit code, as ``main`` makes it; any other exception is raised
     (the real command would print a traceback: a bug either way).
     """
-    from typer.testing import CliRunner
+    import typer.testing
 
+    from westminster_kg import console
     from westminster_kg.cli import app
     from westminster_kg.errors import WmkgError
     from westminster_kg.naming import visible
 
     # No terminal, as in a subprocess: rich writes 80 columns and no colour whatever the caller's terminal.
     environment = {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb", **(env or {})}
-    with chdir(cwd) if cwd is not None else nullcontext(), commands_use(kg):
-        result = CliRunner().invoke(app, list(args), env=environment, prog_name="wmkg", catch_exceptions=True)
+    with ExitStack() as run:
+        run.enter_context(chdir(cwd) if cwd is not None else nullcontext())
+        run.enter_context(commands_use(kg))
+        run.enter_context(patch.object(typer.testing, "_get_command", lambda _app: click_command()))
+        # A terminal of this run's own, as a new process makes: rich reads COLUMNS when its console is made.
+        run.enter_context(patch.object(console.out, "_console", None))
+        run.enter_context(patch.object(console.err, "_console", None))
+        result = typer.testing.CliRunner().invoke(app, list(args), env=environment, prog_name="wmkg")
     code, stderr, error = result.exit_code, result.stderr, result.exception
     if isinstance(error, WmkgError):
         code, stderr = error.exit_code, stderr + f"error: {visible(str(error))}\n"
@@ -58,6 +66,17 @@ def wmkg(
     elif error is not None and not isinstance(error, SystemExit):
         raise error
     return subprocess.CompletedProcess(["wmkg", *args], code, result.stdout, stderr)
+
+
+@cache
+def click_command() -> Any:
+    """The click command typer builds from ``westminster_kg.cli.app``, built once a process as the real
+    command builds it once a run (typer builds it anew at each call of the app: ~0.03 s of CPU)."""
+    import typer.main
+
+    from westminster_kg.cli import app
+
+    return typer.main.get_command(app)
 
 
 # The CLI modules that load the graph through ``westminster_kg.cli.shell.load_kg`` (imported by name).
