@@ -328,6 +328,28 @@ def scratch_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
         yield urls
 
 
+# What a load of the slice must answer as Oxigraph does: the last follows each quote's evidence node to
+# its selectors (blank nodes), so a load that split a blank node's triples across requests loses rows.
+LOADED_QUERIES = (
+    ("reforms-eroding-conventions", {}),
+    ("entity", {"entity": "impartiality"}),
+    ("quotes-mentioning", {"word": "the"}),
+)
+
+
+# Blank nodes in our graphs: a blank node's triples split across two requests become two nodes.
+BLANK_NODES = """SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {
+  GRAPH ?g { { ?b ?p ?o } UNION { ?s ?p ?b } }
+  FILTER(isBlank(?b) && STRSTARTS(STR(?g), "https://w3id.org/westminster-kg/graph/")) }"""
+
+
+def same_answers_as(loaded: KnowledgeGraph, expected: KnowledgeGraph) -> None:
+    """``loaded`` (a load of the slice) holds as many blank nodes and answers the queries above as ``expected``."""
+    assert int(loaded.run(BLANK_NODES).rows[0][0]) == int(expected.run(BLANK_NODES).rows[0][0]) > 100
+    for name, params in LOADED_QUERIES:
+        assert loaded.query(name, **params).canonical() == expected.query(name, **params).canonical() != []
+
+
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small valid slice as a project: what the loading tests load."""
@@ -355,10 +377,7 @@ def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
     expected = KnowledgeGraph.load(mini)
     assert len(store) == len(expected.store)
     assert len(list(store.quads())) == len(expected.store)  # read back through the same protocol
-    loaded = KnowledgeGraph(store, project)
-    for name in ("reforms-eroding-conventions", "entity"):
-        params = {p.name: "impartiality" for p in CATALOGUE[name].parameters if p.required}
-        assert loaded.query(name, **params).canonical() == expected.query(name, **params).canonical() != []
+    same_answers_as(KnowledgeGraph(store, project), expected)
 
 
 @pytest.mark.virtuoso
@@ -409,10 +428,7 @@ def test_the_cli_loads_virtuoso_through_the_update_endpoint_replacing_what_was_t
     # Twice: the second load replaces the first instead of adding to it.
     assert f"quads: {len(expected.store)}" in load_and_count()
     assert f"quads: {len(expected.store)}" in load_and_count()
-    loaded = KnowledgeGraph.load(mini, endpoint=scratch_virtuoso["VIRTUOSO_SPARQL"])
-    for name in ("reforms-eroding-conventions", "entity"):
-        params = {p.name: "impartiality" for p in CATALOGUE[name].parameters if p.required}
-        assert loaded.query(name, **params).canonical() == expected.query(name, **params).canonical() != []
+    same_answers_as(KnowledgeGraph.load(mini, endpoint=scratch_virtuoso["VIRTUOSO_SPARQL"]), expected)
 
 
 @pytest.mark.virtuoso
