@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, URIRef
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, run_wmkg, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -269,7 +269,7 @@ def test_drop_removes_the_graph_and_an_unknown_name_lists_the_imports(mini_root:
     import_dataset(project, MINISTERS, "ministers", mapping=MAPPING)
     with pytest.raises(InputError, match=r"no import named 'other' \(imports: ministers\)"):
         drop_import(project, "other")
-    result = run_wmkg("--root", str(mini_root), "import", "--drop", "ministers")
+    result = wmkg("--root", str(mini_root), "import", "--drop", "ministers")
     assert result.returncode == 0, result.stderr
     assert not any(str(g).startswith(GRAPH_IMPORT) for *_, g in snapshot(mini_root))
 
@@ -280,7 +280,7 @@ def test_drop_removes_the_graph_and_an_unknown_name_lists_the_imports(mini_root:
 @pytest.fixture(scope="module")
 def joined(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = repo_copy(tmp_path_factory.mktemp("joined"))
-    result = run_wmkg("--root", str(root), "import", str(MINISTERS), "--graph", "ministers", "--mapping", str(MAPPING))
+    result = wmkg("--root", str(root), "import", str(MINISTERS), "--graph", "ministers", "--mapping", str(MAPPING))
     assert result.returncode == 0, result.stderr
     assert "83 triples" in result.stdout  # 69 as mapped, and the kind of each membership, role and organisation
     return root
@@ -340,21 +340,20 @@ def test_candidates_propose_our_departments_for_the_imported_organisations_and_a
 
 
 def test_candidates_from_the_command_line_as_tsv_and_turtle(joined: Path, tmp_path: Path) -> None:
-    result = run_wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "--threshold", "0.5")
+    result = wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "--threshold", "0.5")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("score\tours\tour_label\ttheirs\ttheir_label\tkind\tmatch\treasons\taccept")
     out = tmp_path / "candidates.ttl"
-    result = run_wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "-o", str(out))
+    result = wmkg("--root", str(joined), "link", "--candidates", "--graph", "ministers", "-o", str(out))
     assert result.returncode == 0, result.stderr
     Graph().parse(out, format="turtle")
-    missing = run_wmkg("--root", str(joined), "link", "--candidates", "--graph", "nothing-here")
+    missing = wmkg("--root", str(joined), "link", "--candidates", "--graph", "nothing-here")
     assert missing.returncode == 2 and "not loaded" in missing.stderr
 
 
 def test_imported_iris_are_not_mistaken_for_ours(joined: Path) -> None:
     kg = KnowledgeGraph.load(joined)
-    subjects = {str(s) for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"}
+    imported = {s for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"}  # one pass
+    subjects = {str(s) for s in imported}
     assert subjects and not any(s.startswith(str(WMR)) for s in subjects)
-    assert URIRef("urn:uuid:cf1ad370-166c-4263-9966-94a206be6354") in {
-        s for s, _, _, g in kg.store.quads() if str(g) == GRAPH_IMPORT + "ministers"
-    }
+    assert URIRef("urn:uuid:cf1ad370-166c-4263-9966-94a206be6354") in imported

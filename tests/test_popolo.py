@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -95,18 +95,18 @@ def test_partial_dates_become_gyear_and_gyearmonth(mini_root: Path) -> None:
     assert '"1999-10"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>' in dates
 
 
-@pytest.mark.slow  # the CLI in subprocesses
+@pytest.mark.slow  # the CLI (in process), twice
 def test_the_command_line_imports_popolo_by_detection_and_by_format(mini_root: Path) -> None:
     for extra in ([], ["--format", "popolo"]):
-        done = run_wmkg("--root", str(mini_root), "import", str(POPOLO), "--graph", "ministers", *extra)
+        done = wmkg("--root", str(mini_root), "import", str(POPOLO), "--graph", "ministers", *extra)
         assert done.returncode == 0, done.stderr
         assert "triples in <https://w3id.org/westminster-kg/graph/import/ministers>" in done.stdout
 
 
-@pytest.mark.slow  # the CLI in a subprocess
+@pytest.mark.slow  # the CLI (in process)
 def test_plain_json_that_is_not_popolo_names_the_three_ways_out(mini_root: Path, tmp_path: Path) -> None:
     plain = write(tmp_path, {"rows": [{"name": "x"}]}, "plain.json")
-    done = run_wmkg("--root", str(mini_root), "import", str(plain), "--graph", "plain")
+    done = wmkg("--root", str(mini_root), "import", str(plain), "--graph", "plain")
     assert done.returncode == 2
     message = done.stderr.strip()
     assert "plain.json" in message and "--format popolo" in message and "--mapping" in message
@@ -213,12 +213,12 @@ def test_ids_with_spaces_are_kept_percent_encoded_with_a_warning(mini_root: Path
     assert BASE + "organization/home%20affairs" in subjects
 
 
-@pytest.mark.slow  # the CLI in a subprocess
+@pytest.mark.slow  # the CLI (in process)
 def test_a_ministers_file_without_persons_imports_with_one_warning(mini_root: Path, tmp_path: Path) -> None:
     # parlparse's ministers files name people defined in its separate people.json
     data = broken(lambda d: d.pop("persons"))
     bad = write(tmp_path, data)
-    done = run_wmkg("--root", str(mini_root), "import", str(bad), "--graph", "ministers")
+    done = wmkg("--root", str(mini_root), "import", str(bad), "--graph", "ministers")
     assert done.returncode == 0, done.stderr
     assert "warning: 8 reference(s) to persons not in the import; the file has no persons list" in done.stderr
     assert "memberships[0].person_id = 'uk.org.publicwhip/person/90001'" in done.stderr
@@ -277,7 +277,7 @@ def test_malformed_json_names_its_line(mini_root: Path, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = repo_copy(tmp_path_factory.mktemp("popolo"))
-    done = run_wmkg("--root", str(root), "import", str(POPOLO), "--graph", "ministers")
+    done = wmkg("--root", str(root), "import", str(POPOLO), "--graph", "ministers")
     assert done.returncode == 0, done.stderr
     return root
 
@@ -305,12 +305,12 @@ def test_before_links_are_accepted_the_queries_join_nothing(linked: Path) -> Non
     assert not any(str(r["organisation"]).startswith(BASE) for r in rows)
 
 
-@pytest.mark.slow  # the CLI in subprocesses
+@pytest.mark.slow  # the CLI (in process), twice
 def test_after_accepting_links_both_queries_list_the_imports_office_holders(linked: Path) -> None:
-    done = run_wmkg("--root", str(linked), "link", "--candidates", "--graph", "ministers", "--accept-above", "0.97")
+    done = wmkg("--root", str(linked), "link", "--candidates", "--graph", "ministers", "--accept-above", "0.97")
     assert done.returncode == 0, done.stderr
     assert "into graph/links/import-ministers.ttl" in done.stdout
-    again = run_wmkg("--root", str(linked), "link", "--candidates", "--graph", "ministers", "--accept-above", "0.97")
+    again = wmkg("--root", str(linked), "link", "--candidates", "--graph", "ministers", "--accept-above", "0.97")
     assert "accepted 0 link(s)" in again.stdout  # never twice
 
     kg = KnowledgeGraph.load(linked)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.link import review_candidates, review_tsv, stored_links
@@ -80,7 +80,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def parlparse(root: Path) -> tuple[str, str]:
     people = ("--persons", str(PARLPARSE_PEOPLE))
-    done = run_wmkg("--root", str(root), "import", str(PARLPARSE), *people, "--graph", "parlparse")
+    done = wmkg("--root", str(root), "import", str(PARLPARSE), *people, "--graph", "parlparse")
     assert done.returncode == 0, done.stderr
     return done.stdout, done.stderr
 
@@ -88,7 +88,7 @@ def parlparse(root: Path) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def ifg(root: Path) -> tuple[str, str]:
     tables = [str(p) for p in IFG_TABLES]
-    done = run_wmkg("--root", str(root), "import", *tables, "--persons", str(IFG / "person.csv"), "--graph", "ifg")
+    done = wmkg("--root", str(root), "import", *tables, "--persons", str(IFG / "person.csv"), "--graph", "ifg")
     assert done.returncode == 0, done.stderr
     return done.stdout, done.stderr
 
@@ -96,7 +96,7 @@ def ifg(root: Path) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def linked(root: Path, parlparse: tuple[str, str], ifg: tuple[str, str]) -> KnowledgeGraph:
     for name in ("parlparse", "ifg"):
-        done = run_wmkg("--root", str(root), "link", "--candidates", "--graph", name, "--accept-above", "0.97")
+        done = wmkg("--root", str(root), "link", "--candidates", "--graph", name, "--accept-above", "0.97")
         assert done.returncode == 0, done.stderr
     return KnowledgeGraph.load(root)
 
@@ -248,14 +248,14 @@ def test_the_ifg_tables_import_without_a_mapping_and_say_what_each_column_became
     for mapping in mappings:
         copies.append(tmp_path / mapping.name)
         shutil.copy(mapping, copies[-1])
-    again = run_wmkg(
+    again = wmkg(
         "--root", str(root), "import", *map(str, IFG_TABLES), "--persons", str(IFG / "person.csv"),
         *[arg for c in copies for arg in ("--mapping", str(c))], "--graph", "ifg-again",
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
     triples = int(re.search(r": (\d+) triples", stdout).group(1))
     assert f": {triples} triples" in again.stdout
-    run_wmkg("--root", str(root), "import", "--drop", "ifg-again")
+    wmkg("--root", str(root), "import", "--drop", "ifg-again")
 
 
 def test_people_are_proposed_by_their_verified_parliament_ids_with_the_evidence(
@@ -284,14 +284,14 @@ def test_people_are_proposed_by_their_verified_parliament_ids_with_the_evidence(
 
 
 def test_a_persons_file_alone_imports(root: Path) -> None:
-    done = run_wmkg("--root", str(root), "import", "--persons", str(IFG / "person.csv"), "--graph", "ifg-people")
+    done = wmkg("--root", str(root), "import", "--persons", str(IFG / "person.csv"), "--graph", "ifg-people")
     assert done.returncode == 0, done.stderr
     store = import_quads(root, "ifg-people")
     persons = store.query(
         "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p a <http://xmlns.com/foaf/0.1/Person> } }"
     )
     assert int(next(iter(persons))["n"].value) == len(names_by_person())
-    run_wmkg("--root", str(root), "import", "--drop", "ifg-people")
+    wmkg("--root", str(root), "import", "--drop", "ifg-people")
 
 
 # --- the questions, after the links are accepted -----------------------------------------------------------
