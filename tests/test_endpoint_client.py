@@ -7,7 +7,7 @@ import http.server
 import time
 
 import pytest
-from support import http_server_on_loopback, run_wmkg
+from support import http_server_on_loopback, wmkg
 
 from westminster_kg.errors import StoreError
 from westminster_kg.store.endpoint import EndpointStore
@@ -85,11 +85,12 @@ def test_a_redirect_to_another_host_is_not_followed() -> None:
             store.query(ASK)
 
 
-@pytest.mark.slow  # the CLI in subprocesses
+@pytest.mark.slow  # waits out the deadline
 def test_the_command_line_limits_are_stated_and_used() -> None:
-    help_text = run_wmkg("--help").stdout
+    # The options are the subject, not the process: the CLI in this process (its help, error line and exit code).
+    help_text = wmkg("--help").stdout
     assert "--endpoint-deadline" in help_text and "--endpoint-max-bytes" in help_text and "default: 120" in help_text
     with http_server_on_loopback(Drip) as url:
-        done = run_wmkg("--endpoint", url + "/sparql", "--endpoint-deadline", "2", "query", "--sparql", ASK)
+        done = wmkg("--endpoint", url + "/sparql", "--endpoint-deadline", "2", "query", "--sparql", ASK)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "deadline" in done.stderr
