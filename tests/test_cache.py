@@ -201,7 +201,8 @@ def test_new_data_is_never_answered_from_the_old_datas_cache(root, tmp_path):
         extra.write_text(
             "@prefix ex: <https://example.org/> .\n" + "".join(f"ex:s{i} ex:p ex:o{i} .\n" for i in range(7))
         )
-        done = wmkg("--root", str(root), "import", str(extra), "--graph", "extra")  # in process: the data, not the process
+        # The CLI in this process: the data it writes is the subject here, not the process.
+        done = wmkg("--root", str(root), "import", str(extra), "--graph", "extra")
         assert done.returncode == 0, done.stderr
         new_kg = KnowledgeGraph.load(root)
         pool = QueryPool(new_kg, 1)
