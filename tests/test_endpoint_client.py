@@ -86,8 +86,11 @@ def test_a_redirect_to_another_host_is_not_followed() -> None:
 
 
 @pytest.mark.slow  # waits out the deadline
-def test_the_command_line_limits_are_stated_and_used() -> None:
+def test_the_command_line_limits_are_stated_and_used(monkeypatch: pytest.MonkeyPatch) -> None:
     # The options are the subject, not the process: the CLI in this process (its help, error line and exit code).
+    # The command sets its limits on EndpointStore itself: put them back after the test.
+    monkeypatch.setattr(EndpointStore, "deadline", EndpointStore.deadline)
+    monkeypatch.setattr(EndpointStore, "max_response_bytes", EndpointStore.max_response_bytes)
     help_text = wmkg("--help").stdout
     assert "--endpoint-deadline" in help_text and "--endpoint-max-bytes" in help_text and "default: 120" in help_text
     with http_server_on_loopback(Drip) as url:
