@@ -42,6 +42,7 @@ def test_the_shapes_on_oxigraph_give_pyshacls_results_on_every_invalid_example(t
     fired = set()
     # One project; each example goes in (beside the slice, or in place of the file it names) and out again.
     root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
+    slice_files = {path: path.read_bytes() for path in (root / "graph").rglob("*") if path.is_file()}
     for example in SHAPE_EXAMPLES:
         target = root / header(example).get("replace", f"graph/claims/{example.name}")
         kept = target.read_bytes() if target.exists() else None
@@ -55,6 +56,8 @@ def test_the_shapes_on_oxigraph_give_pyshacls_results_on_every_invalid_example(t
             target.unlink()
         else:
             target.write_bytes(kept)
+        now = {path: path.read_bytes() for path in (root / "graph").rglob("*") if path.is_file()}
+        assert now == slice_files, f"{example.name} was not taken out again"
     named = {s for kind in (SH.PropertyShape, SH.SPARQLConstraint) for s in shapes.subjects(RDF.type, kind)}
     assert fired == named  # each shape fired, so each was compared
 
