@@ -8,6 +8,7 @@ import json
 
 import networkx as nx
 import pytest
+from support import DATA, make_project
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import ParameterError
@@ -17,9 +18,10 @@ WMR = "https://w3id.org/westminster-kg/id/"
 COALITION = WMR + "coalition-government-2010-2015"
 
 
-@pytest.fixture
-def mini_kg(mini_root) -> KnowledgeGraph:
-    return KnowledgeGraph.load(mini_root)
+@pytest.fixture(scope="module")
+def mini_kg(tmp_path_factory) -> KnowledgeGraph:
+    """The small valid slice loaded once for the module: every test here only reads it."""
+    return KnowledgeGraph.load(make_project(tmp_path_factory.mktemp("network") / "mini", DATA / "valid" / "slice.ttl"))
 
 
 def test_every_evidenced_relation_in_the_slice_becomes_one_edge(mini_kg):

@@ -70,7 +70,7 @@ def _send(server: RunningServer, request: object) -> httpx.Response:
         encoding = str(MANIFEST.value(body, CNT.characterEncoding) or "UTF-8")
         content = str(MANIFEST.value(body, CNT.chars)).encode(encoding)
     method = str(MANIFEST.value(request, HT.methodName))
-    return httpx.request(method, server.url + path, headers=headers, content=content, timeout=60)
+    return server.request(method, path, headers=headers, content=content, timeout=60)
 
 
 def _boolean(response: httpx.Response) -> bool:

@@ -69,8 +69,9 @@ def test_each_question_is_well_formed(question: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def kg() -> KnowledgeGraph:
-    return KnowledgeGraph.load(REPO)
+def kg(real_app: InProcessApp) -> KnowledgeGraph:
+    """The repository's graph as the run's ``real_app`` loaded it (the web tests ask it too; read, never changed)."""
+    return real_app.kg
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)

@@ -127,6 +127,8 @@ def test_whatever_the_guard_admits_neither_engine_sends_anywhere(recorder: Recor
     caught = 0
     for query in queries:
         admitted = guard_admits(query)
+        if not admitted and caught >= 10:
+            continue  # a refused query can only add to `caught`, which has shown what it must
         if oxigraph_calls(query, recorder) or rdflib_calls(query, recorder):
             if admitted:
                 called_but_admitted.append(query)

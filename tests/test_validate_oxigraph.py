@@ -40,14 +40,24 @@ SHAPE_EXAMPLES = [p for p in INVALID if "shacl:" in " ".join(header(p).values())
 def test_the_shapes_on_oxigraph_give_pyshacls_results_on_every_invalid_example(tmp_path: Path) -> None:
     shapes = Graph().parse(SHAPES)
     fired = set()
+    # One project; each example goes in (beside the slice, or in place of the file it names) and out again.
+    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
+    slice_files = {path: path.read_bytes() for path in (root / "graph").rglob("*") if path.is_file()}
     for example in SHAPE_EXAMPLES:
-        root = make_project(tmp_path / example.stem, DATA / "valid" / "slice.ttl")
-        shutil.copy(example, root / header(example).get("replace", f"graph/claims/{example.name}"))
+        target = root / header(example).get("replace", f"graph/claims/{example.name}")
+        kept = target.read_bytes() if target.exists() else None
+        shutil.copy(example, target)
         data = loaded(root)
         ours = shape_results(shapes, data.merged())
         # pyshacl is the reference: the same results, result for result (focus, value, shape, message).
         assert ours == pyshacl_results(shapes, data.rdflib_graph()), example.name
         fired |= {r.source for r in ours}
+        if kept is None:
+            target.unlink()
+        else:
+            target.write_bytes(kept)
+        now = {path: path.read_bytes() for path in (root / "graph").rglob("*") if path.is_file()}
+        assert now == slice_files, f"{example.name} was not taken out again"
     named = {s for kind in (SH.PropertyShape, SH.SPARQLConstraint) for s in shapes.subjects(RDF.type, kind)}
     assert fired == named  # each shape fired, so each was compared
 
