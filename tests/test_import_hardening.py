@@ -4,10 +4,11 @@ for a quirk the record survives), naming file and position, never a traceback, n
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -60,11 +61,11 @@ def test_links_that_are_not_a_list_or_not_a_url_are_left_out_with_a_warning(mini
     assert "<https://example.org/ok>" in said and "[::1" not in said
 
 
-@pytest.mark.slow  # the CLI in a subprocess
 def test_the_command_line_says_a_malformed_popolo_file_in_one_line(mini_root: Path, tmp_path: Path) -> None:
+    # The command in process (support.cli): its message and exit code; test_cli.py runs the real process.
     deep = tmp_path / "deep.json"
     deep.write_text('{"memberships": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
-    done = run_wmkg("--root", str(mini_root), "import", str(deep), "--graph", "deep")
+    done = wmkg("--root", str(mini_root), "import", str(deep), "--graph", "deep")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "deep.json" in done.stderr
 
@@ -150,15 +151,25 @@ def test_an_ambiguous_column_is_refused_with_the_proposed_mapping_written_out(mi
 # --- link --accept ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def imported(tmp_path: Path) -> KnowledgeGraph:
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The repository's graph with the ministers imported, loaded once for the module."""
     import shutil
 
-    root = tmp_path / "repo"
+    root = tmp_path_factory.mktemp("imported") / "repo"
     for folder in ("ontology", "queries", "graph"):
         shutil.copytree(REPO / folder, root / folder)
     import_dataset(Project.open(root), POPOLO, "ministers")
     return KnowledgeGraph.load(root)
+
+
+@pytest.fixture
+def imported(imported_once: KnowledgeGraph) -> Iterator[KnowledgeGraph]:
+    """The module's graph, as each test found it: ``link --accept`` writes only the link set, removed after."""
+    links = imported_once.project.root / "graph" / "links" / "import-ministers.ttl"
+    assert not links.exists()
+    yield imported_once
+    links.unlink(missing_ok=True)
 
 
 def reviewed(tmp_path: Path, score: str = "1.0", our: str = "Cabinet Office", their: str = "Cabinet Office") -> Path:
