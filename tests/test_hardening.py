@@ -13,12 +13,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from support import run_wmkg
+from support import run_wmkg, wmkg
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
 
-# Subprocesses killed mid-write and whole CLI runs: the slow tier.
+# Subprocesses killed mid-write and whole CLI runs: the slow tier. The tests of what a command says (its
+# output, its message and exit code) ask it in process (support.cli); those of what only a process shows
+# (a kill mid-write, the traceback main prints or hides) run it.
 pytestmark = pytest.mark.slow
 
 
@@ -64,10 +66,10 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_unless_raw(mini_
     extra.write_text(graph.serialize(format="turtle"))
 
     query = "SELECT ?label WHERE { wmr:hostile rdfs:label ?label }"
-    safe = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv")
+    safe = wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv")
     assert safe.returncode == 0, safe.stderr
     assert safe.stdout.splitlines()[1] == "\"'" + HOSTILE.replace('"', '""') + '"'
-    raw = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv", "--raw")
+    raw = wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv", "--raw")
     assert raw.stdout.splitlines()[1] == '"' + HOSTILE.replace('"', '""') + '"'
 
 
@@ -79,7 +81,7 @@ def test_debug_shows_the_traceback_that_normal_runs_hide(mini_root: Path) -> Non
 
 
 def test_a_missing_project_folder_is_a_clear_error(tmp_path: Path) -> None:
-    done = run_wmkg("--root", str(tmp_path / "nowhere"), "stats")
+    done = wmkg("--root", str(tmp_path / "nowhere"), "stats")
     assert done.returncode == 2
     assert "not a westminster-kg folder" in done.stderr
     assert "Traceback" not in done.stderr
