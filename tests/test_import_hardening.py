@@ -76,6 +76,7 @@ def test_links_that_are_not_a_list_or_not_a_url_are_left_out_with_a_warning(mini
     assert "<https://example.org/ok>" in said and "[::1" not in said
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_command_line_says_a_malformed_popolo_file_in_one_line(refusing_root: Path, tmp_path: Path) -> None:
     # The command in process (support.cli): its message and exit code; test_cli.py runs the real process.
     deep = tmp_path / "deep.json"

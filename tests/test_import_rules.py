@@ -77,6 +77,7 @@ def test_a_sub_kilobyte_entity_bomb_is_refused_fast_with_bounded_memory(refusing
     assert not (refusing_root / "imports" / "bomb.nq").exists()
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_the_command_refuses_the_bomb_in_one_line(refusing_root: Path, tmp_path: Path) -> None:
     # The command in process (support.cli): its message and exit code; test_cli.py runs the real process.
     bomb = tmp_path / "bomb.rdf"
