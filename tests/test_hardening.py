@@ -13,12 +13,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
-from support import run_wmkg
+from support import run_wmkg, wmkg
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
 
-# Subprocesses killed mid-write and whole CLI runs: the slow tier.
+# Subprocesses killed mid-write and whole CLI runs: the slow tier. The tests of what a command says (its
+# output, its message and exit code) ask it in process (support.cli); those of what only a process shows
+# (a kill mid-write, the traceback main prints or hides) run it.
 pytestmark = pytest.mark.slow
 
 
@@ -31,6 +33,11 @@ def union_of(folder: Path) -> set:
     return set(dataset)
 
 
+def _entries(folder: Path) -> dict[str, int]:
+    """File name → inode: a rename over a file (``write_atomically``) or a temporary file beside it shows."""
+    return {entry.name: entry.inode() for entry in os.scandir(folder)}
+
+
 def test_kill_9_during_fmt_leaves_every_file_whole_and_the_graph_unchanged(mini_root: Path) -> None:
     claims = mini_root / "graph" / "claims"
     # Many non-canonical files, so the kill lands mid-run.
@@ -41,15 +48,22 @@ def test_kill_9_during_fmt_leaves_every_file_whole_and_the_graph_unchanged(mini_
             + "".join(f'wmr:thing-{i}-{j} rdfs:comment "note {j}" .\n' for j in range(300, 0, -1))
         )
     before = union_of(mini_root / "graph")
-    for delay in (0.3, 0.6, 0.9):
+    for delay in (0.0, 0.02, 0.05):
         process = subprocess.Popen(
             [sys.executable, "-m", "westminster_kg.cli", "--root", str(mini_root), "fmt"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # Killed once fmt has begun writing (plus a little), not at a wall-clock delay from the start: on a
+        # busy machine that landed while the interpreter was still importing, before any file was touched.
+        untouched, deadline = _entries(claims), time.monotonic() + 120
+        while _entries(claims) == untouched:
+            assert process.poll() is None, "fmt ended without writing a file"
+            assert time.monotonic() < deadline, "fmt wrote nothing in 120 s"
+            time.sleep(0.005)
         time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "fmt had finished: the kill did not land mid-run"
         assert union_of(mini_root / "graph") == before
     assert not [p for p in claims.glob("*.ttl") if p.stat().st_size == 0]
 
@@ -64,10 +78,10 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_unless_raw(mini_
     extra.write_text(graph.serialize(format="turtle"))
 
     query = "SELECT ?label WHERE { wmr:hostile rdfs:label ?label }"
-    safe = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv")
+    safe = wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv")
     assert safe.returncode == 0, safe.stderr
     assert safe.stdout.splitlines()[1] == "\"'" + HOSTILE.replace('"', '""') + '"'
-    raw = run_wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv", "--raw")
+    raw = wmkg("--root", str(mini_root), "query", "--sparql", query, "-f", "csv", "--raw")
     assert raw.stdout.splitlines()[1] == '"' + HOSTILE.replace('"', '""') + '"'
 
 
@@ -79,7 +93,7 @@ def test_debug_shows_the_traceback_that_normal_runs_hide(mini_root: Path) -> Non
 
 
 def test_a_missing_project_folder_is_a_clear_error(tmp_path: Path) -> None:
-    done = run_wmkg("--root", str(tmp_path / "nowhere"), "stats")
+    done = wmkg("--root", str(tmp_path / "nowhere"), "stats")
     assert done.returncode == 2
     assert "not a westminster-kg folder" in done.stderr
     assert "Traceback" not in done.stderr

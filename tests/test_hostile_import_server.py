@@ -12,7 +12,6 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -51,18 +50,20 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]
 
 def _dump_children() -> list[int]:
     """Processes this test process started that make dumps (``view.downloads.dumps_from_store``)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    found, me = [], os.getpid()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
+            with open(f"/proc/{name}/stat", "rb") as stat:  # the parent first: most processes are not ours
+                if int(stat.read().rsplit(b")", 1)[-1].split()[1]) != me:
+                    continue
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
         except OSError:
             continue
-        parent = int(stat.rsplit(")", 1)[-1].split()[1])
-        if parent == os.getpid() and b"westminster_kg.view.downloads" in command:
-            found.append(int(entry.name))
+        if b"westminster_kg.view.downloads" in command:
+            found.append(int(name))
     return found
 
 

@@ -4,10 +4,12 @@ for a quirk the record survives), naming file and position, never a traceback, n
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DATA, REPO, run_wmkg
+from support import DATA, REPO, make_project, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -26,23 +28,37 @@ def nothing_imported(root: Path) -> bool:
     return not (root / "imports").exists() or not list((root / "imports").glob("*.nq"))
 
 
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small valid slice as a project, made once for the module's refused imports."""
+    return make_project(tmp_path_factory.mktemp("shared") / "mini", DATA / "valid" / "slice.ttl")
+
+
+@pytest.fixture
+def refusing_root(shared_root: Path) -> Iterator[Path]:
+    """The module's project for a test whose import is refused: found with nothing imported, left so."""
+    assert not (shared_root / "imports").exists()
+    yield shared_root
+    shutil.rmtree(shared_root / "imports", ignore_errors=True)  # a wrongly accepted import fails only its test
+
+
 # --- the Popolo reader ----------------------------------------------------------------------------------
 
 
-def test_very_deep_json_nesting_is_one_error_naming_the_file(mini_root: Path, tmp_path: Path) -> None:
+def test_very_deep_json_nesting_is_one_error_naming_the_file(refusing_root: Path, tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text('{"persons": ' + "[" * 200_000 + "]" * 200_000 + "}", encoding="utf-8")
     with pytest.raises(InputError, match=r"deep\.json: JSON nested too deeply to read"):
-        import_dataset(Project.open(mini_root), deep, "deep")
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), deep, "deep")
+    assert nothing_imported(refusing_root)
 
 
-def test_a_five_thousand_digit_id_is_one_error_naming_the_file(mini_root: Path, tmp_path: Path) -> None:
+def test_a_five_thousand_digit_id_is_one_error_naming_the_file(refusing_root: Path, tmp_path: Path) -> None:
     huge = tmp_path / "huge-id.json"
     huge.write_text('{"persons": [{"id": ' + "7" * 5000 + ', "name": "X"}]}', encoding="utf-8")
     with pytest.raises(InputError, match=r"huge-id\.json: a number in the JSON is too long to read"):
-        import_dataset(Project.open(mini_root), huge, "huge")
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), huge, "huge")
+    assert nothing_imported(refusing_root)
 
 
 def test_links_that_are_not_a_list_or_not_a_url_are_left_out_with_a_warning(mini_root: Path, tmp_path: Path) -> None:
@@ -60,11 +76,12 @@ def test_links_that_are_not_a_list_or_not_a_url_are_left_out_with_a_warning(mini
     assert "<https://example.org/ok>" in said and "[::1" not in said
 
 
-@pytest.mark.slow  # the CLI in a subprocess
-def test_the_command_line_says_a_malformed_popolo_file_in_one_line(mini_root: Path, tmp_path: Path) -> None:
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_the_command_line_says_a_malformed_popolo_file_in_one_line(refusing_root: Path, tmp_path: Path) -> None:
+    # The command in process (support.cli): its message and exit code; test_cli.py runs the real process.
     deep = tmp_path / "deep.json"
     deep.write_text('{"memberships": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
-    done = run_wmkg("--root", str(mini_root), "import", str(deep), "--graph", "deep")
+    done = wmkg("--root", str(refusing_root), "import", str(deep), "--graph", "deep")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "deep.json" in done.stderr
 
@@ -72,13 +89,13 @@ def test_the_command_line_says_a_malformed_popolo_file_in_one_line(mini_root: Pa
 # --- the CSV reader ------------------------------------------------------------------------------------
 
 
-def test_a_cell_over_the_csv_limit_is_one_error_naming_file_and_line(mini_root: Path, tmp_path: Path) -> None:
+def test_a_cell_over_the_csv_limit_is_one_error_naming_file_and_line(refusing_root: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     header = MINISTERS.read_text(encoding="utf-8").splitlines()[0]
     big.write_text(f"{header}\n1,a,{'x' * (CELL_LIMIT + 10)},r,role,o,org,2010-01-01,\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"big\.csv:\d+: not readable as CSV: .*a cell may hold at most 131,072"):
-        import_dataset(Project.open(mini_root), big, "big", mapping=MAPPING)
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), big, "big", mapping=MAPPING)
+    assert nothing_imported(refusing_root)
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
@@ -105,34 +122,34 @@ def test_a_cell_over_the_csv_limit_is_one_error_naming_file_and_line(mini_root: 
     ],
 )
 def test_a_malformed_mapping_is_one_error_naming_the_mapping(
-    mini_root: Path, tmp_path: Path, mapping: str, message: str
+    refusing_root: Path, tmp_path: Path, mapping: str, message: str
 ) -> None:
     path = tmp_path / "bad.toml"
     path.write_text('[prefixes]\nex = "https://example.org/"\n' + mapping if "prefixes" not in mapping else mapping)
     with pytest.raises(InputError, match=r"bad\.toml: .*" + message):
-        import_dataset(Project.open(mini_root), MINISTERS, "ministers", mapping=path)
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), MINISTERS, "ministers", mapping=path)
+    assert nothing_imported(refusing_root)
 
 
-def test_a_subject_template_that_cannot_make_an_iri_is_refused_at_load(mini_root: Path, tmp_path: Path) -> None:
+def test_a_subject_template_that_cannot_make_an_iri_is_refused_at_load(refusing_root: Path, tmp_path: Path) -> None:
     path = tmp_path / "bad-iri.toml"
     path.write_text('[[resources]]\nsubject = "http://[{id}"\nclass = "org:Membership"\n', encoding="utf-8")
     with pytest.raises(
         InputError, match=r"bad-iri\.toml: resources #1, subject: 'http://\[\{id\}' does not make an IRI"
     ):
-        import_dataset(Project.open(mini_root), MINISTERS, "ministers", mapping=path)
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), MINISTERS, "ministers", mapping=path)
+    assert nothing_imported(refusing_root)
 
 
 def test_a_repeated_csv_column_is_refused_rather_than_silently_won_by_the_later(
-    mini_root: Path, tmp_path: Path
+    refusing_root: Path, tmp_path: Path
 ) -> None:
     lines = MINISTERS.read_text(encoding="utf-8").splitlines()
     twice = tmp_path / "twice.csv"
     twice.write_text("\n".join([lines[0] + ",start_date", *(line + ",1900-01-01" for line in lines[1:])]) + "\n")
     with pytest.raises(InputError, match=r"twice\.csv:1: column 'start_date' appears 2 times \(columns 8, 10\)"):
-        import_dataset(Project.open(mini_root), twice, "ministers", mapping=MAPPING)
-    assert nothing_imported(mini_root)
+        import_dataset(Project.open(refusing_root), twice, "ministers", mapping=MAPPING)
+    assert nothing_imported(refusing_root)
 
 
 def test_an_ambiguous_column_is_refused_with_the_proposed_mapping_written_out(mini_root: Path, tmp_path: Path) -> None:
@@ -150,15 +167,25 @@ def test_an_ambiguous_column_is_refused_with_the_proposed_mapping_written_out(mi
 # --- link --accept ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def imported(tmp_path: Path) -> KnowledgeGraph:
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The repository's graph with the ministers imported, loaded once for the module."""
     import shutil
 
-    root = tmp_path / "repo"
+    root = tmp_path_factory.mktemp("imported") / "repo"
     for folder in ("ontology", "queries", "graph"):
         shutil.copytree(REPO / folder, root / folder)
     import_dataset(Project.open(root), POPOLO, "ministers")
     return KnowledgeGraph.load(root)
+
+
+@pytest.fixture
+def imported(imported_once: KnowledgeGraph) -> Iterator[KnowledgeGraph]:
+    """The module's graph, as each test found it: ``link --accept`` writes only the link set, removed after."""
+    links = imported_once.project.root / "graph" / "links" / "import-ministers.ttl"
+    assert not links.exists()
+    yield imported_once
+    links.unlink(missing_ok=True)
 
 
 def reviewed(tmp_path: Path, score: str = "1.0", our: str = "Cabinet Office", their: str = "Cabinet Office") -> Path:

@@ -17,8 +17,13 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 pytestmark = pytest.mark.slow  # worker processes and CLI subprocesses
 
 
-def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> None:
-    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+@pytest.fixture(scope="module")
+def kg(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The valid slice, loaded once for the module: the pools only read it (each writes its own dump)."""
+    return KnowledgeGraph.load(make_project(tmp_path_factory.mktemp("shared") / "mini", DATA / "valid" / "slice.ttl"))
+
+
+def test_workers_open_one_store_folder_and_answer_from_it(kg: KnowledgeGraph) -> None:
     pool = QueryPool(kg, 2)
     try:
         assert Path(pool.dump).is_dir()  # an Oxigraph folder, not a dump each worker parses
@@ -30,8 +35,7 @@ def test_workers_open_one_store_folder_and_answer_from_it(tmp_path: Path) -> Non
     assert not Path(pool.dump).exists()
 
 
-def test_small_data_is_loaded_into_each_workers_memory_from_one_dump(tmp_path: Path) -> None:
-    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
+def test_small_data_is_loaded_into_each_workers_memory_from_one_dump(kg: KnowledgeGraph) -> None:
     small, large = QueryPool(kg, 1, in_memory_quads=len(kg.store)), QueryPool(kg, 1, in_memory_quads=len(kg.store) - 1)
     try:
         assert Path(small.dump).is_file() and small.dump.endswith(".nq")
@@ -68,11 +72,10 @@ def _parent_of(pid: int) -> int:
 
 
 def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from westminster_kg.web import spawner
 
-    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
     pools = [QueryPool(kg, 2), QueryPool(kg, 1)]
     try:
         workers = [w.process for pool in pools for w in pool._all]
@@ -94,7 +97,9 @@ def test_workers_are_forked_by_one_spawner_and_start_without_it_too(
         pool.close()
 
 
-def test_a_stopped_spawner_is_replaced_and_workers_keep_coming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stopped_spawner_is_replaced_and_workers_keep_coming(
+    kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A spawner stopped with SIGSTOP once blocked every worker replacement (and reload): /sparql was 503 until
     # it resumed. A fork now has a deadline; a spawner past it is killed and the worker starts anyway.
     import signal
@@ -103,7 +108,6 @@ def test_a_stopped_spawner_is_replaced_and_workers_keep_coming(tmp_path: Path, m
 
     monkeypatch.setattr(spawner, "FORK_SECONDS", 1.0)
     spawner._stop()  # a spawner of its own, started with the shorter fork deadline
-    kg = KnowledgeGraph.load(make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl"))
     pool = QueryPool(kg, 1)
     try:
         stopped = spawner._spawner["process"]
