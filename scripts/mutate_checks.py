@@ -5,7 +5,9 @@ outermost ``WHERE`` group, so the check returns nothing; for each named shape in
 ``ontology/shapes.ttl`` the mutant unhooks it from its node shape, so it never fires. Then the
 validation tests (``tests/test_validate.py``) run against the mutant: the fixture tests for that
 check first, the whole file when they pass. A mutation is *caught* when the tests fail. The script
-prints one line per mutation and exits 1 when any survived.
+prints one line per mutation and exits 1 when any survived. Before any mutation the fixture tests
+pass; the whole file is run unmutated too, once, as soon as a mutant gets past its fixture tests (its
+failure against the mutant would prove nothing otherwise).
 
 The mutants are written into scratch copies of the files the tests read (pyproject.toml, tests/,
 queries/, ontology/, graph/sources/), never into the checkout: an interrupted run (Ctrl-C, a CI
@@ -22,9 +24,9 @@ import argparse
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -76,32 +78,53 @@ def fixtures_for(copy: Path, check: str) -> list[str]:
     return ids
 
 
-def tests_fail(runs: ScratchRuns, copy: Path, first: list[str]) -> str | None:
-    """Run the validation tests in ``copy``: the fixture tests ``first``, then the whole file when they pass;
-    the node id that failed, or ``None`` when all passed."""
-    for selection in ([*first] if first else [], [TESTS]):
-        if not selection:
-            continue
-        code, output = runs.pytest(copy, selection)
-        if code not in (0, 1):
-            raise SystemExit(f"pytest could not run the validation tests (exit {code}):\n{output}")
-        if code == 1:
-            failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
-            return failed.group(1) if failed else " ".join(selection)
-    return None
+def run_tests(runs: ScratchRuns, copy: Path, selection: list[str]) -> str | None:
+    """Run ``selection`` of the validation tests in ``copy``; the node id that failed, or ``None`` when all passed."""
+    code, output = runs.pytest(copy, selection)
+    if code not in (0, 1):
+        raise SystemExit(f"pytest could not run the validation tests (exit {code}):\n{output}")
+    if code == 0:
+        return None
+    failed = re.search(r"^FAILED (\S+)", output, re.MULTILINE)
+    return failed.group(1) if failed else " ".join(selection)
 
 
-def test_mutant(runs: ScratchRuns, name: str, relative: Path, mutant: str) -> str | None:
+class WholeFile:
+    """Whether the whole of ``TESTS`` passes before any mutation: asked (once) only when a mutant gets past
+    its fixture tests and the whole file is run against it, so that the file's failure proves something."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed: str | None | bool = False  # False: not run yet
+
+    def passes(self, runs: ScratchRuns, copy: Path) -> None:
+        """Run the whole file in ``copy`` (as it is in the checkout) the first time; exit when it fails."""
+        with self._lock:
+            if self._failed is False:
+                self._failed = run_tests(runs, copy, [TESTS])
+        if self._failed is not None:
+            raise SystemExit(f"the validation tests fail before any mutation ({self._failed}): fix them first")
+
+
+def test_mutant(runs: ScratchRuns, whole: WholeFile, name: str, relative: Path, mutant: str) -> str | None:
     """Write ``mutant`` (the file at ``relative`` with ``name`` silenced) into a free copy and run its
-    tests there; the test that caught it, or ``None``. The copy is put back as it was."""
+    tests there: the fixture tests of ``name``, then the whole file when they pass (or there are none).
+    The test that caught it, or ``None``. The copy is put back as it was."""
     with runs.borrow() as copy:
         path = copy / relative
         original = path.read_text(encoding="utf-8")
         path.write_text(mutant, encoding="utf-8")
         try:
-            return tests_fail(runs, copy, fixtures_for(copy, name))
+            first = fixtures_for(copy, name)
+            if first and (failed := run_tests(runs, copy, first)) is not None:
+                return failed
+            failed = run_tests(runs, copy, [TESTS])
         finally:
             path.write_text(original, encoding="utf-8")
+        if failed is not None:
+            whole.passes(runs, copy)
+            return f"{failed} (the whole file: its fixture tests pass)"
+        return None
 
 
 def mutations(copy: Path, shapes: bool, only: set[str]) -> list[tuple[str, Path, Callable[[str], str]]]:
@@ -134,34 +157,30 @@ def main(argv: list[str] | None = None) -> int:
     unwind_on_sigterm()  # a CI timeout unwinds like Ctrl-C, so the scratch copies are removed either way
     started = time.monotonic()
     survived: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="wmkg-mutants-") as scratch:
-        runs = ScratchRuns(Path(scratch), COPIED, args.jobs)
+    with (
+        tempfile.TemporaryDirectory(prefix="wmkg-mutants-") as scratch,
+        ScratchRuns(Path(scratch), COPIED, args.jobs) as runs,
+    ):
         todo = mutations(runs.copies[0], not args.no_shapes, set(args.only))
         if not todo:
             print("no mutation to run", file=sys.stderr)
             return 1
-        try:
-            with runs.borrow() as copy:
-                if tests_fail(runs, copy, []) is not None:
-                    print("the validation tests fail before any mutation: fix them first", file=sys.stderr)
-                    return 1
-            # The mutants are written here, before any thread runs: rdflib's SPARQL parser (which checks
-            # that each one parses) is not safe to call from two threads at once.
-            mutants = [
-                (name, path.relative_to(runs.copies[0]), rewrite(path.read_text())) for name, path, rewrite in todo
-            ]
-            with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-                futures = {pool.submit(test_mutant, runs, *mutant): mutant[0] for mutant in mutants}
-                for future in as_completed(futures):
-                    name, failed = futures[future], future.result()
-                    if failed is None:
-                        survived.append(name)
-                        print(f"SURVIVED  {name}: the validation tests pass with it silenced", flush=True)
-                    else:
-                        print(f"caught    {name}: {failed}", flush=True)
-        except BaseException:
-            runs.stop()
-            raise
+        # Before any mutation the fixture tests pass (the whole file, when a mutant comes to it: WholeFile).
+        with runs.borrow() as copy:
+            if run_tests(runs, copy, [f"{TESTS}::{FIXTURE_TEST}"]) is not None:
+                print("the validation tests fail before any mutation: fix them first", file=sys.stderr)
+                return 1
+        # The mutants are written here, before any thread runs: rdflib's SPARQL parser (which checks
+        # that each one parses) is not safe to call from two threads at once.
+        whole = WholeFile()
+        mutants = [(name, path.relative_to(runs.copies[0]), rewrite(path.read_text())) for name, path, rewrite in todo]
+        for (name, *_), future in runs.each(lambda mutant: test_mutant(runs, whole, *mutant), mutants):
+            failed = future.result()
+            if failed is None:
+                survived.append(name)
+                print(f"SURVIVED  {name}: the validation tests pass with it silenced", flush=True)
+            else:
+                print(f"caught    {name}: {failed}", flush=True)
     print(
         f"{len(todo) - len(survived)} of {len(todo)} mutations caught "
         f"in {time.monotonic() - started:.0f} s, {max(1, args.jobs)} at a time"

@@ -27,7 +27,6 @@ import re
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,24 +294,21 @@ def baseline_selections(todo: list[Mutation]) -> list[tuple[str, ...]]:
     return [(f, "-k", " or ".join(dict.fromkeys(k))) if k else (f,) for f, k in by_file.items()]
 
 
-def run_all(runs: ScratchRuns, todo: list[Mutation], jobs: int) -> list[str]:
+def run_all(runs: ScratchRuns, todo: list[Mutation]) -> list[str]:
     """Every mutation of ``todo`` against its tests, ``jobs`` at a time; the names of those not caught."""
     survived: list[str] = []
-    with ThreadPoolExecutor(jobs) as pool:
-        futures = {pool.submit(test_mutant, runs, m.tests, m): m for m in todo}
-        for future in as_completed(futures):
-            mutation = futures[future]
-            try:
-                failed = future.result()
-            except StaleMutationError:
-                survived.append(mutation.name)
-                print(f"STALE     {mutation.name}: its text is not once in {mutation.path}; update the mutation")
-                continue
-            if failed is None:
-                survived.append(mutation.name)
-                print(f"SURVIVED  [{mutation.kind}] {mutation.name}: the oracle tests pass with it")
-            else:
-                print(f"caught    [{mutation.kind}] {mutation.name}: {failed}", flush=True)
+    for mutation, future in runs.each(lambda m: test_mutant(runs, m.tests, m), todo):
+        try:
+            failed = future.result()
+        except StaleMutationError:
+            survived.append(mutation.name)
+            print(f"STALE     {mutation.name}: its text is not once in {mutation.path}; update the mutation")
+            continue
+        if failed is None:
+            survived.append(mutation.name)
+            print(f"SURVIVED  [{mutation.kind}] {mutation.name}: the oracle tests pass with it")
+        else:
+            print(f"caught    [{mutation.kind}] {mutation.name}: {failed}", flush=True)
     return survived
 
 
@@ -334,20 +330,17 @@ def main(argv: list[str] | None = None) -> int:
     unwind_on_sigterm()
     started = time.monotonic()
     jobs = max(1, min(args.jobs, len(todo)))
-    with tempfile.TemporaryDirectory(prefix="wmkg-surface-mutants-") as scratch:
-        runs = ScratchRuns(Path(scratch), COPIED, jobs)
-        try:
-            # Before any mutation the oracle tests pass: otherwise a failure would prove nothing.
-            with ThreadPoolExecutor(jobs) as pool:
-                baseline = pool.map(lambda selection: test_mutant(runs, selection), baseline_selections(todo))
-                failures = [f for f in baseline if f is not None]
-            if failures:
-                print(f"the oracle tests fail before any mutation ({failures[0]}): fix them first", file=sys.stderr)
-                return 1
-            survived = run_all(runs, todo, jobs)
-        except BaseException:
-            runs.stop()
-            raise
+    with (
+        tempfile.TemporaryDirectory(prefix="wmkg-surface-mutants-") as scratch,
+        ScratchRuns(Path(scratch), COPIED, jobs) as runs,
+    ):
+        # Before any mutation the oracle tests pass: otherwise a failure would prove nothing.
+        baseline = runs.each(lambda selection: test_mutant(runs, selection), baseline_selections(todo))
+        failures = [failed for _, future in baseline if (failed := future.result()) is not None]
+        if failures:
+            print(f"the oracle tests fail before any mutation ({failures[0]}): fix them first", file=sys.stderr)
+            return 1
+        survived = run_all(runs, todo)
     kinds = {kind: sum(m.kind == kind for m in todo) for kind in ("direction", "hedge", "stance")}
     print(
         f"{len(todo) - len(survived)} of {len(todo)} mutations caught "

@@ -42,8 +42,13 @@ step "wmkg fmt --check"
 
 # The docs that are generated from or checked against the code (docs/queries.md, the module graph in
 # docs/architecture.md, vocab.py, the README's command list): a drift fails here, before the suite.
+# Only the modules that hold docs tests are collected (each marks them in its own text, `mark.docs`;
+# collecting the whole suite costs some ten seconds of CPU a process), on two workers: the transcripts of
+# one page run in one test, the pages side by side.
 step "docs drift"
-"$VENV/bin/python" -m pytest -q -p no:cacheprovider -m docs
+docs_modules=$(grep -l 'mark\.docs' tests/test_*.py)
+# shellcheck disable=SC2086 # one word per module
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider -n 2 --dist load -m docs $docs_modules
 
 # Every validation gate bites: each check query and shape, silenced in turn, makes the tests fail.
 step "scripts/mutate_checks.py"
@@ -58,7 +63,7 @@ step "scripts/mutate_surfaces.py"
 # pytest exits 5 when it collected no test: that must fail, never pass silently.
 # On every core (at most 4 workers), a test module to a worker, so a module's costly fixture (a
 # server, Chromium, Virtuoso) is started once; longest modules first (tests/conftest.py). The docs
-# tests ran in their own step above (their transcripts run wmkg in subprocesses: a minute or two), so
+# tests ran in their own step above (their transcripts run wmkg commands in bash: a minute or so), so
 # they are not run twice. Arguments after these win (-n 0 runs in one process, -m picks other tests).
 step "pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder -m 'not docs' $*"
 set +e

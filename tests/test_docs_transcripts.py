@@ -3,9 +3,11 @@
 A ```` ```console ```` block lists commands (``$ wmkg ...``) and, under each, its output. The blocks of
 one page run in order in one fresh copy of the project (ontology, graph, queries, tests/data), with
 ``wmkg`` the checkout's own CLI (``WMKG_ROOT`` set to the copy), so state carries from one block to the
-next as it does for a reader following the page. A command with output under it must print exactly
-those lines (stdout and stderr together); one whose output starts with ``error:`` must fail, any other
-must succeed. An HTML comment just above a block can set it up or limit it:
+next as it does for a reader following the page. Each ``wmkg`` is forked from a server that has imported
+the CLI once (``support/cli_server.py``), with the shell's own stdio and environment. A command with
+output under it must print exactly those lines (stdout and stderr together); one whose output starts
+with ``error:`` must fail, any other must succeed. An HTML comment just above a block can set it up
+or limit it:
 
 * ``<!-- transcript: setup: SHELL -->`` runs SHELL in the copy first (``wmkg`` is defined there too,
   ``$CHECKOUT`` is the checkout);
@@ -18,18 +20,23 @@ each is a pattern and the command whose answer it states.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from support import REPO
+from support.cli_server import SOCKET_ENV
 
-pytestmark = [pytest.mark.docs, pytest.mark.slow]  # wmkg in subprocesses, over copies of the project
+pytestmark = [pytest.mark.docs, pytest.mark.slow]  # wmkg in bash (forked commands), over copies of the project
 
+CLI_SERVER = Path(__file__).parent / "support" / "cli_server.py"
 PAGES = ["README.md", "docs/joining.md", "docs/popolo.md", "docs/reconcile.md"]
 DIRECTIVE = re.compile(r"<!--\s*transcript:\s*(?P<what>setup|run|skip)\s*:?\s*(?P<arg>.*?)\s*-->")
 
@@ -94,21 +101,39 @@ def fresh_project(target: Path) -> Path:
     return target
 
 
-def shell(command: str, root: Path) -> subprocess.CompletedProcess:
-    """``command`` in bash in ``root``, with ``wmkg`` the checkout's CLI over the copy."""
-    prelude = f'wmkg() {{ "{sys.executable}" -m westminster_kg.cli "$@"; }}\n'
+# The environment of a transcript's shell (and of the CLI server, which imports the CLI in it).
+ENVIRONMENT = {"CHECKOUT": str(REPO), "PATH": "/usr/bin:/bin", "COLUMNS": "100", "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="module")
+def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The socket of a ``wmkg`` server (``support/cli_server.py``): each transcript command is forked from a
+    process that has imported the CLI once (what a page shows is the output and the exit status; the
+    process's own start is tested in test_cli.py and test_cli_startup.py)."""
+    path = str(tmp_path_factory.mktemp("cli") / "wmkg.sock")
+    server = subprocess.Popen(
+        [sys.executable, str(CLI_SERVER), path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=ENVIRONMENT,
+        start_new_session=True,  # a group of its own: the server and a command still running end together
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline() == b"ready\n", "the wmkg server did not start"
+        yield path
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def shell(command: str, root: Path, server: str) -> subprocess.CompletedProcess:
+    """``command`` in bash in ``root``, with ``wmkg`` the checkout's CLI over the copy (through ``server``)."""
+    prelude = f'wmkg() {{ "{sys.executable}" -S "{CLI_SERVER}" --client "$@"; }}\n'
     # stdout and stderr into one pipe, unbuffered: the lines come in the order a terminal shows them.
     return subprocess.run(
         ["bash", "-c", prelude + "{ " + command + "\n} 2>&1"],
         cwd=root,
-        env={
-            "WMKG_ROOT": str(root),
-            "CHECKOUT": str(REPO),
-            "PATH": "/usr/bin:/bin",
-            "COLUMNS": "100",
-            "HOME": str(root),
-            "PYTHONUNBUFFERED": "1",
-        },
+        env={**ENVIRONMENT, "WMKG_ROOT": str(root), "HOME": str(root), SOCKET_ENV: server},
         capture_output=True,
         text=True,
         timeout=300,
@@ -116,7 +141,7 @@ def shell(command: str, root: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_transcript_prints_what_the_page_says(page: str, tmp_path: Path) -> None:
+def test_every_transcript_prints_what_the_page_says(page: str, tmp_path: Path, cli_server: str) -> None:
     root = fresh_project(tmp_path / "project")
     blocks = [b for b in transcripts(page) if b.commands]
     assert blocks, f"{page}: no console transcript found"
@@ -124,10 +149,10 @@ def test_every_transcript_prints_what_the_page_says(page: str, tmp_path: Path) -
         if block.skip:
             continue
         if block.setup:
-            done = shell(block.setup, root)
+            done = shell(block.setup, root, cli_server)
             assert done.returncode == 0, f"{page}:{block.line}: setup failed: {done.stdout}"
         for command in block.commands[: block.run]:
-            done = shell(command.text, root)
+            done = shell(command.text, root, cli_server)
             printed = done.stdout.rstrip("\n").splitlines()
             where = f"{page}:{command.line}: $ {command.text}"
             if command.output and command.output[0].startswith("error:"):
@@ -173,9 +198,11 @@ PROSE_NUMBERS = [
 
 
 @pytest.mark.parametrize(("page", "pattern", "command"), PROSE_NUMBERS, ids=[p[1][:40] for p in PROSE_NUMBERS])
-def test_every_count_in_prose_is_what_the_command_answers(page: str, pattern: str, command: str, tmp_path) -> None:
+def test_every_count_in_prose_is_what_the_command_answers(
+    page: str, pattern: str, command: str, tmp_path: Path, cli_server: str
+) -> None:
     match = re.search(pattern, (REPO / page).read_text(encoding="utf-8"))
     assert match, f"{page}: the sentence {pattern!r} is gone (update PROSE_NUMBERS)"
-    done = shell(command, fresh_project(tmp_path / "project"))
+    done = shell(command, fresh_project(tmp_path / "project"), cli_server)
     assert done.returncode == 0, done.stderr
     assert int(match.group(1)) == int(done.stdout.split()[-1]), f"{page}: says {match.group(1)}, is {done.stdout}"
