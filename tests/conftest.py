@@ -34,6 +34,29 @@ def real_app() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def real_server(real_app: Any) -> Iterator[Any]:
+    """The run's ``real_app`` also on a loopback port (support.app.on_loopback), for Chromium: the pages,
+    the response cache and the downloads' dumps are made once for both."""
+    from support.app import on_loopback
+
+    with on_loopback(real_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The hostile graph (tests/data/hostile/hostile.ttl: markup and script in every label and quote) served
+    on a loopback port for the whole run, for Chromium to show."""
+    from support.servers import start_server
+
+    from westminster_kg import KnowledgeGraph
+    from westminster_kg.web import Settings
+
+    root = make_project(tmp_path_factory.mktemp("hostile") / "h", DATA / "hostile" / "hostile.ttl")
+    yield from start_server(KnowledgeGraph.load(root), Settings(workers=1, reload_interval=0))
+
+
+@pytest.fixture(scope="session")
 def oracle() -> Any:
     """The surface oracle (support.oracle) over rdflib's reference store of the repository's graph."""
     from support.oracle import Oracle
@@ -88,13 +111,24 @@ def virtuoso_kg(virtuoso: dict[str, str], project_snapshot: Path) -> Any:
     return KnowledgeGraph.load(project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's headless Chromium, launched once per module (support.browser)."""
+    """Debian's headless Chromium, launched once per run (support.browser); each test opens its own context."""
     from support.browser import launch_chromium
 
     with launch_chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="session")
+def shared_page(browser: Any) -> Iterator[Any]:
+    """One page of the run's Chromium whose requests off this machine are aborted (support.browser.OfflinePage),
+    for tests to take in turn through ``support.browser.borrowed`` (blank, at their size, nothing recorded)."""
+    from support.browser import OfflinePage
+
+    page = OfflinePage(browser, accept_downloads=True)
+    yield page
+    page.context.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

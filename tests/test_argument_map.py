@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Namespace, URIRef
-from support import REPO, RunningServer, start_server
-from support.browser import NEEDS_CHROMIUM, OfflinePage
+from support import REPO, RunningServer
+from support.browser import NEEDS_CHROMIUM, OfflinePage, borrowed
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.evidence import sections_from
 from westminster_kg.sentences import body_sentences, content_offsets
-from westminster_kg.web import Settings
 
 pytestmark = [*NEEDS_CHROMIUM, pytest.mark.slow]
 WM = Namespace("https://w3id.org/westminster-kg/ontology#")
@@ -46,15 +45,15 @@ DRAWN_JS = """() => [...document.querySelectorAll('li.wmkg-arg-item')].map(li =>
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
+def server(real_server: RunningServer) -> RunningServer:
+    """The repository's graph on loopback: the run's ``real_server``."""
+    return real_server
 
 
 @pytest.fixture
-def wide(browser) -> Iterator[OfflinePage]:
-    page = OfflinePage(browser, width=1440)
-    yield page
-    page.close()
+def wide(shared_page) -> Iterator[OfflinePage]:
+    with borrowed(shared_page, width=1440) as page:
+        yield page
 
 
 def relations_in(kg: KnowledgeGraph) -> set[tuple[str, str, str]]:

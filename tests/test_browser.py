@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DATA, RunningServer, make_project, start_server
-from support.browser import NEEDS_CHROMIUM, OfflinePage, click_edge
+from support import DATA, RunningServer, make_project
+from support.browser import NEEDS_CHROMIUM, OfflinePage, borrowed, click_edge
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
 from westminster_kg.view import write_view
-from westminster_kg.web import Settings
 
 pytestmark = NEEDS_CHROMIUM
 WMR = "https://w3id.org/westminster-kg/id/"
@@ -26,10 +25,9 @@ COALITION = WMR + "coalition-government-2010-2015"
 
 
 @pytest.fixture
-def offline(browser) -> Iterator[OfflinePage]:
-    page = OfflinePage(browser)
-    yield page
-    page.close()
+def offline(shared_page) -> Iterator[OfflinePage]:
+    with borrowed(shared_page) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +88,6 @@ def test_search_focuses_a_node_and_lists_its_relations(offline, mini_view):
     assert "claims continuity" in offline.page.inner_text("#wmkg-details")
 
 
-@pytest.fixture(scope="module")
-def real_server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(query_timeout=10, workers=1))
-
-
 def test_a_new_user_filters_erodes_under_the_coalition_and_reads_a_quote(offline, real_server):
     offline.open_view(real_server.url + "/network")
     offline.page.select_option("#wmkg-government", COALITION)
@@ -145,13 +138,12 @@ def test_an_entity_page_shows_its_quotes_in_the_browser(offline, real_server):
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> Iterator[tuple[KnowledgeGraph, Path, RunningServer]]:
-    root = make_project(tmp_path_factory.mktemp("hostile") / "h", DATA / "hostile" / "hostile.ttl")
-    kg = KnowledgeGraph.load(root)
+def hostile(tmp_path_factory, hostile_server) -> tuple[KnowledgeGraph, Path, RunningServer]:
+    """The hostile graph, its standalone view (with a hostile title) and the run's ``hostile_server``."""
+    kg = hostile_server.kg
     folder = tmp_path_factory.mktemp("hostile-view")
     view = write_view(kg, folder / "view.html", title="<img src=x onerror=window.__pwned=1>")
-    for server in start_server(kg, Settings(workers=1)):
-        yield kg, view, server
+    return kg, view, hostile_server
 
 
 def test_hostile_labels_and_quotes_stay_text_in_the_view(offline, hostile):

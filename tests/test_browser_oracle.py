@@ -9,34 +9,23 @@ vis-network draws labels on a canvas, so their boxes are read from the rendered 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from support import RunningServer, start_server
-from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, OfflinePage, overlapping_pairs
-
-from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
+from support import RunningServer
+from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, borrowed, overlapping_pairs
 
 pytestmark = NEEDS_CHROMIUM
 READABLE_PX = 9.0  # the smallest label height (px on screen) that counts as readable
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
-
-
-def page_at(browser, width: int, height: int) -> OfflinePage:
-    page = OfflinePage(browser, width=width)
-    page.page.set_viewport_size({"width": width, "height": height})
-    return page
+def server(real_server: RunningServer) -> RunningServer:
+    """The repository's graph on loopback: the run's ``real_server``."""
+    return real_server
 
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (1024, 768)])
-def test_no_overview_label_overlaps_another_and_each_is_readable(browser, server, width, height):
-    page = page_at(browser, width, height)
-    try:
+def test_no_overview_label_overlaps_another_and_each_is_readable(shared_page, server, width, height):
+    with borrowed(shared_page, width, height) as page:
         page.open_view(server.url + "/")
         boxes = page.page.evaluate(LABEL_BOXES)
         assert len(boxes) >= 25
@@ -44,8 +33,6 @@ def test_no_overview_label_overlaps_another_and_each_is_readable(browser, server
         assert overlapping == [], overlapping
         small = [b["id"] for b in boxes if b["y1"] - b["y0"] < READABLE_PX]
         assert small == [], f"labels under {READABLE_PX} px: {small}"
-    finally:
-        page.close()
 
 
 DRAWN_EDGES = """() => {
@@ -55,9 +42,8 @@ DRAWN_EDGES = """() => {
 }"""
 
 
-def test_the_overview_draws_each_line_from_its_datas_from_to_its_to(browser, server):
-    page = page_at(browser, 1440, 900)
-    try:
+def test_the_overview_draws_each_line_from_its_datas_from_to_its_to(shared_page, server):
+    with borrowed(shared_page, 1440, 900) as page:
         page.open_view(server.url + "/")
         data = {e["id"]: e for e in page.page.evaluate("wmkgOverview.data.edges")}
         for drawn in page.page.evaluate(DRAWN_EDGES):
@@ -65,39 +51,43 @@ def test_the_overview_draws_each_line_from_its_datas_from_to_its_to(browser, ser
             assert (drawn["from"], drawn["to"], drawn["arrow"]) == (edge["from"], edge["to"], True)
             if edge["relation"] == "wm:introducedBy":  # drawn government → reform, the way the picture reads
                 assert edge["inverse"] and edge["label"] == "introduces" and edge["from"] == edge["object"]
-    finally:
-        page.close()
 
 
-HOVER_POINT = """id => {
-  const n = wmkgOverview.network, e = n.body.edges[id];
-  const box = document.getElementById('wmkg-network').getBoundingClientRect();
-  for (let k = 0; k <= 16; k++) {
-    const t = 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.05;
-    const d = n.canvasToDOM(e.edgeType.getPoint(t));
-    if (d.x < 5 || d.y < 5 || d.x > box.width - 5 || d.y > box.height - 5) continue;
-    if (n.getNodeAt(d) === undefined && n.getEdgeAt(d) !== undefined) return {x: d.x + box.left, y: d.y + box.top};
-  }
-  return null;
+# Where the mouse goes to hover each drawn line: near its middle, on it and on no node (null: nowhere).
+# Read once: hovering, clicking and Escape neither move nor zoom the view.
+HOVER_POINTS = """() => {
+  const n = wmkgOverview.network, box = document.getElementById('wmkg-network').getBoundingClientRect();
+  return wmkgOverview.visibleEdgeIds().map(id => {
+    const e = n.body.edges[id];
+    for (let k = 0; k <= 16; k++) {
+      const t = 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.05;
+      const d = n.canvasToDOM(e.edgeType.getPoint(t));
+      if (d.x < 5 || d.y < 5 || d.x > box.width - 5 || d.y > box.height - 5) continue;
+      if (n.getNodeAt(d) === undefined && n.getEdgeAt(d) !== undefined) return {x: d.x + box.left, y: d.y + box.top};
+    }
+    return null;
+  });
 }"""
+# The tooltip's words once the browser has drawn the frame after the hover (null while it is hidden).
+TOOLTIP = """() => new Promise(done => requestAnimationFrame(() => {
+  const tip = document.getElementById('wmkg-tooltip');
+  done(tip.hidden || getComputedStyle(tip).display === 'none' ? null : tip.innerText);
+}))"""
 
 
-def test_a_click_on_a_line_opens_the_line_its_tooltip_names(browser, server):
-    page = page_at(browser, 1440, 900)
-    try:
+def test_a_click_on_a_line_opens_the_line_its_tooltip_names(shared_page, server):
+    with borrowed(shared_page, 1440, 900) as page:
         page.open_view(server.url + "/")
         data = {e["id"]: e for e in page.page.evaluate("wmkgOverview.data.edges")}
         labels = {n["id"]: n["label"] for n in page.page.evaluate("wmkgOverview.data.nodes")}
         checked = 0
-        for edge_id in page.page.evaluate("wmkgOverview.visibleEdgeIds()"):
-            point = page.page.evaluate(HOVER_POINT, edge_id)
+        for point in page.page.evaluate(HOVER_POINTS):
             if point is None:
                 continue
             page.page.mouse.move(point["x"], point["y"])
-            page.page.wait_for_timeout(60)
-            if page.page.is_hidden("#wmkg-tooltip"):
+            named = page.page.evaluate(TOOLTIP)
+            if named is None:
                 continue
-            named = page.page.inner_text("#wmkg-tooltip")
             page.page.mouse.click(point["x"], point["y"])
             opened = data[page.page.get_attribute("#wmkg-details", "data-edge")]
             sentence = f"{labels[opened['from']]} — {opened['label']} → {labels[opened['to']]}"
@@ -105,16 +95,13 @@ def test_a_click_on_a_line_opens_the_line_its_tooltip_names(browser, server):
             checked += 1
             page.page.keyboard.press("Escape")
         assert checked >= 20
-    finally:
-        page.close()
 
 
 NETWORK_POSITIONS = "() => wmkgView.network.getPositions()"
 
 
-def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_another(browser, server):
-    page = page_at(browser, 1440, 900)
-    try:
+def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_another(shared_page, server):
+    with borrowed(shared_page, 1440, 900) as page:
         page.open_view(server.url + "/network")
         first = page.page.evaluate(NETWORK_POSITIONS)
         boxes = page.page.evaluate(LABEL_BOXES.replace("wmkgOverview", "wmkgView"))
@@ -124,17 +111,12 @@ def test_the_network_is_laid_out_the_same_on_every_load_with_no_label_over_anoth
         assert len(boxes) > 100 and overlapping == [], overlapping
         small = [b["id"] for b in boxes if b["y1"] - b["y0"] < READABLE_PX]
         assert small == [], f"labels under {READABLE_PX} px: {small}"
-    finally:
-        page.close()
 
 
-def test_the_query_pages_quote_column_is_on_screen(browser, server):
-    page = page_at(browser, 1440, 900)
-    try:
+def test_the_query_pages_quote_column_is_on_screen(shared_page, server):
+    with borrowed(shared_page, 1440, 900) as page:
         page.page.goto(
             server.url + "/query?name=reforms-eroding-conventions&p.government=Coalition&run=1", timeout=120_000
         )
         box = page.page.evaluate("document.querySelector('th.wmkg-quote-column').getBoundingClientRect().toJSON()")
         assert box["x"] >= 0 and box["x"] + box["width"] <= 1440 and box["width"] >= 300
-    finally:
-        page.close()

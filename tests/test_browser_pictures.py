@@ -11,11 +11,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from support import DATA, RunningServer, make_project, start_server
-from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, OfflinePage, click_edge, overlapping_pairs
-
-from westminster_kg import KnowledgeGraph
-from westminster_kg.web import Settings
+from support import RunningServer
+from support.browser import LABEL_BOXES, NEEDS_CHROMIUM, OfflinePage, borrowed, click_edge, overlapping_pairs
 
 pytestmark = NEEDS_CHROMIUM
 WMR = "https://w3id.org/westminster-kg/id/"
@@ -23,21 +20,15 @@ HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
 
 @pytest.fixture
-def wide(browser) -> Iterator[OfflinePage]:
-    page = OfflinePage(browser, width=1440, accept_downloads=True)
-    yield page
-    page.close()
+def wide(shared_page) -> Iterator[OfflinePage]:
+    with borrowed(shared_page, width=1440) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    yield from start_server(KnowledgeGraph.load(), Settings(workers=1))
-
-
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory) -> Iterator[RunningServer]:
-    root = make_project(tmp_path_factory.mktemp("hostile-pictures") / "h", DATA / "hostile" / "hostile.ttl")
-    yield from start_server(KnowledgeGraph.load(root), Settings(workers=1))
+def server(real_server: RunningServer) -> RunningServer:
+    """The repository's graph on loopback: the run's ``real_server``."""
+    return real_server
 
 
 def test_the_overview_labels_do_not_overlap_at_the_default_zoom(wide, server):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from support import DATA, make_project, run_wmkg
+from support import DATA, make_project, run_wmkg, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.network import build_network
@@ -216,13 +216,15 @@ def test_an_entity_neighbourhood_is_a_small_svg_linking_its_neighbours(network):
 
 
 @pytest.mark.slow
-def test_cli_writes_the_timeline_and_the_docs_and_refuses_mixed_options(tmp_path: Path):
+def test_cli_writes_the_timeline_and_the_docs_and_refuses_mixed_options(tmp_path: Path, kg):
+    # What the commands write, asked in this process of the module's graph; the refusal (its exit status
+    # and one-line error as the shell sees them) of the real command.
     svg = tmp_path / "t.svg"
-    done = run_wmkg("view", "--timeline", "-o", str(svg))
+    done = wmkg("view", "--timeline", "-o", str(svg), kg=kg)
     assert done.returncode == 0, done.stderr
     assert ET.parse(svg).getroot().tag == SVG + "svg"
     docs = tmp_path / "docs"
-    done = run_wmkg("docs", "-o", str(docs))
+    done = wmkg("docs", "-o", str(docs), kg=kg)
     assert done.returncode == 0, done.stderr
     assert "Westminster KG ontology" in (docs / "index.html").read_text(encoding="utf-8")
     assert (docs / "ontology.ttl").stat().st_size > 1000

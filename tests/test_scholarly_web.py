@@ -23,8 +23,9 @@ from westminster_kg import KnowledgeGraph, __version__
 
 
 @pytest.fixture(scope="module")
-def kg() -> KnowledgeGraph:
-    return KnowledgeGraph.load()
+def kg(real_app: InProcessApp) -> KnowledgeGraph:
+    """The graph the app serves, asked by SPARQL of its own."""
+    return real_app.kg
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import pytest
 from rdflib import Graph, URIRef
 from support import InProcessApp, app_in_process, start_server
 
-from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings
 
 # /download's dumps are made by a child process (seconds); the forwarded-header tests need uvicorn on a
@@ -128,20 +127,20 @@ def test_void_names_the_endpoint_the_request_came_to(server):
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
-def test_void_behind_a_proxy_names_the_public_endpoint():
-    kg = KnowledgeGraph.load()
+def test_void_behind_a_proxy_names_the_public_endpoint(real_app):
+    kg = real_app.kg  # the run's graph, read by a second app with its own settings
     with app_in_process(kg, Settings(workers=1, base_url="https://kg.example.org/wm/")) as app:
         text = app.get("/.well-known/void").text
         assert void_endpoints(text) == {"https://kg.example.org/wm/sparql"}
 
 
 @pytest.mark.slow  # uvicorn's proxy headers on a real loopback port
-def test_a_forwarded_proto_from_an_untrusted_client_changes_nothing_for_anyone():
+def test_a_forwarded_proto_from_an_untrusted_client_changes_nothing_for_anyone(real_app):
     # uvicorn trusted X-Forwarded-Proto from 127.0.0.1, and the answer cache kept what it produced: after one
     # such request the service description, the reconciliation manifest and VoID said https:// for everyone.
     from westminster_kg.web.connections import uvicorn_options
 
-    kg = KnowledgeGraph.load()
+    kg = real_app.kg  # the run's graph, served by an app of its own on a real port
     for running in start_server(kg, Settings(workers=1), **uvicorn_options()):
         forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
         for path, accept in (("/.well-known/void", "text/turtle"), ("/reconcile", "*/*"), ("/sparql", "text/turtle")):
@@ -161,10 +160,10 @@ def test_a_forwarded_proto_from_an_untrusted_client_changes_nothing_for_anyone()
 
 
 @pytest.mark.slow  # uvicorn's proxy headers on a real loopback port
-def test_a_named_proxy_is_trusted_and_each_scheme_gets_its_own_answer():
+def test_a_named_proxy_is_trusted_and_each_scheme_gets_its_own_answer(real_app):
     from westminster_kg.web.connections import uvicorn_options
 
-    kg = KnowledgeGraph.load()
+    kg = real_app.kg  # the run's graph, served by an app of its own on a real port
     settings = Settings(workers=1, forwarded_allow_ips=["127.0.0.1"])
     for running in start_server(kg, settings, **uvicorn_options(forwarded_allow_ips=settings.forwarded_allow_ips)):
         host = running.url.removeprefix("http://")

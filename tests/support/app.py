@@ -9,6 +9,7 @@ offer ``get``/``post``/``head``/``request`` with paths, so a test reads the same
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from support.servers import Verbs
+from support.servers import RunningServer, Verbs, free_port
 from westminster_kg import KnowledgeGraph
 from westminster_kg.web import Settings, create_app
 
@@ -54,3 +55,30 @@ def app_in_process(kg: KnowledgeGraph, settings: Settings) -> Iterator[InProcess
     client = TestClient(app, base_url=BASE_URL, follow_redirects=False, client=("127.0.0.1", 50000))
     with client:
         yield InProcessApp(client, kg, settings, app)
+
+
+@contextmanager
+def on_loopback(app: InProcessApp) -> Iterator[RunningServer]:
+    """``app`` also served by uvicorn on a free loopback port, for a client that needs a socket (Chromium).
+
+    uvicorn runs on the event loop the in-process client already runs the app on (its lifespan is not run
+    again): one app, with one response cache, one pool of query workers and one set of dumps, answers both.
+    """
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    serving = app.client.portal.start_task_soon(server.serve)
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if serving.done():
+            serving.result()  # raises what stopped it
+            raise AssertionError("the loopback server stopped before it started")
+        assert time.monotonic() < deadline, "the loopback server did not start"
+        time.sleep(0.02)
+    try:
+        yield RunningServer(f"http://127.0.0.1:{port}", app.kg, app.settings, app.app)
+    finally:
+        server.should_exit = True
+        serving.result(timeout=30)

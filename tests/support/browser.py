@@ -3,7 +3,9 @@
 ``launch_chromium`` starts the browser (never a downloaded one); ``OfflinePage`` is a page whose every
 request that is not file:, data:, blob:, about: or loopback is aborted and recorded, so a test can
 assert that nothing was attempted. The ``browser`` fixture in tests/conftest.py launches it once per
-module.
+run, and ``shared_page`` opens one ``OfflinePage`` that tests take in turn through ``borrowed``: each
+starts on a blank document at its own size with nothing recorded (a new page costs Chromium a
+renderer process, about a second of CPU; a navigation on the same page a fraction of it).
 """
 
 from __future__ import annotations
@@ -69,11 +71,27 @@ class OfflinePage:
     def __init__(self, browser: Any, width: int = 1400, **context_options: object) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
         self.context.set_default_timeout(PAGE_TIMEOUT_MS)
-        self.page = self.context.new_page()
         self.attempted: list[str] = []
         self.errors: list[str] = []
+        self._open_page()
+
+    def _open_page(self) -> None:
+        self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def reset(self, width: int = 1400, height: int = 900) -> OfflinePage:
+        """The page ready for another test: a blank document (the last one's scripts and state gone) at
+        ``width``×``height``, the mouse in the corner, no cookies, nothing recorded (a new page if it was closed)."""
+        if self.page.is_closed():
+            self._open_page()
+        self.page.goto("about:blank")
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.mouse.move(0, 0)
+        self.context.clear_cookies()
+        self.attempted.clear()
+        self.errors.clear()
+        return self
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -97,11 +115,23 @@ class OfflinePage:
             for frame in self.page.frames
         ]
 
-    def close(self) -> None:
-        """Close the page, failing the test when it tried to reach the network or raised a script error."""
+    def check(self) -> None:
+        """Fail the test when the page tried to reach the network or raised a script error."""
         assert self.attempted == [], f"the page tried to reach the network: {self.attempted}"
         assert self.errors == [], f"script errors: {self.errors}"
+
+    def close(self) -> None:
+        """Close the page, failing the test when it tried to reach the network or raised a script error."""
+        self.check()
         self.context.close()
+
+
+@contextmanager
+def borrowed(shared: OfflinePage, width: int = 1400, height: int = 900) -> Iterator[OfflinePage]:
+    """``shared`` (the run's ``shared_page``) reset for one test at ``width``×``height``; when the test is
+    done, it fails if the page tried to reach the network or raised a script error."""
+    yield shared.reset(width, height)
+    shared.check()
 
 
 def click_edge(page: Any, edge_id: str, view: str = "wmkgView") -> str | None:
