@@ -163,13 +163,20 @@ def _node_facts(kg: KnowledgeGraph) -> _NodeFacts:
 def _claim_facts(kg: KnowledgeGraph) -> _ClaimFacts:
     """Every claim's quotes (in the article's order), section, stance, cited works and modality."""
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    sections: dict[str, tuple[str, str]] = {}
+    # A claim whose quotes lie in several sections is placed in the section of its first quote in the
+    # article (ties: the smaller IRI), not of whichever row the store returned first: the same graph
+    # must give the same CSV and GraphML bytes from every store.
+    placed: dict[str, tuple[int, str, str]] = {}
     for claim, quote, start, section, section_label in _select(kg, "network-claim-evidence"):
         position = int(start) if isinstance(start, Literal) and str(start).isdigit() else 1 << 62
         if (position, str(quote)) not in quotes[str(claim)]:
             quotes[str(claim)].append((position, str(quote)))
-        if section is not None and str(claim) not in sections:
-            sections[str(claim)] = (str(section), str(section_label) if section_label else local_name(str(section)))
+        if section is not None:
+            label = str(section_label) if section_label else local_name(str(section))
+            candidate = (position, str(section), label)
+            if str(claim) not in placed or candidate < placed[str(claim)]:
+                placed[str(claim)] = candidate
+    sections = {claim: (iri, label) for claim, (_, iri, label) in placed.items()}
     stances: dict[str, tuple[str, str]] = {}
     for claim, stance, stance_label in _select(kg, "network-claim-stances"):
         if str(claim) not in stances or stance_label is not None:
