@@ -345,3 +345,20 @@ def test_templates_and_static_files_ship_inside_the_package():
     package = Path(__file__).resolve().parents[1] / "src" / "westminster_kg"
     for name in ("templates/view.html", "templates/entity.html", "templates/query.html", "static/view.js"):
         assert (package / name).is_file()
+
+
+@pytest.mark.slow  # two apps' query workers start (a few seconds)
+def test_a_graph_served_by_an_app_that_stopped_still_looks_up_in_the_app_serving_it_and_after(mini_root):
+    # The resolver asks whether an IRI is known through the serving app's workers; an app that stopped
+    # must hand that back, or the graph's look-ups ask workers that are gone (seen as "the data was
+    # reloaded three times" on the app still serving the graph).
+    kg = KnowledgeGraph.load(mini_root)
+    unlabelled = "https://w3id.org/westminster-kg/id/no-such-entity"
+    with app_in_process(kg, Settings(workers=1, reload_interval=0)) as outer:
+        with app_in_process(kg, Settings(workers=1, reload_interval=0)):
+            pass
+        assert kg.resolver.runner == outer.site.ask
+        assert kg.resolver.exists(unlabelled) is False
+        assert kg.resolver.exists("https://w3id.org/westminster-kg/ontology#erodes") is True
+    assert kg.resolver.runner is None  # in a notebook after the app: asked of the store in process
+    assert kg.resolver.exists(unlabelled) is False

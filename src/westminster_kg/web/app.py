@@ -111,6 +111,7 @@ def _lifespan(site: Site, loader: Callable[[], KnowledgeGraph] | None) -> Callab
                 reloader.stop()
             if site.pool is not None:
                 site.pool.close()
+            site.give_back_resolvers()
 
     return lifespan
 

@@ -57,6 +57,7 @@ class Site:
         self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
         self._network: tuple[KnowledgeGraph, Any] | None = None
         self._network_lock = threading.Lock()
+        self._lent: list[tuple[Any, Any]] = []  # (resolver, the runner it had before this site's workers)
 
     @property
     def kg(self) -> KnowledgeGraph:
@@ -88,6 +89,7 @@ class Site:
 
         # Values people type are looked up in memory; what must be asked of the store (is this IRI
         # known?) is asked through the workers, as every query a request shapes is.
+        self._lent.append((kg.resolver, kg.resolver.runner))
         kg.resolver.runner = self.ask
         return QueryPool(
             kg,
@@ -98,6 +100,17 @@ class Site:
             memory=self.settings.worker_memory * 2**20,
             in_memory_quads=self.settings.worker_in_memory_quads,
         )
+
+    def give_back_resolvers(self) -> None:
+        """The runners the resolvers had before this site lent them its workers (call when they stop).
+
+        A knowledge graph outlives the app that served it (a notebook asks it again, or a second app
+        serves it): its look-ups must not go on asking workers that are gone.
+        """
+        while self._lent:
+            resolver, before = self._lent.pop()
+            if resolver.runner == self.ask:
+                resolver.runner = before
 
     def network(self) -> Any:
         """The whole network projection of the current data, built once per snapshot's graph."""
