@@ -165,6 +165,7 @@ SELECT ?claim ?start ?section WHERE {
 """
 
 
+@pytest.mark.slow  # the oracle's rdflib load (~2.5 s) and the app's workers
 def test_a_claim_quoted_in_several_sections_is_placed_in_its_first_quotes_section_on_every_store(
     real_app, oracle, monkeypatch
 ):
