@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,20 @@ MODULE_SECONDS: dict[str, float] = json.loads((TESTS / "module_seconds.json").re
 def mini_root(tmp_path: Path) -> Path:
     """The small valid slice (tests/data/valid/slice.ttl) as a whole project."""
     return make_project(tmp_path / "mini", DATA / "valid" / "slice.ttl")
+
+
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small valid slice as a project, made once per module for its refused imports."""
+    return make_project(tmp_path_factory.mktemp("shared") / "mini", DATA / "valid" / "slice.ttl")
+
+
+@pytest.fixture
+def refusing_root(shared_root: Path) -> Iterator[Path]:
+    """The module's project for a test whose import is refused: found with nothing imported, left so."""
+    assert not (shared_root / "imports").exists()
+    yield shared_root
+    shutil.rmtree(shared_root / "imports", ignore_errors=True)  # a wrongly accepted import fails only its test
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DATA, REPO, make_project, wmkg
+from support import DATA, REPO, wmkg
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.errors import InputError
@@ -26,20 +26,6 @@ BASE = "https://w3id.org/westminster-kg/import/ministers/"
 
 def nothing_imported(root: Path) -> bool:
     return not (root / "imports").exists() or not list((root / "imports").glob("*.nq"))
-
-
-@pytest.fixture(scope="module")
-def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small valid slice as a project, made once for the module's refused imports."""
-    return make_project(tmp_path_factory.mktemp("shared") / "mini", DATA / "valid" / "slice.ttl")
-
-
-@pytest.fixture
-def refusing_root(shared_root: Path) -> Iterator[Path]:
-    """The module's project for a test whose import is refused: found with nothing imported, left so."""
-    assert not (shared_root / "imports").exists()
-    yield shared_root
-    shutil.rmtree(shared_root / "imports", ignore_errors=True)  # a wrongly accepted import fails only its test
 
 
 # --- the Popolo reader ----------------------------------------------------------------------------------
@@ -170,7 +156,6 @@ def test_an_ambiguous_column_is_refused_with_the_proposed_mapping_written_out(mi
 @pytest.fixture(scope="module")
 def imported_once(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
     """The repository's graph with the ministers imported, loaded once for the module."""
-    import shutil
 
     root = tmp_path_factory.mktemp("imported") / "repo"
     for folder in ("ontology", "queries", "graph"):

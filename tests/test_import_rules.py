@@ -6,29 +6,13 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DATA, make_project, wmkg
+from support import DATA, wmkg
 
 from westminster_kg.errors import InputError
 from westminster_kg.link import import_dataset
-
-
-@pytest.fixture(scope="module")
-def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small valid slice as a project, made once for the module's refused imports."""
-    return make_project(tmp_path_factory.mktemp("shared") / "mini", DATA / "valid" / "slice.ttl")
-
-
-@pytest.fixture
-def refusing_root(shared_root: Path) -> Iterator[Path]:
-    """The module's project for a test whose import is refused: found with nothing imported, left so."""
-    assert not (shared_root / "imports").exists()
-    yield shared_root
-    shutil.rmtree(shared_root / "imports", ignore_errors=True)  # a wrongly accepted import fails only its test
-
 
 BOMB = """<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -183,7 +167,7 @@ def _holders(root: Path) -> set[str]:
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_a_one_triple_import_may_not_name_a_person_of_another_import(tmp_path: Path) -> None:
-    from support import DATA, REPO
+    from support import REPO
 
     from westminster_kg import KnowledgeGraph
     from westminster_kg.link import accept_candidates, link_candidates
