@@ -110,17 +110,12 @@ def virtuoso_kg(virtuoso: dict[str, str], project_snapshot: Path) -> Any:
     tests/test_query_matrix.py loads the small slice through SPARQL Update, in chunks small enough to
     split blank nodes' groups. Tests must not load anything else into it: tests of loading start a
     scratch Virtuoso."""
+    from support.virtuoso import graph_store_client
+
     from westminster_kg import KnowledgeGraph
     from westminster_kg.project import Project
-    from westminster_kg.store.endpoint import EndpointStore
 
-    store = EndpointStore(
-        virtuoso["VIRTUOSO_SPARQL"],
-        virtuoso["VIRTUOSO_UPDATE"],
-        graph_store_url=virtuoso["VIRTUOSO_GSP"],
-        auth=("dba", "dba"),
-        timeout=120,
-    )
+    store = graph_store_client(virtuoso)
     project = Project.open(project_snapshot)
     store.load(project.source_files(), project)
     return KnowledgeGraph.load(project_snapshot, endpoint=virtuoso["VIRTUOSO_SPARQL"])

@@ -360,18 +360,13 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_load_through_the_graph_store_protocol_gives_the_same_graph(
     scratch_virtuoso: dict[str, str], mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from support.virtuoso import graph_store_client
+
     from westminster_kg.project import Project
-    from westminster_kg.store.endpoint import EndpointStore
 
     # Chunks of 20 triples: the evidence nodes' blank nodes must be kept together across requests.
     monkeypatch.setattr("westminster_kg.store.endpoint.GSP_CHUNK_TRIPLES", 20)
-    store = EndpointStore(
-        scratch_virtuoso["VIRTUOSO_SPARQL"],
-        scratch_virtuoso["VIRTUOSO_UPDATE"],
-        graph_store_url=scratch_virtuoso["VIRTUOSO_GSP"],
-        auth=("dba", "dba"),
-        timeout=120,
-    )
+    store = graph_store_client(scratch_virtuoso)
     project = Project.open(mini)
     store.load(project.source_files(), project)
     expected = KnowledgeGraph.load(mini)

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,3 +40,16 @@ def running_virtuoso(folder: Path) -> Iterator[dict[str, str]]:
 def with_credentials(url: str) -> str:
     """``url`` with Virtuoso's default dba:dba credentials in it (its update endpoint asks for digest auth)."""
     return url.replace("http://", "http://dba:dba@")
+
+
+def graph_store_client(urls: dict[str, str]) -> Any:
+    """An ``EndpointStore`` on the Virtuoso at ``urls`` that loads through its Graph Store Protocol (dba:dba)."""
+    from westminster_kg.store.endpoint import EndpointStore
+
+    return EndpointStore(
+        urls["VIRTUOSO_SPARQL"],
+        urls["VIRTUOSO_UPDATE"],
+        graph_store_url=urls["VIRTUOSO_GSP"],
+        auth=("dba", "dba"),
+        timeout=120,
+    )

@@ -10,6 +10,7 @@ assignment; a handler reads it once and answers wholly from it. Handlers are obj
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from westminster_kg.bound import BoundQuery
     from westminster_kg.knowledge_graph import KnowledgeGraph
+    from westminster_kg.resolve import Resolver
     from westminster_kg.store import QueryResult
     from westminster_kg.web.cache import ResultCache
     from westminster_kg.web.workers import QueryPool
@@ -57,7 +59,8 @@ class Site:
         self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
         self._network: tuple[KnowledgeGraph, Any] | None = None
         self._network_lock = threading.Lock()
-        self._lent: list[tuple[Any, Any]] = []  # (resolver, the runner it had before this site's workers)
+        # Each resolver this site's workers answer for, with the runner it had before (given back on stop).
+        self._lent: list[tuple[Resolver, Callable[[BoundQuery], QueryResult] | None]] = []
 
     @property
     def kg(self) -> KnowledgeGraph:
