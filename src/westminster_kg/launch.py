@@ -88,12 +88,19 @@ def _answer(name: str, fmt: str) -> str | None:
     if generation is None or not built_from(generation_metadata(folder), fingerprint):
         return None
     os.utime(folder)  # used: the cache's pruning goes by modification time, as for the full CLI
-    store = ox.Store.read_only(str(folder / generation))
-    answer = store.query(named.sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+    return answer_from(ox.Store.read_only(str(folder / generation)), named.sparql, fmt)
+
+
+def answer_from(store: Any, sparql: str, fmt: str) -> str | None:
+    """The table ``wmkg query`` writes for ``sparql`` over an open pyoxigraph ``store`` as ``fmt`` (csv or
+    tsv), or ``None`` where only the full CLI writes it exactly (not a SELECT, no rows, a literal kind)."""
+    import pyoxigraph as ox
+
+    answer = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
     if not isinstance(answer, ox.QuerySolutions):
         return None
     variables = [v.value for v in answer.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in answer]
+    rows = [tuple(solution) for solution in answer]  # a solution's values in the variables' order
     if not rows:
         return None  # the full CLI says "0 rows" with the filters applied
     columns = _columns(variables, rows)
@@ -194,4 +201,4 @@ def _delimited(rows: list[dict[str, Any]], delimiter: str) -> str:
     return buffer.getvalue()
 
 
-__all__ = ["main", "quick_answer"]
+__all__ = ["answer_from", "main", "quick_answer"]
