@@ -45,7 +45,7 @@ def test_a_query_reuses_the_store_kept_for_these_files_and_answers_the_same(tmp_
     [store] = stores(cache)
     built = built_at(store)
     again = wmkg(root, cache, *QUERY)
-    reference = wmkg(root, cache, "--backend", "memory", *QUERY)
+    reference = in_process("--root", str(root), "--backend", "memory", *QUERY)  # rdflib's answer, no cache
     assert again.returncode == reference.returncode == 0
     assert first.stdout == again.stdout == reference.stdout and first.stdout.count("\n") > 1
     assert stores(cache) == [store] and built_at(store) == built  # reopened, not rebuilt
@@ -58,9 +58,9 @@ def test_queries_started_together_on_a_cold_cache_all_answer(tmp_path: Path) -> 
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     command = [sys.executable, "-m", "westminster_kg.cli", "--root", str(root), "query", "reforms-eroding-conventions"]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
-    runs = [subprocess.Popen(command, **pipes) for _ in range(6)]
+    runs = [subprocess.Popen(command, **pipes) for _ in range(4)]  # twice the cores: they overlap
     results = [(run.wait(120), *run.communicate()) for run in runs]
-    assert [code for code, _, _ in results] == [0] * 6, [err for _, _, err in results]
+    assert [code for code, _, _ in results] == [0] * 4, [err for _, _, err in results]
     assert len({out for _, out, _ in results}) == 1
     assert len(list(stores(cache)[0].glob("store-*.json"))) == 1  # built once
 
