@@ -20,9 +20,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF, RDFS
 from support import REPO, wmkg
 
+from westminster_kg.errors import InputError
 from westminster_kg.namespaces import OA, WMR
 from westminster_kg.project import Project
-from westminster_kg.turtle import canonical_turtle, format_project, same_graph
+from westminster_kg.turtle import canonical_turtle, format_project, parse_turtle, same_graph
 from westminster_kg.vocab import WM
 
 # --- a random graph: entities, claims with their plain triples, nested and shared blank nodes ---------
@@ -219,3 +220,36 @@ def test_fmt_check_lists_the_files_that_would_change_and_exits_1(mini_root: Path
     assert wmkg("--root", str(mini_root), "fmt").returncode == 0
     again = wmkg("--root", str(mini_root), "fmt", "--check")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ("wmr:a wmr:b wmr:c ;\n  .\n]\n", 6, "not a valid"),  # a stray bracket
+        ('wmr:a rdfs:label "x"@1en .\n', 4, "language"),  # rdflib raised a ValueError
+        ('wmr:a rdfs:label "\\uZZZZ" .\n', 4, "escape"),  # rdflib read it (and fmt would have rewritten it)
+        ("<http://a b> rdfs:label <http://c> .\n", 4, "IRI"),  # rdflib failed only when writing
+        ("undeclared:a rdfs:label wmr:c .\n", 4, "prefix"),
+    ],
+)
+def test_a_text_that_is_not_turtle_is_named_with_its_line(body: str, line: int, words: str) -> None:
+    header = "@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n"
+    header += "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+    with pytest.raises(InputError) as raised:
+        parse_turtle(header + body, "graph/claims/broken.ttl")
+    assert str(raised.value).startswith(f"graph/claims/broken.ttl:{line}: ") and words in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.slow  # formats the ontology and sources of a project
+def test_fmt_of_a_project_with_a_broken_file_says_where_in_one_line_and_writes_nothing(mini_root: Path) -> None:
+    untidy = mini_root / "graph" / "claims" / "a-untidy.ttl"  # read and formatted before the broken file
+    untidy.write_text('@prefix wmr: <https://w3id.org/westminster-kg/id/> .\nwmr:z wmr:p "z" . wmr:a wmr:p "a" .\n')
+    broken = mini_root / "graph" / "claims" / "broken.ttl"
+    broken.write_text('@prefix wmr: <https://w3id.org/westminster-kg/id/> .\n\nwmr:a wmr:p "\\uZZZZ" .\n')
+    before = {path: path.read_bytes() for path in (untidy, broken)}
+    done = wmkg("--root", str(mini_root), "fmt")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "graph/claims/broken.ttl:3:" in done.stderr and "escape" in done.stderr, done.stderr
+    assert {path: path.read_bytes() for path in before} == before  # nothing written, the untidy file neither

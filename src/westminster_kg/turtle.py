@@ -315,20 +315,53 @@ def format_project(project: Project, *, write: bool = True) -> list[str]:
     """Rewrite every curated Turtle file canonically; return the files that changed.
 
     The graph of each file is compared before and after (isomorphism): a formatter bug can
-    never silently change data.
+    never silently change data. Every file is read and formatted before any is written, so a file
+    that does not parse (``InputError`` naming file:line) leaves every file as it was.
     """
-    changed = []
+    rewritten: dict[Path, str] = {}
     for source in project.curated_files():
         if source.format != "turtle" or source.path.name == "shapes.ttl":
             continue
-        original = source.path.read_text(encoding="utf-8")
-        graph = Graph().parse(data=original, format="turtle")
+        name = project.relative(source.path)
+        original = _read_text(source.path, name)
+        graph = parse_turtle(original, name)
         text = canonical_turtle(graph)
         if text == original:
             continue
-        if not same_graph(graph, Graph().parse(data=text, format="turtle")):
-            raise InputError(f"{project.relative(source.path)}: formatting would change the graph; left as is")
-        changed.append(project.relative(source.path))
-        if write:
-            write_atomically(source.path, text.encode("utf-8"))
-    return changed
+        if not same_graph(graph, parse_turtle(text, name)):
+            raise InputError(f"{name}: formatting would change the graph; left as is")
+        rewritten[source.path] = text
+    if write:
+        for path, text in rewritten.items():
+            write_atomically(path, text.encode("utf-8"))
+    return [project.relative(path) for path in rewritten]
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}): Turtle files are UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+
+
+def parse_turtle(text: str, name: str) -> Graph:
+    """The graph of a Turtle text; invalid Turtle is an ``InputError`` naming ``name:line`` (``name``: the file).
+
+    Oxigraph, the strict parser the knowledge graph loads with, checks the syntax first: rdflib's
+    accepts some invalid texts (a ``\\uZZZZ`` escape) and fails on others with a traceback. rdflib's
+    then reads the graph, as it keeps language tags as written (Oxigraph lower-cases them) and fmt
+    must not rewrite what curators wrote.
+    """
+    import pyoxigraph as ox
+
+    try:
+        for _triple in ox.parse(text, format=ox.RdfFormat.TURTLE):
+            pass
+    except SyntaxError as exc:
+        raise InputError(f"{name}:{exc.lineno}: {exc.msg}") from None
+    try:
+        return Graph().parse(data=text, format="turtle")
+    except Exception as exc:  # noqa: BLE001 - any reader's error on a user's file is that file's error
+        raise InputError(f"{name}: rdflib cannot read it: {str(exc).splitlines()[0]}") from None
