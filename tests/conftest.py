@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from collections.abc import Iterator
@@ -139,6 +140,28 @@ def shared_page(browser: Any) -> Iterator[Any]:
     page = OfflinePage(browser, accept_downloads=True)
     yield page
     page.context.close()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (``-m "not slow"``) does not import the modules whose every test is slow.
+
+    Importing a module runs its imports and pytest's assertion rewriting (about a second for the 24
+    such modules) only to deselect all of it. A module is all slow when its module-level ``pytestmark``
+    names ``pytest.mark.slow`` itself; any other mark expression collects every module as usual.
+    """
+    if config.option.markexpr.strip() != "not slow" or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.suffix != ".py":
+        return None
+    return True if _marked_slow_as_a_whole(collection_path) else None
+
+
+def _marked_slow_as_a_whole(path: Path) -> bool:
+    for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets):
+            return any(ast.unparse(node) == "pytest.mark.slow" for node in ast.walk(statement.value))
+    return False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
