@@ -40,6 +40,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "vocab",
             "errors",
             "turtle",
+            "terms",
             "sparql_text",
             "sparql_reading",
             "internal_queries",

@@ -253,3 +253,10 @@ def test_fmt_of_a_project_with_a_broken_file_says_where_in_one_line_and_writes_n
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "graph/claims/broken.ttl:3:" in done.stderr and "escape" in done.stderr, done.stderr
     assert {path: path.read_bytes() for path in before} == before  # nothing written, the untidy file neither
+
+
+def test_a_language_tag_keeps_the_capitals_its_curator_wrote() -> None:
+    text = '@prefix wmr: <https://w3id.org/westminster-kg/id/> .\nwmr:a wmr:p "colour"@en-GB , "color"@en .\n'
+    graph = parse_turtle(text, "graph/claims/tags.ttl")
+    assert sorted(o.language for o in graph.objects()) == ["en", "en-GB"]
+    assert '"colour"@en-GB' in canonical_turtle(graph)

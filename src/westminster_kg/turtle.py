@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ from rdflib.term import Node
 from westminster_kg.errors import InputError
 from westminster_kg.namespaces import PREFIXES, WM
 from westminster_kg.project import Project
+from westminster_kg.terms import from_ox
 
 # Predicates shown first in a block, in this order; the rest follow sorted by IRI.
 LEADING_PREDICATES = [
@@ -349,19 +351,28 @@ def _read_text(path: Path, name: str) -> str:
 def parse_turtle(text: str, name: str) -> Graph:
     """The graph of a Turtle text; invalid Turtle is an ``InputError`` naming ``name:line`` (``name``: the file).
 
-    Oxigraph, the strict parser the knowledge graph loads with, checks the syntax first: rdflib's
-    accepts some invalid texts (a ``\\uZZZZ`` escape) and fails on others with a traceback. rdflib's
-    then reads the graph, as it keeps language tags as written (Oxigraph lower-cases them) and fmt
-    must not rewrite what curators wrote.
+    Oxigraph, the strict parser the knowledge graph loads with, reads it: rdflib's accepts some
+    invalid texts (a ``\\uZZZZ`` escape), fails on others with a traceback, and is some ten times
+    slower. Oxigraph lower-cases language tags, though, and fmt must not rewrite what curators wrote:
+    a text that may hold a tag with a capital (``@en-GB``; a false alarm costs only time) is read
+    again by rdflib's parser, which keeps tags as written.
     """
     import pyoxigraph as ox
 
     try:
-        for _triple in ox.parse(text, format=ox.RdfFormat.TURTLE):
-            pass
+        triples = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
         raise InputError(f"{name}:{exc.lineno}: {exc.msg}") from None
+    if _CAPITAL_IN_TAG.search(text) is None:
+        graph = Graph()
+        graph.addN((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph) for t in triples)
+        return graph
     try:
         return Graph().parse(data=text, format="turtle")
     except Exception as exc:  # noqa: BLE001 - any reader's error on a user's file is that file's error
         raise InputError(f"{name}: rdflib cannot read it: {str(exc).splitlines()[0]}") from None
+
+
+# An @ followed by a language tag's characters, one of them a capital: "@en-GB" (and "@Prefix", or
+# an address in a literal, harmlessly).
+_CAPITAL_IN_TAG = re.compile(r"@[a-zA-Z0-9-]*[A-Z]")
