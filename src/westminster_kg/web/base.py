@@ -59,7 +59,7 @@ class Site:
         self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
         # What is built once per loaded graph (the network projection, the entity pages' index), by name.
         self._derived: dict[str, tuple[KnowledgeGraph, Any]] = {}
-        self._derived_lock = threading.Lock()
+        self._derived_lock = threading.RLock()  # a build may ask for another
         # Each resolver this site's workers answer for, with the runner it had before (given back on stop).
         self._lent: list[tuple[Resolver, Callable[[BoundQuery], QueryResult] | None]] = []
 
