@@ -31,6 +31,7 @@ from support.oracle import (
 
 from westminster_kg import KnowledgeGraph
 from westminster_kg.bound import run
+from westminster_kg.view.entity import argument_rows, entity_claims, entity_words, local_runner
 from westminster_kg.view.neighbourhood import neighbourhood_svg
 from westminster_kg.web.base import Settings, Site
 from westminster_kg.web.pages import Pages
@@ -122,6 +123,24 @@ def test_every_entity_page_shows_each_claim_naming_it_as_the_graph_states_it(ora
         if shown != expected:
             wrong[iri] = difference(shown, expected)
     assert not wrong, f"{len(wrong)} entity pages differ from the graph, e.g. {next(iter(wrong.items()))}"
+
+
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_the_pages_index_gives_each_entity_what_its_own_bound_queries_give(web):
+    # Pages look their entity up in one index of the whole graph (built once per loaded graph); the
+    # queries with the entity bound must find the same claims, words and argument, in the same order.
+    index, ask = web.entity_index(), local_runner(web.kg)
+    compared: Counter = Counter()
+    for slug in ("haldane-convention", "david-cameron", "article-authors", "claim-critical-gap-emerges", "npm"):
+        iri = WMR + slug
+        alone = {
+            "claims": entity_claims(ask, iri),
+            "words": entity_words(ask, iri),
+            "argument": argument_rows(ask, iri),
+        }
+        assert index.context(iri) == alone, slug
+        compared.update(part for part, found in alone.items() if found)
+    assert set(compared) == {"claims", "words", "argument"}, f"nothing compared in some part: {compared}"
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -282,24 +283,42 @@ class KnowledgeGraph:
         Quad formats (nquads, trig) keep the named graphs; triple formats merge them.
         ``graphml`` and ``csv`` are projections of the relation network, not full RDF.
         """
-        if fmt in EXPORT_FOLDERS:
-            raise QueryError(f"{fmt} is a folder: use export_folder({fmt!r}, DIR) (wmkg export -f {fmt} -o DIR)")
-        if fmt not in EXPORT_FORMATS:
-            known = ", ".join([*EXPORT_FORMATS, *EXPORT_FOLDERS])
-            raise QueryError(f"unknown export format {fmt!r}: use {known}")
-        if fmt == "graphml":
-            data: str | bytes = _projection("graphml")(self.to_networkx())
-        elif fmt == "csv":
-            data = _projection("csv")(self.to_networkx())
-        elif fmt in PROJECTIONS:  # aif and the scholarly formats: functions of the whole graph
-            data = _projection(fmt)(self)
-        else:
-            data = self._rdf_dump(fmt)
+        data = self.exports([fmt])[fmt]
         if path is not None:
             from westminster_kg.turtle import write_atomically
 
             write_atomically(Path(path), data if isinstance(data, bytes) else data.encode())
         return data
+
+    def exports(self, formats: Iterable[str]) -> dict[str, str | bytes]:
+        """Several exports of the whole graph at once, each exactly as ``export`` makes it alone.
+
+        They share their work: the blank nodes are named and the statements sorted once for every quad
+        format (nquads, trig, jsonld) and once for every triple format (turtle, nt), and the relation
+        network is projected once for graphml and csv (the download page's six dumps: 3.5 s → 2 s).
+        """
+        formats = list(formats)
+        for fmt in formats:
+            if fmt in EXPORT_FOLDERS:
+                raise QueryError(f"{fmt} is a folder: use export_folder({fmt!r}, DIR) (wmkg export -f {fmt} -o DIR)")
+            if fmt not in EXPORT_FORMATS:
+                known = ", ".join([*EXPORT_FORMATS, *EXPORT_FOLDERS])
+                raise QueryError(f"unknown export format {fmt!r}: use {known}")
+        shared: dict[str, Any] = {}  # the network, and the named, sorted statements of each kind
+        found: dict[str, str | bytes] = {}
+        for fmt in formats:
+            if fmt in ("graphml", "csv"):
+                if "network" not in shared:
+                    shared["network"] = self.to_networkx()
+                found[fmt] = _projection(fmt)(shared["network"])
+            elif fmt in PROJECTIONS:  # aif and the scholarly formats: functions of the whole graph
+                found[fmt] = _projection(fmt)(self)
+            else:
+                kind = "triples" if fmt in ("turtle", "nt") else "quads"
+                if kind not in shared:
+                    shared[kind] = self._dump_statements(triples=kind == "triples")
+                found[fmt] = self._rdf_dump(fmt, shared[kind])
+        return found
 
     def export_folder(self, fmt: str, folder: Path | str) -> list[Path]:
         """Write a folder export (``ro-crate``) into ``folder``, which must not exist or be empty.
@@ -314,7 +333,9 @@ class KnowledgeGraph:
             raise QueryError(f"{fmt!r} is not a folder format: use {', '.join(EXPORT_FOLDERS)}")
         return _projection(fmt)(self, Path(folder))
 
-    def _rdf_dump(self, fmt: str) -> str:
+    def _dump_statements(self, *, triples: bool) -> list[Any]:
+        """Every quad (or, for triple formats, every triple of the union of the graphs), blank nodes
+        named, sorted: what a dump writes."""
         # Oxigraph's writers: a hundred times faster than rdflib's (the first /download of the web
         # app waited ~8 s for its dumps), and its flat JSON-LD keeps a blank node that refers to itself,
         # which rdflib's writer dropped (found by the round-trip property test). Blank nodes named by
@@ -329,7 +350,7 @@ class KnowledgeGraph:
         from westminster_kg.store.oxigraph import ox_quads
 
         quads = ox_quads(self.store)
-        if fmt in ("turtle", "nt"):  # triple formats: the union of every named graph
+        if triples:  # triple formats: the union of every named graph
             quads = [ox.Quad(*triple) for triple in {q.triple for q in quads}]
         named = name_blank_nodes(quads)
         if not named.canonical:
@@ -341,14 +362,20 @@ class KnowledgeGraph:
                     "between loads (the triples do not); an import gets IRIs for its blank nodes when it is "
                     "imported again with `wmkg import`"
                 ),
-                stacklevel=3,
+                stacklevel=4,
             )
-        items: list[Any] = sorted(
-            (q.triple if fmt in ("turtle", "nt") else q for q in named.quads),
+        return sorted(
+            (q.triple if triples else q for q in named.quads),
             key=lambda q: tuple(str(term) for term in q),
         )
+
+    def _rdf_dump(self, fmt: str, statements: list[Any]) -> str:
+        import pyoxigraph as ox
+
         prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
-        return ox.serialize(items, format=getattr(ox.RdfFormat, EXPORT_FORMATS[fmt]), prefixes=prefixes).decode("utf-8")
+        return ox.serialize(statements, format=getattr(ox.RdfFormat, EXPORT_FORMATS[fmt]), prefixes=prefixes).decode(
+            "utf-8"
+        )
 
     def to_networkx(self, **options: Any) -> Any:
         """The typed projection: entities as nodes (class, label), relations as edges (evidence)."""

@@ -1,6 +1,6 @@
 """The download catalogue: whole-graph dumps with size and SHA-256, and the site's favicon.
 
-Dumps are made by ``KnowledgeGraph.export`` (the same bytes ``wmkg export`` writes) and kept in
+Dumps are made by ``KnowledgeGraph.exports`` (the same bytes ``wmkg export`` writes) and kept in
 memory: the graph is small (a few MB in the largest format). The web app has them made by a child
 process over its workers' on-disk store (``dumps_from_store``), once per generation of the data:
 naming blank nodes holds the GIL, so in the server's own process a large or hostile graph would
@@ -96,8 +96,9 @@ def make_dumps(kg: KnowledgeGraph) -> Dumps:
     files = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BlankNodesNotCanonical)
+        made = kg.exports(fmt for fmt, *_ in FORMATS)  # their work shared: blank nodes named once a kind
         for fmt, name, suffix, media, description in FORMATS:
-            data = kg.export(fmt)
+            data = made[fmt]
             raw = data if isinstance(data, bytes) else data.encode("utf-8")
             files[STEM + suffix] = Dump(fmt, name, STEM + suffix, media, description, raw)
     notes = dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, BlankNodesNotCanonical))

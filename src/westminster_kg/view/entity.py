@@ -1,6 +1,7 @@
 """An entity page's content: every claim that names it, in the graph's own direction, and its words.
 
-Two lists, each from one internal query with the entity bound as a term:
+Two lists, each from one internal query with the entity bound as a term (or, for every entity at
+once, unbound: ``EntityIndex``, which the web app builds once per loaded graph):
 
 - ``claims``: every ``wm:Claim`` whose subject or object the entity is (``entity-claims.rq``), one
   per claim with all its quotes, written as the graph states it ("Carltona doctrine legally
@@ -99,11 +100,11 @@ def _rows(result: QueryResult) -> list[dict[str, Any]]:
     return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
 
 
-def entity_claims(run: Runner, iri: str) -> list[ShownClaim]:
-    """Every claim naming ``iri``, one per claim with its quotes in article order."""
-    claims: dict[str, ShownClaim] = {}
-    for row in _rows(run(internal("entity-claims", entity=URIRef(iri)))):
-        claim = claims.setdefault(_text(row["claim"]), _claim_from(row))
+def _collect_claims(rows: list[dict[str, Any]]) -> dict[str, dict[str, ShownClaim]]:
+    """Entity → claim → its ``ShownClaim``, from rows of ``entity-claims.rq`` (quotes in row order)."""
+    found: dict[str, dict[str, ShownClaim]] = {}
+    for row in rows:
+        claim = found.setdefault(_text(row["entity"]), {}).setdefault(_text(row["claim"]), _claim_from(row))
         claim.asserted = _text(row.get("asserted")).lower() == "true"
         quote = _text(row["quote"])
         if quote and quote not in claim.quotes:
@@ -112,11 +113,27 @@ def entity_claims(run: Runner, iri: str) -> list[ShownClaim]:
         if row.get("who") is not None and who not in claim.who:
             claim.who.append(who)
         claim.section = claim.section or _text(row.get("section"))
+    return found
+
+
+def _claims_in_order(iri: str, claims: dict[str, ShownClaim]) -> list[ShownClaim]:
     # The entity's own relations first (it as subject), then those naming it; by relation and other end.
     return sorted(
         claims.values(),
         key=lambda c: (c.subject != iri, c.relation_label, (c.object_label if c.subject == iri else c.subject_label)),
     )
+
+
+def entity_claims(run: Runner, iri: str) -> list[ShownClaim]:
+    """Every claim naming ``iri``, one per claim with its quotes in article order."""
+    rows = _rows(run(internal("entity-claims", entity=URIRef(iri))))
+    return _claims_in_order(iri, _collect_claims(rows).get(iri, {}))
+
+
+def all_claims(run: Runner) -> dict[str, list[ShownClaim]]:
+    """Every entity's claims (one query for all), each list as ``entity_claims`` gives it."""
+    found = _collect_claims(_rows(run(internal("entity-claims"))))
+    return {iri: _claims_in_order(iri, claims) for iri, claims in found.items()}
 
 
 @dataclass
@@ -205,6 +222,56 @@ def entity_context(run: Runner, iri: str) -> dict[str, Any]:
     return {"claims": entity_claims(run, iri), "words": entity_words(run, iri)}
 
 
+def _collect_argument(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Entity → its claims' places in the argument, from rows of ``entity-argument.rq`` (``argument_rows``)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        claim = found.setdefault(_text(row["entity"]), {}).setdefault(
+            _text(row["claim"]),
+            {"claim": _text(row["claim"]), "label": _text(row.get("claimLabel")), "out": [], "in": []},
+        )
+        claim[_text(row["direction"])].append(
+            {"words": _text(row["words"]), "other": _text(row["other"]), "label": _text(row.get("otherLabel"))}
+        )
+    return {iri: list(claims.values()) for iri, claims in found.items()}
+
+
+def argument_rows(run: Runner, iri: str) -> list[dict[str, Any]]:
+    """Where the claim ``iri`` (or each claim about the entity ``iri``) stands in the argument map.
+
+    One dict per claim: its IRI and label, and the relations from it (``out``: what it supports,
+    attacks, concedes or restates) and to it (``in``: what supports it …), each with its words.
+    """
+    return _collect_argument(_rows(run(internal("entity-argument", entity=URIRef(iri))))).get(iri, [])
+
+
+@dataclass(frozen=True)
+class EntityIndex:
+    """Every entity page's claims, words and place in the argument, from four whole-graph queries.
+
+    Built once per loaded graph (the web app keeps it per snapshot) instead of four queries per page:
+    a page then looks its entity up. The lists are those ``entity_claims``, ``entity_words`` and
+    ``argument_rows`` give for one entity.
+    """
+
+    claims: dict[str, list[ShownClaim]]
+    words: dict[str, list[Words]]
+    argument: dict[str, list[dict[str, Any]]]
+
+    @classmethod
+    def build(cls, run: Runner) -> EntityIndex:
+        """The index of the graph ``run`` answers from (``local_runner(kg)``: every row is needed)."""
+        return cls(all_claims(run), all_words(run), _collect_argument(_rows(run(internal("entity-argument")))))
+
+    def context(self, iri: str) -> dict[str, Any]:
+        """What ``templates/entity.html`` shows of ``iri`` besides its own facts (as ``entity_context``)."""
+        return {
+            "claims": self.claims.get(iri, []),
+            "words": self.words.get(iri, []),
+            "argument": self.argument.get(iri, []),
+        }
+
+
 def local_runner(kg: Any) -> Runner:
     """Answer bound queries from ``kg``'s store in this process (the CLI, notebooks, written pictures)."""
     from westminster_kg.bound import run
@@ -213,10 +280,13 @@ def local_runner(kg: Any) -> Runner:
 
 
 __all__ = [
+    "EntityIndex",
     "Runner",
     "ShownClaim",
     "Words",
+    "all_claims",
     "all_words",
+    "argument_rows",
     "entity_claims",
     "entity_context",
     "entity_words",

@@ -57,8 +57,9 @@ class Site:
         self.snapshot = Snapshot(kg, None)
         self.cache: ResultCache | None = None  # answers kept until the data changes (web.cache)
         self.templates = environment()  # the view's own Jinja setup: one autoescape, filters and link helpers
-        self._network: tuple[KnowledgeGraph, Any] | None = None
-        self._network_lock = threading.Lock()
+        # What is built once per loaded graph (the network projection, the entity pages' index), by name.
+        self._derived: dict[str, tuple[KnowledgeGraph, Any]] = {}
+        self._derived_lock = threading.RLock()  # a build may ask for another
         # Each resolver this site's workers answer for, with the runner it had before (given back on stop).
         self._lent: list[tuple[Resolver, Callable[[BoundQuery], QueryResult] | None]] = []
 
@@ -115,15 +116,24 @@ class Site:
             if resolver.runner == self.ask:
                 resolver.runner = before
 
+    def derived(self, name: str, build: Callable[[KnowledgeGraph], Any]) -> Any:
+        """``build(kg)`` for the current snapshot's graph, built on first use and kept until new data.
+
+        For what the whole graph gives and no request shapes (the network projection, the entity
+        pages' index): built in this process, once per loaded graph, instead of once per request.
+        """
+        kg = self.kg  # read once: a reload may swap in new data meanwhile
+        with self._derived_lock:
+            kept = self._derived.get(name)
+            if kept is None or kept[0] is not kg:
+                kept = self._derived[name] = (kg, build(kg))
+            return kept[1]
+
     def network(self) -> Any:
         """The whole network projection of the current data, built once per snapshot's graph."""
         from westminster_kg.network import build_network
 
-        kg = self.kg
-        with self._network_lock:
-            if self._network is None or self._network[0] is not kg:
-                self._network = (kg, build_network(kg))
-            return self._network[1]
+        return self.derived("network", build_network)
 
     # --- helpers ------------------------------------------------------------------------------------
     def public_url(self, request: Request, path: str) -> str:

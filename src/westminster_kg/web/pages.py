@@ -71,7 +71,6 @@ class Pages(Handlers):
     def entity_html(self, iri: str) -> Response:
         from rdflib import Literal, URIRef
 
-        from westminster_kg.view.entity import entity_context
         from westminster_kg.view.neighbourhood import neighbourhood_svg
         from westminster_kg.view.style import human_name
 
@@ -94,9 +93,9 @@ class Pages(Handlers):
         other_facts = [
             (p, o) for p, o in facts if str(p) not in shown and (isinstance(o, Literal) or isinstance(o, URIRef))
         ]
-        # Every claim naming it, in the graph's own direction, and every quote attributed to it.
-        page = entity_context(self.ask, iri)
-        argument = self.argument_rows(URIRef(iri))
+        # Every claim naming it, in the graph's own direction, every quote attributed to it, and where
+        # its claims stand in the argument: looked up in the index built once per loaded graph.
+        page = self.entity_index().context(iri)
         full = self.network()
         # A small static SVG (a few kB): the page stays light and needs no script.
         neighbourhood = neighbourhood_svg(full, iri) if iri in full else ""
@@ -110,7 +109,7 @@ class Pages(Handlers):
             facts=other_facts,
             claims=page["claims"],
             words=page["words"],
-            argument=argument,
+            argument=page["argument"],
             neighbourhood=neighbourhood,
             formats=GRAPH_MEDIA,
             citation=self.claim_citation(iri) if any(str(o) == str(WM.Claim) for _p, o in facts) else None,
@@ -137,22 +136,16 @@ class Pages(Handlers):
             "passage": "/article#" + claim.slug,
         }
 
-    def argument_rows(self, iri: Any) -> list[dict[str, Any]]:
-        """Where the claim ``iri`` (or each claim about the entity ``iri``) stands in the argument map.
+    def entity_index(self) -> Any:
+        """Every entity page's claims, words and place in the argument (``view.entity.EntityIndex``).
 
-        One dict per claim: its IRI and label, and the relations from it (``out``: what it supports,
-        attacks, concedes or restates) and to it (``in``: what supports it …), each with its words.
+        Built once per loaded graph in this process, as the search index is: fixed queries over the
+        whole graph that no request shapes, whose every row is needed (the workers' row cap would cut
+        them short). A page then asks the workers only for its entity's own facts.
         """
-        claims: dict[str, dict[str, Any]] = {}
-        for row in self.ask(internal("entity-argument", entity=iri)).to_dicts():
-            claim = claims.setdefault(
-                str(row["claim"]),
-                {"claim": str(row["claim"]), "label": str(row.get("claimLabel") or ""), "out": [], "in": []},
-            )
-            claim[str(row["direction"])].append(
-                {"words": str(row["words"]), "other": str(row["other"]), "label": str(row.get("otherLabel") or "")}
-            )
-        return list(claims.values())
+        from westminster_kg.view.entity import EntityIndex, local_runner
+
+        return self.site.derived("entity-index", lambda kg: EntityIndex.build(local_runner(kg)))
 
     def not_found(self, text: str) -> Response:
         needle = re.sub(r"[-_]+", " ", text).strip()
