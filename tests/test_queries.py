@@ -163,9 +163,9 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
-    from support import run_wmkg
+    from support import wmkg
 
-    done = run_wmkg("--root", str(REPO), "queries", "--markdown")
+    done = wmkg("--root", str(REPO), "queries", "--markdown")  # in process: the command's output is the subject
     assert done.returncode == 0, done.stderr
     assert done.stdout == catalogue_markdown(CATALOGUE)
 
