@@ -226,11 +226,9 @@ def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     from westminster_kg import KnowledgeGraph
     from westminster_kg.catalogue import parse_named_query, with_prefixes
     from westminster_kg.namespaces import WM
-    from westminster_kg.store.oxigraph import to_ox
 
-    kg = KnowledgeGraph.load(backend="oxigraph")
-    store = ox.Store()
-    store.extend(ox.Quad(*(to_ox(t) for t in q)) for q in kg.store.quads())
+    # The repository's graph in a pyoxigraph store of this test's own (loaded for it, changed below).
+    store = KnowledgeGraph.load(backend="oxigraph").store.store  # type: ignore[attr-defined]
     is_claim = (None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(WM.Claim)))
     is_proposition = (None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(WM.Proposition)))
     # A proposition reifies no triple: it has no object to change.
