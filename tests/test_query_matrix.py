@@ -314,7 +314,7 @@ def test_the_cli_queries_virtuoso_end_to_end(
         "sparql-csv",  # the SPARQL 1.1 CSV (plain csv adds label columns for spreadsheets)
     )
     assert done.returncode == 0, done.stderr
-    expected = reference.query("continuity-paradox").serialize("csv")
+    expected = reference_answer(reference, "continuity-paradox", ()).serialize("csv")  # the matrix's own case
     assert sorted(done.stdout.splitlines()) == sorted(expected.splitlines())
 
 
