@@ -96,6 +96,7 @@ wmsh:claim-nobody a sh:PropertyShape ;
 """
 
 
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_validate_reads_an_edited_shapes_file_afresh(tmp_path: Path) -> None:
     # validate keeps the parsed shapes between runs, by the file's content: an edit is seen at once.
     root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
