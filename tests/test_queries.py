@@ -26,16 +26,7 @@ from westminster_kg.vocab import WM
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = (REPO / "graph" / "sources" / "westminster-model-article.txt").read_text(encoding="utf-8")
 CATALOGUE = load_catalogue(REPO / "queries")
-BACKENDS = ("oxigraph", "memory")
 DATA_GAP = "data gap: the article states it, the graph does not hold it yet"
-
-# Values for required parameters when a test runs every query.
-SAMPLE_PARAMS = {
-    "convention": "haldane-convention",
-    "entity": "haldane-convention",
-    "section": "section-understanding-haldane",
-    "word": "symbiosis",
-}
 
 
 @pytest.fixture(scope="module")
@@ -75,36 +66,6 @@ def test_the_catalogue_answers_at_least_25_competency_questions() -> None:
     assert len(CATALOGUE) >= 25
     for named in CATALOGUE.values():
         assert named.title and named.description, named.name
-
-
-@pytest.fixture(scope="module")
-def empty_graphs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, KnowledgeGraph]:
-    """The ontology and the article with no curated data: where engines most often part ways."""
-    from support import make_project
-
-    root = make_project(tmp_path_factory.mktemp("empty") / "project")
-    return {backend: KnowledgeGraph.load(root, backend=backend) for backend in BACKENDS}
-
-
-# Every query on every store against rdflib's, with the real graph: tests/test_query_matrix.py.
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_every_query_answers_the_same_on_both_stores_over_an_empty_graph(
-    empty_graphs: dict[str, KnowledgeGraph], name: str
-) -> None:
-    # rdflib answers an aggregate over no solutions with one all-unbound group; a query that then binds the
-    # group key in an OPTIONAL would return the whole graph there and nothing on Oxigraph.
-    named = CATALOGUE[name]
-    # The entities are not in an empty graph, so slugs would not resolve: pass their IRIs as terms.
-    params = {
-        p.name: URIRef(WMR[SAMPLE_PARAMS[p.name]]) if p.kind == "iri" else SAMPLE_PARAMS[p.name]
-        for p in named.parameters
-        if p.required
-    }
-    answers = [empty_graphs[b].query(name, **params).canonical() for b in BACKENDS]
-    assert answers[0] == answers[1]
 
 
 def _examples() -> list[tuple[str, dict[str, str]]]:
@@ -163,9 +124,9 @@ def test_the_markdown_lists_every_query_with_its_parameters_and_an_example() -> 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.docs
 def test_wmkg_queries_markdown_prints_the_same_document() -> None:
-    from support import run_wmkg
+    from support import wmkg
 
-    done = run_wmkg("--root", str(REPO), "queries", "--markdown")
+    done = wmkg("--root", str(REPO), "queries", "--markdown")  # in process: the command's output is the subject
     assert done.returncode == 0, done.stderr
     assert done.stdout == catalogue_markdown(CATALOGUE)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +16,39 @@ from westminster_kg.project import Project
 from westminster_kg.validate import ValidationReport, validate
 
 
+@pytest.fixture(scope="module")
+def slice_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The valid slice as a project, made once: each test puts its files in and takes them out again
+    (``files_in``), so every validation reads the slice plus that test's files and nothing else."""
+    return make_project(tmp_path_factory.mktemp("slice") / "p", DATA / "valid" / "slice.ttl")
+
+
+def _graph_files(root: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in sorted((root / "graph").rglob("*")) if path.is_file()}
+
+
+@contextmanager
+def files_in(root: Path, files: dict[str, bytes]) -> Iterator[Project]:
+    """The project at ``root`` with ``files`` (path relative to it: content) written in; afterwards each
+    file is as it was (a file put in beside the slice is removed; one put in place of another restored)."""
+    before = _graph_files(root)
+    kept = {relative: (root / relative).read_bytes() if (root / relative).exists() else None for relative in files}
+    try:
+        for relative, content in files.items():
+            (root / relative).write_bytes(content)
+        yield Project.open(root)
+    finally:
+        for relative, content in kept.items():
+            if content is None:
+                (root / relative).unlink()
+            else:
+                (root / relative).write_bytes(content)
+    assert _graph_files(root) == before, "a test's files were not taken out again"
+
+
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
-def test_the_valid_slice_passes(mini_root: Path) -> None:
-    report = validate(Project.open(mini_root))
+def test_the_valid_slice_passes(slice_root: Path) -> None:
+    report = validate(Project.open(slice_root))
     assert report.ok, [str(f) for f in report.violations]
     assert report.quotes_checked == 5
 
@@ -70,16 +101,16 @@ class Fixture:
 FIXTURES = [Fixture.read(p) for p in INVALID]
 
 
-def validate_with(tmp_path: Path, fixture: Fixture) -> ValidationReport:
-    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
-    shutil.copy(fixture.path, root / fixture.target)
-    return validate(Project.open(root))
+def validate_with(root: Path, fixture: Fixture) -> ValidationReport:
+    """The report on the slice with the fixture put in (beside it, or in place of the file it names)."""
+    with files_in(root, {fixture.target: fixture.path.read_bytes()}) as project:
+        return validate(project)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.path.stem for f in FIXTURES])
-def test_each_invalid_example_trips_exactly_its_check(tmp_path: Path, fixture: Fixture) -> None:
-    report = validate_with(tmp_path, fixture)
+def test_each_invalid_example_trips_exactly_its_check(slice_root: Path, fixture: Fixture) -> None:
+    report = validate_with(slice_root, fixture)
     # The whole set: a fixture that also tripped another check would not prove which one bites.
     assert {f.check for f in report.findings} == {fixture.expect}, [str(f) for f in report.findings]
     assert all(f.file == fixture.target for f in report.findings), [str(f) for f in report.findings]
@@ -105,32 +136,38 @@ def test_every_check_query_shape_and_python_check_has_a_fixture_that_trips_it() 
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
-def test_a_shape_that_restates_a_check_is_shown_once_under_the_checks_name(tmp_path: Path) -> None:
+def test_a_shape_that_restates_a_check_is_shown_once_under_the_checks_name(slice_root: Path) -> None:
     fixture = Fixture.read(DATA / "invalid" / "edge-without-claim.ttl")
-    report = validate_with(tmp_path, fixture)
+    report = validate_with(slice_root, fixture)
     assert [f.check for f in report.findings] == ["edge-without-claim-violation"]
     assert [f.check for f in report.shadowed] == ["shacl:relation-has-claim"]
 
 
-def test_findings_come_in_the_order_of_the_checks(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def every_invalid_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The slice with every invalid example beside it in graph/claims/ (none in place of another file)."""
+    return make_project(tmp_path_factory.mktemp("every") / "p", DATA / "valid" / "slice.ttl", *INVALID)
+
+
+def test_findings_come_in_the_order_of_the_checks(every_invalid_root: Path) -> None:
     # The article's hash and quotes, then its sentences, then the check queries, then SHACL.
     phases = [
         {"article-hash", "quote-verbatim", "quote-offsets", "quote-section", "quote-shown", "hedge-cue-in-quote"},
         {"sentence-untriaged", "passage-not-a-sentence", "passage-claim-overlap"},
         {p.stem for p in (REPO / "queries" / "checks").glob("*.rq")},
     ]
-    report = validate(Project.open(make_project(tmp_path / "p", DATA / "valid" / "slice.ttl", *INVALID)))
+    report = validate(Project.open(every_invalid_root))
     order = [next((i for i, names in enumerate(phases) if f.check in names), len(phases)) for f in report.findings]
     assert order == sorted(order) and set(order) == {0, 1, 2, 3}, [f.check for f in report.findings]
 
 
-def test_a_second_recorded_hash_of_the_article_that_is_not_its_own_is_a_violation(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
+def test_a_second_recorded_hash_of_the_article_that_is_not_its_own_is_a_violation(slice_root: Path) -> None:
     stale = "0" * 64
-    (root / "graph" / "claims" / "stale.ttl").write_text(
+    triple = (
         f'<https://w3id.org/westminster-kg/id/article> <https://w3id.org/westminster-kg/ontology#sha256> "{stale}" .\n'
     )
-    report = validate(Project.open(root))
+    with files_in(slice_root, {"graph/claims/stale.ttl": triple.encode()}) as project:
+        report = validate(project)
     assert [(f.check, f.entity) for f in report.findings] == [("article-hash", "wmr:article")]
     assert stale in report.findings[0].message
 
@@ -155,11 +192,10 @@ wmr:total a wm:StatisticalObservation ; rdfs:label "total"@en ; qb:dataSet wmr:c
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 @pytest.mark.parametrize(("printed", "warned"), [(7, False), (9, True)])
 def test_a_printed_total_that_disagrees_with_its_cells_is_a_warning_not_a_violation(
-    tmp_path: Path, printed: int, warned: bool
+    slice_root: Path, printed: int, warned: bool
 ) -> None:
-    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
-    (root / "graph" / "claims" / "cube.ttl").write_text(CUBE.replace("PRINTED", str(printed)))
-    report = validate(Project.open(root))
+    with files_in(slice_root, {"graph/claims/cube.ttl": CUBE.replace("PRINTED", str(printed)).encode()}) as project:
+        report = validate(project)
     totals = [f for f in report.warnings if f.check == "printed-total-warning"]
     assert bool(totals) == warned
     if warned:
@@ -169,11 +205,11 @@ def test_a_printed_total_that_disagrees_with_its_cells_is_a_warning_not_a_violat
 
 
 @pytest.mark.slow
-def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(tmp_path: Path) -> None:
+def test_every_check_query_answers_the_same_on_rdflib_and_oxigraph(every_invalid_root: Path) -> None:
     from westminster_kg import KnowledgeGraph
     from westminster_kg.catalogue import parse_named_query
 
-    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl", *INVALID)
+    root = every_invalid_root
     stores = {b: KnowledgeGraph.load(root, backend=b) for b in ("oxigraph", "memory")}
     for path in sorted((root / "queries" / "checks").glob("*.rq")):
         sparql = parse_named_query(path).sparql
@@ -190,11 +226,9 @@ def test_any_claim_whose_object_becomes_the_article_fails_its_range() -> None:
     from westminster_kg import KnowledgeGraph
     from westminster_kg.catalogue import parse_named_query, with_prefixes
     from westminster_kg.namespaces import WM
-    from westminster_kg.store.oxigraph import to_ox
 
-    kg = KnowledgeGraph.load(backend="oxigraph")
-    store = ox.Store()
-    store.extend(ox.Quad(*(to_ox(t) for t in q)) for q in kg.store.quads())
+    # The repository's graph in a pyoxigraph store of this test's own (loaded for it, changed below).
+    store = KnowledgeGraph.load(backend="oxigraph").store.store  # type: ignore[attr-defined]
     is_claim = (None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(WM.Claim)))
     is_proposition = (None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(WM.Proposition)))
     # A proposition reifies no triple: it has no object to change.

@@ -85,6 +85,30 @@ def test_shapes_using_what_oxigraph_does_not_check_go_to_pyshacl_whole(tmp_path:
     assert all(f.file == "graph/claims/slice.ttl" and f.entity.startswith("wmr:claim-") for f in report.findings)
 
 
+NOBODY = """
+wmsh:NobodyShape a sh:NodeShape ;
+    sh:targetClass wm:Claim ;
+    sh:property wmsh:claim-nobody .
+
+wmsh:claim-nobody a sh:PropertyShape ;
+    sh:path wm:nobody ; sh:minCount 1 ;
+    sh:message "a claim names nobody" .
+"""
+
+
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_validate_reads_an_edited_shapes_file_afresh(tmp_path: Path) -> None:
+    # validate keeps the parsed shapes between runs, by the file's content: an edit is seen at once.
+    root = make_project(tmp_path / "p", DATA / "valid" / "slice.ttl")
+    shapes = root / "ontology" / "shapes.ttl"
+    original = shapes.read_text(encoding="utf-8")
+    assert validate(Project.open(root)).ok
+    shapes.write_text(original + NOBODY, encoding="utf-8")
+    assert {f.check for f in validate(Project.open(root)).findings} == {"shacl:claim-nobody"}
+    shapes.write_text(original, encoding="utf-8")
+    assert validate(Project.open(root)).ok
+
+
 @pytest.mark.parametrize(
     ("rules", "named"),
     [

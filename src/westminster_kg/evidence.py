@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,12 +72,19 @@ def normalised(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_QUOTES)).strip()
 
 
+@lru_cache(maxsize=4)
+def _normalised_article(text: str) -> tuple[str, tuple[int, ...]]:
+    # The article is the same text on every validate (a notebook's, a test suite's): normalised once.
+    norm, index = normalise(text)
+    return norm, tuple(index)
+
+
 class Article:
     """The article text with its normalised form, for fast repeated quote look-ups."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.norm, self.index = normalise(text)
+        self.norm, self.index = _normalised_article(text)
 
     def find(self, quote: str) -> list[tuple[int, int]]:
         """Every (start, end) in the source text where ``quote`` occurs (after normalising)."""

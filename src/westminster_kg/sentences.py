@@ -148,6 +148,13 @@ def content_offsets(article: str, sentence: Sentence) -> list[int]:
     return [sentence.start + m.start() for m in _CONTENT.finditer(text)]
 
 
+@lru_cache(maxsize=4)
+def _content_offsets(article: str, sections: tuple[Section, ...]) -> tuple[list[int], ...]:
+    # Each body sentence's content offsets, as _body_sentences gives them: the same on every triage
+    # of the same article (each validate), whatever the claims.
+    return tuple(content_offsets(article, sentence) for sentence in _body_sentences(article, sections))
+
+
 def covered_by(offsets: list[int], spans: Iterable[tuple[int, int]]) -> bool:
     """Whether every offset lies inside one of ``spans`` (end exclusive)."""
     merged: list[list[int]] = []  # the spans' union, as disjoint runs in order
@@ -209,15 +216,14 @@ def triage(
     """Each body sentence's state: claim-backed wins over role-marked (an overlap is reported)."""
     claims = sorted(set(claim_spans))
     passages = set(passage_spans)
-    sentences = body_sentences(article, sections)
+    sentences = _body_sentences(article, tuple(sections))
     by_section: dict[str, SectionTriage] = {}
     states: dict[tuple[int, int], str] = {}
     overlapping = []
-    for sentence in sentences:
+    for sentence, offsets in zip(sentences, _content_offsets(article, tuple(sections)), strict=True):
         label = sentence.section.label if sentence.section else "(no section)"
         row = by_section.setdefault(label, SectionTriage(label))
         key = (sentence.start, sentence.end)
-        offsets = content_offsets(article, sentence)
         # A sentence that is only a citation ("(Cabinet Office 2012)") has nothing a claim could quote.
         backed = bool(offsets) and covered_by(offsets, _near(claims, sentence))
         if backed:

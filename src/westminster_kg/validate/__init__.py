@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -125,6 +126,24 @@ def _show(value: object) -> str:
     return repr(text if len(text) < 80 else text[:79] + "…")
 
 
+@lru_cache(maxsize=4)
+def _shapes(turtle: bytes, base: str) -> tuple[Graph, str | None]:
+    """The shapes parsed from ``turtle`` (read from ``base``), and why Oxigraph cannot check them (``None``: it can).
+
+    Kept by the file's content: a validate after the first (a notebook's, each test's) neither parses
+    the shapes again nor checks again what they use, and an edited file is read afresh. Never changed
+    by its readers.
+    """
+    from westminster_kg.validate.shacl import UnsupportedShapesError, check_supported
+
+    shapes = Graph().parse(data=turtle, format="turtle", publicID=base)
+    try:
+        check_supported(shapes)
+    except UnsupportedShapesError as exc:
+        return shapes, str(exc)
+    return shapes, None
+
+
 def _run_shacl(project: Project, data: ProjectData, report: ValidationReport) -> None:
     """Findings named after the shape that fired (``shacl:claim-stance``), each problem once.
 
@@ -135,13 +154,13 @@ def _run_shacl(project: Project, data: ProjectData, report: ValidationReport) ->
     """
     if not project.shapes_path.is_file():
         return
-    from westminster_kg.validate.shacl import UnsupportedShapesError, pyshacl_results, shape_results
+    from westminster_kg.validate.shacl import pyshacl_results, shape_results
 
-    shapes = Graph().parse(project.shapes_path, format="turtle")
-    try:
-        results = shape_results(shapes, data.merged())
-    except UnsupportedShapesError:
-        results = pyshacl_results(shapes, data.rdflib_graph())
+    shapes, unsupported = _shapes(project.shapes_path.read_bytes(), project.shapes_path.as_uri())
+    if unsupported is None:
+        results = shape_results(shapes, data.merged(), checked=True)
+    else:  # pyshacl reads a copy: the parsed shapes are kept for the next validate
+        results = pyshacl_results(shapes + Graph(), data.rdflib_graph())
     reported = {(f.check, f.entity) for f in report.findings}
     for result in results:
         file, entity = data.where(result.focus)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -132,13 +133,16 @@ def _path(shapes: Graph, prop: Node) -> tuple[URIRef, ...]:
     return steps
 
 
-def shape_results(shapes: Graph, store: Any) -> list[ShapeResult]:
+def shape_results(shapes: Graph, store: Any, *, checked: bool = False) -> list[ShapeResult]:
     """Every SHACL result for the union of ``store``'s graphs (pyoxigraph) under ``shapes``, in a stable order.
+
+    ``checked``: the caller already ran ``check_supported`` on these shapes (validate keeps them parsed).
 
     Raises:
         UnsupportedShapesError: when a shape uses a part of SHACL this module does not check.
     """
-    check_supported(shapes)
+    if not checked:
+        check_supported(shapes)
     engine = _Engine(shapes, store)
     targeted = {*shapes.subjects(SH.targetClass), *shapes.subjects(SH.target)}
     found = [r for shape in sorted(targeted, key=str) for r in engine.node_shape(shape, engine.targets(shape))]
@@ -344,25 +348,24 @@ def _long_enough(value: Node, minimum: int) -> bool:
     return len(str(value)) >= minimum
 
 
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> object:
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
+
+
 class _PreparedQueries(Graph):
-    """A graph that parses and translates each SPARQL text once.
+    """A graph that parses and translates each SPARQL text once (once per process: the texts are the shapes').
 
     pyshacl runs a SPARQL constraint once per focus node, always the same text with a different
-    ``$this`` binding, and rdflib parses the text every time. A prepared query with ``initBindings``
-    is rdflib's own way to run one text many times.
+    ``$this`` binding, and rdflib parses the text every time (a tenth of a second a text). A prepared
+    query with ``initBindings`` is rdflib's own way to run one text many times, on any graph.
     """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._prepared: dict[str, object] = {}
 
     def query(self, query_object, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201 - rdflib's signature
         if isinstance(query_object, str) and not kwargs.get("initNs") and not kwargs.get("base"):
-            from rdflib.plugins.sparql import prepareQuery
-
-            if query_object not in self._prepared:
-                self._prepared[query_object] = prepareQuery(query_object)
-            query_object = self._prepared[query_object]
+            query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)
 
 
