@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 # A score at or above this says "the same thing" (same identifier, or the same name once spelling
 # conventions are set aside, corroborated where the article gives dates): accepted as skos:exactMatch.
 EXACT_SCORE = 0.97
+# Words a pool of candidates is not built on (``_pool``).
+_NOT_NAMING = STOPWORDS | HONORIFICS
 # How far below the threshold a pair is still shown, as a near miss with the reason it fell short.
 NEAR_MISS_BAND = 0.25
 NEAR_MISSES_PER_ENTITY = 3
@@ -236,7 +238,7 @@ def _pool(facts: Facts, threshold: float) -> dict[Any, set[Any]]:
     by_target: dict[str, set[Any]] = defaultdict(set)
     for their, (labels, _types) in facts.theirs.items():
         for label in labels:
-            for word in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS):
+            for word in label_tokens(organisation_key(label), _NOT_NAMING):
                 by_word[word].add(their)
     for their, ids in facts.their_ids.items():
         for target in ids.values():
@@ -244,7 +246,7 @@ def _pool(facts: Facts, threshold: float) -> dict[Any, set[Any]]:
     pools = {}
     for our, (labels, _types) in facts.ours.items():
         if threshold - NEAR_MISS_BAND > 0.5:
-            words = {w for label in labels for w in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS)}
+            words = {w for label in labels for w in label_tokens(organisation_key(label), _NOT_NAMING)}
             pool = set().union(*(by_word.get(w, set()) for w in words))
         else:
             pool = set(facts.theirs)

@@ -49,11 +49,17 @@ _CACHED_LABELS = 1 << 16
 @lru_cache(maxsize=_CACHED_LABELS)
 def normalise_label(label: str) -> str:
     """Lower case, accents and punctuation removed, ``&`` as ``and``, white space collapsed."""
-    text = unicodedata.normalize("NFKD", label)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if label.isascii():  # NFKD leaves ASCII as it is, with nothing combining to drop
+        text = label.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", label)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = _PUNCTUATION.sub(" ", text)
     return " ".join(text.split())
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 # How departments are written differently by different datasets: "HM Treasury" / "Her Majesty's
