@@ -42,7 +42,7 @@ from westminster_kg.link.importers.problems import Problems
 from westminster_kg.link.importers.rdf import RDF_FORMATS, parse_rdf
 from westminster_kg.namespaces import GRAPH_IMPORT
 from westminster_kg.project import Project
-from westminster_kg.store.temporary import temporary_folder
+from westminster_kg.store.temporary import remove_abandoned, temporary_folder
 from westminster_kg.turtle import write_atomically
 
 IMPORT_FORMATS: dict[str, ox.RdfFormat | None] = {**RDF_FORMATS, "csv": None, "popolo": None}
@@ -60,8 +60,9 @@ _SUFFIXES = {
     ".csv": "csv",
 }
 # Files up to this size in all (parlparse's ministers file and people.xml are 4.5 MB) are imported
-# in a store in memory; larger ones through a temporary on-disk store.
-IN_MEMORY_BYTES = 32 * 1024 * 1024
+# in a store in memory; larger ones through a temporary on-disk store (tests/test_temporary.py's
+# 400,000-line file, 30 MB, is over it).
+IN_MEMORY_BYTES = 16 * 1024 * 1024
 _GRAPH_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PERSON = ox.NamedNode("http://xmlns.com/foaf/0.1/Person")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -313,7 +314,10 @@ def import_dataset(
     target = project.imports_dir / f"{name}.nq"
     replaced = target.exists()
     # On disk, removed however the import ends; a killed import's is removed by the next one (store.temporary).
-    with temporary_folder("import") if _on_disk(files + people) else nullcontext(None) as folder:
+    on_disk = _on_disk(files + people)
+    if not on_disk:
+        remove_abandoned()  # as a folder of its own would: a killed import's or server's store goes
+    with temporary_folder("import") if on_disk else nullcontext(None) as folder:
         store = ox.Store() if folder is None else ox.Store(str(folder))
         try:
             count, notes = _build(run, store, people, files, fmt, relations)
