@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -224,6 +225,44 @@ def test_kill_9_during_an_import_leaves_the_previous_file_intact(mini_root: Path
     quads = snapshot(mini_root)
     assert any(str(g) == GRAPH_IMPORT + "big" for *_, g in quads)
     assert caught_mid_write >= 1, "no kill landed while the import was writing: the test proved nothing"
+
+
+def test_files_over_the_in_memory_bound_import_through_an_on_disk_store_removed_after_it(
+    mini_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same import in memory and through a temporary on-disk store: the same quads; the folder is
+    gone after a good import and after a refused one, and the refused one leaves the previous file."""
+    from contextlib import contextmanager
+
+    from westminster_kg.link.importers import dataset
+    from westminster_kg.store.temporary import temporary_folder
+
+    project = Project.open(mini_root)
+    in_memory = import_dataset(project, MINISTERS, "ministers", mapping=MAPPING)
+    memory_quads = ox.Store()
+    memory_quads.bulk_load(path=str(in_memory.path), format=ox.RdfFormat.N_QUADS)
+    folders: list[Path] = []
+
+    @contextmanager
+    def recorded(kind: str, directory: Path | None = None) -> Iterator[Path]:
+        with temporary_folder(kind, tmp_path) as folder:
+            folders.append(folder)
+            yield folder
+
+    monkeypatch.setattr(dataset, "temporary_folder", recorded)
+    monkeypatch.setattr(dataset, "IN_MEMORY_BYTES", MINISTERS.stat().st_size - 1)
+    on_disk = import_dataset(project, MINISTERS, "ministers", mapping=MAPPING)
+    assert len(folders) == 1 and not folders[0].exists()
+    disk_quads = ox.Store()
+    disk_quads.bulk_load(path=str(on_disk.path), format=ox.RdfFormat.N_QUADS)
+    assert set(disk_quads) == set(memory_quads) and on_disk.triples == in_memory.triples
+    before = on_disk.path.read_bytes()
+    bad = tmp_path / "bad.nt"
+    bad.write_bytes(MINISTERS.read_bytes())  # over the bound, and not N-Triples
+    with pytest.raises(InputError, match=r"bad\.nt:1: "):
+        import_dataset(project, bad, "ministers")
+    assert len(folders) == 2 and not folders[1].exists()
+    assert on_disk.path.read_bytes() == before
 
 
 # --- formats ---------------------------------------------------------------------------------------

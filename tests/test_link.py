@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 from support import DATA, REPO, http_server_on_loopback, make_project, wmkg
@@ -25,6 +27,8 @@ from westminster_kg.link import (
     stored_links,
     void_description,
 )
+from westminster_kg.link.candidates import _name_score
+from westminster_kg.link.labels import similarity_at_most
 from westminster_kg.namespaces import VOID, WMR
 
 RECORDED = DATA / "recorded"
@@ -147,6 +151,28 @@ def test_labels_compare_ignoring_case_punctuation_and_titles() -> None:
     assert compare_labels(["Example Person"], ["John Major"]) == "mismatch"
     assert label_similarity("Department for Work and Pensions", "Department for Work & Pensions") == 1.0
     assert label_similarity("Cabinet Office", "Home Office") < 0.85
+
+
+# Labels made of a few words, so that pairs share words, letters and near spellings.
+LABELS = st.lists(
+    st.sampled_from(["of", "the", "Lord", "Home", "Office", "Offices", "Cabinet", "HM", "Treasury", "Dept.", "&", "é"]),
+    max_size=5,
+).map(" ".join)
+
+
+@given(LABELS, LABELS, st.floats(0, 1))
+def test_the_bound_on_label_similarity_is_never_below_it(a: str, b: str, enough: float) -> None:
+    assert similarity_at_most(a, b, enough) >= label_similarity(a, b)
+
+
+@given(st.lists(LABELS, min_size=1, max_size=3), st.lists(LABELS, min_size=1, max_size=3), st.booleans())
+def test_names_not_measured_below_the_floor_change_no_score_at_or_above_it(
+    ours: list[str], theirs: list[str], person: bool
+) -> None:
+    every = _name_score(ours, theirs, person)
+    for floor in (0.0, 0.5, 0.6, 0.72):
+        found = _name_score(ours, theirs, person, floor)
+        assert found == every if every[0] >= floor else found[0] < floor
 
 
 # --- online, against recorded answers on loopback -----------------------------------------------

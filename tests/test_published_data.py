@@ -13,6 +13,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,10 +39,13 @@ OPPOSITION = re.compile(r"shadow|spokes", re.I)
 NOT_MINISTERIAL = re.compile(r"shadow|spokes|opposition|\bpps\b|parliamentary private|committee", re.I)
 
 
+# Read once a run (people.xml is 3.7 MB): the tests only read what these return.
+@cache
 def published_ministers() -> dict:
     return json.loads(PARLPARSE.read_text(encoding="utf-8"))
 
 
+@cache
 def parlparse_people() -> tuple[dict[str, str], int]:
     """people.xml's latest name of every person id (the first, where an id is given twice), and how
     many <person> elements it has."""
@@ -52,6 +56,7 @@ def parlparse_people() -> tuple[dict[str, str], int]:
     return names, len(elements)
 
 
+@cache
 def table(name: str) -> list[dict[str, str]]:
     with (IFG / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

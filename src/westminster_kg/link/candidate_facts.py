@@ -218,11 +218,13 @@ def gather(kg: KnowledgeGraph, graph: str, article_graph: str) -> Facts:
     held: dict[Any, set[Held]] = defaultdict(set)
     for person, role, start, end, kind in _rows(kg, "candidates-import-person-posts", graph):
         held[person].add(Held(str(role or ""), str(start), str(end or ""), str(kind or "")))
-    facts.held = {p: sorted(h, key=lambda x: (x.start, x.role)) for p, h in held.items()}
+    # Sorted on every field: ties would otherwise come out in this process's order of string hashes,
+    # and the review's reasons (and so its TSV) would differ from one run to the next.
+    facts.held = {p: sorted(h, key=lambda x: (x.start, x.role, x.end, x.kind)) for p, h in held.items()}
     dates: dict[Any, set[tuple[str, str, str]]] = defaultdict(set)
     for person, what, start, end in _rows(kg, "candidates-our-person-dates"):
         dates[person].add((str(what), str(start), str(end or start)))
-    facts.our_dates = {p: sorted(d, key=lambda x: x[1]) for p, d in dates.items()}
+    facts.our_dates = {p: sorted(d, key=lambda x: (x[1], x[0], x[2])) for p, d in dates.items()}
     return facts
 
 

@@ -38,8 +38,10 @@ from westminster_kg.link.labels import (
     STOPWORDS,
     label_similarity,
     label_tokens,
+    name_words,
     normalise_label,
     organisation_key,
+    similarity_at_most,
 )
 from westminster_kg.link.linkset import SCHEMES
 from westminster_kg.namespaces import GRAPH_ARTICLE, WM
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 # A score at or above this says "the same thing" (same identifier, or the same name once spelling
 # conventions are set aside, corroborated where the article gives dates): accepted as skos:exactMatch.
 EXACT_SCORE = 0.97
+# Words a pool of candidates is not built on (``_pool``).
+_NOT_NAMING = STOPWORDS | HONORIFICS
 # How far below the threshold a pair is still shown, as a near miss with the reason it fell short.
 NEAR_MISS_BAND = 0.25
 NEAR_MISSES_PER_ENTITY = 3
@@ -130,19 +134,28 @@ class Review:
         )
 
 
-def _name_score(our_labels: list[str], their_labels: list[str], person: bool) -> tuple[float, str, str, str]:
-    """The best (score, our label, their label, reason) over every pair of names."""
+def _name_score(
+    our_labels: list[str], their_labels: list[str], person: bool, floor: float = 0.0
+) -> tuple[float, str, str, str]:
+    """The best (score, our label, their label, reason) over every pair of names.
+
+    A pair whose similarity provably stays below ``floor``, or at most the best found so far, is not
+    measured (``similarity_at_most``): the best is the same, or is below ``floor`` either way.
+    """
     best = (0.0, our_labels[0], their_labels[0], "")
     for x in our_labels:
         for y in their_labels:
             if normalise_label(x) == normalise_label(y):
                 found = (1.0, x, y, f"same name {y!r} (case, punctuation and & set aside)")
-            elif person and label_tokens(x, HONORIFICS) == label_tokens(y, HONORIFICS) != set():
+            elif person and name_words(x) == name_words(y) != frozenset():
                 found = (1.0, x, y, f"same name {x!r} ~ {y!r} once titles (Lord, Baroness, Sir...) are set aside")
             elif not person and organisation_key(x) and organisation_key(x) == organisation_key(y):
                 reason = f"same name {x!r} ~ {y!r} once HM/Her Majesty's, Dept. and Department for/of are set aside"
                 found = (EXACT_SCORE, x, y, reason)
             else:
+                bound = similarity_at_most(x, y, max(floor, best[0]))
+                if bound < floor or bound <= best[0]:
+                    continue
                 similarity = label_similarity(x, y)
                 found = (similarity, x, y, f"label similarity {similarity:.3f} between {x!r} and {y!r}")
             if found[0] > best[0]:
@@ -198,11 +211,13 @@ def _person_evidence(facts: Facts, our: Any, their: Any, score: float) -> tuple[
     ), f"but none of their {len(held)} post(s) ({span}) covers a date the article gives for ours ({when})"
 
 
-def _score(facts: Facts, our: Any, their: Any, person: bool) -> tuple[float, str, str, str]:
+def _score(facts: Facts, our: Any, their: Any, person: bool, floor: float) -> tuple[float, str, str, str]:
+    """The pair's score, labels and reasons; a score below ``floor`` is only known to be below it."""
     our_labels, their_labels = facts.ours[our][0], facts.theirs[their][0]
-    score, a, b, reason = _name_score(our_labels, their_labels, person)
     mine, ids = facts.our_ids.get(our, {}), facts.their_ids.get(their, {})
     shared = sorted(scheme for scheme, target in ids.items() if mine.get(scheme) == target)
+    # A shared id scores 1.0 and shows the best name pair whatever it is; else dates only lower a score.
+    score, a, b, reason = _name_score(our_labels, their_labels, person, 0.0 if shared else floor)
     evidence = ""
     if person:
         found, evidence = _person_evidence(facts, our, their, score)
@@ -223,7 +238,7 @@ def _pool(facts: Facts, threshold: float) -> dict[Any, set[Any]]:
     by_target: dict[str, set[Any]] = defaultdict(set)
     for their, (labels, _types) in facts.theirs.items():
         for label in labels:
-            for word in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS):
+            for word in label_tokens(organisation_key(label), _NOT_NAMING):
                 by_word[word].add(their)
     for their, ids in facts.their_ids.items():
         for target in ids.values():
@@ -231,7 +246,7 @@ def _pool(facts: Facts, threshold: float) -> dict[Any, set[Any]]:
     pools = {}
     for our, (labels, _types) in facts.ours.items():
         if threshold - NEAR_MISS_BAND > 0.5:
-            words = {w for label in labels for w in label_tokens(organisation_key(label), STOPWORDS | HONORIFICS)}
+            words = {w for label in labels for w in label_tokens(organisation_key(label), _NOT_NAMING)}
             pool = set().union(*(by_word.get(w, set()) for w in words))
         else:
             pool = set(facts.theirs)
@@ -270,7 +285,8 @@ def review_candidates(kg: KnowledgeGraph, graph_name: str, *, threshold: float =
             their_kind = kind_of(facts.theirs[their][1])
             if our_kind and their_kind and our_kind != their_kind:
                 continue  # a person is never a department, a department never a publication
-            score, a, b, reason = _score(facts, our, their, our_kind == "person" and their_kind == "person")
+            person = our_kind == "person" and their_kind == "person"
+            score, a, b, reason = _score(facts, our, their, person, threshold - NEAR_MISS_BAND)
             kind = our_kind if our_kind == their_kind else ""
             if kind:
                 reason += f"; both of kind {kind}"

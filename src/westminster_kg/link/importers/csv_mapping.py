@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF, SKOS, XSD
 
 from westminster_kg.errors import InputError
-from westminster_kg.link.importers.popolo import IMPORT_BASE, partial_date
+from westminster_kg.link.importers.popolo import IMPORT_BASE, partial_date, quote_id
 from westminster_kg.link.importers.problems import Problems
 from westminster_kg.link.linkset import ANY_IRI
 from westminster_kg.namespaces import PREFIXES, curie
@@ -388,7 +387,7 @@ class CsvMapping:
             value = (row.get(column) or "").strip()
             if not value:
                 raise RowError(f"{where}, column {column!r}: empty, but the template {template!r} needs it")
-            return quote(value, safe="-._~") if iri else value
+            return quote_id(value, "-._~") if iri else value
 
         text = _PLACEHOLDER.sub(cell, template)
         if iri:

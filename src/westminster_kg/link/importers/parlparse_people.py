@@ -28,13 +28,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.parsers import expat
 
 import pyoxigraph as ox
 
 from westminster_kg.errors import InputError
-from westminster_kg.link.importers.popolo import ALT_LABEL, IDENTIFIER, IMPORT_BASE, LABEL, MAX_BYTES, MAX_TEXT, A
+from westminster_kg.link.importers.popolo import (
+    ALT_LABEL,
+    IDENTIFIER,
+    IMPORT_BASE,
+    LABEL,
+    MAX_BYTES,
+    MAX_TEXT,
+    A,
+    quote_id,
+)
 from westminster_kg.link.importers.problems import Problems
 
 ROOT = "publicwhip"
@@ -74,7 +82,7 @@ class PeopleXml:
         # Kept: an import asks for every person's twice (to check the file, to choose its people).
         found = self._iris.get((name, ident))
         if found is None:
-            found = self._iris[(name, ident)] = ox.NamedNode(f"{IMPORT_BASE}{name}/person/{quote(ident, safe='')}")
+            found = self._iris[(name, ident)] = ox.NamedNode(f"{IMPORT_BASE}{name}/person/{quote_id(ident)}")
         return found
 
 

@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,6 +56,12 @@ _DCTERMS = "http://purl.org/dc/terms/"
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DATE_TYPES = {1: "gYear", 2: "gYearMonth", 3: "date"}
 _TIME_PROPERTY = {1: "inXSDgYear", 2: "inXSDgYearMonth", 3: "inXSDDate"}
+
+
+@lru_cache(maxsize=1 << 16)
+def quote_id(value: str, safe: str = "") -> str:
+    """``urllib.parse.quote(value, safe=safe)``, kept: a file names the same ids on many rows."""
+    return quote(value, safe=safe)
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -185,7 +192,7 @@ class _Reader:
 
     def iri(self, kind: str, ident: str) -> ox.NamedNode:
         # quote(safe="") encodes "/" too: a parlparse id stays one path segment.
-        return _n(f"{self.base}{kind}/{quote(ident, safe='')}")
+        return _n(f"{self.base}{kind}/{quote_id(ident)}")
 
     def add(self, s: Any, p: str | ox.NamedNode, o: Any) -> None:
         self.triples.append((s, _n(p) if isinstance(p, str) else p, o))
@@ -282,7 +289,7 @@ class _Reader:
             if value is None:
                 self.problems.warn("malformed optional field(s) left out", f"{self.where(here)}: no identifier")
                 continue
-            node = _n(f"{subject.value}#identifier-{quote(value, safe='')}")
+            node = _n(f"{subject.value}#identifier-{quote_id(value)}")
             self.add(subject, predicate, node)
             self.add(node, A, _n(_ADMS + "Identifier"))
             self.add(node, _SKOS + "notation", ox.Literal(value))
@@ -550,5 +557,6 @@ __all__ = [
     "not_jsonld_message",
     "partial_date",
     "popolo_triples",
+    "quote_id",
     "read_json",
 ]
