@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from support import DATA, RunningServer, make_project, start_server, wmkg
 
@@ -40,7 +39,7 @@ def live(tmp_path: Path) -> Iterator[tuple[RunningServer, Path]]:
 
 
 def _count(server: RunningServer) -> int:
-    response = httpx.get(server.url + "/sparql", params={"query": COUNT}, timeout=60)
+    response = server.get("/sparql", params={"query": COUNT})  # one TLS context for all (support.servers.TLS)
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -76,7 +75,7 @@ def test_an_import_and_a_drop_go_live_atomically_while_queries_run(live: tuple[R
         assert done.returncode == 0, done.stderr
         _wait_for(server, ROWS)
         # The label index is new too: a name from the import now resolves in /api/queries.
-        entity = httpx.get(server.url + "/api/queries/entity", params={"entity": "Zanzibar headquarters"})
+        entity = server.get("/api/queries/entity", params={"entity": "Zanzibar headquarters"})
         assert entity.status_code == 200, entity.text
         dropped = wmkg("--root", str(root), "import", "--drop", "extra")
         assert dropped.returncode == 0, dropped.stderr
@@ -91,18 +90,18 @@ def test_an_import_and_a_drop_go_live_atomically_while_queries_run(live: tuple[R
 def test_the_rendered_pages_follow_an_import(live: tuple[RunningServer, Path]) -> None:
     # /download (and /, /timeline, /article, /ontology) are rendered once per data, not once per app.
     server, root = live
-    before = httpx.get(server.url + "/download", timeout=120)
+    before = server.get("/download", timeout=120)
     assert before.status_code == 200
     done = wmkg("--root", str(root), "import", str(_import_file(root.parent)), "--graph", "extra")
     assert done.returncode == 0, done.stderr
     _wait_for(server, ROWS)
-    after = httpx.get(server.url + "/download", timeout=120)
+    after = server.get("/download", timeout=120)
     assert after.status_code == 200 and after.text != before.text
 
 
 def test_a_file_that_does_not_parse_leaves_the_old_data_serving(live: tuple[RunningServer, Path]) -> None:
     server, root = live
-    before = httpx.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    before = server.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
     broken = root / "graph" / "claims" / "half-written.ttl"
     broken.write_text("@prefix wm: <https://w3id.org/westminster-kg/ontology#> .\nwm:x wm:y ", encoding="utf-8")
     reloader = server_reloader(server)
@@ -110,7 +109,7 @@ def test_a_file_that_does_not_parse_leaves_the_old_data_serving(live: tuple[Runn
     while reloader.failures == 0:
         assert time.monotonic() < deadline, "the watcher never looked at the broken file"
         time.sleep(0.2)
-    after = httpx.get(server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    after = server.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
     assert after == before
     broken.unlink()
 
