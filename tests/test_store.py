@@ -51,6 +51,18 @@ def test_a_malformed_turtle_file_is_named_with_its_line_and_nothing_is_loaded(mi
 
 
 @pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
+def test_exports_made_together_are_each_what_export_gives_alone(loaded: Loaded) -> None:
+    # KnowledgeGraph.exports (the downloads' dumps) shares the sorted statements between the RDF formats
+    # and the relation network between GraphML and CSV: no format may use up or change what the next reads.
+    kg = loaded["oxigraph"]
+    formats = ["nquads", "graphml", "turtle", "trig", "csv", "nt", "jsonld"]
+    together = kg.exports(formats)
+    assert list(together) == formats and all(together.values())
+    for fmt in formats:
+        assert together[fmt] == kg.export(fmt), fmt
+
+
+@pytest.mark.slow  # 0.2 s or more: over the fast tier's share (20 s for all of it)
 def test_both_stores_hold_the_same_quads(loaded: Loaded) -> None:
     assert len(loaded["oxigraph"].store) == len(loaded["memory"].store) > 100
 
