@@ -317,26 +317,28 @@ def format_project(project: Project, *, write: bool = True) -> list[str]:
     """Rewrite every curated Turtle file canonically; return the files that changed.
 
     The graph of each file is compared before and after (isomorphism): a formatter bug can
-    never silently change data. Every file is read and formatted before any is written, so a file
-    that does not parse (``InputError`` naming file:line) leaves every file as it was.
+    never silently change data. Every file is read and parsed before any is written, so a file
+    that does not parse (``InputError`` naming file:line) leaves every file as it was; each file is
+    then written as soon as it is formatted (atomically: a kill leaves it old or new, never half).
     """
-    rewritten: dict[Path, str] = {}
+    parsed = []
     for source in project.curated_files():
         if source.format != "turtle" or source.path.name == "shapes.ttl":
             continue
         name = project.relative(source.path)
         original = _read_text(source.path, name)
-        graph = parse_turtle(original, name)
+        parsed.append((source.path, name, original, parse_turtle(original, name)))
+    changed = []
+    for path, name, original, graph in parsed:
         text = canonical_turtle(graph)
         if text == original:
             continue
         if not same_graph(graph, parse_turtle(text, name)):
             raise InputError(f"{name}: formatting would change the graph; left as is")
-        rewritten[source.path] = text
-    if write:
-        for path, text in rewritten.items():
+        changed.append(name)
+        if write:
             write_atomically(path, text.encode("utf-8"))
-    return [project.relative(path) for path in rewritten]
+    return changed
 
 
 def _read_text(path: Path, name: str) -> str:
