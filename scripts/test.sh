@@ -18,6 +18,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# Bytecode is cached (some containers set PYTHONDONTWRITEBYTECODE=1): without it every pytest process
+# (each xdist worker, each mutant's run) compiles and assertion-rewrites the test modules and the
+# hypothesis plugin from source again, about 3.5 s of CPU a process.
+unset PYTHONDONTWRITEBYTECODE
+
 VENV="${WMKG_VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
