@@ -198,10 +198,10 @@ def test_a_repeated_id_becomes_one_resource_with_both_names_and_a_warning_naming
     assert labels == {"Cabinet Office", "Cabinet Office again"}
 
 
-def test_a_list_that_is_not_a_list_is_fatal_even_without_strict(mini_root: Path, tmp_path: Path) -> None:
+def test_a_list_that_is_not_a_list_is_fatal_even_without_strict(refusing_root: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"popolo\.json: memberships: expected a list"):
-        import_dataset(Project.open(mini_root), write(tmp_path, broken(lambda d: d.update(memberships={}))), "m")
-    assert not (mini_root / "imports").exists()
+        import_dataset(Project.open(refusing_root), write(tmp_path, broken(lambda d: d.update(memberships={}))), "m")
+    assert not (refusing_root / "imports").exists()
 
 
 def test_ids_with_spaces_are_kept_percent_encoded_with_a_warning(mini_root: Path, tmp_path: Path) -> None:
@@ -248,27 +248,27 @@ def test_people_from_a_separate_file_in_parlparses_shape_name_the_memberships(mi
     assert not any("reference(s) to persons" in w for w in result.warnings)
 
 
-def test_a_persons_file_that_names_no_one_the_memberships_name_is_refused(mini_root: Path, tmp_path: Path) -> None:
+def test_a_persons_file_that_names_no_one_the_memberships_name_is_refused(refusing_root: Path, tmp_path: Path) -> None:
     strangers = write(tmp_path, {"persons": [{"id": "someone-else", "name": "Someone Else"}]}, "strangers.json")
     with pytest.raises(InputError, match=r"strangers\.json: none of its 1 persons is named by a membership"):
-        import_dataset(Project.open(mini_root), POPOLO, "ministers", persons=[strangers])
-    assert not (mini_root / "imports").exists()
+        import_dataset(Project.open(refusing_root), POPOLO, "ministers", persons=[strangers])
+    assert not (refusing_root / "imports").exists()
 
 
-def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(mini_root: Path, tmp_path: Path) -> None:
+def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(refusing_root: Path, tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
     with huge.open("wb") as handle:  # a sparse 50 MB file: nothing is written to disk, nothing read
         handle.truncate(50 * 1024 * 1024)
     with pytest.raises(InputError, match=r"huge\.json: 52,428,800 bytes is more than the 40,000,000"):
-        import_dataset(Project.open(mini_root), huge, "huge", fmt="popolo")
-    assert not (mini_root / "imports").exists()
+        import_dataset(Project.open(refusing_root), huge, "huge", fmt="popolo")
+    assert not (refusing_root / "imports").exists()
 
 
-def test_malformed_json_names_its_line(mini_root: Path, tmp_path: Path) -> None:
+def test_malformed_json_names_its_line(refusing_root: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"persons": [\n {"id": "a",}\n]}', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.json:2: not JSON"):
-        import_dataset(Project.open(mini_root), bad, "bad")
+        import_dataset(Project.open(refusing_root), bad, "bad")
 
 
 # --- candidates, accepted links and the ministers queries -----------------------------------------------

@@ -24,14 +24,20 @@ def hostile_root(tmp_path: Path) -> Path:
     return make_project(tmp_path / "hostile", DATA / "hostile" / "hostile.ttl")
 
 
+@pytest.fixture(scope="module")
+def mini_kg(shared_root: Path) -> KnowledgeGraph:
+    """The small valid slice, loaded once for the tests that only read it."""
+    return KnowledgeGraph.load(shared_root)
+
+
 def embedded_data(page: str) -> dict:
     match = re.search(r'<script type="application/json" id="wmkg-data">(.*?)</script>', page, re.S)
     assert match, "the page has no data block"
     return json.loads(match.group(1))
 
 
-def test_the_page_loads_nothing_from_the_network(mini_root):
-    page = render_html(KnowledgeGraph.load(mini_root).to_networkx(), title="mini")
+def test_the_page_loads_nothing_from_the_network(mini_kg):
+    page = render_html(mini_kg.to_networkx(), title="mini")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert "<link" not in page.lower() and "@import" not in page.lower()
     css_urls = [u.strip("'\" ") for u in re.findall(r"url\(([^)]*)\)", page)]
@@ -61,8 +67,8 @@ def test_json_for_script_escapes_markup_and_line_separators():
     assert json.loads(text) == {"a": "</script><!-- & \u2028\u2029"}
 
 
-def test_relations_get_distinct_styles_and_classes_a_legend(mini_root):
-    data = page_data(KnowledgeGraph.load(mini_root).to_networkx())
+def test_relations_get_distinct_styles_and_classes_a_legend(mini_kg):
+    data = page_data(mini_kg.to_networkx())
     styles = {r["curie"]: (r["color"], str(r["dashes"]), r["arrow"]) for r in data["relations"]}
     assert len({styles["wm:erodes"], styles["wm:claimsContinuity"]}) == 2
     assert {c["curie"] for c in data["classes"]} >= {"wm:Reform", "wm:Convention", "wm:Government"}
@@ -110,8 +116,8 @@ def test_more_than_a_thousand_nodes_are_laid_out_in_python_with_physics_off():
     assert len({(round(n["x"]), round(n["y"])) for n in data["nodes"]}) > 2900  # spread, not piled up
 
 
-def test_show_gives_jupyter_an_iframe_with_the_page(mini_root):
-    shown = show(KnowledgeGraph.load(mini_root), relations="erodes")
+def test_show_gives_jupyter_an_iframe_with_the_page(mini_kg):
+    shown = show(mini_kg, relations="erodes")
     html_text = shown._repr_html_() if isinstance(shown, InlineView) else shown.data
     assert html_text.startswith("<iframe srcdoc=") and "&lt;script" in html_text
 
