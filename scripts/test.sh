@@ -69,9 +69,9 @@ step "scripts/mutate_surfaces.py"
 # A test module to a worker, so a module's costly fixture (a server, Chromium, Virtuoso) is started once; longest modules first (tests/conftest.py). The docs
 # tests ran in their own step above (their transcripts run wmkg commands in bash: a minute or so), so
 # they are not run twice. Arguments after these win (-n 0 runs in one process, -m picks other tests).
-# One worker a core (at most 4). A third worker on two cores filled the cores' idle time (42 s of the
-# run) but cost more than that: its own collection and session fixtures (the app and its query
-# workers, Chromium, the rdflib reference) took 47 s more CPU. Alternated runs of the same tree:
+# One worker a core (at most 4). A third worker on two cores filled most of the cores' idle time (42 s
+# of the run down to 6 s) but cost more than that: its own collection and session fixtures (the app
+# and its query workers, Chromium, the rdflib reference) took 47 s more CPU. Alternated runs of the same tree:
 # two workers 228.5 and 216.7 s (392 s CPU), three 248.3 and 221.5 s (439 s CPU).
 workers=$(nproc)
 if [ "$workers" -gt 4 ]; then workers=4; fi

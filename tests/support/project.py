@@ -14,9 +14,8 @@ def make_project(target: Path, *claim_files: Path) -> Path:
     """A project folder with the real ontology, queries and article, and the given data files."""
     # copyfile, not copy2: the contents are what a project is; copying each file's times, mode and
     # extended attributes tripled the system calls of the ~170 files a project has.
-    for folder in ("ontology", "queries"):
+    for folder in ("ontology", "queries", "graph/sources"):
         shutil.copytree(REPO / folder, target / folder, copy_function=shutil.copyfile)
-    shutil.copytree(REPO / "graph" / "sources", target / "graph" / "sources", copy_function=shutil.copyfile)
     (target / "graph" / "claims").mkdir(parents=True)
     for path in claim_files:
         shutil.copy(path, target / "graph" / "claims" / path.name)
